@@ -1,0 +1,365 @@
+/**
+ * The identity API's wire shapes, as zod schemas: the one definition that the backend
+ * (validating requests, serialising responses), the sdk client (validating responses) and
+ * the provider's `check` (validating inputs before any call) all share.
+ *
+ * Each schema and its type share one name. Request bodies are strict objects: an unknown
+ * field is an error, not silently dropped, so a typo never turns into a no-op.
+ */
+import { z } from "zod";
+import { isKnownScope, MAX_SCOPES_PER_TOKEN, unknownScopeMessage } from "./scopes";
+
+// ---------------------------------------------------------------------------------------
+// Constants of the contract
+// ---------------------------------------------------------------------------------------
+
+/** Service accounts per org, by plan (Atlassian's quotas). */
+export const PLAN_QUOTAS = { free: 5, standard: 250, enterprise: 1000 } as const;
+export const Plan = z.enum(["free", "standard", "enterprise"]);
+export type Plan = z.infer<typeof Plan>;
+
+/** Admin API key scopes. A key with `scopes: null` holds all of them. */
+export const ADMIN_SCOPES = [
+  "read:service-accounts:admin",
+  "write:service-accounts:admin",
+  "read:service-accounts-tokens:admin",
+  "write:service-accounts-tokens:admin",
+  "delete:service-accounts-tokens:admin",
+  "read:events:admin",
+] as const;
+export const AdminScope = z.enum(ADMIN_SCOPES);
+export type AdminScope = z.infer<typeof AdminScope>;
+
+/** Domain of every service account's fixed email address. */
+export const SERVICE_ACCOUNT_EMAIL_DOMAIN = "serviceaccount.atlassian.com";
+
+/** Token lifetime bounds, in days (Atlassian's). */
+export const TOKEN_MIN_DAYS = 1;
+export const TOKEN_MAX_DAYS = 365;
+
+/**
+ * Secret prefixes. Fixed and recognisable so that secret scanners (and our own tests) can
+ * find a leaked secret: `pasat_` for service-account API tokens, `pasak_` for org admin
+ * keys, each followed by 43 base64url characters (256 random bits).
+ */
+export const API_TOKEN_PREFIX = "pasat_";
+export const ADMIN_KEY_PREFIX = "pasak_";
+/** Matches any secret this system issues. Use it to assert that text holds no secret. */
+export const SECRET_PATTERN = /pasa[tk]_[A-Za-z0-9_-]{43}/;
+
+/** Page size bounds for lists. */
+export const LIST_LIMIT_DEFAULT = 50;
+export const LIST_LIMIT_MAX = 100;
+
+// ---------------------------------------------------------------------------------------
+// Field rules
+// ---------------------------------------------------------------------------------------
+
+// C0 and C1 control characters; descriptions may still hold tabs and line breaks.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_CHARS_BUT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+export const ServiceAccountName = z
+  .string()
+  .min(6, "name must be 6-30 characters")
+  .max(30, "name must be 6-30 characters")
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/,
+    "name may hold only lowercase letters, digits and inner hyphens (for example \"ci-deployer\")",
+  );
+export type ServiceAccountName = z.infer<typeof ServiceAccountName>;
+
+export const DisplayName = z
+  .string()
+  .min(1, "displayName must be 1-100 characters")
+  .max(100, "displayName must be 1-100 characters")
+  .refine((s) => !CONTROL_CHARS.test(s), "displayName must not contain control characters")
+  .refine((s) => s.trim().length > 0, "displayName must not be blank");
+
+export const Description = z
+  .string()
+  .max(1000, "description must be at most 1000 characters")
+  .refine(
+    (s) => !CONTROL_CHARS_BUT_WHITESPACE.test(s),
+    "description must not contain control characters other than tabs and line breaks",
+  );
+
+export const Label = z
+  .string()
+  .min(1, "label must be 1-100 characters")
+  .max(100, "label must be 1-100 characters")
+  .refine((s) => !CONTROL_CHARS.test(s), "label must not contain control characters")
+  .refine((s) => s.trim().length > 0, "label must not be blank");
+
+export const ServiceAccountStatus = z.enum(["active", "suspended"]);
+export type ServiceAccountStatus = z.infer<typeof ServiceAccountStatus>;
+
+/** A scope from the catalogue; an unknown one fails with a did-you-mean. */
+export const Scope = z.string().superRefine((s, ctx) => {
+  if (!isKnownScope(s)) ctx.addIssue({ code: "custom", message: unknownScopeMessage(s) });
+});
+
+export const Scopes = z
+  .array(Scope)
+  .min(1, "scopes must hold at least one scope")
+  .max(MAX_SCOPES_PER_TOKEN, `scopes may hold at most ${MAX_SCOPES_PER_TOKEN} scopes`)
+  .superRefine((scopes, ctx) => {
+    const seen = new Set<string>();
+    scopes.forEach((s, i) => {
+      if (seen.has(s)) ctx.addIssue({ code: "custom", path: [i], message: `scope "${s}" is listed twice` });
+      seen.add(s);
+    });
+  });
+
+export const ExpiresInDays = z
+  .number()
+  .int("expiresInDays must be a whole number of days")
+  .min(TOKEN_MIN_DAYS, `expiresInDays must be ${TOKEN_MIN_DAYS}-${TOKEN_MAX_DAYS}`)
+  .max(TOKEN_MAX_DAYS, `expiresInDays must be ${TOKEN_MIN_DAYS}-${TOKEN_MAX_DAYS}`);
+
+export const Timestamp = z.iso.datetime({ offset: true });
+
+export const TokenStatus = z.enum(["active", "revoked", "expired"]);
+export type TokenStatus = z.infer<typeof TokenStatus>;
+
+export const Role = z.enum(["viewer", "editor", "admin"]);
+export type Role = z.infer<typeof Role>;
+
+export const JIRA_PROJECT_RESOURCE = /^jira:project\/[A-Z][A-Z0-9]{1,9}$/;
+export const CONFLUENCE_SPACE_RESOURCE = /^confluence:space\/~?[A-Za-z0-9]{1,255}$/;
+
+export const BindingResource = z
+  .string()
+  .max(300, "resource is too long")
+  .refine(
+    (s) => JIRA_PROJECT_RESOURCE.test(s) || CONFLUENCE_SPACE_RESOURCE.test(s),
+    'resource must be "jira:project/<KEY>" (KEY: an uppercase letter then 1-9 uppercase letters or digits) or "confluence:space/<KEY>"',
+  );
+
+/** Ids are opaque; this bounds what a path or body may carry before any lookup. */
+export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "not a valid id");
+
+// ---------------------------------------------------------------------------------------
+// Objects
+// ---------------------------------------------------------------------------------------
+
+export const ServiceAccount = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  name: z.string(),
+  displayName: z.string(),
+  email: z.string(),
+  description: z.string(),
+  status: ServiceAccountStatus,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type ServiceAccount = z.infer<typeof ServiceAccount>;
+
+export const ServiceAccountCreateParams = z.strictObject({
+  name: ServiceAccountName,
+  displayName: DisplayName.optional(),
+  description: Description.optional(),
+});
+export type ServiceAccountCreateParams = z.infer<typeof ServiceAccountCreateParams>;
+
+export const ServiceAccountUpdateParams = z.strictObject({
+  displayName: DisplayName.optional(),
+  description: Description.optional(),
+  status: ServiceAccountStatus.optional(),
+});
+export type ServiceAccountUpdateParams = z.infer<typeof ServiceAccountUpdateParams>;
+
+export const ApiToken = z.object({
+  id: z.string(),
+  serviceAccountId: z.string(),
+  label: z.string(),
+  scopes: z.array(z.string()),
+  status: TokenStatus,
+  createdAt: Timestamp,
+  expiresAt: Timestamp,
+  lastUsedAt: Timestamp.nullable(),
+});
+export type ApiToken = z.infer<typeof ApiToken>;
+
+/** A freshly minted token: the only shape that ever carries the secret. */
+export const ApiTokenWithSecret = ApiToken.extend({ token: z.string() });
+export type ApiTokenWithSecret = z.infer<typeof ApiTokenWithSecret>;
+
+export const ApiTokenCreateParams = z
+  .strictObject({
+    label: Label,
+    scopes: Scopes,
+    expiresInDays: ExpiresInDays.optional(),
+    expiresAt: Timestamp.optional(),
+  })
+  .superRefine((p, ctx) => {
+    if ((p.expiresInDays === undefined) === (p.expiresAt === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [p.expiresAt === undefined ? "expiresInDays" : "expiresAt"],
+        message: "give exactly one of expiresInDays (1-365) or expiresAt (within 365 days)",
+      });
+    }
+  });
+export type ApiTokenCreateParams = z.infer<typeof ApiTokenCreateParams>;
+
+export const ScopeBinding = z.object({
+  id: z.string(),
+  serviceAccountId: z.string(),
+  resource: z.string(),
+  role: Role,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type ScopeBinding = z.infer<typeof ScopeBinding>;
+
+export const ScopeBindingCreateParams = z.strictObject({ resource: BindingResource, role: Role });
+export type ScopeBindingCreateParams = z.infer<typeof ScopeBindingCreateParams>;
+
+export const ScopeBindingUpdateParams = z.strictObject({ role: Role });
+export type ScopeBindingUpdateParams = z.infer<typeof ScopeBindingUpdateParams>;
+
+export const ApiKey = z.object({
+  id: z.string(),
+  label: z.string(),
+  scopes: z.array(AdminScope).nullable(),
+  createdAt: Timestamp,
+  expiresAt: Timestamp.nullable(),
+  lastUsedAt: Timestamp.nullable(),
+});
+export type ApiKey = z.infer<typeof ApiKey>;
+
+export const ApiKeyWithSecret = ApiKey.extend({ token: z.string() });
+export type ApiKeyWithSecret = z.infer<typeof ApiKeyWithSecret>;
+
+export const ApiKeyCreateParams = z.strictObject({
+  label: Label,
+  scopes: z.array(AdminScope).min(1).max(ADMIN_SCOPES.length).optional(),
+  expiresInDays: ExpiresInDays.optional(),
+});
+export type ApiKeyCreateParams = z.infer<typeof ApiKeyCreateParams>;
+
+// ---------------------------------------------------------------------------------------
+// Lists, errors, events
+// ---------------------------------------------------------------------------------------
+
+export const ListQuery = z.strictObject({
+  limit: z.coerce
+    .number()
+    .int("limit must be a whole number")
+    .min(1, `limit must be 1-${LIST_LIMIT_MAX}`)
+    .max(LIST_LIMIT_MAX, `limit must be 1-${LIST_LIMIT_MAX}`)
+    .optional(),
+  cursor: z.string().max(512).optional(),
+});
+export type ListQuery = z.infer<typeof ListQuery>;
+
+export const pageOf = <T extends z.ZodTypeAny>(item: T) =>
+  z.object({
+    items: z.array(item),
+    links: z.object({ next: z.string().optional(), prev: z.string().optional() }),
+    total: z.number().int().nonnegative(),
+  });
+export type Page<T> = { items: T[]; links: { next?: string; prev?: string }; total: number };
+
+export const ERROR_CODES = [
+  "validation.failed",
+  "not.found",
+  "conflict.nameTaken",
+  "conflict.bindingExists",
+  "quota.exceeded",
+  "unauthorized",
+  "forbidden.insufficientScope",
+  "forbidden.orgMismatch",
+  "rate.limited",
+  "idempotency.mismatch",
+  "idempotency.inProgress",
+  "payload.tooLarge",
+  "internal",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ErrorObject = z.object({
+  id: z.string(),
+  status: z.string(),
+  code: z.string(),
+  title: z.string(),
+  detail: z.string().optional(),
+  source: z.object({ pointer: z.string() }).optional(),
+  meta: z.object({ retryable: z.boolean().optional() }).passthrough().optional(),
+});
+export type ErrorObject = z.infer<typeof ErrorObject>;
+
+export const ErrorBody = z.object({ errors: z.array(ErrorObject).min(1) });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const AuditEventAttributes = z.object({
+  time: Timestamp,
+  action: z.string(),
+  actor: z.object({ type: z.enum(["api-key", "service-account", "anonymous"]), id: z.string() }),
+  target: z.object({ type: z.string(), id: z.string() }),
+  outcome: z.enum(["success", "denied"]),
+  context: z.object({
+    requestId: z.string(),
+    userAgent: z.string().nullable(),
+    clientContext: z.string().nullable(),
+  }),
+});
+export const AuditEvent = z.object({
+  id: z.string(),
+  type: z.literal("events"),
+  attributes: AuditEventAttributes,
+});
+export type AuditEvent = z.infer<typeof AuditEvent>;
+
+export const EventsPage = z.object({
+  data: z.array(AuditEvent),
+  links: z.object({ next: z.string().optional() }),
+});
+export type EventsPage = z.infer<typeof EventsPage>;
+
+export const EventsQuery = ListQuery.extend({
+  action: z.string().max(100).optional(),
+  from: Timestamp.optional(),
+  to: Timestamp.optional(),
+});
+export type EventsQuery = z.infer<typeof EventsQuery>;
+
+/**
+ * Audit event actions. Mutations are `<resource>.<verb>`; token uses on the product
+ * plane are `api-token.used`; any refused request (401/403/429) is `request.denied`.
+ */
+export const AUDIT_ACTIONS = [
+  "api-key.created",
+  "api-key.deleted",
+  "service-account.created",
+  "service-account.updated",
+  "service-account.deleted",
+  "api-token.created",
+  "api-token.revoked",
+  "api-token.used",
+  "scope-binding.created",
+  "scope-binding.updated",
+  "scope-binding.deleted",
+  "request.denied",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/**
+ * zod issues as `{ pointer, message }`, with a JSON pointer to the field at fault
+ * (`/scopes/2`), for the backend's error bodies and the provider's check failures.
+ */
+export function describeIssues(error: z.ZodError): { pointer: string; message: string }[] {
+  const pointer = (path: PropertyKey[]) =>
+    "/" + path.map((p) => String(p).replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
+  return error.issues.flatMap((issue) =>
+    // An unknown field is named by its own pointer, so the caller sees which one to remove.
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({
+          pointer: pointer([...issue.path, key]),
+          message: `unknown field "${key.slice(0, 64)}"; remove it`,
+        }))
+      : [{ pointer: pointer(issue.path), message: issue.message }],
+  );
+}
