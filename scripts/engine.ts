@@ -1,0 +1,206 @@
+/**
+ * Runs Pulumi programs through the real engine (the `pulumi` CLI, via the Automation API)
+ * in a throwaway, self-contained setting: a file state backend, a passphrase secrets
+ * provider and a PULUMI_HOME of its own, all in one folder that `cleanup()` removes.
+ *
+ * Shared by the demo (`scripts/demo.ts`) and the tests that drive the engine, so that they
+ * all meet the engine the same way a user does.
+ *
+ * Why the folder lives inside the repository (`.pulumi-test/`, git-ignored): the dynamic
+ * provider runs in its own process (`pulumi-resource-pulumi-nodejs`), started by the
+ * engine in the program's working directory, and the serialized provider `require`s
+ * "pulumi-atlassian-service-accounts" from there. Inside this repository that name
+ * resolves to `dist/` through package.json's self-reference; in a user's project it
+ * resolves from node_modules.
+ */
+import { execFile, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import {
+  LocalWorkspace,
+  PulumiCommand,
+  type ConfigMap,
+  type PulumiFn,
+  type Stack,
+} from "@pulumi/pulumi/automation";
+
+export const REPO_ROOT = path.resolve(__dirname, "..");
+/** Where engine runs keep their working folders; git-ignored. */
+export const SCRATCH_ROOT = path.join(REPO_ROOT, ".pulumi-test");
+
+const execFileAsync = promisify(execFile);
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  if (!existsSync(dir)) return newest;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Builds `dist/` with tsc when it is missing or older than any source in provider/, sdk/
+ * or backend/. The provider process loads the package from `dist/`, so a stale build would
+ * run old handlers.
+ */
+export function ensureBuilt(log: (line: string) => void = () => {}): void {
+  const outputs = ["provider", "sdk", "backend"].map((d) => path.join(REPO_ROOT, "dist", d, "index.js"));
+  const oldestOutput = Math.min(
+    ...outputs.map((o) => (existsSync(o) ? statSync(o).mtimeMs : 0)),
+  );
+  const newestSource = Math.max(
+    ...["provider", "sdk", "backend"].map((d) => newestMtime(path.join(REPO_ROOT, d))),
+  );
+  if (oldestOutput > 0 && oldestOutput >= newestSource) return;
+  log("building dist/ (npm run build)");
+  const tsc = path.join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
+  const result = spawnSync(process.execPath, [tsc, "-p", path.join(REPO_ROOT, "tsconfig.json")], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  });
+  if (result.status !== 0) {
+    throw new Error(`building dist/ failed:\n${result.stdout}${result.stderr}`);
+  }
+}
+
+let engineDir: Promise<string> | undefined;
+
+/**
+ * The folder that holds `pulumi`: found on PATH or built once from the Go module proxy by
+ * scripts/setup-pulumi.sh (which prints it on its last line). Memoised per process.
+ */
+export function findEngine(): Promise<string> {
+  engineDir ??= execFileAsync("bash", [path.join(REPO_ROOT, "scripts", "setup-pulumi.sh")], {
+    cwd: REPO_ROOT,
+    maxBuffer: 16 * 1024 * 1024,
+    // A first build takes minutes; its progress goes to stderr.
+    timeout: 30 * 60 * 1000,
+  }).then(
+    ({ stdout }) => {
+      const dir = stdout.trim().split("\n").pop()?.trim();
+      if (!dir || !existsSync(path.join(dir, "pulumi"))) {
+        throw new Error(`scripts/setup-pulumi.sh did not print the folder holding pulumi (got ${JSON.stringify(dir)})`);
+      }
+      return dir;
+    },
+    (err: { stderr?: string; message: string }) => {
+      engineDir = undefined;
+      throw new Error(`scripts/setup-pulumi.sh failed: ${err.stderr?.trim() || err.message}`);
+    },
+  );
+  return engineDir;
+}
+
+/**
+ * The PATH every engine command gets: node_modules/.bin first, so that the dynamic-provider
+ * plugin's `node` is the project's Node 24 rather than the machine's; then the plugin
+ * `pulumi-resource-pulumi-nodejs`, which ships inside @pulumi/pulumi; then the engine.
+ */
+export function enginePath(binDir: string): string {
+  return [
+    path.join(REPO_ROOT, "node_modules", ".bin"),
+    path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi"),
+    binDir,
+    process.env.PATH ?? "",
+  ].join(path.delimiter);
+}
+
+export interface EngineStackOptions {
+  /** The Pulumi project name (stack names are per project in a file backend). */
+  projectName: string;
+  /** Default "dev". */
+  stackName?: string;
+  /** The inline program; runs in this process, its return value becomes the stack outputs. */
+  program: PulumiFn;
+  /** Stack config, e.g. `{ "atlassian:apiKey": { value, secret: true } }`. */
+  config?: ConfigMap;
+  /** Extra environment for every engine command (e.g. PULUMI_ATLASSIAN_NOW). */
+  env?: Record<string, string>;
+  /** A prefix for the scratch folder's name, to tell runs apart. Default: projectName. */
+  label?: string;
+}
+
+export interface EngineStack {
+  stack: Stack;
+  /** The scratch folder holding everything below; removed by `cleanup()`. */
+  root: string;
+  /** The program's working folder (Pulumi.yaml and Pulumi.<stack>.yaml live here). */
+  workDir: string;
+  /** The file state backend's folder. */
+  stateDir: string;
+  pulumiHome: string;
+  passphrase: string;
+  /** The folder holding `pulumi`. */
+  binDir: string;
+  /** The environment engine commands run with (PATH, backend URL, passphrase, home, ...). */
+  env: Record<string, string>;
+  /** Runs the `pulumi` CLI itself with the same environment, in workDir. */
+  pulumi(args: string[]): Promise<{ stdout: string; stderr: string }>;
+  /** Removes the scratch folder (state, config, home). Does not destroy resources. */
+  cleanup(): void;
+}
+
+/**
+ * Creates a fresh stack for an inline program, with its own state backend, passphrase and
+ * PULUMI_HOME in a new scratch folder under `.pulumi-test/`.
+ */
+export async function engineStack(opts: EngineStackOptions): Promise<EngineStack> {
+  const binDir = await findEngine();
+  ensureBuilt();
+  mkdirSync(SCRATCH_ROOT, { recursive: true });
+  const root = mkdtempSync(path.join(SCRATCH_ROOT, `${opts.label ?? opts.projectName}-`));
+  const cleanup = () => rmSync(root, { recursive: true, force: true });
+  try {
+    const workDir = path.join(root, "work");
+    const stateDir = path.join(root, "state");
+    const pulumiHome = path.join(root, "home");
+    for (const d of [workDir, stateDir, pulumiHome]) mkdirSync(d);
+    // Only protects this throwaway stack's secrets at rest; printed by `demo --keep`.
+    const passphrase = randomBytes(12).toString("base64url");
+    const env: Record<string, string> = {
+      PATH: enginePath(binDir),
+      PULUMI_BACKEND_URL: `file://${stateDir}`,
+      PULUMI_CONFIG_PASSPHRASE: passphrase,
+      PULUMI_HOME: pulumiHome,
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      // Never reach out for plugins: the only one needed ships in node_modules.
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      ...opts.env,
+    };
+    // PulumiCommand looks for `<root>/bin/pulumi`; a pulumi found elsewhere on PATH is
+    // already what a bare "pulumi" names.
+    const pulumiCommand =
+      path.basename(binDir) === "bin"
+        ? await PulumiCommand.get({ root: path.dirname(binDir) })
+        : await PulumiCommand.get();
+    const stack = await LocalWorkspace.createOrSelectStack(
+      { projectName: opts.projectName, stackName: opts.stackName ?? "dev", program: opts.program },
+      {
+        workDir,
+        pulumiHome,
+        pulumiCommand,
+        envVars: env,
+        secretsProvider: "passphrase",
+        projectSettings: { name: opts.projectName, runtime: "nodejs" },
+      },
+    );
+    if (opts.config) await stack.setAllConfig(opts.config);
+    const pulumi = async (args: string[]) => {
+      const { stdout, stderr } = await execFileAsync(path.join(binDir, "pulumi"), [...args, "--non-interactive"], {
+        cwd: workDir,
+        env: { ...process.env, ...env },
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      return { stdout, stderr };
+    };
+    return { stack, root, workDir, stateDir, pulumiHome, passphrase, binDir, env, pulumi, cleanup };
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+}
