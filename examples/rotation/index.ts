@@ -1,0 +1,19 @@
+// `pulumi up` in this folder. Needs the random provider plugin (`pulumi plugin install
+// resource random`) and, like every example, the identity API's address and admin key in
+// stack config (atlassian:baseUrl, atlassian:orgId, atlassian:apiKey) or ATLASSIAN_* env.
+import * as pulumi from "@pulumi/pulumi";
+import { rotation } from "./program";
+
+const config = new pulumi.Config("rotation");
+const out = rotation({
+  name: config.get("name"),
+  jiraProject: config.get("jiraProject"),
+  expiresInDays: config.getNumber("expiresInDays"),
+  rotateBeforeDays: config.getNumber("rotateBeforeDays"),
+  epoch: config.get("epoch"),
+});
+
+export const email = out.email;
+export const tokenId = out.tokenId;
+export const tokenExpiresAt = out.tokenExpiresAt;
+export const token = out.token;
