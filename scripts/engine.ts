@@ -15,7 +15,7 @@
  * makes), because the provider's `require` comes from a module without a file name, to
  * which package.json's self-reference does not apply.
  */
-import { execFile, spawnSync } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   existsSync,
@@ -106,27 +106,32 @@ let engineDir: Promise<string> | undefined;
 
 /**
  * The folder that holds `pulumi`: found on PATH or built once from the Go module proxy by
- * scripts/setup-pulumi.sh (which prints it on its last line). Memoised per process.
+ * scripts/setup-pulumi.sh (which prints it on its last line). Memoised per process. The
+ * script's progress (a first build takes minutes) goes to stderr as it happens.
  */
 export function findEngine(): Promise<string> {
-  engineDir ??= execFileAsync("bash", [path.join(REPO_ROOT, "scripts", "setup-pulumi.sh")], {
-    cwd: REPO_ROOT,
-    maxBuffer: 16 * 1024 * 1024,
-    // A first build takes minutes; its progress goes to stderr.
-    timeout: 30 * 60 * 1000,
-  }).then(
-    ({ stdout }) => {
+  engineDir ??= new Promise<string>((resolve, reject) => {
+    const child = spawn("bash", [path.join(REPO_ROOT, "scripts", "setup-pulumi.sh")], {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      process.stderr.write(d);
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
       const dir = stdout.trim().split("\n").pop()?.trim();
-      if (!dir || !existsSync(path.join(dir, "pulumi"))) {
-        throw new Error(`scripts/setup-pulumi.sh did not print the folder holding pulumi (got ${JSON.stringify(dir)})`);
-      }
-      return dir;
-    },
-    (err: { stderr?: string; message: string }) => {
-      engineDir = undefined;
-      throw new Error(`scripts/setup-pulumi.sh failed: ${err.stderr?.trim() || err.message}`);
-    },
-  );
+      if (code !== 0) reject(new Error(`scripts/setup-pulumi.sh failed (exit ${code}): ${stderr.trim()}`));
+      else if (!dir || !existsSync(path.join(dir, "pulumi"))) {
+        reject(new Error(`scripts/setup-pulumi.sh did not print the folder holding pulumi (got ${JSON.stringify(dir)})`));
+      } else resolve(dir);
+    });
+  });
+  engineDir.catch(() => (engineDir = undefined));
   return engineDir;
 }
 
@@ -157,6 +162,11 @@ export interface EngineStackOptions {
   env?: Record<string, string>;
   /** A prefix for the scratch folder's name, to tell runs apart. Default: projectName. */
   label?: string;
+  /**
+   * The program folder for Pulumi.yaml's `main`, so that a full `pulumi` install (which
+   * has the Node.js language host) can run `pulumi up` in workDir itself.
+   */
+  main?: string;
 }
 
 export interface EngineStack {
@@ -221,7 +231,11 @@ export async function engineStack(opts: EngineStackOptions): Promise<EngineStack
         pulumiCommand,
         envVars: env,
         secretsProvider: "passphrase",
-        projectSettings: { name: opts.projectName, runtime: "nodejs" },
+        projectSettings: {
+          name: opts.projectName,
+          runtime: "nodejs",
+          ...(opts.main ? { main: path.relative(workDir, opts.main) } : {}),
+        },
       },
     );
     if (opts.config) await stack.setAllConfig(opts.config);

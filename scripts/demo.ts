@@ -1,0 +1,261 @@
+/**
+ * `npm run demo [-- --keep]`: the quickstart, end to end, on this machine.
+ *
+ * Starts the embedded identity backend on a free port with a fresh data folder, runs the
+ * quickstart program (examples/quickstart) through the real Pulumi engine with a file state
+ * backend, shows the engine's preview and `up`, prints the outputs (the token masked), uses
+ * the token on the product plane (one call it may make, two it may not), previews a scope
+ * change (a replacement), destroys everything and stops the backend.
+ *
+ * Any failing step ends the demo with a non-zero exit status. Everything it made is
+ * removed, unless `--keep`: then the backend keeps running (until Ctrl-C) and the stack
+ * stays, with instructions for using both with `pulumi` directly.
+ */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startBackend } from "../backend";
+import { SECRET_PATTERN } from "../sdk/schemas";
+import { quickstart, QUICKSTART_DEFAULTS } from "../examples/quickstart/program";
+import { engineStack, ensureBuilt, REPO_ROOT, type EngineStack } from "./engine";
+
+const keep = process.argv.includes("--keep");
+const unknown = process.argv.slice(2).filter((a) => a !== "--keep");
+if (unknown.length > 0) {
+  process.stderr.write(`unknown argument ${unknown.join(" ")}; usage: npm run demo [-- --keep]\n`);
+  process.exit(2);
+}
+
+const tty = process.stdout.isTTY === true;
+const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
+const dim = (s: string) => (tty ? `\x1b[2m${s}\x1b[0m` : s);
+const green = (s: string) => (tty ? `\x1b[32m${s}\x1b[0m` : s);
+const red = (s: string) => (tty ? `\x1b[31m${s}\x1b[0m` : s);
+const out = (s = "") => process.stdout.write(`${s}\n`);
+
+const STEPS = 8;
+let step = 0;
+function heading(title: string): void {
+  step += 1;
+  const text = `── ${step}/${STEPS}  ${title} `;
+  out();
+  out(bold(text + "─".repeat(Math.max(4, 88 - text.length))));
+}
+
+class DemoFailure extends Error {}
+function expect(ok: boolean, what: string): void {
+  if (!ok) throw new DemoFailure(what);
+  out(green(`   ✓ ${what}`));
+}
+
+/** `pasat_••••••••` : the prefix (which scanners know) and nothing of the secret. */
+function mask(secret: string): string {
+  const prefix = /^[a-z]+_/.exec(secret)?.[0] ?? "";
+  return `${prefix}${"•".repeat(8)} ${dim(`(${secret.length} characters, secret)`)}`;
+}
+
+/** Engine output, indented, streamed as it comes. */
+function engineOutput(): (s: string) => void {
+  let atLineStart = true;
+  return (s: string) => {
+    const text = s.replace(/\n(?=.)/g, "\n   ");
+    process.stdout.write((atLineStart ? "   " : "") + text);
+    atLineStart = s.endsWith("\n");
+  };
+}
+
+async function productCall(
+  baseUrl: string,
+  method: "GET" | "POST",
+  route: string,
+  auth: string,
+  body?: unknown,
+): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${baseUrl}${route}`, {
+    method,
+    headers: { authorization: auth, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  const short = text.length > 160 ? `${text.slice(0, 160)}…` : text;
+  out(`   ${method} ${route}`);
+  out(`     → ${res.status >= 400 ? red(String(res.status)) : green(String(res.status))} ${dim(short)}`);
+  return { status: res.status, text };
+}
+
+async function main(): Promise<void> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const runCleanups = async () => {
+    for (const c of cleanups.splice(0).reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        process.stderr.write(`cleanup: ${(err as Error).message}\n`);
+      }
+    }
+  };
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    out(`\n${signal}: stopping`);
+    void runCleanups().then(() => process.exit(130));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  try {
+    out(bold("Atlassian service accounts as code: the quickstart, end to end"));
+    out(dim("A service account, a scoped expiring API token, a Jira project and a Confluence space binding,"));
+    out(dim("declared in examples/quickstart/program.ts and applied by the Pulumi engine."));
+
+    heading("Start the embedded identity backend");
+    ensureBuilt((line) => out(dim(`   ${line}`)));
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "atlassian-demo-backend-"));
+    if (!keep) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const backend = await startBackend({ dataDir, port: 0 });
+    cleanups.push(() => backend.close());
+    out(`   listening on ${backend.url}`);
+    out(`   org ${backend.orgId}, cloud ${backend.cloudId}, data in ${dataDir}`);
+    out(dim("   (a fresh org with a fresh admin API key, kept out of this output)"));
+
+    let engine: EngineStack | undefined;
+    engine = await engineStack({
+      projectName: "atlassian-quickstart",
+      stackName: "demo",
+      label: "demo",
+      program: async () => quickstart(),
+      main: path.join(REPO_ROOT, "examples", "quickstart"),
+      config: {
+        "atlassian:baseUrl": { value: backend.url },
+        "atlassian:orgId": { value: backend.orgId },
+        "atlassian:apiKey": { value: backend.adminKey, secret: true },
+      },
+      // The machine's own credentials must not reach this throwaway stack.
+      env: { ATLASSIAN_BASE_URL: "", ATLASSIAN_ORG_ID: "", ATLASSIAN_API_KEY: "" },
+    });
+    const { stack } = engine;
+    if (!keep) cleanups.push(() => engine?.cleanup());
+    const color = tty ? "always" : "never";
+
+    heading("pulumi preview: what the engine would do");
+    out(dim(`   engine: ${engine.binDir}/pulumi; state: ${engine.stateDir}`));
+    const preview = await stack.preview({ onOutput: engineOutput(), color, diff: false });
+    expect((preview.changeSummary.create ?? 0) === 5, "preview plans 5 creates (the stack, an account, a token, two bindings)");
+
+    heading("pulumi up: create them");
+    const up = await stack.up({ onOutput: engineOutput(), color });
+    expect(up.summary.result === "succeeded", "up succeeded");
+
+    heading("Stack outputs");
+    const outputs = await stack.outputs();
+    for (const [name, o] of Object.entries(outputs)) {
+      const value = typeof o.value === "string" ? o.value : JSON.stringify(o.value);
+      out(`   ${name.padEnd(18)} ${o.secret ? mask(String(o.value)) : value}`);
+    }
+    const email = String(outputs.email?.value ?? "");
+    const token = String(outputs.token?.value ?? "");
+    expect(outputs.token?.secret === true && SECRET_PATTERN.test(token), "the token is a secret output");
+
+    heading("Use the token (Basic <email>:<token>, as Atlassian's product APIs take it)");
+    const auth = `Basic ${Buffer.from(`${email}:${token}`).toString("base64")}`;
+    const { jiraProject, confluenceSpace } = QUICKSTART_DEFAULTS;
+    const jira = `/ex/jira/${backend.cloudId}/rest/api/3`;
+    const confluence = `/ex/confluence/${backend.cloudId}/wiki/api/v2`;
+    const allowed = await productCall(backend.url, "GET", `${jira}/project/${jiraProject}`, auth);
+    expect(allowed.status === 200, `reads Jira project ${jiraProject}: bound, and read:jira-work is granted`);
+    const unbound = await productCall(backend.url, "GET", `${jira}/project/FIN`, auth);
+    expect(unbound.status === 403, "denied Jira project FIN: no binding for it");
+    const unscoped = await productCall(backend.url, "POST", `${confluence}/pages`, auth, {
+      spaceKey: confluenceSpace,
+      title: "Release notes",
+    });
+    expect(unscoped.status === 403, `denied a page in space ${confluenceSpace}: no write:confluence-content scope, and only viewer`);
+
+    heading("A scope change, previewed: Atlassian cannot edit a token's scopes, so it is replaced");
+    const scopes = [...QUICKSTART_DEFAULTS.scopes, "write:confluence-content"];
+    out(dim(`   scopes: ${scopes.join(", ")}`));
+    stack.workspace.program = async () => quickstart({ scopes });
+    const change = await stack.preview({ onOutput: engineOutput(), color, diff: false });
+    expect((change.changeSummary.replace ?? 0) === 1, "preview plans the token's replacement (create the new one, then revoke the old)");
+    stack.workspace.program = async () => quickstart();
+
+    if (keep) {
+      heading("Kept: the backend and the stack are yours to try");
+      printKeepInstructions(engine, backend, dataDir);
+      await new Promise<void>(() => {
+        // Runs until Ctrl-C; onSignal stops the backend and leaves the folders.
+      });
+    }
+
+    heading("pulumi destroy: revoke the token, remove the bindings and the account");
+    const destroy = await stack.destroy({ onOutput: engineOutput(), color });
+    expect(destroy.summary.result === "succeeded", "destroy succeeded");
+    const gone = await productCall(backend.url, "GET", `${jira}/project/${jiraProject}`, auth);
+    expect(gone.status === 401, "the token no longer works");
+
+    heading("Stop the backend and remove every temporary folder");
+    await runCleanups();
+    expect(true, "nothing left behind");
+    out();
+    out(bold("Done. Next: README.md (quickstart, examples, CI recipe), or `npm run demo -- --keep`."));
+  } catch (err) {
+    out();
+    if (err instanceof DemoFailure) out(red(`   ✗ ${err.message}`));
+    else out(red(`   ✗ ${(err as Error).stack ?? String(err)}`));
+    await runCleanups();
+    process.exitCode = 1;
+  }
+}
+
+function printKeepInstructions(
+  engine: EngineStack,
+  backend: { url: string; orgId: string; cloudId: string; adminKey: string },
+  dataDir: string,
+): void {
+  const keyFile = path.join(engine.root, "admin-key");
+  writeFileSync(keyFile, backend.adminKey, { mode: 0o600 });
+  chmodSync(keyFile, 0o600);
+  const envFile = path.join(engine.root, "env.sh");
+  const lines = [
+    `# Source this file to use the demo's stack and backend with pulumi directly.`,
+    `export PATH=${quote(engine.env.PATH ?? "")}`,
+    `export PULUMI_BACKEND_URL=${quote(engine.env.PULUMI_BACKEND_URL ?? "")}`,
+    `export PULUMI_CONFIG_PASSPHRASE=${quote(engine.passphrase)}`,
+    `export PULUMI_HOME=${quote(engine.pulumiHome)}`,
+    `export PULUMI_SKIP_UPDATE_CHECK=true`,
+    `export ATLASSIAN_BASE_URL=${quote(backend.url)}`,
+    `export ATLASSIAN_ORG_ID=${quote(backend.orgId)}`,
+    `export ATLASSIAN_API_KEY="$(cat ${quote(keyFile)})"`,
+    `cd ${quote(engine.workDir)}`,
+  ];
+  writeFileSync(envFile, lines.join("\n") + "\n", { mode: 0o600 });
+  out(`   In another terminal:`);
+  out();
+  out(`     source ${envFile}`);
+  out(dim(`     # sets PATH (pulumi and its Node.js plugin), PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE,`));
+  out(dim(`     # PULUMI_HOME, ATLASSIAN_BASE_URL/ORG_ID/API_KEY, and enters the stack folder`));
+  out(`     pulumi stack --show-urns              # the account, the token, the bindings`);
+  out(`     pulumi stack output                   # the token shows as [secret]`);
+  out(`     pulumi stack output token --show-secrets`);
+  out(`     pulumi refresh                        # compare state with the backend`);
+  out(`     pulumi destroy                        # remove everything`);
+  out(`     curl -u "$(pulumi stack output email):$(pulumi stack output token --show-secrets)" \\`);
+  out(`       "$ATLASSIAN_BASE_URL/ex/jira/${backend.cloudId}/rest/api/3/project/${QUICKSTART_DEFAULTS.jiraProject}"`);
+  out();
+  out(`   The stack's program is examples/quickstart (workDir's Pulumi.yaml points there), so with a`);
+  out(`   full Pulumi install, which has the Node.js language host, \`pulumi preview\` and \`pulumi up\` work there too.`);
+  out();
+  out(`   Stack folder:   ${engine.root}`);
+  out(`   Backend data:   ${dataDir}`);
+  out(`   Backend:        ${backend.url} (org ${backend.orgId}, cloud ${backend.cloudId}), running in this process.`);
+  out();
+  out(bold(`   Press Ctrl-C to stop the backend. The folders stay; remove them with:`));
+  out(`     rm -rf ${quote(engine.root)} ${quote(dataDir)}`);
+}
+
+function quote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+void main();
