@@ -1,0 +1,145 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { expect } from "chai";
+import { FleetValidationError, parseFleet, type FleetProblem } from "../../examples/fleet/fleet";
+
+/** The problems parseFleet reports for `text`; fails the test if it reports none. */
+function problemsOf(text: string, file = "fleet.yaml"): FleetProblem[] {
+  try {
+    parseFleet(text, file);
+  } catch (err) {
+    expect(err).to.be.instanceOf(FleetValidationError);
+    return (err as FleetValidationError).problems;
+  }
+  expect.fail("the fleet file was accepted");
+}
+
+/** 1-based line of the first line of `text` that contains `marker`. */
+function lineOf(text: string, marker: string): number {
+  const i = text.split("\n").findIndex((l) => l.includes(marker));
+  expect(i, `marker ${marker}`).to.be.greaterThan(-1);
+  return i + 1;
+}
+
+const GOOD = `defaults:
+  expiresInDays: 60
+accounts:
+  - name: payments-ci
+    tokens:
+      - label: deploy
+        scopes: [read:jira-work, write:jira-work]
+    access:
+      - resource: jira:project/PAY
+        role: editor
+  - name: docs-publisher
+    tokens:
+      - label: publish
+        scopes: [write:page:confluence]
+        expiresInDays: 30
+        rotateBeforeDays: 3
+`;
+
+describe("the fleet file", () => {
+  describe("when it is valid", () => {
+    it("yields every account with its tokens and access, and fills in the defaults", () => {
+      const fleet = parseFleet(GOOD);
+      expect(fleet.defaults).to.deep.equal({ expiresInDays: 60, rotateBeforeDays: 14 });
+      expect(fleet.accounts.map((a) => a.name)).to.deep.equal(["payments-ci", "docs-publisher"]);
+      expect(fleet.accounts[0]!.access).to.deep.equal([{ resource: "jira:project/PAY", role: "editor" }]);
+      expect(fleet.accounts[1]!.access).to.deep.equal([]);
+      expect(fleet.accounts[1]!.tokens[0]).to.include({ expiresInDays: 30, rotateBeforeDays: 3 });
+    });
+
+    it("accepts the example's own fleet.yaml", () => {
+      const text = readFileSync(path.join(__dirname, "../../examples/fleet/fleet.yaml"), "utf8");
+      expect(parseFleet(text).accounts).to.have.length(3);
+    });
+  });
+
+  describe("when a token has an unknown scope", () => {
+    const text = GOOD.replace("[read:jira-work, write:jira-work]", "[read:jira-work, read:jira-wrok]");
+
+    it("points at its line and column, names the field and suggests the known scope", () => {
+      const [problem, ...rest] = problemsOf(text);
+      expect(rest).to.deep.equal([]);
+      const line = lineOf(text, "read:jira-wrok");
+      expect(problem).to.deep.include({
+        file: "fleet.yaml",
+        line,
+        col: text.split("\n")[line - 1]!.indexOf("read:jira-wrok") + 1,
+        field: "accounts[0].tokens[0].scopes[1]",
+      });
+      expect(problem!.message).to.equal('unknown scope "read:jira-wrok"; did you mean "read:jira-work"?');
+    });
+
+    it("says so in the error message as file:line:col", () => {
+      expect(() => parseFleet(text, "teams/fleet.yaml")).to.throw(
+        `teams/fleet.yaml:${lineOf(text, "read:jira-wrok")}:34: accounts[0].tokens[0].scopes[1]: unknown scope "read:jira-wrok"; did you mean "read:jira-work"?`,
+      );
+    });
+  });
+
+  it("reports an unknown field at the key's own line, and says to remove it", () => {
+    const text = GOOD.replace("    access:\n", "    acess:\n");
+    const problems = problemsOf(text);
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.deep.include({ line: lineOf(text, "acess:"), col: 5, field: "accounts[0].acess" });
+    expect(problems[0]!.message).to.match(/unknown field "acess"; remove it/);
+  });
+
+  it("reports a missing name at the account's entry", () => {
+    const text = GOOD.replace("  - name: docs-publisher\n    tokens:", "  - tokens:");
+    const problems = problemsOf(text);
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.deep.include({ field: "accounts[1].name", message: "missing; name is required" });
+    expect(problems[0]!.line).to.equal(lineOf(text, "  - tokens:"));
+  });
+
+  it("reports every problem at once, in file order", () => {
+    const text = GOOD.replace("role: editor", "role: owner")
+      .replace("expiresInDays: 30", "expiresInDays: 400")
+      .replace("jira:project/PAY", "jira:project/pay");
+    const problems = problemsOf(text);
+    expect(problems.map((p) => p.field)).to.deep.equal([
+      "accounts[0].access[0].resource",
+      "accounts[0].access[0].role",
+      "accounts[1].tokens[0].expiresInDays",
+    ]);
+    expect(problems.map((p) => p.line)).to.deep.equal([
+      lineOf(text, "jira:project/pay"),
+      lineOf(text, "role: owner"),
+      lineOf(text, "expiresInDays: 400"),
+    ]);
+    expect(problems[2]!.message).to.equal("expiresInDays must be 1-365");
+  });
+
+  it("rejects a service account declared twice, at the second one", () => {
+    const text = GOOD.replace("name: docs-publisher", "name: payments-ci");
+    const [problem] = problemsOf(text);
+    const second = text.split("\n").findLastIndex((l) => l.includes("name: payments-ci")) + 1;
+    expect(second).to.be.greaterThan(lineOf(text, "name: payments-ci"));
+    expect(problem).to.deep.include({ field: "accounts[1].name", line: second });
+    expect(problem!.message).to.match(/already declared as accounts\[0\]/);
+  });
+
+  it("rejects a token that would be rotated on every run (rotateBeforeDays >= expiresInDays)", () => {
+    const text = GOOD.replace("rotateBeforeDays: 3", "rotateBeforeDays: 30");
+    const [problem] = problemsOf(text);
+    expect(problem).to.deep.include({ field: "accounts[1].tokens[0].rotateBeforeDays", line: lineOf(text, "rotateBeforeDays: 30") });
+    expect(problem!.message).to.match(/must be less than expiresInDays \(30\)/);
+  });
+
+  it("reports broken YAML at its line, before any schema check", () => {
+    const text = "accounts:\n  - name: payments-ci\n   tokens: [\n";
+    const problems = problemsOf(text, "broken.yaml");
+    expect(problems.length).to.be.greaterThan(0);
+    expect(problems[0]!.message).to.match(/^not valid YAML: /);
+    expect(problems[0]!.line).to.be.within(2, 4);
+  });
+
+  it("reports an empty file as missing its accounts", () => {
+    expect(problemsOf("")).to.deep.equal([
+      { file: "fleet.yaml", line: 1, col: 1, field: "accounts", message: "missing; accounts is required" },
+    ]);
+  });
+});
