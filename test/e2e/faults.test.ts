@@ -1,0 +1,57 @@
+import { expect } from "chai";
+import { TYPES, type Fleet } from "./programs";
+import { E2E_TIMEOUT, useScenario } from "./scenario";
+
+const FAULTS = "error5xx=0.1,throttle=0.05,latencyMs=20-200,reset=0.02,seed=42";
+
+const fleet: Fleet = {};
+for (let i = 1; i <= 10; i++) {
+  fleet[`bot${i}`] = {
+    name: `faulty-bot-${i}`,
+    tokens: { ci: { label: `ci ${i}`, scopes: ["read:jira-work"], expiresInDays: 30 } },
+    bindings: { jira: { resource: `jira:project/P${i}`, role: "viewer" } },
+  };
+}
+
+describe("e2e: an unreliable backend", function () {
+  this.timeout(E2E_TIMEOUT);
+  const s = useScenario("faults", fleet, { backend: { faults: FAULTS } });
+
+  it("converges: up of ten accounts with tokens and bindings succeeds, no duplicate, nothing orphaned", async () => {
+    const up = await s.up();
+    expect(up.resourceChanges).to.deep.include({ create: 31 });
+
+    // The faults were real: the server answered some admin requests with errors.
+    const metrics = await s.backend.metricsText();
+    expect(metrics, "injected 5xx or 429 in /metrics").to.match(/status(?:_code)?="(?:5\d\d|429)"/);
+
+    const accounts = await s.backend.accounts();
+    expect(accounts.map((a) => a.name).sort()).to.deep.equal(Object.values(fleet).map((a) => a.name).sort());
+    const state = await s.stack.exportState();
+    const ids = (type: string) => state.filter((r) => r.type === type).map((r) => r.id).sort();
+    expect(ids(TYPES.ServiceAccount)).to.deep.equal(accounts.map((a) => a.id).sort());
+
+    const tokenIds: string[] = [];
+    const bindingIds: string[] = [];
+    for (const account of accounts) {
+      const tokens = await s.backend.tokens(account.id);
+      expect(tokens.map((t) => t.status), `${account.name}'s tokens, revoked ones included`).to.deep.equal(["active"]);
+      tokenIds.push(tokens[0]!.id);
+      const bindings = await s.backend.bindings(account.id);
+      expect(bindings, `${account.name}'s bindings`).to.have.length(1);
+      bindingIds.push(bindings[0]!.id);
+    }
+    expect(ids(TYPES.ApiToken)).to.deep.equal(tokenIds.sort());
+    expect(ids(TYPES.ScopeBinding)).to.deep.equal(bindingIds.sort());
+
+    // Every token Pulumi holds works (the product plane has no injected faults).
+    for (const [key, t] of Object.entries(up.tokens)) {
+      const account = up.accounts[key.replace(/-ci$/, "")]!;
+      const project = fleet[key.replace(/-ci$/, "")]!.bindings!.jira!.resource.split("/")[1]!;
+      expect(await s.backend.readJiraProject(account.email, t.token, project), key).to.equal(200);
+    }
+
+    const again = await s.stack.preview();
+    expect(again.changeSummary).to.not.have.any.keys("create", "update", "replace", "delete");
+  });
+});

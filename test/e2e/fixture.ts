@@ -1,0 +1,267 @@
+/**
+ * The real backend for end-to-end tests, and the ways a test looks at it from outside
+ * Pulumi: the admin API, the product plane (a token in use), the audit log and /metrics.
+ *
+ * These reads use plain `fetch`, not the sdk: the sdk is part of what runs under test (the
+ * provider speaks through it), so the oracle stays independent of it.
+ */
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startBackend } from "../../backend";
+import { SECRET_PATTERN, type Plan } from "../../sdk/schemas";
+
+export interface BackendOptions {
+  plan?: Plan;
+  faults?: string;
+  rateLimit?: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  time: string;
+  action: string;
+  actor: { type: string; id: string };
+  target: { type: string; id: string };
+  outcome: string;
+  clientContext: string | null;
+}
+
+/** Audit actions that change something (everything but token use and refusals). */
+const MUTATIONS = /\.(created|updated|deleted|revoked)$/;
+
+export class TestBackend {
+  private constructor(
+    readonly url: string,
+    readonly orgId: string,
+    readonly cloudId: string,
+    readonly adminKey: string,
+    private readonly closeServer: () => Promise<void>,
+    private readonly dataDir: string,
+  ) {}
+
+  static async start(opts: BackendOptions = {}): Promise<TestBackend> {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-backend-"));
+    const b = await startBackend({
+      dataDir,
+      port: 0,
+      plan: opts.plan ?? "standard",
+      faults: opts.faults,
+      rateLimit: opts.rateLimit ?? "0",
+      logger: false,
+    });
+    return new TestBackend(b.url, b.orgId, b.cloudId, b.adminKey, () => b.close(), dataDir);
+  }
+
+  async close(): Promise<void> {
+    await this.closeServer();
+    fs.rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** Stack config that points the provider at this backend; the key is secret config. */
+  stackConfig(): { config: Record<string, string>; secretConfig: Record<string, string> } {
+    return {
+      config: { "atlassian:baseUrl": this.url, "atlassian:orgId": this.orgId },
+      secretConfig: { "atlassian:apiKey": this.adminKey },
+    };
+  }
+
+  // ----- admin API ---------------------------------------------------------------------
+
+  private get base(): string {
+    return `${this.url}/admin/api-access/v1/orgs/${this.orgId}`;
+  }
+
+  /**
+   * One admin request. Retries what the contract calls retryable (429, 5xx, a reset
+   * connection), because the fault-injection scenario's backend injects those into every
+   * admin request, this test's own reads included.
+   */
+  async admin(method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
+    const url = p.startsWith("http") ? p : `${p.startsWith("/admin/v1/") ? this.url : this.base}${p}`;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await fetch(url, {
+          method,
+          headers: {
+            authorization: `Bearer ${this.adminKey}`,
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+            "x-client-context": "e2e-test-oracle",
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const text = await res.text();
+        if ((res.status === 429 || res.status >= 500) && attempt < 20) {
+          await sleep(50 * Math.min(attempt + 1, 5));
+          continue;
+        }
+        return { status: res.status, body: text ? JSON.parse(text) : undefined };
+      } catch (e) {
+        if (attempt >= 20) throw e;
+        await sleep(50);
+      }
+    }
+  }
+
+  private async ok(method: string, p: string, body?: unknown): Promise<any> {
+    const res = await this.admin(method, p, body);
+    if (res.status >= 300) {
+      throw new Error(`${method} ${p} -> ${res.status} ${JSON.stringify(res.body)}`);
+    }
+    return res.body;
+  }
+
+  /** Every item of a paginated admin list, following `links.next`. */
+  private async all(p: string): Promise<any[]> {
+    const items: any[] = [];
+    let next: string | undefined = `${this.base}${p}${p.includes("?") ? "&" : "?"}limit=100`;
+    while (next) {
+      const page = await this.ok("GET", next);
+      items.push(...page.items);
+      next = page.links?.next ? new URL(page.links.next, this.url).toString() : undefined;
+    }
+    return items;
+  }
+
+  accounts(): Promise<any[]> {
+    return this.all("/service-accounts");
+  }
+  async account(id: string): Promise<any | null> {
+    const res = await this.admin("GET", `/service-accounts/${id}`);
+    return res.status === 404 ? null : res.body;
+  }
+  tokens(accountId: string): Promise<any[]> {
+    return this.all(`/service-accounts/${accountId}/api-tokens`);
+  }
+  bindings(accountId: string): Promise<any[]> {
+    return this.all(`/service-accounts/${accountId}/scope-bindings`);
+  }
+  createAccount(name: string, description?: string): Promise<any> {
+    return this.ok("POST", "/service-accounts", { name, ...(description === undefined ? {} : { description }) });
+  }
+  updateAccount(id: string, patch: Record<string, unknown>): Promise<any> {
+    return this.ok("PATCH", `/service-accounts/${id}`, patch);
+  }
+  async deleteBinding(accountId: string, bindingId: string): Promise<void> {
+    await this.ok("DELETE", `/service-accounts/${accountId}/scope-bindings/${bindingId}`);
+  }
+  async revokeToken(accountId: string, tokenId: string): Promise<void> {
+    await this.ok("DELETE", `/service-accounts/${accountId}/api-tokens/${tokenId}`);
+  }
+
+  /** The org's audit log, oldest first. */
+  async events(): Promise<AuditEntry[]> {
+    const out: AuditEntry[] = [];
+    let next: string | undefined = `${this.url}/admin/v1/orgs/${this.orgId}/events?limit=100`;
+    while (next) {
+      const page = await this.ok("GET", next);
+      for (const e of page.data) {
+        const a = e.attributes;
+        out.push({
+          id: e.id,
+          time: a.time,
+          action: a.action,
+          actor: a.actor,
+          target: a.target,
+          outcome: a.outcome,
+          clientContext: a.context?.clientContext ?? null,
+        });
+      }
+      next = page.links?.next ? new URL(page.links.next, this.url).toString() : undefined;
+    }
+    // Sort by time, keeping the log's own order for equal times (ids are not ordered).
+    return out
+      .map((e, i) => ({ e, i }))
+      .sort((x, y) => x.e.time.localeCompare(y.e.time) || x.i - y.i)
+      .map(({ e }) => e);
+  }
+
+  /** Audit entries of mutations (created/updated/deleted/revoked), oldest first. */
+  async mutations(): Promise<AuditEntry[]> {
+    return (await this.events()).filter((e) => MUTATIONS.test(e.action));
+  }
+
+  // ----- metrics -----------------------------------------------------------------------
+
+  async metricsText(): Promise<string> {
+    const res = await fetch(`${this.url}/metrics`);
+    expect(res.status).to.equal(200);
+    return res.text();
+  }
+
+  /**
+   * Requests the server counted, by method, from the Prometheus text: the sum of every
+   * counter sample with a `method` label whose name ends in `_total` (requests by route and
+   * status). `filter` picks routes, e.g. the admin API.
+   */
+  async requestCounts(filter: (labels: Record<string, string>) => boolean = () => true): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const line of (await this.metricsText()).split("\n")) {
+      const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*_total)\{([^}]*)\}\s+([0-9.eE+-]+)/.exec(line);
+      if (!m) continue;
+      const labels: Record<string, string> = {};
+      for (const l of m[2]!.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
+      if (!labels.method || !filter(labels)) continue;
+      counts[labels.method] = (counts[labels.method] ?? 0) + Number(m[3]);
+    }
+    return counts;
+  }
+
+  /** Admin API requests by method (routes under /admin/). */
+  adminRequestCounts(): Promise<Record<string, number>> {
+    return this.requestCounts((l) => (l.route ?? l.path ?? l.url ?? "").startsWith("/admin/"));
+  }
+
+  // ----- product plane -----------------------------------------------------------------
+
+  /** A product-plane request as a service account makes it: Basic `<email>:<token>`. */
+  async product(email: string, token: string, method: "GET" | "POST", p: string, body?: unknown): Promise<number> {
+    const res = await fetch(`${this.url}/ex/${p.replace("{cloudId}", this.cloudId)}`, {
+      method,
+      headers: {
+        authorization: `Basic ${Buffer.from(`${email}:${token}`).toString("base64")}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  readJiraProject(email: string, token: string, key: string): Promise<number> {
+    return this.product(email, token, "GET", `jira/{cloudId}/rest/api/3/project/${key}`);
+  }
+  createJiraIssue(email: string, token: string, key: string): Promise<number> {
+    return this.product(email, token, "POST", "jira/{cloudId}/rest/api/3/issue", {
+      fields: { project: { key }, summary: "e2e" },
+    });
+  }
+  readConfluenceSpace(email: string, token: string, key: string): Promise<number> {
+    return this.product(email, token, "GET", `confluence/{cloudId}/wiki/api/v2/spaces/${key}`);
+  }
+}
+
+/**
+ * Asserts that text holds no secret this system issues (SECRET_PATTERN) and none of the
+ * given values. On failure it names what leaked and where, never the secret itself.
+ */
+export function expectNoSecrets(text: string, where: string, secrets: (string | undefined)[] = []): void {
+  const m = SECRET_PATTERN.exec(text);
+  expect(m === null, `${where} holds something shaped like a secret (at offset ${m?.index})`).to.equal(true);
+  secrets.forEach((s, i) => {
+    if (!s) return;
+    expect(text.includes(s), `${where} holds secret #${i} in plaintext`).to.equal(false);
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A unique, valid service-account name: 6-30 lowercase letters, digits, inner hyphens. */
+let counter = 0;
+export function accountName(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${process.pid.toString(36)}${counter}`.slice(0, 30).replace(/-+$/, "");
+}

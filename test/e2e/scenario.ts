@@ -1,0 +1,73 @@
+/**
+ * The frame of one end-to-end scenario: a real backend of its own (so its audit log and
+ * metrics belong to this scenario alone), a stack pointed at it, and after every test the
+ * check that nothing the engine printed or emitted holds a secret.
+ */
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { expectNoSecrets, TestBackend, type BackendOptions } from "./fixture";
+import { fleetOutputs, fleetProgram, type Fleet, type FleetOutputs } from "./programs";
+import { TestStack } from "./workspace";
+
+/** Per test: a cold first run builds the engine (minutes); after that an `up` takes seconds. */
+export const E2E_TIMEOUT = 15 * 60_000;
+
+export interface Scenario {
+  readonly backend: TestBackend;
+  readonly stack: TestStack;
+  /** Sets the desired state the next preview/up declares. */
+  declare(fleet: Fleet): void;
+  /** `up`, returning the fleet's outputs; remembers every token it saw for the leak checks. */
+  up(): Promise<FleetOutputs & { events: EngineEvent[]; resourceChanges: Record<string, number> }>;
+  /** Values that must never appear in engine output: the admin key and every token seen. */
+  readonly secrets: string[];
+}
+
+export function useScenario(name: string, initial: Fleet, opts: { backend?: BackendOptions; env?: Record<string, string> } = {}): Scenario {
+  let backend: TestBackend | undefined;
+  let stack: TestStack | undefined;
+  const secrets: string[] = [];
+
+  const ctx: Scenario = {
+    get backend() {
+      if (!backend) throw new Error("the backend is not started");
+      return backend;
+    },
+    get stack() {
+      if (!stack) throw new Error("the stack is not created");
+      return stack;
+    },
+    declare(fleet) {
+      ctx.stack.setProgram(fleetProgram(fleet));
+    },
+    async up() {
+      const result = await ctx.stack.up();
+      const outs = fleetOutputs(result.outputs);
+      for (const t of Object.values(outs.tokens)) if (t.token) secrets.push(t.token);
+      return { ...outs, events: result.events, resourceChanges: (result.summary.resourceChanges ?? {}) as Record<string, number> };
+    },
+    secrets,
+  };
+
+  before(async () => {
+    backend = await TestBackend.start(opts.backend);
+    secrets.push(backend.adminKey);
+    stack = await TestStack.create({
+      name,
+      program: fleetProgram(initial),
+      ...backend.stackConfig(),
+      env: opts.env,
+    });
+  });
+
+  afterEach(function () {
+    if (!stack) return;
+    expectNoSecrets(stack.transcriptText(), `the engine's output in "${this.currentTest?.title}"`, secrets);
+  });
+
+  after(async () => {
+    stack?.dispose();
+    await backend?.close();
+  });
+
+  return ctx;
+}
