@@ -2,6 +2,9 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { expect } from "chai";
+import { rotation, ROTATION_DEFAULTS } from "../../examples/rotation/program";
+import { expectNoSecrets, TestBackend } from "../e2e/fixture";
+import { summary, TestStack } from "../e2e/workspace";
 
 interface MockRun {
   outputs: { email: string; tokenId: string; tokenExpiresAt: string; token: string; tokenIsSecret: boolean };
@@ -70,3 +73,91 @@ describe("the rotation example, under mocks (the random provider plugin is not a
 function createHex(keepers: unknown): string {
   return createHash("sha256").update(JSON.stringify(keepers)).digest("hex").slice(0, 8);
 }
+
+// Everything in the example but the RandomId, through the real engine against the real
+// backend: the trigger is given as a plain string (`rotation({ trigger })`).
+describe("the rotation example, through the engine (trigger as a plain string)", function () {
+  this.timeout(15 * 60_000);
+  let backend: TestBackend;
+  let stack: TestStack;
+  const secrets: string[] = [];
+  let first: { token: string; tokenId: string; expiresAt: string; email: string };
+
+  before(async () => {
+    backend = await TestBackend.start();
+    secrets.push(backend.adminKey);
+    stack = await TestStack.create({
+      name: "ex-rotation",
+      program: async () => rotation({ trigger: "1" }),
+      ...backend.stackConfig(),
+    });
+  });
+
+  afterEach(function () {
+    if (stack) expectNoSecrets(stack.transcriptText(), `the engine's output in "${this.currentTest?.title}"`, secrets);
+  });
+
+  after(async () => {
+    await stack?.dispose();
+    await backend?.close();
+  });
+
+  it("creates a token that expires in expiresInDays, as a secret output", async () => {
+    const up = await stack.up();
+    expect(up.outputs.token?.secret).to.equal(true);
+    first = {
+      token: String(up.outputs.token?.value),
+      tokenId: String(up.outputs.tokenId?.value),
+      expiresAt: String(up.outputs.tokenExpiresAt?.value),
+      email: String(up.outputs.email?.value),
+    };
+    secrets.push(first.token);
+    const days = (Date.parse(first.expiresAt) - Date.now()) / 86_400_000;
+    expect(days).to.be.within(ROTATION_DEFAULTS.expiresInDays - 1, ROTATION_DEFAULTS.expiresInDays);
+    expect(await backend.readJiraProject(first.email, first.token, ROTATION_DEFAULTS.jiraProject)).to.equal(200);
+  });
+
+  it("plans nothing while the token is outside its rotation window", async () => {
+    const outside = new Date(Date.parse(first.expiresAt) - (ROTATION_DEFAULTS.rotateBeforeDays + 1) * 86_400_000);
+    stack.setEnv("PULUMI_ATLASSIAN_NOW", outside.toISOString());
+    const preview = await stack.preview();
+    expect(summary(preview.changeSummary)).to.deep.equal({ same: 4 });
+  });
+
+  it("rotates the token inside its window: new token first, old one revoked, no gap", async () => {
+    const inside = new Date(Date.parse(first.expiresAt) - (ROTATION_DEFAULTS.rotateBeforeDays - 1) * 86_400_000);
+    stack.setEnv("PULUMI_ATLASSIAN_NOW", inside.toISOString());
+    const preview = await stack.preview();
+    expect(summary(preview.changeSummary)).to.deep.equal({ replace: 1, same: 3 });
+
+    const up = await stack.up();
+    stack.setEnv("PULUMI_ATLASSIAN_NOW", undefined);
+    const token = String(up.outputs.token?.value);
+    secrets.push(token);
+    expect(up.outputs.tokenId?.value).to.not.equal(first.tokenId);
+    expect(await backend.readJiraProject(first.email, token, ROTATION_DEFAULTS.jiraProject)).to.equal(200);
+    expect(await backend.readJiraProject(first.email, first.token, ROTATION_DEFAULTS.jiraProject)).to.equal(401);
+
+    const log = (await backend.mutations()).filter((e) => e.action.startsWith("api-token."));
+    const minted = log.findIndex((e) => e.action === "api-token.created" && e.target.id === up.outputs.tokenId?.value);
+    const revoked = log.findIndex((e) => e.action === "api-token.revoked" && e.target.id === first.tokenId);
+    expect(minted).to.be.greaterThan(-1);
+    expect(revoked, "the old token is revoked after the new one is minted").to.be.greaterThan(minted);
+  });
+
+  it("rotates on demand when the trigger changes", async () => {
+    stack.setProgram(async () => rotation({ trigger: "2" }));
+    const preview = await stack.preview();
+    expect(summary(preview.changeSummary)).to.deep.equal({ replace: 1, same: 3 });
+    const up = await stack.up();
+    secrets.push(String(up.outputs.token?.value));
+    const account = (await backend.accounts())[0];
+    const active = (await backend.tokens(account.id)).filter((t) => t.status === "active");
+    expect(active.map((t) => t.label)).to.deep.equal(["weekly-report-2"]);
+  });
+
+  it("leaves nothing behind on destroy", async () => {
+    await stack.destroy();
+    expect(await backend.accounts()).to.deep.equal([]);
+  });
+});

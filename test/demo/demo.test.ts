@@ -1,0 +1,114 @@
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { expect } from "chai";
+import { SECRET_PATTERN } from "../../sdk/schemas";
+
+const REPO = path.join(__dirname, "../..");
+const SCRATCH = path.join(REPO, ".pulumi-test");
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+}
+
+/**
+ * Runs `npm run demo`'s command (node --import tsx scripts/demo.ts) as a user would, stdout
+ * and stderr together. `until`, if given, is called on the output so far and may stop the
+ * run early (it returns true once it has done what it needed, e.g. sent a signal).
+ */
+function runDemo(args: string[], env: NodeJS.ProcessEnv = {}, until?: (output: string, pid: number) => boolean): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(REPO, "scripts", "demo.ts"), ...args], {
+      cwd: REPO,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    let done = false;
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (until && !done && child.pid) done = until(output, child.pid);
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, output }));
+  });
+}
+
+const demoFolders = () => (existsSync(SCRATCH) ? readdirSync(SCRATCH).filter((d) => d.startsWith("demo-")) : []);
+const backendFolders = () => readdirSync(os.tmpdir()).filter((d) => d.startsWith("atlassian-demo-backend-"));
+
+describe("npm run demo", function () {
+  this.timeout(20 * 60_000);
+
+  describe("end to end", () => {
+    let run: Run;
+    let scratchBefore: string[];
+    let backendsBefore: string[];
+
+    before(async () => {
+      scratchBefore = demoFolders();
+      backendsBefore = backendFolders();
+      run = await runDemo([]);
+    });
+
+    it("exits with status 0", () => {
+      expect(run.code, run.output.slice(-3000)).to.equal(0);
+    });
+
+    it("walks through every step under its heading, each check passing", () => {
+      for (let i = 1; i <= 8; i++) expect(run.output).to.include(`── ${i}/8  `);
+      for (const check of [
+        "✓ preview plans 5 creates",
+        "✓ up succeeded",
+        "✓ the token is a secret output",
+        "✓ reads Jira project OPS",
+        "✓ denied Jira project FIN",
+        "✓ denied a page in space ENG",
+        "✓ preview plans the token's replacement",
+        "✓ destroy succeeded",
+        "✓ the token no longer works",
+      ]) {
+        expect(run.output).to.include(check);
+      }
+      expect(run.output).to.not.include("✗");
+    });
+
+    it("shows the engine's own preview, progress and summary", () => {
+      expect(run.output).to.match(/Previewing update \(demo\)/);
+      expect(run.output).to.match(/Updating \(demo\)/);
+      expect(run.output).to.match(/Resources:\s+\n?\s*\+ 5 created/);
+      expect(run.output).to.match(/\+-\s+pulumi-nodejs:dynamic/); // the replacement in the scope-change preview
+      expect(run.output).to.match(/Destroying \(demo\)/);
+    });
+
+    it("never prints the token or the admin key", () => {
+      expect(SECRET_PATTERN.test(run.output), "something shaped like a secret was printed").to.equal(false);
+      expect(run.output).to.include("pasat_••••••••");
+    });
+
+    it("leaves no folder behind", () => {
+      expect(demoFolders()).to.deep.equal(scratchBefore);
+      expect(backendFolders()).to.deep.equal(backendsBefore);
+    });
+  });
+
+  it("exits non-zero when a step fails, and still cleans up", async () => {
+    // The backend's data folder cannot be made under a TMPDIR that does not exist.
+    const scratchBefore = demoFolders();
+    const run = await runDemo([], { TMPDIR: path.join(os.tmpdir(), "no-such-dir-for-the-demo") });
+    expect(run.code).to.equal(1);
+    expect(run.output).to.include("✗");
+    expect(demoFolders()).to.deep.equal(scratchBefore);
+  });
+
+  it("rejects an unknown argument with its usage", async () => {
+    const run = await runDemo(["--kep"]);
+    expect(run.code).to.equal(2);
+    expect(run.output).to.include("usage: npm run demo [-- --keep]");
+  });
+});
