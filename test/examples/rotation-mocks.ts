@@ -13,6 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { rotation } from "../../examples/rotation/program";
 
 interface Declared {
   type: string;
@@ -49,8 +50,7 @@ async function main(): Promise<void> {
     "mocks",
   );
 
-  // Imported after setMocks, so the program's resources register with the mock monitor.
-  const { rotation } = await import("../../examples/rotation/program");
+  // Resources are declared only now, after setMocks, so they register with the mock monitor.
   const outputs = rotation({ epoch });
   const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
   const result = {
