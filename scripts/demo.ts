@@ -227,14 +227,14 @@ function printKeepInstructions(
     `export ATLASSIAN_BASE_URL=${quote(backend.url)}`,
     `export ATLASSIAN_ORG_ID=${quote(backend.orgId)}`,
     `export ATLASSIAN_API_KEY="$(cat ${quote(keyFile)})"`,
-    `cd ${quote(engine.workDir)}`,
+    `cd ${quote(engine.workDir)} && pulumi stack select demo`,
   ];
   writeFileSync(envFile, lines.join("\n") + "\n", { mode: 0o600 });
   out(`   In another terminal:`);
   out();
   out(`     source ${envFile}`);
   out(dim(`     # sets PATH (pulumi and its Node.js plugin), PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE,`));
-  out(dim(`     # PULUMI_HOME, ATLASSIAN_BASE_URL/ORG_ID/API_KEY, and enters the stack folder`));
+  out(dim(`     # PULUMI_HOME, ATLASSIAN_BASE_URL/ORG_ID/API_KEY; enters the stack folder, selects the stack`));
   out(`     pulumi stack --show-urns              # the account, the token, the bindings`);
   out(`     pulumi stack output                   # the token shows as [secret]`);
   out(`     pulumi stack output token --show-secrets`);

@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
@@ -110,5 +110,59 @@ describe("npm run demo", function () {
     const run = await runDemo(["--kep"]);
     expect(run.code).to.equal(2);
     expect(run.output).to.include("usage: npm run demo [-- --keep]");
+  });
+});
+
+describe("npm run demo -- --keep", function () {
+  this.timeout(20 * 60_000);
+
+  it("leaves a backend and a stack that pulumi uses directly, until Ctrl-C", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(REPO, "scripts", "demo.ts"), "--keep"], {
+      cwd: REPO,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const ready = new Promise<void>((resolve, reject) => {
+      const onData = (d: Buffer) => {
+        output += d.toString();
+        if (output.includes("Press Ctrl-C")) resolve();
+      };
+      child.stdout.on("data", onData);
+      child.stderr.on("data", onData);
+      void closed.then(() => reject(new Error(`the demo ended before it was ready:\n${output.slice(-3000)}`)));
+    });
+    let folders: string[] = [];
+    try {
+      await ready;
+      const envFile = /source (\S+env\.sh)/.exec(output)?.[1];
+      expect(envFile, "the env.sh to source").to.be.a("string");
+      folders = [/Stack folder: +(\S+)/.exec(output)?.[1], /Backend data: +(\S+)/.exec(output)?.[1]].filter(
+        (f): f is string => !!f,
+      );
+      expect(folders).to.have.length(2);
+      // As the printed instructions say, in another shell.
+      const sh = (cmd: string) =>
+        execFileSync("bash", ["-c", `source '${envFile}' >/dev/null && ${cmd}`], { encoding: "utf8", env: process.env });
+
+      expect(sh("pulumi stack output email").trim()).to.equal("ci-deployer@serviceaccount.atlassian.com");
+      expect(sh("pulumi stack output token").trim()).to.equal("[secret]");
+      const token = sh("pulumi stack output token --show-secrets").trim();
+      expect(SECRET_PATTERN.test(token), "the token, with --show-secrets").to.equal(true);
+      const listed = sh(
+        `node -e 'fetch(process.env.ATLASSIAN_BASE_URL + "/admin/api-access/v1/orgs/" + process.env.ATLASSIAN_ORG_ID + "/service-accounts", ` +
+          `{ headers: { authorization: "Bearer " + process.env.ATLASSIAN_API_KEY } })` +
+          `.then(async (r) => console.log(r.status, (await r.json()).items.map((a) => a.name).join()))'`,
+      );
+      expect(listed.trim(), "the admin API, with the key env.sh exports").to.equal("200 ci-deployer");
+      sh("pulumi destroy --yes --skip-preview");
+      expect(sh("pulumi stack output --json").trim()).to.equal("{}");
+    } finally {
+      child.kill("SIGINT");
+      const code = await closed;
+      for (const f of folders) rmSync(f, { recursive: true, force: true });
+      expect(code).to.equal(130);
+    }
+    expect(SECRET_PATTERN.test(output), "something shaped like a secret was printed").to.equal(false);
   });
 });
