@@ -1,0 +1,164 @@
+/**
+ * What the three resources share: the check machinery (one failure per bad property), the
+ * client context every request carries, the error a handler throws when the backend has
+ * created something it could not finish, and the translation of sdk errors into messages
+ * that name the resource and the fix.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { APIError, ConflictError, isNotFound, QuotaExceededError, type RequestOptions } from "../sdk/index";
+
+/**
+ * The engine's stand-in for a value not known yet during a preview (an id of a resource still
+ * to be created, say). `check` must not judge it, and `diff` treats it as changed.
+ */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function isUnknown(value: unknown): boolean {
+  return value === UNKNOWN;
+}
+
+/**
+ * The hidden input that carries who is making a change (project, stack, resource URN) into
+ * the provider process, where the engine hands the handlers nothing but properties. Sent as
+ * `X-Client-Context` on every request, so the backend's audit events name the code.
+ */
+export const CONTEXT_KEY = "__context";
+
+/** Properties every resource carries besides its own: the serialized provider and the context. */
+export interface Internal {
+  [CONTEXT_KEY]?: string;
+}
+
+/** The `X-Client-Context` value for a resource: `project=<p>;stack=<s>;resource=<urn>`. */
+export function clientContextFor(type: string, name: string, parent?: pulumi.Resource): pulumi.Input<string> {
+  const project = pulumi.getProject();
+  const stack = pulumi.getStack();
+  const build = (parentUrn?: string) => {
+    // A URN is urn:pulumi:<stack>::<project>::<parent type chain>$<type>::<name>; the stack
+    // resource itself never appears in the chain.
+    const parentType = parentUrn?.split("::")[2];
+    const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+    return `project=${project};stack=${stack};resource=urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+  };
+  return parent ? parent.urn.apply(build) : build();
+}
+
+/** Request options carrying the stored context, if any. */
+export function requestOptions(props: Internal | undefined): RequestOptions {
+  const ctx = props?.[CONTEXT_KEY];
+  return typeof ctx === "string" && ctx !== "" ? { clientContext: ctx } : {};
+}
+
+// ---------------------------------------------------------------------------------------
+// check
+// ---------------------------------------------------------------------------------------
+
+/** How one input property is validated. */
+export interface PropertyRule {
+  schema: z.ZodType;
+  /** Present when the property is required: how to fix its absence. */
+  required?: string;
+}
+
+/** A value as it appears in a failure: JSON, cut short. Inputs hold no secrets. */
+export function shown(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/**
+ * Validates each property against its rule. One failure per bad property, naming the
+ * property, the value given and how to fix it; values not known yet are not judged, nor are
+ * the elements of a list that are not known yet.
+ */
+export function checkProperties(
+  news: Record<string, unknown>,
+  rules: Record<string, PropertyRule>,
+): pulumi.dynamic.CheckFailure[] {
+  const failures: pulumi.dynamic.CheckFailure[] = [];
+  for (const [property, rule] of Object.entries(rules)) {
+    const value = news[property];
+    if (value === undefined || value === null) {
+      if (rule.required) failures.push({ property, reason: `${property} is required: ${rule.required}` });
+      continue;
+    }
+    if (isUnknown(value)) continue;
+    const known = Array.isArray(value) ? value.filter((v) => !isUnknown(v)) : value;
+    const result = rule.schema.safeParse(known);
+    if (result.success) continue;
+    const problems = result.error.issues.map((issue) => {
+      const at = issue.path.length > 0 ? `${property}[${issue.path.map(String).join("][")}]: ` : "";
+      return at + issue.message;
+    });
+    failures.push({ property, reason: `${property} ${shown(value)} is invalid: ${[...new Set(problems)].join("; ")}` });
+  }
+  for (const property of Object.keys(news)) {
+    if (property.startsWith("__") || property in rules) continue;
+    failures.push({
+      property,
+      reason: `${property} is not a property of this resource; remove it (known: ${Object.keys(rules).join(", ")})`,
+    });
+  }
+  return failures;
+}
+
+/** A copy without properties whose value is `undefined` (the engine's structs cannot hold them). */
+export function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+// ---------------------------------------------------------------------------------------
+// errors
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Thrown when the backend created something but the handler could not finish (a follow-up
+ * request failed). The dynamic provider host turns an error carrying `id` into the engine's
+ * "resource initialization failed": Pulumi records the resource under that id, with these
+ * properties, instead of forgetting it, and the next `up` finishes the job through `update`.
+ */
+export class ResourceInitError extends Error {
+  override readonly name = "ResourceInitError";
+  /** Read by the dynamic provider host. */
+  readonly reasons: string[];
+  constructor(
+    message: string,
+    readonly id: string,
+    readonly properties: Record<string, unknown>,
+  ) {
+    super(message);
+    this.reasons = [message];
+  }
+}
+
+/**
+ * An sdk error as a message for the person running `pulumi up`: what was being done to
+ * which resource, what the backend said, and the request id to quote. The sdk guarantees
+ * its errors hold no credential or token secret; nothing else is added here.
+ */
+export function failure(action: string, err: unknown): Error {
+  if (err instanceof ResourceInitError) return err;
+  if (err instanceof APIError) {
+    const said = err.detail && err.detail !== err.title ? `${err.title}: ${err.detail}` : err.title;
+    const at = err.pointer ? ` (at ${err.pointer})` : "";
+    const hint = isNotFound(err) ? "; it was deleted outside Pulumi: run `pulumi refresh` to drop it from the state" : "";
+    const meta = [`HTTP ${err.status}${err.code ? ` ${err.code}` : ""}`, err.requestId ? `request ${err.requestId}` : undefined];
+    return new Error(`${action}: ${said}${at}${hint} [${meta.filter(Boolean).join(", ")}]`);
+  }
+  if (err instanceof Error) return new Error(`${action}: ${err.message}`);
+  return new Error(`${action}: ${String(err)}`);
+}
+
+export function isNameTaken(err: unknown): boolean {
+  return err instanceof ConflictError && !(err instanceof QuotaExceededError) && err.code === "conflict.nameTaken";
+}
+
+export function isBindingTaken(err: unknown): boolean {
+  return err instanceof ConflictError && err.code === "conflict.bindingExists";
+}

@@ -1,0 +1,38 @@
+/**
+ * pulumi-atlassian-service-accounts: Atlassian service accounts, their scoped API tokens
+ * and their access to Jira projects and Confluence spaces, as Pulumi resources.
+ *
+ * ```ts
+ * import * as sa from "pulumi-atlassian-service-accounts";
+ * const account = new sa.ServiceAccount("ci", { name: "ci-deployer" });
+ * ```
+ *
+ * Configuration (stack config, falling back to the environment): `atlassian:baseUrl`
+ * (`ATLASSIAN_BASE_URL`), `atlassian:orgId` (`ATLASSIAN_ORG_ID`), `atlassian:apiKey`
+ * (`ATLASSIAN_API_KEY`, set it with `--secret`).
+ */
+import { apiTokenProvider } from "./apiToken";
+import { scopeBindingProvider } from "./scopeBinding";
+import { serviceAccountProvider } from "./serviceAccount";
+import type { ResourceKind } from "./shim";
+
+export { ServiceAccount, SERVICE_ACCOUNT_TYPE } from "./serviceAccount";
+export type { ServiceAccountArgs, ServiceAccountInputs, ServiceAccountOutputs } from "./serviceAccount";
+export { ApiToken, API_TOKEN_TYPE } from "./apiToken";
+export type { ApiTokenArgs, ApiTokenInputs, ApiTokenOutputs } from "./apiToken";
+export { ScopeBinding, SCOPE_BINDING_TYPE } from "./scopeBinding";
+export type { ScopeBindingArgs, ScopeBindingInputs, ScopeBindingOutputs, ScopeBindingRole } from "./scopeBinding";
+export { SETTINGS, type Setting } from "./config";
+export { NOW_ENV } from "./clock";
+export type { ResourceKind } from "./shim";
+
+/**
+ * The handlers behind each resource, by kind. The serialized provider in the state calls
+ * `require("pulumi-atlassian-service-accounts").providers[kind]`, so this name and shape are
+ * part of the state format; programs have no use for it.
+ */
+export const providers = Object.freeze({
+  ServiceAccount: serviceAccountProvider,
+  ApiToken: apiTokenProvider,
+  ScopeBinding: scopeBindingProvider,
+} satisfies Record<ResourceKind, unknown>);

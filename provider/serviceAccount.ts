@@ -1,0 +1,317 @@
+/**
+ * `ServiceAccount`: an Atlassian service account (a non-human account that scripts and CI
+ * use through scoped API tokens).
+ *
+ * | input | change |
+ * | --- | --- |
+ * | `name` | replaces |
+ * | `displayName`, `description`, `suspended` | updates in place (one PATCH) |
+ * | `adoptExisting` | no request; only matters at creation |
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import {
+  Description,
+  DisplayName,
+  ServiceAccountName,
+  type ServiceAccount as ServiceAccountObject,
+  type ServiceAccountUpdateParams,
+} from "../sdk/index";
+import {
+  CONTEXT_KEY,
+  checkProperties,
+  clientContextFor,
+  defined,
+  failure,
+  isNameTaken,
+  isUnknown,
+  requestOptions,
+  ResourceInitError,
+  type Internal,
+} from "./common";
+import * as config from "./config";
+import { shims, typeOf } from "./shim";
+
+/** `pulumi-nodejs:dynamic/atlassian:ServiceAccount` */
+export const SERVICE_ACCOUNT_TYPE = typeOf("ServiceAccount");
+
+/** The arguments of a {@link ServiceAccount}. */
+export interface ServiceAccountArgs {
+  /**
+   * The account's name: 6-30 characters, lowercase letters, digits and inner hyphens,
+   * unique in the organization. It also makes the account's fixed email address,
+   * `<name>@serviceaccount.atlassian.com`. Atlassian cannot rename an account, so a
+   * change **replaces** it: a new account is created, and the old one deleted with its tokens
+   * and bindings.
+   */
+  name: pulumi.Input<string>;
+  /**
+   * The name people see: 1-100 characters, no control characters. Default: `name`.
+   * Updates in place.
+   */
+  displayName?: pulumi.Input<string>;
+  /** What the account is for: at most 1000 characters. Default: empty. Updates in place. */
+  description?: pulumi.Input<string>;
+  /**
+   * `true` suspends the account: its tokens stop working until it is active again (they
+   * are not revoked). Default: `false`. Updates in place.
+   */
+  suspended?: pulumi.Input<boolean>;
+  /**
+   * `true` takes over an existing account of this `name` instead of failing because the
+   * name is taken (dynamic resources cannot be `pulumi import`ed). The account's
+   * displayName, description and suspension are then set to match these arguments.
+   * From then on Pulumi owns the account: `pulumi destroy`, or removing the resource,
+   * deletes it, unless the resource has Pulumi's `retainOnDelete: true` option.
+   * Default: `false`. A change makes no request.
+   */
+  adoptExisting?: pulumi.Input<boolean>;
+}
+
+/** The inputs as the handlers receive them, after `check`. */
+export interface ServiceAccountInputs extends Internal {
+  name: string;
+  /** Filled in by `check` (default: `name`) when `name` is known. */
+  displayName?: string;
+  /** Filled in by `check` (default: `""`). */
+  description?: string;
+  /** Filled in by `check` (default: `false`). */
+  suspended?: boolean;
+  adoptExisting?: boolean;
+}
+
+/** The outputs, as stored in the state: the inputs as the backend holds them, plus what it assigned. */
+export interface ServiceAccountOutputs extends Internal {
+  name: string;
+  displayName: string;
+  description: string;
+  /** Whether the account is suspended (`status === "suspended"`). */
+  suspended: boolean;
+  adoptExisting?: boolean;
+  accountId: string;
+  email: string;
+  status: "active" | "suspended";
+  createdAt: string;
+}
+
+const RULES = {
+  name: {
+    schema: ServiceAccountName,
+    required: 'give the account a name of 6-30 lowercase letters, digits and inner hyphens, e.g. "ci-deployer"',
+  },
+  displayName: { schema: DisplayName },
+  description: { schema: Description },
+  suspended: { schema: z.boolean({ error: "suspended must be true or false" }) },
+  adoptExisting: { schema: z.boolean({ error: "adoptExisting must be true or false" }) },
+};
+
+function outputsOf(account: ServiceAccountObject, inputs: ServiceAccountInputs): ServiceAccountOutputs {
+  return defined({
+    [CONTEXT_KEY]: inputs[CONTEXT_KEY],
+    name: account.name,
+    displayName: account.displayName,
+    description: account.description,
+    suspended: account.status === "suspended",
+    adoptExisting: inputs.adoptExisting,
+    accountId: account.accountId,
+    email: account.email,
+    status: account.status,
+    createdAt: account.createdAt,
+  });
+}
+
+/** The PATCH that brings `actual` to the desired inputs; empty when nothing differs. */
+function patchFor(
+  actual: { displayName?: string; description?: string; suspended?: boolean },
+  desired: ServiceAccountInputs,
+): ServiceAccountUpdateParams {
+  const patch: ServiceAccountUpdateParams = {};
+  if (desired.displayName !== undefined && desired.displayName !== actual.displayName) patch.displayName = desired.displayName;
+  if (desired.description !== undefined && desired.description !== actual.description) patch.description = desired.description;
+  if (desired.suspended !== undefined && desired.suspended !== (actual.suspended ?? false)) {
+    patch.status = desired.suspended ? "suspended" : "active";
+  }
+  return patch;
+}
+
+const IN_PLACE = ["displayName", "description", "suspended", "adoptExisting"] as const;
+
+/** The handlers the engine calls (through the shim) for a ServiceAccount. */
+export const serviceAccountProvider = {
+  configure: config.configure,
+
+  /** Validates every input with the sdk's schemas (no request) and fills in the defaults. */
+  async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<ServiceAccountInputs>> {
+    const failures = checkProperties(news, RULES);
+    if (failures.length > 0) return { failures };
+    const inputs = { ...news } as unknown as ServiceAccountInputs;
+    if (inputs.displayName === undefined && typeof inputs.name === "string" && !isUnknown(inputs.name)) {
+      inputs.displayName = inputs.name;
+    }
+    inputs.description ??= "";
+    inputs.suspended ??= false;
+    return { inputs };
+  },
+
+  /** Compares the stored outputs with the new inputs; no request. `name` replaces. */
+  async diff(_id: string, olds: ServiceAccountOutputs, news: ServiceAccountInputs): Promise<pulumi.dynamic.DiffResult> {
+    const differs = (a: unknown, b: unknown) => isUnknown(b) || a !== b;
+    const replaces = differs(olds.name, news.name) ? ["name"] : [];
+    const changed = IN_PLACE.filter((p) =>
+      p === "adoptExisting"
+        ? (olds.adoptExisting ?? false) !== (news.adoptExisting ?? false)
+        : news[p] !== undefined && differs(olds[p], news[p]),
+    );
+    return { changes: replaces.length > 0 || changed.length > 0, replaces, deleteBeforeReplace: false };
+  },
+
+  /**
+   * Sends POST /service-accounts, then a PATCH when the account must start suspended.
+   * With `adoptExisting` and the name taken: GET /service-accounts?name= and a PATCH where
+   * the account differs from the inputs. Returns the account's id and outputs.
+   */
+  async create(inputs: ServiceAccountInputs): Promise<pulumi.dynamic.CreateResult<ServiceAccountOutputs>> {
+    const api = config.client();
+    const opts = requestOptions(inputs);
+    const what = `service account "${inputs.name}"`;
+    let account: ServiceAccountObject;
+    let adopted = false;
+    try {
+      account = await api.serviceAccounts.create(
+        defined({ name: inputs.name, displayName: inputs.displayName, description: inputs.description }),
+        opts,
+      );
+    } catch (err) {
+      if (!isNameTaken(err)) throw failure(`cannot create ${what}`, err);
+      if (!inputs.adoptExisting) {
+        throw new Error(
+          `cannot create ${what}: an account of that name already exists in the organization. ` +
+            `Choose another name, or set adoptExisting: true to take the existing account over ` +
+            `(Pulumi then owns it: destroy deletes it unless the resource has retainOnDelete: true)`,
+        );
+      }
+      let found: ServiceAccountObject | null;
+      try {
+        found = await api.serviceAccounts.findByName(inputs.name, opts);
+      } catch (lookupErr) {
+        throw failure(`cannot adopt ${what}`, lookupErr);
+      }
+      if (!found) {
+        throw new Error(`cannot adopt ${what}: the name was taken, but no account of that name was found; it may have just been deleted. Run pulumi up again`);
+      }
+      account = found;
+      adopted = true;
+    }
+
+    const patch = patchFor({ ...account, suspended: account.status === "suspended" }, inputs);
+    if (Object.keys(patch).length > 0) {
+      try {
+        account = await api.serviceAccounts.update(account.id, patch, opts);
+      } catch (err) {
+        // The account exists now; report its id so Pulumi keeps it, and the next `up` retries the PATCH.
+        const message = failure(
+          `${what} was ${adopted ? "adopted" : "created"} (id ${account.id}) but could not be set to ${Object.keys(patch).join(", ")}`,
+          err,
+        ).message;
+        throw new ResourceInitError(message, account.id, outputsOf(account, inputs) as unknown as Record<string, unknown>);
+      }
+    }
+    return { id: account.id, outs: outputsOf(account, inputs) };
+  },
+
+  /** Sends GET /service-accounts/{id}. A 404 reports the account gone; other fields come back as drift. */
+  async read(id: string, props?: ServiceAccountOutputs): Promise<pulumi.dynamic.ReadResult<ServiceAccountOutputs>> {
+    const api = config.client();
+    let account: ServiceAccountObject | null;
+    try {
+      account = await api.serviceAccounts.retrieve(id, requestOptions(props));
+    } catch (err) {
+      throw failure(`cannot read service account ${id}`, err);
+    }
+    if (!account) return {};
+    return { id: account.id, props: outputsOf(account, { ...(props ?? { name: account.name }) }) };
+  },
+
+  /** Sends one PATCH /service-accounts/{id} with what differs; none when only adoptExisting changed. */
+  async update(id: string, olds: ServiceAccountOutputs, news: ServiceAccountInputs): Promise<pulumi.dynamic.UpdateResult<ServiceAccountOutputs>> {
+    const patch = patchFor(olds, news);
+    if (Object.keys(patch).length === 0) {
+      return { outs: defined({ ...olds, adoptExisting: news.adoptExisting, [CONTEXT_KEY]: news[CONTEXT_KEY] }) };
+    }
+    let account: ServiceAccountObject;
+    try {
+      account = await config.client().serviceAccounts.update(id, patch, requestOptions(news));
+    } catch (err) {
+      throw failure(`cannot update service account "${olds.name}" (id ${id})`, err);
+    }
+    return { outs: outputsOf(account, news) };
+  },
+
+  /** Sends DELETE /service-accounts/{id} (which revokes its tokens and removes its bindings); gone already is fine. */
+  async delete(id: string, props: ServiceAccountOutputs): Promise<void> {
+    try {
+      await config.client().serviceAccounts.delete(id, requestOptions(props));
+    } catch (err) {
+      throw failure(`cannot delete service account "${props.name}" (id ${id})`, err);
+    }
+  },
+};
+
+/**
+ * An Atlassian service account.
+ *
+ * ```ts
+ * const account = new sa.ServiceAccount("ci-deployer", {
+ *   name: "ci-deployer",
+ *   displayName: "CI deployer",
+ *   description: "Files release issues from CI",
+ * });
+ * ```
+ */
+export class ServiceAccount extends pulumi.dynamic.Resource {
+  /** The account's name (an input; a change replaces the account). */
+  declare public readonly name: pulumi.Output<string>;
+  /** The name people see (an input; default `name`). */
+  declare public readonly displayName: pulumi.Output<string>;
+  /** What the account is for (an input; default empty). */
+  declare public readonly description: pulumi.Output<string>;
+  /** Whether the account is suspended (an input; default `false`). */
+  declare public readonly suspended: pulumi.Output<boolean>;
+  /** Whether the account was allowed to be adopted (an input). */
+  declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
+  /** The id product APIs know the account by (Jira and Confluence user references). */
+  declare public readonly accountId: pulumi.Output<string>;
+  /** The account's fixed email address, `<name>@serviceaccount.atlassian.com`: the user name for HTTP Basic with its tokens. */
+  declare public readonly email: pulumi.Output<string>;
+  /** `active` or `suspended`, as the backend reports it. */
+  declare public readonly status: pulumi.Output<"active" | "suspended">;
+  /** When the account was created (ISO-8601 UTC). */
+  declare public readonly createdAt: pulumi.Output<string>;
+
+  /**
+   * @param name The Pulumi resource name (unique in the stack; not the account's name).
+   * @param args The account's properties.
+   * @param opts Pulumi resource options (`protect`, `retainOnDelete`, `dependsOn`, ...).
+   */
+  constructor(name: string, args: ServiceAccountArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      shims.ServiceAccount,
+      name,
+      {
+        name: args.name,
+        displayName: args.displayName,
+        description: args.description,
+        suspended: args.suspended,
+        adoptExisting: args.adoptExisting,
+        [CONTEXT_KEY]: clientContextFor(SERVICE_ACCOUNT_TYPE, name, opts?.parent),
+        accountId: undefined,
+        email: undefined,
+        status: undefined,
+        createdAt: undefined,
+      },
+      opts,
+      "atlassian",
+      "ServiceAccount",
+    );
+  }
+}
