@@ -1,0 +1,543 @@
+/**
+ * The typed client for the identity backend. Every rule about talking to it lives here once:
+ * authentication, request ids, idempotency keys, retries with backoff, timeouts, turning
+ * responses into typed objects or into one error hierarchy.
+ *
+ *   const client = new Client({ baseUrl, orgId, apiKey });
+ *   const sa = await client.serviceAccounts.create({ name: "ci-deployer" });
+ *
+ * Axios is used at exactly one place (`#send`); its errors are translated there and never
+ * escape, because they carry the request config, whose headers carry the API key.
+ */
+import axios, { type AxiosInstance } from "axios";
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import * as http from "node:http";
+import * as https from "node:https";
+import * as path from "node:path";
+import type { z } from "zod";
+import {
+  APIError,
+  ConnectionError,
+  IdentityError,
+  InvalidRequestError,
+  InvalidResponseError,
+  isNotFound,
+  RequestAbortedError,
+  TimeoutError,
+} from "./errors";
+import { PagePromise, type PageData } from "./pagination";
+import { describeIssues, Id } from "./schemas";
+import { ApiKeys } from "./resources/api-keys";
+import { ApiTokens } from "./resources/api-tokens";
+import { Events } from "./resources/events";
+import { ScopeBindings } from "./resources/scope-bindings";
+import { ServiceAccounts } from "./resources/service-accounts";
+
+const PACKAGE_NAME = "pulumi-atlassian-service-accounts";
+
+/** The package version, read from package.json (found upwards from this file, in sources and in dist/). */
+export const VERSION: string = (() => {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === PACKAGE_NAME && pkg.version) return pkg.version;
+    } catch {
+      // no package.json here; keep climbing
+    }
+    if (path.dirname(dir) === dir) return "0.0.0";
+  }
+})();
+
+export interface ClientOptions {
+  /** Where the identity API is, e.g. `http://127.0.0.1:8080`. Default: env `ATLASSIAN_BASE_URL`. */
+  baseUrl?: string;
+  /** The org every admin call is about. Default: env `ATLASSIAN_ORG_ID`. */
+  orgId?: string;
+  /** An org admin API key (`pasak_...`). Default: env `ATLASSIAN_API_KEY`. Never printed. */
+  apiKey?: string;
+  /** Time allowed for each attempt, in ms. Default 30 000. */
+  timeoutMs?: number;
+  /** Retries after the first attempt for retryable failures. Default 3; 0 turns retries off. */
+  maxRetries?: number;
+  /** Sent as `X-Client-Context` (the audit log records it); per call overridable. */
+  clientContext?: string;
+  /** Appended to the `User-Agent`, e.g. `my-tool/1.2`. */
+  userAgent?: string;
+  /** Base of the exponential backoff, in ms. Default 500. */
+  retryBaseDelayMs?: number;
+  /** Longest backoff between attempts when the server gave no `Retry-After`, in ms. Default 8 000. */
+  retryMaxDelayMs?: number;
+  /** Longest wait the client grants a `Retry-After`, in ms. Default 60 000. */
+  maxRetryAfterMs?: number;
+  /** Called before each retry, with why and how long the client will wait. Holds no secret. */
+  onRetry?: (info: RetryInfo) => void;
+}
+
+/** Per-call options, the trailing optional argument of every method. */
+export interface RequestOptions {
+  /** Idempotency key of a POST/PATCH/DELETE. Default: a new UUID per call, reused by its retries. */
+  idempotencyKey?: string;
+  /** Overrides the client's `X-Client-Context` for this call. */
+  clientContext?: string;
+  /** Overrides the client's `timeoutMs` for this call (per attempt). */
+  timeoutMs?: number;
+  /** Overrides the client's `maxRetries` for this call. */
+  maxRetries?: number;
+  /** Aborts the call (and any wait between its attempts) with `RequestAbortedError`. */
+  signal?: AbortSignal;
+}
+
+export interface RetryInfo {
+  method: string;
+  path: string;
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  /** The status that failed, or undefined for a connection error or timeout. */
+  status: number | undefined;
+  /** The error the failed attempt would have thrown. */
+  error: IdentityError;
+  /** How long the client waits before the next attempt. */
+  delayMs: number;
+  /** The server's `Retry-After`, in ms, when it gave one. */
+  retryAfterMs: number | undefined;
+}
+
+type Method = "GET" | "POST" | "PATCH" | "DELETE";
+export type Query = Record<string, string | number | undefined> | URLSearchParams;
+
+interface RequestSpec<T> {
+  method: Method;
+  /** Path under baseUrl, starting with `/`. */
+  path: string;
+  query?: Query;
+  body?: unknown;
+  /** The schema of a 2xx body; without one the body is ignored (204). */
+  schema?: z.ZodType<T>;
+  opts?: RequestOptions | undefined;
+}
+
+interface RawResponse {
+  status: number;
+  body: unknown;
+  header: (name: string) => string | undefined;
+  requestId: string;
+}
+
+// System error codes that mean "no HTTP answer came back": safe to retry (writes carry an
+// idempotency key, so a write that did land is replayed, not repeated).
+const CONNECTION_ERRNOS = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "EHOSTUNREACH",
+  "EHOSTDOWN",
+  "EAI_AGAIN",
+  "ENOTFOUND",
+  "ERR_SOCKET_CONNECTION_TIMEOUT",
+  "UND_ERR_SOCKET",
+]);
+
+// Header values must be plain printable text: a line break would let a value forge headers.
+const HEADER_VALUE = /^[\x20-\x7e]*$/;
+
+export class Client {
+  readonly baseUrl: string;
+  readonly orgId: string;
+  readonly timeoutMs: number;
+  readonly maxRetries: number;
+  readonly clientContext: string | undefined;
+  readonly userAgent: string;
+
+  readonly serviceAccounts: ServiceAccounts;
+  readonly apiTokens: ApiTokens;
+  readonly scopeBindings: ScopeBindings;
+  readonly events: Events;
+  readonly apiKeys: ApiKeys;
+
+  // Private fields: invisible to util.inspect, JSON.stringify, Object.keys and spreading.
+  readonly #apiKey: string;
+  readonly #http: AxiosInstance;
+  readonly #agents: { http: http.Agent; https: https.Agent };
+  readonly #retryBaseDelayMs: number;
+  readonly #retryMaxDelayMs: number;
+  readonly #maxRetryAfterMs: number;
+  readonly #onRetry: ((info: RetryInfo) => void) | undefined;
+  readonly #options: ClientOptions;
+
+  constructor(options: ClientOptions = {}) {
+    const baseUrl = options.baseUrl ?? process.env.ATLASSIAN_BASE_URL;
+    const orgId = options.orgId ?? process.env.ATLASSIAN_ORG_ID;
+    const apiKey = options.apiKey ?? process.env.ATLASSIAN_API_KEY;
+    if (!baseUrl) throw new IdentityError("baseUrl is missing: pass { baseUrl } or set ATLASSIAN_BASE_URL");
+    if (!orgId) throw new IdentityError("orgId is missing: pass { orgId } or set ATLASSIAN_ORG_ID");
+    if (!apiKey) throw new IdentityError("apiKey is missing: pass { apiKey } or set ATLASSIAN_API_KEY");
+    let url: URL;
+    try {
+      url = new URL(baseUrl);
+    } catch {
+      throw new IdentityError(`baseUrl is not a URL; give one such as "http://127.0.0.1:8080"`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new IdentityError(`baseUrl must start with http:// or https://, not ${url.protocol}//`);
+    }
+    if (url.username || url.password || url.search || url.hash) {
+      throw new IdentityError("baseUrl must not carry credentials, a query or a fragment; pass the key as { apiKey }");
+    }
+    if (!Id.safeParse(orgId).success) throw new IdentityError("orgId may hold only letters, digits, '-' and '_'");
+    // The key's value never goes into a message: only what is wrong with it.
+    if (!HEADER_VALUE.test(apiKey) || apiKey.trim() !== apiKey) {
+      throw new IdentityError("apiKey holds whitespace or characters that cannot go in an HTTP header");
+    }
+    if (options.clientContext !== undefined) checkHeaderValue("clientContext", options.clientContext);
+    if (options.userAgent !== undefined) checkHeaderValue("userAgent", options.userAgent);
+
+    this.baseUrl = url.toString().replace(/\/+$/, "");
+    this.orgId = orgId;
+    this.timeoutMs = positive("timeoutMs", options.timeoutMs, 30_000);
+    this.maxRetries = nonNegativeInt("maxRetries", options.maxRetries, 3);
+    this.clientContext = options.clientContext;
+    this.userAgent = `${PACKAGE_NAME}/${VERSION}` + (options.userAgent ? ` ${options.userAgent}` : "");
+    this.#apiKey = apiKey;
+    this.#retryBaseDelayMs = nonNegative("retryBaseDelayMs", options.retryBaseDelayMs, 500);
+    this.#retryMaxDelayMs = nonNegative("retryMaxDelayMs", options.retryMaxDelayMs, 8_000);
+    this.#maxRetryAfterMs = nonNegative("maxRetryAfterMs", options.maxRetryAfterMs, 60_000);
+    this.#onRetry = options.onRetry;
+    this.#options = { ...options, baseUrl, orgId, apiKey };
+    this.#agents = {
+      http: new http.Agent({ keepAlive: true }),
+      https: new https.Agent({ keepAlive: true }),
+    };
+    this.#http = axios.create({
+      adapter: "http",
+      httpAgent: this.#agents.http,
+      httpsAgent: this.#agents.https,
+      // Statuses are ours to translate (APIError.generate), and bodies ours to parse (zod).
+      validateStatus: () => true,
+      responseType: "text",
+      transformResponse: [(data: unknown) => data],
+      // A redirect would carry the Authorization header to wherever it points.
+      maxRedirects: 0,
+      maxContentLength: 16 * 1024 * 1024,
+      maxBodyLength: 16 * 1024 * 1024,
+    });
+
+    this.serviceAccounts = new ServiceAccounts(this);
+    this.apiTokens = new ApiTokens(this);
+    this.scopeBindings = new ScopeBindings(this);
+    this.events = new Events(this);
+    this.apiKeys = new ApiKeys(this);
+  }
+
+  /** A client with some options changed (for example another `clientContext`), sharing nothing mutable. */
+  withOptions(overrides: ClientOptions): Client {
+    return new Client({ ...this.#options, ...overrides });
+  }
+
+  /** Closes idle keep-alive connections. The client still works afterwards (it opens new ones). */
+  close(): void {
+    this.#agents.http.destroy();
+    this.#agents.https.destroy();
+  }
+
+  /** Base path of the admin API for this org. */
+  get adminPath(): string {
+    return `/admin/api-access/v1/orgs/${encodeURIComponent(this.orgId)}`;
+  }
+
+  /** Base path of the org's audit API (a different root than the admin API, as Atlassian's). */
+  get orgPath(): string {
+    return `/admin/v1/orgs/${encodeURIComponent(this.orgId)}`;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      baseUrl: this.baseUrl,
+      orgId: this.orgId,
+      timeoutMs: this.timeoutMs,
+      maxRetries: this.maxRetries,
+      clientContext: this.clientContext,
+      userAgent: this.userAgent,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Verbs the resource classes build on
+  // -------------------------------------------------------------------------------------
+
+  get<T>(path: string, schema: z.ZodType<T>, query?: Query, opts?: RequestOptions): Promise<T> {
+    return this.request({ method: "GET", path, schema, query, opts });
+  }
+
+  post<T>(path: string, body: unknown, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T> {
+    return this.request({ method: "POST", path, body, schema, opts });
+  }
+
+  patch<T>(path: string, body: unknown, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T> {
+    return this.request({ method: "PATCH", path, body, schema, opts });
+  }
+
+  /** DELETE; a 404 `not.found` counts as success (the thing is gone either way). */
+  async delete(path: string, opts?: RequestOptions): Promise<void> {
+    try {
+      await this.request({ method: "DELETE", path, opts });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  /** GET of one object; a 404 `not.found` is `null`. */
+  async getOrNull<T>(path: string, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T | null> {
+    try {
+      return await this.get(path, schema, undefined, opts);
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * A lazily fetched, iterable list. `prepare` (checking parameters, building the path) runs
+   * on first use; `toPage` maps the endpoint's own body shape to `{items, total, next}` (the
+   * admin lists say `items`, the events list says `data`).
+   */
+  getList<T, B>(
+    prepare: () => { path: string; query?: Query },
+    schema: z.ZodType<B>,
+    toPage: (body: B) => PageData<T>,
+    opts?: RequestOptions,
+  ): PagePromise<T> {
+    let path = "";
+    return new PagePromise(
+      () => {
+        const prepared = prepare();
+        path = prepared.path;
+        return toSearchParams(prepared.query);
+      },
+      async (query) => toPage(await this.request({ method: "GET", path, schema, query, opts })),
+    );
+  }
+
+  /** Sends one logical call: retries it as needed, and returns its validated body. */
+  async request<T>(spec: RequestSpec<T>): Promise<T> {
+    const opts = spec.opts ?? {};
+    if (opts.clientContext !== undefined) checkHeaderValue("clientContext", opts.clientContext);
+    if (opts.idempotencyKey !== undefined) checkHeaderValue("idempotencyKey", opts.idempotencyKey);
+    const maxRetries = nonNegativeInt("maxRetries", opts.maxRetries, this.maxRetries);
+    // One key per logical call, the same on every attempt: a write whose answer was lost is
+    // replayed by the server, never performed twice.
+    const idempotencyKey = spec.method === "GET" ? undefined : (opts.idempotencyKey ?? randomUUID());
+    const search = toSearchParams(spec.query).toString();
+    const url = this.baseUrl + spec.path + (search ? `?${search}` : "");
+
+    for (let attempt = 1; ; attempt++) {
+      let failure: IdentityError;
+      let status: number | undefined;
+      let retryAfterMs: number | undefined;
+      try {
+        const res = await this.#send(spec.method, url, spec.path, spec.body, idempotencyKey, opts);
+        if (res.status >= 200 && res.status < 300) return this.#parse(spec, res);
+        status = res.status;
+        const error = APIError.generate(res.status, res.body, res.header, {
+          method: spec.method,
+          path: spec.path,
+          requestId: res.requestId,
+        });
+        failure = error;
+        retryAfterMs = error.retryAfterMs;
+      } catch (err) {
+        if (!(err instanceof IdentityError)) throw err;
+        failure = err;
+      }
+      if (!failure.retryable || attempt > maxRetries) throw failure;
+      const delayMs =
+        retryAfterMs !== undefined ? Math.min(retryAfterMs, this.#maxRetryAfterMs) : this.#backoff(attempt);
+      this.#onRetry?.({ method: spec.method, path: spec.path, attempt, status, error: failure, delayMs, retryAfterMs });
+      await sleep(delayMs, opts.signal);
+    }
+  }
+
+  /** Full jitter: a uniform wait in [0, min(cap, base * 2^(attempt-1))]. */
+  #backoff(attempt: number): number {
+    const ceiling = Math.min(this.#retryMaxDelayMs, this.#retryBaseDelayMs * 2 ** (attempt - 1));
+    return Math.round(Math.random() * ceiling);
+  }
+
+  #parse<T>(spec: RequestSpec<T>, res: RawResponse): T {
+    if (!spec.schema) return undefined as T;
+    const target = {
+      method: spec.method,
+      path: spec.path,
+      status: res.status,
+      requestId: res.header("x-request-id") ?? res.requestId,
+    };
+    if (res.body === undefined) {
+      throw new InvalidResponseError(target, [{ pointer: "/", message: "expected a JSON body, got none or not JSON" }]);
+    }
+    const parsed = spec.schema.safeParse(res.body);
+    if (!parsed.success) throw new InvalidResponseError(target, describeIssues(parsed.error));
+    return parsed.data;
+  }
+
+  /**
+   * The one boundary with axios: one attempt, one HTTP request. Whatever goes wrong leaves
+   * here as an IdentityError that holds no config, no headers, no request.
+   */
+  async #send(
+    method: Method,
+    url: string,
+    path: string,
+    body: unknown,
+    idempotencyKey: string | undefined,
+    opts: RequestOptions,
+  ): Promise<RawResponse> {
+    if (opts.signal?.aborted) throw new RequestAbortedError(`${method} ${path} was aborted by the caller`);
+    const timeoutMs = positive("timeoutMs", opts.timeoutMs, this.timeoutMs);
+    const requestId = randomUUID();
+    const headers: Record<string, string> = {
+      Accept: "application/json",
+      Authorization: `Bearer ${this.#apiKey}`,
+      "User-Agent": this.userAgent,
+      "X-Request-Id": requestId,
+    };
+    const clientContext = opts.clientContext ?? this.clientContext;
+    if (clientContext !== undefined) headers["X-Client-Context"] = clientContext;
+    if (idempotencyKey !== undefined) headers["Idempotency-Key"] = idempotencyKey;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onCallerAbort = () => controller.abort();
+    opts.signal?.addEventListener("abort", onCallerAbort, { once: true });
+    try {
+      const res = await this.#http.request<string>({
+        method,
+        url,
+        headers,
+        data: body === undefined ? undefined : JSON.stringify(body),
+        signal: controller.signal,
+      });
+      let parsed: unknown;
+      if (typeof res.data === "string" && res.data.length > 0) {
+        try {
+          parsed = JSON.parse(res.data);
+        } catch {
+          parsed = undefined;
+        }
+      }
+      const responseHeaders = res.headers;
+      return {
+        status: res.status,
+        body: parsed,
+        header: (name) => {
+          const value: unknown = responseHeaders[name.toLowerCase()];
+          return typeof value === "string" ? value : undefined;
+        },
+        requestId,
+      };
+    } catch (err) {
+      // Only plain facts cross this line: the axios error (config, headers, request) stays here.
+      const errno = errorCode(err);
+      if (timedOut) {
+        throw new TimeoutError(`${method} ${path} got no answer within ${timeoutMs} ms [request ${requestId}]`, timeoutMs);
+      }
+      if (opts.signal?.aborted) throw new RequestAbortedError(`${method} ${path} was aborted by the caller`);
+      if (errno !== undefined && (CONNECTION_ERRNOS.has(errno) || /^E[A-Z0-9]+$/.test(errno))) {
+        throw new ConnectionError(
+          `${method} ${path} to ${new URL(this.baseUrl).origin} failed: ${describeErrno(errno)} [request ${requestId}]`,
+          errno,
+        );
+      }
+      throw new IdentityError(`${method} ${path} could not be sent (${errno ?? "unknown error"}) [request ${requestId}]`);
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onCallerAbort);
+    }
+  }
+}
+
+/** The system error code of a failed request, looked up through axios's wrapper and causes. */
+function errorCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && typeof e === "object" && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && code !== "ERR_BAD_RESPONSE" && code !== "ERR_NETWORK" && code !== "ERR_CANCELED") {
+      return code;
+    }
+    if ((e as { message?: unknown }).message === "socket hang up") return "ECONNRESET";
+    e = (e as { cause?: unknown }).cause;
+  }
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+function describeErrno(errno: string): string {
+  switch (errno) {
+    case "ECONNRESET":
+      return "the connection was reset (ECONNRESET)";
+    case "ECONNREFUSED":
+      return "the connection was refused; is the server running? (ECONNREFUSED)";
+    case "ENOTFOUND":
+      return "the host name does not resolve (ENOTFOUND)";
+    default:
+      return errno;
+  }
+}
+
+function checkHeaderValue(name: string, value: string): void {
+  if (!HEADER_VALUE.test(value) || value.length > 1024) {
+    throw new InvalidRequestError(`option ${name}`, [
+      { pointer: `/${name}`, message: `${name} must be printable ASCII without line breaks, at most 1024 characters` },
+    ]);
+  }
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new IdentityError(`${name} must be a positive number of milliseconds`);
+  return value;
+}
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0) throw new IdentityError(`${name} must be zero or more milliseconds`);
+  return value;
+}
+
+function nonNegativeInt(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) throw new IdentityError(`${name} must be a whole number, 0 or more`);
+  return value;
+}
+
+function toSearchParams(query: Query | undefined): URLSearchParams {
+  if (query instanceof URLSearchParams) return new URLSearchParams(query);
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined) params.set(key, String(value));
+  }
+  return params;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0 && !signal?.aborted) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new RequestAbortedError("the call was aborted by the caller"));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new RequestAbortedError("the call was aborted by the caller while waiting to retry"));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
