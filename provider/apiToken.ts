@@ -104,11 +104,15 @@ export interface ApiTokenOutputs extends Internal {
 }
 
 const RULES = {
-  serviceAccountId: { schema: Id, required: "give the id of the token's service account, e.g. account.id" },
+  serviceAccountId: {
+    schema: Id,
+    required: "give the id of the token's service account, e.g. account.id",
+    hint: "give the id of the token's service account, e.g. account.id",
+  },
   label: { schema: Label, required: 'give the token a label of 1-100 characters, e.g. "ci"' },
   scopes: { schema: Scopes, required: 'give 1-50 scopes, e.g. ["read:jira-work"]' },
   expiresInDays: { schema: ExpiresInDays },
-  expiresAt: { schema: Timestamp.describe("an ISO-8601 time with an offset, e.g. 2027-03-31T00:00:00Z") },
+  expiresAt: { schema: Timestamp, hint: 'give an ISO-8601 time with an offset, e.g. "2027-03-31T00:00:00Z"' },
   rotateBeforeDays: {
     schema: z
       .number({ error: "rotateBeforeDays must be a whole number of days" })

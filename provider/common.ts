@@ -59,6 +59,8 @@ export interface PropertyRule {
   schema: z.ZodType;
   /** Present when the property is required: how to fix its absence. */
   required?: string;
+  /** How to fix a bad value, where the schema's own message does not say. */
+  hint?: string;
 }
 
 /** A value as it appears in a failure: JSON, cut short. Inputs hold no secrets. */
@@ -96,7 +98,8 @@ export function checkProperties(
       const at = issue.path.length > 0 ? `${property}[${issue.path.map(String).join("][")}]: ` : "";
       return at + issue.message;
     });
-    failures.push({ property, reason: `${property} ${shown(value)} is invalid: ${[...new Set(problems)].join("; ")}` });
+    const hint = rule.hint ? `; ${rule.hint}` : "";
+    failures.push({ property, reason: `${property} ${shown(value)} is invalid: ${[...new Set(problems)].join("; ")}${hint}` });
   }
   for (const property of Object.keys(news)) {
     if (property.startsWith("__") || property in rules) continue;

@@ -57,10 +57,15 @@ export interface ScopeBindingOutputs extends Internal {
 }
 
 const RULES = {
-  serviceAccountId: { schema: Id, required: "give the id of the service account, e.g. account.id" },
+  serviceAccountId: {
+    schema: Id,
+    required: "give the id of the service account, e.g. account.id",
+    hint: "give the id of the service account, e.g. account.id",
+  },
   resource: { schema: BindingResource, required: 'give "jira:project/<KEY>" or "confluence:space/<KEY>"' },
   role: {
     schema: Role,
+    hint: 'give "viewer", "editor" or "admin"',
     required: 'give "viewer", "editor" or "admin"',
   },
 };

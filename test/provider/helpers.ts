@@ -1,0 +1,121 @@
+/**
+ * Calling the handlers as the engine does: `check(olds, news)` with the program's inputs
+ * (plus the serialized provider and the context), then `create(inputs)` with what check
+ * returned; `diff`/`update`/`read`/`delete` with the stored outputs as `olds`/`props`.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { expect } from "chai";
+import type * as pulumi from "@pulumi/pulumi";
+import { resetConfiguration } from "../../provider/config";
+import { providers } from "../../provider/index";
+import { Client, SECRET_PATTERN, type Plan } from "../../sdk/index";
+
+export type Kind = keyof typeof providers;
+
+/** The engine hands every handler these besides the resource's own properties. */
+export const CONTEXT = "project=handler-tests;stack=dev;resource=urn:pulumi:dev::handler-tests::test::it";
+export const ENGINE_PROPS = { __provider: "exports.handler = __f0; /* serialized shim */", __context: CONTEXT };
+
+/** A `pulumi.dynamic.Config` over a plain map, as the dynamic-provider host builds one. */
+export function configOf(values: Record<string, string>): pulumi.dynamic.ConfigureRequest {
+  return {
+    config: {
+      get: (key: string) => values[key],
+      require: (key: string) => {
+        const v = values[key];
+        if (v === undefined) throw new Error(`Missing required configuration key: ${key}`);
+        return v;
+      },
+    },
+  };
+}
+
+export interface Backend {
+  url: string;
+  orgId: string;
+  adminKey: string;
+  /** An sdk client with the admin key: the test's own view of the backend. */
+  admin: Client;
+  close(): Promise<void>;
+}
+
+/** Starts a real backend on a free port with a temp data dir, and points the provider at it through `configure`. */
+export function useBackend(opts: { plan?: Plan } = {}): { readonly current: Backend } {
+  let current: Backend | undefined;
+  let dir = "";
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "provider-test-"));
+    // Loaded here, so that the tests that need no backend run without loading it.
+    const { startBackend } = await import("../../backend/index");
+    const b = await startBackend({ dataDir: dir, port: 0, ...(opts.plan ? { plan: opts.plan } : {}) });
+    const admin = new Client({ baseUrl: b.url, orgId: b.orgId, apiKey: b.adminKey, maxRetries: 0 });
+    current = { url: b.url, orgId: b.orgId, adminKey: b.adminKey, admin, close: b.close };
+    configure();
+  });
+  after(async () => {
+    resetConfiguration();
+    current?.admin.close();
+    await current?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const configure = () => {
+    for (const p of Object.values(providers)) {
+      p.configure(configOf({ "atlassian:baseUrl": current!.url, "atlassian:orgId": current!.orgId, "atlassian:apiKey": current!.adminKey }));
+    }
+  };
+  return {
+    get current() {
+      if (!current) throw new Error("the backend is not started");
+      return current;
+    },
+  };
+}
+
+/** check, expecting no failures; returns the inputs check made. */
+export async function checked<K extends Kind>(kind: K, news: Record<string, unknown>, olds: Record<string, unknown> = {}) {
+  const result = await providers[kind].check(olds as never, { ...ENGINE_PROPS, ...news });
+  expect(result.failures ?? [], "check failures").to.deep.equal([]);
+  return result.inputs as never as Parameters<(typeof providers)[K]["create"]>[0];
+}
+
+/** check then create, as the engine does for a new resource. */
+export async function created<K extends Kind>(kind: K, news: Record<string, unknown>) {
+  const inputs = await checked(kind, news);
+  const result = await (providers[kind].create as (i: unknown) => Promise<pulumi.dynamic.CreateResult>)(inputs);
+  return { id: result.id, outs: result.outs as Awaited<ReturnType<(typeof providers)[K]["create"]>>["outs"] & Record<string, unknown>, inputs };
+}
+
+/** The error a promise rejects with (fails the test when it resolves). */
+export async function rejection(p: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error & Record<string, unknown>;
+  }
+  expect.fail("expected the call to fail");
+}
+
+/** Asserts that no text holds a secret this system issues, nor any of the given literals. */
+export function expectNoSecret(text: string, literals: string[] = []): void {
+  expect(text).to.not.match(SECRET_PATTERN);
+  for (const l of literals) expect(text.includes(l), "a known secret in the text").to.equal(false);
+}
+
+/** Runs `fn` with environment variables set (undefined unsets), restoring them afterwards. */
+export async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T> | T): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const apply = (v: Record<string, string | undefined>) => {
+    for (const [k, val] of Object.entries(v)) {
+      if (val === undefined) delete process.env[k];
+      else process.env[k] = val;
+    }
+  };
+  apply(vars);
+  try {
+    return await fn();
+  } finally {
+    apply(saved);
+  }
+}

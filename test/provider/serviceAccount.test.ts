@@ -1,0 +1,209 @@
+import { expect } from "chai";
+import { providers } from "../../provider/index";
+import type { ServiceAccountOutputs } from "../../provider/serviceAccount";
+import { UNKNOWN } from "../../provider/common";
+import { PLAN_QUOTAS } from "../../sdk/index";
+import { CONTEXT, ENGINE_PROPS, checked, created, expectNoSecret, rejection, useBackend } from "./helpers";
+
+const sa = providers.ServiceAccount;
+
+describe("ServiceAccount", () => {
+  describe("check", () => {
+    it("fills in the defaults: displayName is the name, an empty description, not suspended", async () => {
+      const inputs = await checked("ServiceAccount", { name: "ci-deployer" });
+      expect(inputs).to.deep.include({ name: "ci-deployer", displayName: "ci-deployer", description: "", suspended: false });
+      expect(inputs).to.have.property("__context", CONTEXT);
+    });
+
+    it("keeps what was given", async () => {
+      const inputs = await checked("ServiceAccount", { name: "ci-deployer", displayName: "CI", description: "d", suspended: true, adoptExisting: true });
+      expect(inputs).to.deep.include({ displayName: "CI", description: "d", suspended: true, adoptExisting: true });
+    });
+
+    it("returns one failure per bad property, naming the property, the value and the fix", async () => {
+      const result = await sa.check({}, { ...ENGINE_PROPS, name: "Bad_Name", displayName: "", description: "x".repeat(1001), suspended: "yes" });
+      const byProperty = Object.fromEntries((result.failures ?? []).map((f) => [f.property, f.reason]));
+      expect(Object.keys(byProperty).sort()).to.deep.equal(["description", "displayName", "name", "suspended"]);
+      expect(byProperty.name).to.include('"Bad_Name"').and.to.include("lowercase letters, digits and inner hyphens");
+      expect(byProperty.displayName).to.include("1-100 characters");
+      expect(byProperty.description).to.include("at most 1000 characters");
+      expect(byProperty.suspended).to.include('"yes"').and.to.include("true or false");
+      expect(result.inputs).to.equal(undefined);
+    });
+
+    it("says how to fix a missing name", async () => {
+      const result = await sa.check({}, { ...ENGINE_PROPS });
+      expect(result.failures).to.deep.equal([
+        { property: "name", reason: 'name is required: give the account a name of 6-30 lowercase letters, digits and inner hyphens, e.g. "ci-deployer"' },
+      ]);
+    });
+
+    it("names a property the resource does not have", async () => {
+      const result = await sa.check({}, { ...ENGINE_PROPS, name: "ci-deployer", displayname: "typo" });
+      expect(result.failures).to.have.length(1);
+      expect(result.failures![0]!.property).to.equal("displayname");
+      expect(result.failures![0]!.reason).to.include("remove it").and.to.include("displayName");
+    });
+
+    it("does not judge values that are not known yet during a preview", async () => {
+      const inputs = await checked("ServiceAccount", { name: UNKNOWN, description: UNKNOWN });
+      expect(inputs).to.not.have.property("displayName");
+    });
+  });
+
+  describe("diff", () => {
+    const olds: ServiceAccountOutputs = {
+      __context: CONTEXT,
+      name: "ci-deployer",
+      displayName: "CI",
+      description: "d",
+      suspended: false,
+      accountId: "acc",
+      email: "ci-deployer@serviceaccount.atlassian.com",
+      status: "active",
+      createdAt: "2026-01-01T00:00:00.000Z",
+    };
+    const news = { __context: CONTEXT, name: "ci-deployer", displayName: "CI", description: "d", suspended: false };
+
+    it("reports no change when the inputs match the state", async () => {
+      expect(await sa.diff("id", olds, news)).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: false });
+    });
+
+    it("replaces on a new name", async () => {
+      expect(await sa.diff("id", olds, { ...news, name: "ci-deployer-2" })).to.deep.include({ changes: true, replaces: ["name"] });
+      expect(await sa.diff("id", olds, { ...news, name: UNKNOWN })).to.deep.include({ replaces: ["name"] });
+    });
+
+    for (const [property, value] of [["displayName", "Other"], ["description", "other"], ["suspended", true]] as const) {
+      it(`updates ${property} in place`, async () => {
+        expect(await sa.diff("id", olds, { ...news, [property]: value })).to.deep.equal({ changes: true, replaces: [], deleteBeforeReplace: false });
+      });
+    }
+
+    it("replaces nothing when only adoptExisting changes", async () => {
+      expect(await sa.diff("id", olds, { ...news, adoptExisting: true })).to.deep.include({ replaces: [] });
+    });
+
+    it("sees drift read back into the state (a description edited by hand) as an update", async () => {
+      expect(await sa.diff("id", { ...olds, description: "edited by hand" }, news)).to.deep.include({ changes: true, replaces: [] });
+    });
+  });
+
+  describe("against the backend", () => {
+    const backend = useBackend();
+
+    it("creates an account with one request and returns its outputs and the inputs", async () => {
+      const { id, outs } = await created("ServiceAccount", { name: "create-test", description: "made by a test" });
+      expect(id).to.be.a("string").and.not.equal("");
+      expect(outs).to.deep.include({
+        name: "create-test",
+        displayName: "create-test",
+        description: "made by a test",
+        suspended: false,
+        status: "active",
+        email: "create-test@serviceaccount.atlassian.com",
+        __context: CONTEXT,
+      });
+      expect(outs.accountId).to.be.a("string");
+      expect(Date.parse(outs.createdAt)).to.not.be.NaN;
+      const live = await backend.current.admin.serviceAccounts.retrieve(id);
+      expect(live?.description).to.equal("made by a test");
+    });
+
+    it("sends the client context, so the audit event names the resource", async () => {
+      const { id } = await created("ServiceAccount", { name: "context-test" });
+      const events = [];
+      for await (const e of backend.current.admin.events.list({ action: "service-account.created" })) events.push(e);
+      const mine = events.find((e) => e.attributes.target.id === id);
+      expect(mine?.attributes.context.clientContext).to.equal(CONTEXT);
+    });
+
+    it("creates a suspended account (create, then suspend)", async () => {
+      const { id, outs } = await created("ServiceAccount", { name: "suspended-test", suspended: true });
+      expect(outs).to.deep.include({ suspended: true, status: "suspended" });
+      expect((await backend.current.admin.serviceAccounts.retrieve(id))?.status).to.equal("suspended");
+    });
+
+    it("fails on a taken name without adoptExisting, naming the name and adoptExisting, and creates nothing", async () => {
+      await backend.current.admin.serviceAccounts.create({ name: "taken-name" });
+      const err = await rejection(created("ServiceAccount", { name: "taken-name" }));
+      expect(err.message).to.include('"taken-name"').and.to.include("adoptExisting");
+      const all = [];
+      for await (const a of backend.current.admin.serviceAccounts.list({ name: "taken-name" })) all.push(a);
+      expect(all).to.have.length(1);
+    });
+
+    it("adopts an existing account with adoptExisting: same id, set to the inputs, no duplicate", async () => {
+      const existing = await backend.current.admin.serviceAccounts.create({ name: "adopt-me", description: "by hand" });
+      const { id, outs } = await created("ServiceAccount", {
+        name: "adopt-me",
+        displayName: "Adopted",
+        description: "managed now",
+        suspended: true,
+        adoptExisting: true,
+      });
+      expect(id).to.equal(existing.id);
+      expect(outs).to.deep.include({ displayName: "Adopted", description: "managed now", suspended: true, adoptExisting: true });
+      const live = await backend.current.admin.serviceAccounts.retrieve(id);
+      expect(live).to.deep.include({ displayName: "Adopted", description: "managed now", status: "suspended" });
+    });
+
+    it("updates in place with one PATCH, and only adoptExisting changing sends nothing", async () => {
+      const { id, outs, inputs } = await created("ServiceAccount", { name: "update-test", description: "first" });
+      const news = await checked("ServiceAccount", { name: "update-test", description: "second", suspended: true }, inputs);
+      const { outs: after } = await sa.update(id, outs as ServiceAccountOutputs, news);
+      expect(after).to.deep.include({ description: "second", suspended: true, status: "suspended" });
+      const live = await backend.current.admin.serviceAccounts.retrieve(id);
+      expect(live).to.deep.include({ description: "second", status: "suspended" });
+
+      const before = live!.updatedAt;
+      const { outs: again } = await sa.update(id, after!, { ...news, adoptExisting: true });
+      expect(again).to.deep.include({ adoptExisting: true, description: "second" });
+      expect((await backend.current.admin.serviceAccounts.retrieve(id))!.updatedAt).to.equal(before);
+    });
+
+    it("reads back changes made outside Pulumi as drift", async () => {
+      const { id, outs } = await created("ServiceAccount", { name: "drift-test", description: "as declared" });
+      await backend.current.admin.serviceAccounts.update(id, { description: "edited by hand", displayName: "Hand", status: "suspended" });
+      const read = await sa.read(id, outs as ServiceAccountOutputs);
+      expect(read.id).to.equal(id);
+      expect(read.props).to.deep.include({ description: "edited by hand", displayName: "Hand", suspended: true, status: "suspended", __context: CONTEXT });
+      const diff = await sa.diff(id, read.props!, await checked("ServiceAccount", { name: "drift-test", description: "as declared" }));
+      expect(diff).to.deep.include({ changes: true, replaces: [] });
+    });
+
+    it("reports an account deleted outside Pulumi as gone", async () => {
+      const { id, outs } = await created("ServiceAccount", { name: "gone-test" });
+      await backend.current.admin.serviceAccounts.delete(id);
+      const read = await sa.read(id, outs as ServiceAccountOutputs);
+      expect(read.id ?? "").to.equal("");
+    });
+
+    it("deletes, and deleting what is already gone succeeds", async () => {
+      const { id, outs } = await created("ServiceAccount", { name: "delete-test" });
+      await sa.delete(id, outs as ServiceAccountOutputs);
+      expect(await backend.current.admin.serviceAccounts.retrieve(id)).to.equal(null);
+      await sa.delete(id, outs as ServiceAccountOutputs);
+    });
+
+    it("fails an update of an account deleted outside Pulumi, saying to refresh", async () => {
+      const { id, outs, inputs } = await created("ServiceAccount", { name: "update-gone" });
+      await backend.current.admin.serviceAccounts.delete(id);
+      const news = await checked("ServiceAccount", { name: "update-gone", description: "new" }, inputs);
+      const err = await rejection(sa.update(id, outs as ServiceAccountOutputs, news));
+      expect(err.message).to.include("update-gone").and.to.include("pulumi refresh");
+      expectNoSecret(err.message + String(err.stack), [backend.current.adminKey]);
+    });
+  });
+
+  describe("against a backend on the free plan", () => {
+    const backend = useBackend({ plan: "free" });
+
+    it("fails past the quota naming the plan and its limit, and holds no secret", async () => {
+      for (let i = 0; i < PLAN_QUOTAS.free; i++) await created("ServiceAccount", { name: `quota-bot-${i}` });
+      const err = await rejection(created("ServiceAccount", { name: "quota-bot-over" }));
+      expect(err.message).to.include('"quota-bot-over"').and.to.match(/\bfree\b/).and.to.include(String(PLAN_QUOTAS.free));
+      expectNoSecret(err.message + String(err.stack), [backend.current.adminKey]);
+    });
+  });
+});
