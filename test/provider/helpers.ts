@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import type * as pulumi from "@pulumi/pulumi";
+import type { startBackend as StartBackend } from "../../backend/index";
 import { resetConfiguration } from "../../provider/config";
 import { providers } from "../../provider/index";
 import { Client, SECRET_PATTERN, type Plan } from "../../sdk/index";
@@ -48,7 +49,7 @@ export function useBackend(opts: { plan?: Plan } = {}): { readonly current: Back
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "provider-test-"));
     // Loaded here, so that the tests that need no backend run without loading it.
-    const { startBackend } = await import("../../backend/index");
+    const { startBackend } = require("../../backend/index") as { startBackend: typeof StartBackend };
     const b = await startBackend({ dataDir: dir, port: 0, ...(opts.plan ? { plan: opts.plan } : {}) });
     const admin = new Client({ baseUrl: b.url, orgId: b.orgId, apiKey: b.adminKey, maxRetries: 0 });
     current = { url: b.url, orgId: b.orgId, adminKey: b.adminKey, admin, close: b.close };
@@ -74,7 +75,7 @@ export function useBackend(opts: { plan?: Plan } = {}): { readonly current: Back
 }
 
 /** check, expecting no failures; returns the inputs check made. */
-export async function checked<K extends Kind>(kind: K, news: Record<string, unknown>, olds: Record<string, unknown> = {}) {
+export async function checked<K extends Kind>(kind: K, news: Record<string, unknown>, olds: object = {}) {
   const result = await providers[kind].check(olds as never, { ...ENGINE_PROPS, ...news });
   expect(result.failures ?? [], "check failures").to.deep.equal([]);
   return result.inputs as never as Parameters<(typeof providers)[K]["create"]>[0];
