@@ -1,0 +1,214 @@
+/**
+ * Builds the Fastify app (without listening): zod on every route, the contract's error
+ * body for every failure (fastify's own included), X-Request-Id and rate-limit headers on
+ * every response, admin authentication, idempotency, injected faults and metrics.
+ */
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import swagger from "@fastify/swagger";
+import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import type { z } from "zod";
+import { describeIssues } from "../sdk/schemas";
+import { Context } from "./context";
+import { ApiError, errorBody } from "./errors";
+import { FaultInjector, type FaultSpec } from "./faults";
+import { adminAuth } from "./auth";
+import { idempotencyGuard } from "./idempotency";
+import { Metrics } from "./metrics";
+import { RateLimiter, type RateLimitSpec } from "./ratelimit";
+import { sha256 } from "./secrets";
+import type { Store } from "./store";
+import { apiKeyRoutes } from "./routes/api-keys";
+import { serviceAccountRoutes } from "./routes/service-accounts";
+import { apiTokenRoutes } from "./routes/api-tokens";
+import { scopeBindingRoutes } from "./routes/scope-bindings";
+import { eventRoutes } from "./routes/events";
+import { productRoutes } from "./routes/product";
+import { opsRoutes } from "./routes/ops";
+
+export const BODY_LIMIT = 64 * 1024;
+export const ADMIN_BASE = "/admin/api-access/v1/orgs/:orgId";
+
+export interface AppOptions {
+  store: Store;
+  now: () => Date;
+  rateLimit: RateLimitSpec | null;
+  faults: FaultSpec | null;
+  logger?: boolean;
+}
+
+
+/** A zod failure, carried through fastify's validation step to the error handler. */
+class SchemaValidationError extends Error {
+  constructor(readonly zod: z.ZodError) {
+    super("validation failed");
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; ctx: Context; metrics: Metrics }> {
+  const ctx = new Context(opts.store, opts.now);
+  const metrics = new Metrics();
+  const limiter = opts.rateLimit ? new RateLimiter(opts.rateLimit) : null;
+  const faults = opts.faults ? new FaultInjector(opts.faults) : null;
+
+  const app = Fastify({
+    logger: opts.logger ? { level: "info", redact: ["req.headers.authorization"] } : false,
+    bodyLimit: BODY_LIMIT,
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+    routerOptions: { maxParamLength: 500 },
+  });
+
+  app.setValidatorCompiler(({ schema }) => (data: unknown) => {
+    const r = (schema as z.ZodType).safeParse(data);
+    return r.success ? { value: r.data } : { error: new SchemaValidationError(r.error) };
+  });
+  app.setSerializerCompiler(serializerCompiler);
+
+  // JSON bodies; an empty body is "no body" (DELETE with a Content-Type header), never a crash.
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string", bodyLimit: BODY_LIMIT }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === "") return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new ApiError(400, "validation.failed", "the request body is not valid JSON", "/"), undefined);
+    }
+  });
+
+  app.setErrorHandler((err: FastifyError | ApiError | SchemaValidationError, req, reply) => sendError(err, req, reply));
+  app.setNotFoundHandler((req, reply) =>
+    sendError(new ApiError(404, "not.found", `no endpoint ${req.method} ${req.url.split("?")[0]!.slice(0, 200)}; the API is described at /openapi.json`), req, reply),
+  );
+
+  function sendError(err: FastifyError | ApiError | SchemaValidationError, req: FastifyRequest, reply: FastifyReply) {
+    let e: ApiError;
+    if (err instanceof ApiError) e = err;
+    else if (err instanceof SchemaValidationError) {
+      const where = (err as unknown as { validationContext?: string }).validationContext;
+      const what = where === "querystring" ? "query parameter" : where === "params" ? "path parameter" : where === "headers" ? "header" : "field";
+      e = new ApiError(
+        400,
+        describeIssues(err.zod).map((i) => ({
+          code: "validation.failed" as const,
+          detail: i.pointer === "/" ? i.message : `${what} ${i.pointer.slice(1)}: ${i.message}`,
+          pointer: i.pointer,
+        })),
+      );
+    } else if ((err as FastifyError).code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      e = new ApiError(413, "payload.tooLarge", `the request body is larger than ${BODY_LIMIT} bytes`);
+    } else if ((err as FastifyError).code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+      e = new ApiError(415, "validation.failed", "send the body as JSON with Content-Type: application/json");
+    } else if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! >= 400 && (err as FastifyError).statusCode! < 500) {
+      const status = (err as FastifyError).statusCode!;
+      e = new ApiError(status === 413 ? 413 : 400, status === 413 ? "payload.tooLarge" : "validation.failed", "the request could not be read: check its body, Content-Type and encoding");
+    } else {
+      req.log.error({ err }, "request failed");
+      e = new ApiError(500, "internal", `the server failed; retry later, quoting request id ${req.id}`);
+    }
+    for (const [k, v] of Object.entries(e.headers)) reply.header(k, v);
+    const status = e.items.length > 1 ? 400 : e.status;
+    if (req.routeOptions.url?.startsWith("/ex/") && (status === 401 || status === 403 || status === 404)) {
+      // The product plane answers as Atlassian's product APIs do.
+      return reply.code(status).type("application/json").send({ code: status, message: e.items[0]!.detail });
+    }
+    return reply.code(status).type("application/json").send(errorBody(status, e.items, req.id));
+  }
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Identity backend: Atlassian service accounts, API tokens, scope bindings",
+        version: "1",
+        description: "Admin API (Bearer org admin API key), product plane (HTTP Basic email:token), audit events, operations.",
+      },
+      components: { securitySchemes: { adminKey: { type: "http", scheme: "bearer" }, token: { type: "http", scheme: "basic" } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  app.addHook("onRequest", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+    if (!limiter) return;
+    const auth = req.headers.authorization;
+    const key = auth ? `k:${sha256(auth).slice(0, 32)}` : `ip:${req.ip}`;
+    const d = limiter.take(key);
+    reply.header("x-ratelimit-limit", String(d.limit));
+    reply.header("x-ratelimit-remaining", String(d.remaining));
+    reply.header("x-ratelimit-reset", String(d.resetEpochSeconds));
+    if (d.retryAfterSeconds !== undefined) {
+      deniedEvent(req, "rate.limited");
+      throw new ApiError(429, "rate.limited", `rate limit of ${d.limit} requests reached; retry after ${d.retryAfterSeconds} s`, undefined, {
+        "retry-after": String(d.retryAfterSeconds),
+      });
+    }
+  });
+
+  /** A refused request before authentication (rate limit): logged to the org it aimed at. */
+  function deniedEvent(req: FastifyRequest, why: string) {
+    const p = (req.params ?? {}) as Record<string, string | undefined>;
+    const org = p.orgId ? opts.store.org(p.orgId) : p.cloudId ? opts.store.orgByCloudId(p.cloudId) : undefined;
+    if (!org) return;
+    ctx.audit(req, {
+      orgId: org.id,
+      action: "request.denied",
+      target: { type: why, id: req.routeOptions.url ?? "unknown" },
+      outcome: "denied",
+    });
+  }
+
+  app.addHook("onResponse", async (req, reply) => {
+    metrics.observe(req.method, req.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  // Admin routes: authenticate before the body is read, then guard idempotency, then faults.
+  app.addHook("onRoute", (route) => {
+    if (!route.config?.admin) return;
+    const add = <T>(existing: T | T[] | undefined, ...hooks: T[]): T[] => [...hooks, ...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing])];
+    route.onRequest = add(route.onRequest, adminAuth(ctx) as never);
+    route.preHandler = add(route.preHandler, ...([faultHook, idempotencyGuard(ctx), latencyHook] as never[]));
+  });
+
+  const latency = new WeakMap<FastifyRequest, number>();
+  async function faultHook(req: FastifyRequest, reply: FastifyReply) {
+    if (!faults) return;
+    const f = faults.draw();
+    if (f.latencyMs > 0) latency.set(req, f.latencyMs);
+    if (f.kind === "none") return;
+    metrics.fault(f.kind);
+    if (f.kind === "error5xx") throw new ApiError(500, "internal", "injected fault (--faults error5xx): the server failed this request; retry it");
+    if (f.kind === "throttle") {
+      throw new ApiError(429, "rate.limited", "injected fault (--faults throttle): slow down and retry after 1 s", undefined, { "retry-after": "1" });
+    }
+    reply.hijack();
+    metrics.observe(req.method, req.routeOptions.url ?? "unmatched", "reset", 0);
+    req.raw.socket?.destroy();
+  }
+  async function latencyHook(req: FastifyRequest) {
+    const ms = latency.get(req);
+    if (ms) await new Promise((r) => setTimeout(r, ms));
+  }
+
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  await typed.register(async (admin) => {
+    apiKeyRoutes(admin, ctx);
+    serviceAccountRoutes(admin, ctx);
+    apiTokenRoutes(admin, ctx);
+    scopeBindingRoutes(admin, ctx);
+  }, { prefix: ADMIN_BASE });
+  await typed.register(async (events) => eventRoutes(events, ctx));
+  await typed.register(async (product) => productRoutes(product, ctx));
+  await typed.register(async (ops) => opsRoutes(ops, ctx, metrics));
+
+  return { app, ctx, metrics };
+}
+

@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+/**
+ * `serve`: runs the identity backend until SIGTERM/SIGINT, which drain in-flight requests
+ * and close the database. When ready it prints one JSON line to stdout:
+ * `{"event":"listening","url":...,"orgId":...,"cloudId":...}` (plus `"adminKey"` only when
+ * it generated a fresh key). Errors go to stderr with exit status 2 (usage) or 1.
+ */
+import { parseArgs } from "node:util";
+import { Plan } from "../sdk/schemas";
+import type { OrgSeed } from "./bootstrap";
+import { startServer } from "./server";
+
+const USAGE = `usage: backend serve --data-dir <dir> [--port <n|0>] [--host 127.0.0.1] [--org <id>] [--admin-key <key>]
+                     [--plan free|standard|enterprise] [--cloud-id <id>] [--rate-limit <n>/<seconds>|0]
+                     [--faults <spec>] [--extra-org <id>:<key>[:<plan>]]... [--sync normal|full] [--log]`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(USAGE + "\n");
+    return;
+  }
+  if (command !== "serve") throw new UsageError(command ? `unknown command ${JSON.stringify(command)}` : "missing command");
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      strict: true,
+      options: {
+        port: { type: "string", default: "0" },
+        host: { type: "string", default: "127.0.0.1" },
+        "data-dir": { type: "string" },
+        org: { type: "string" },
+        "admin-key": { type: "string" },
+        plan: { type: "string" },
+        "cloud-id": { type: "string" },
+        "rate-limit": { type: "string" },
+        faults: { type: "string" },
+        "extra-org": { type: "string", multiple: true },
+        sync: { type: "string", default: "normal" },
+        log: { type: "boolean", default: false },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (!values["data-dir"]) throw new UsageError("--data-dir is required");
+  const port = Number(values.port);
+  if (!/^\d+$/.test(values.port) || port > 65535) throw new UsageError("--port must be 0-65535");
+  const plan = values.plan === undefined ? undefined : Plan.safeParse(values.plan);
+  if (plan && !plan.success) throw new UsageError("--plan must be free, standard or enterprise");
+  if (values.sync !== "normal" && values.sync !== "full") throw new UsageError("--sync must be normal or full");
+  const orgs: OrgSeed[] = (values["extra-org"] ?? []).map((spec) => {
+    const [orgId, adminKey, p, ...more] = spec.split(":");
+    const extraPlan = p === undefined ? undefined : Plan.safeParse(p);
+    if (!orgId || !adminKey || more.length || (extraPlan && !extraPlan.success)) {
+      throw new UsageError("--extra-org is <id>:<key>[:<plan>] with plan free, standard or enterprise");
+    }
+    return { orgId, adminKey, plan: extraPlan?.data };
+  });
+
+  const b = await startServer({
+    dataDir: values["data-dir"],
+    port,
+    host: values.host,
+    orgId: values.org,
+    adminKey: values["admin-key"],
+    plan: plan?.data,
+    cloudId: values["cloud-id"],
+    rateLimit: values["rate-limit"],
+    faults: values.faults,
+    orgs,
+    durability: values.sync,
+    logger: values.log,
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${signal}: draining requests and closing the database\n`);
+    b.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        process.stderr.write(`close failed: ${(e as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+
+  process.stdout.write(
+    JSON.stringify({ event: "listening", url: b.url, orgId: b.orgId, cloudId: b.cloudId, ...(b.freshKey ? { adminKey: b.adminKey } : {}) }) + "\n",
+  );
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  if (e instanceof UsageError) {
+    process.stderr.write(`backend: ${e.message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`backend: ${(e as Error).message}\n`);
+  process.exit(1);
+});

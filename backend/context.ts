@@ -1,0 +1,141 @@
+/**
+ * What every route shares: the store, the clock, page cursors, the audit log, and
+ * `mutate`, which runs a change, its audit events and its idempotency record in one
+ * transaction, so a change is never half-written nor recorded without its replay copy.
+ */
+import { randomUUID } from "node:crypto";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { AdminScope } from "../sdk/schemas";
+import { Cursors } from "./cursor";
+import { seal } from "./secrets";
+import type { EventInput, Store } from "./store";
+
+export type Actor = EventInput["actor"];
+
+export interface IdempotencyClaim {
+  scope: string;
+  keyHash: string;
+  rawKey: string;
+  fingerprint: string;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    actor?: Actor;
+    apiKeyScopes?: AdminScope[] | null;
+    idem?: IdempotencyClaim;
+  }
+  interface FastifyContextConfig {
+    /** Admin scope a route needs; `"unscoped"`: only a key holding every scope. */
+    scope?: AdminScope | "unscoped";
+    /** Admin routes get authentication, idempotency and injected faults. */
+    admin?: boolean;
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  links: { next?: string };
+  total: number;
+}
+
+export class Context {
+  readonly cursors: Cursors;
+  readonly serverKey: Buffer;
+
+  constructor(
+    readonly store: Store,
+    private readonly clock: () => Date,
+  ) {
+    const key = store.metaValue("server_key", () => Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(32))).toString("hex"));
+    this.serverKey = Buffer.from(key, "hex");
+    this.cursors = new Cursors(this.serverKey);
+  }
+
+  nowMs(): number {
+    return this.clock().getTime();
+  }
+  now(): string {
+    return this.clock().toISOString();
+  }
+
+  /** Appends one audit event; inside `mutate` it commits with the change. */
+  audit(req: FastifyRequest, e: Omit<EventInput, "requestId" | "userAgent" | "clientContext" | "actor"> & { actor?: Actor }): void {
+    this.store.insertEvent(
+      {
+        ...e,
+        actor: e.actor ?? req.actor ?? { type: "anonymous", id: "unknown" },
+        requestId: req.id,
+        userAgent: header(req, "user-agent", 512),
+        clientContext: header(req, "x-client-context", 1024),
+      },
+      randomUUID(),
+      this.now(),
+    );
+  }
+
+  /**
+   * Runs `fn` (store writes and their audit events) and, with an Idempotency-Key, stores the
+   * response for replay, all in one transaction. A token secret in the body is kept only
+   * sealed (see `seal`).
+   */
+  mutate<T extends object | undefined>(req: FastifyRequest, reply: FastifyReply, status: number, fn: () => T): T {
+    const body = this.store.transaction(() => {
+      const out = fn();
+      const claim = req.idem;
+      if (claim) {
+        let stored: object | undefined = out;
+        let secretBox: string | null = null;
+        if (out && "token" in out && typeof out.token === "string") {
+          secretBox = seal(this.serverKey, claim.rawKey, out.token);
+          const { token: _omit, ...rest } = out as { token: string };
+          stored = rest;
+        }
+        this.store.saveIdempotency(claim.scope, claim.keyHash, {
+          fingerprint: claim.fingerprint,
+          status,
+          body: stored === undefined ? null : JSON.stringify(stored),
+          secretBox,
+          createdAtMs: this.nowMs(),
+        });
+      }
+      return out;
+    });
+    reply.code(status);
+    return body;
+  }
+
+  /** One page of a list, with `links.next` carrying a signed cursor bound to `list`. */
+  page<T>(
+    req: FastifyRequest,
+    list: string,
+    query: Record<string, string | number | undefined>,
+    fetch: (after: number, limit: number) => { items: T[]; seqs: number[]; total?: number },
+  ): { items: T[]; next?: string; total: number } {
+    const limit = typeof query.limit === "number" ? query.limit : 50;
+    const after = this.cursors.decode(list, typeof query.cursor === "string" ? query.cursor : undefined);
+    const got = fetch(after, limit + 1);
+    const more = got.items.length > limit;
+    const items = got.items.slice(0, limit);
+    let next: string | undefined;
+    if (more) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined && k !== "cursor" && k !== "limit") params.set(k, String(v));
+      params.set("limit", String(limit));
+      params.set("cursor", this.cursors.encode(list, got.seqs[limit - 1]!));
+      next = `${req.url.split("?")[0]}?${params.toString()}`;
+    }
+    return { items, next, total: got.total ?? items.length };
+  }
+}
+
+/** A request header as one bounded string, or null. */
+export function header(req: FastifyRequest, name: string, max: number): string | null {
+  const v = req.headers[name];
+  const s = Array.isArray(v) ? v.join(", ") : v;
+  return s === undefined ? null : s.slice(0, max);
+}
+
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+export type ZodApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;

@@ -1,0 +1,66 @@
+/**
+ * Injected failures on the admin API, for reliability tests of clients:
+ * `"error5xx=0.1,throttle=0.05,latencyMs=20-200,reset=0.02,seed=42"`. Each admin request
+ * draws from one seeded generator, so the same seed and the same request sequence give the
+ * same failures.
+ */
+export interface FaultSpec {
+  error5xx: number;
+  throttle: number;
+  reset: number;
+  latencyMs: [number, number];
+  seed: number;
+}
+
+export type Fault = { latencyMs: number; kind: "none" | "error5xx" | "throttle" | "reset" };
+
+export function parseFaults(spec: string | undefined): FaultSpec | null {
+  if (spec === undefined || spec.trim() === "" || spec.trim() === "none") return null;
+  const out: FaultSpec = { error5xx: 0, throttle: 0, reset: 0, latencyMs: [0, 0], seed: 1 };
+  for (const part of spec.split(",")) {
+    const [k, v] = part.split("=").map((x) => x.trim());
+    const bad = (why: string) => new Error(`--faults ${JSON.stringify(part)}: ${why}`);
+    if (!k || v === undefined) throw bad("expected name=value");
+    if (k === "error5xx" || k === "throttle" || k === "reset") {
+      const p = Number(v);
+      if (!Number.isFinite(p) || p < 0 || p > 1) throw bad("a probability between 0 and 1");
+      out[k] = p;
+    } else if (k === "latencyMs") {
+      const m = /^(\d+)(?:-(\d+))?$/.exec(v);
+      if (!m) throw bad('latencyMs is "<min>-<max>" milliseconds');
+      const lo = Number(m[1]);
+      const hi = m[2] === undefined ? lo : Number(m[2]);
+      if (hi < lo || hi > 60_000) throw bad("latencyMs needs min <= max <= 60000");
+      out.latencyMs = [lo, hi];
+    } else if (k === "seed") {
+      if (!/^\d+$/.test(v)) throw bad("seed is a whole number");
+      out.seed = Number(v) >>> 0;
+    } else throw bad("known faults are error5xx, throttle, latencyMs, reset, seed");
+  }
+  if (out.error5xx + out.throttle + out.reset > 1) throw new Error("--faults: error5xx + throttle + reset must not exceed 1");
+  return out;
+}
+
+export class FaultInjector {
+  private state: number;
+  constructor(private readonly spec: FaultSpec) {
+    this.state = spec.seed || 1;
+  }
+
+  /** mulberry32: small, fast and good enough to spread failures; not for secrets. */
+  private next(): number {
+    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  draw(): Fault {
+    const [lo, hi] = this.spec.latencyMs;
+    const latencyMs = hi > 0 ? Math.round(lo + this.next() * (hi - lo)) : 0;
+    const r = this.next();
+    const { error5xx, throttle, reset } = this.spec;
+    const kind = r < error5xx ? "error5xx" : r < error5xx + throttle ? "throttle" : r < error5xx + throttle + reset ? "reset" : "none";
+    return { latencyMs, kind };
+  }
+}

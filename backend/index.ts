@@ -1,0 +1,19 @@
+/**
+ * The embedded identity backend: a real HTTP server with durable storage speaking the
+ * identity API (service accounts, API tokens, scope bindings, product plane, audit events).
+ *
+ * ```ts
+ * import { startBackend } from "pulumi-atlassian-service-accounts/backend";
+ * const b = await startBackend({ dataDir, port: 0 });
+ * // b.url, b.orgId, b.cloudId, b.adminKey; await b.close();
+ * ```
+ */
+import { startServer, type Backend, type BackendOptions } from "./server";
+
+export type { Backend, BackendOptions } from "./server";
+export type { OrgSeed } from "./bootstrap";
+
+export async function startBackend(opts: BackendOptions): Promise<Backend> {
+  const b = await startServer(opts);
+  return { url: b.url, orgId: b.orgId, cloudId: b.cloudId, adminKey: b.adminKey, close: b.close };
+}

@@ -1,0 +1,72 @@
+/** Org admin API keys: `/api-keys[/{keyId}]`. Only an unscoped key may manage keys. */
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { ApiKey, ApiKeyCreateParams, ApiKeyWithSecret, Id, ListQuery, pageOf } from "../../sdk/schemas";
+import type { Context, ZodApp } from "../context";
+import { notFound } from "../errors";
+import { hashSecret, newAdminKey } from "../secrets";
+import { OrgParams } from "./service-accounts";
+
+const KeyParams = OrgParams.extend({ keyId: Id });
+const DAY_MS = 86_400_000;
+const strip = ({ orgId: _o, deleted: _d, ...k }: ApiKey & { orgId: string; deleted: boolean }): ApiKey => k;
+
+export function apiKeyRoutes(app: ZodApp, ctx: Context): void {
+  const { store } = ctx;
+  const tags = ["api keys"];
+
+  app.post(
+    "/api-keys",
+    {
+      config: { admin: true, scope: "unscoped" },
+      schema: { tags, summary: "Create an org admin API key (its secret is returned once)", params: OrgParams, body: ApiKeyCreateParams, response: { 201: ApiKeyWithSecret } },
+    },
+    async (req, reply) =>
+      ctx.mutate(req, reply, 201, () => {
+        const { orgId } = req.params;
+        const secret = newAdminKey();
+        const nowMs = ctx.nowMs();
+        const k = store.insertApiKey({
+          id: randomUUID(),
+          orgId,
+          label: req.body.label,
+          scopes: req.body.scopes ? [...new Set(req.body.scopes)] : null,
+          hash: hashSecret(secret),
+          createdAt: new Date(nowMs).toISOString(),
+          expiresAt: req.body.expiresInDays === undefined ? null : new Date(nowMs + req.body.expiresInDays * DAY_MS).toISOString(),
+        });
+        ctx.audit(req, { orgId, action: "api-key.created", target: { type: "api-key", id: k.id }, outcome: "success" });
+        return { ...strip(k), token: secret };
+      }),
+  );
+
+  app.get(
+    "/api-keys",
+    {
+      config: { admin: true, scope: "unscoped" },
+      schema: { tags, summary: "List the org's admin API keys (no secrets)", params: OrgParams, querystring: ListQuery, response: { 200: pageOf(ApiKey) } },
+    },
+    async (req) => {
+      const { orgId } = req.params;
+      const p = ctx.page(req, `${orgId}/api-keys`, req.query, (after, limit) => store.listApiKeys(orgId, after, limit));
+      return { items: p.items.map(strip), links: p.next ? { next: p.next } : {}, total: p.total };
+    },
+  );
+
+  app.delete(
+    "/api-keys/:keyId",
+    {
+      config: { admin: true, scope: "unscoped" },
+      schema: { tags, summary: "Delete an API key (it stops working at once)", params: KeyParams, response: { 204: z.null() } },
+    },
+    async (req, reply) => {
+      ctx.mutate(req, reply, 204, () => {
+        const { orgId, keyId } = req.params;
+        if (!store.deleteApiKey(orgId, keyId, ctx.now())) throw notFound(`api key ${keyId}`);
+        ctx.audit(req, { orgId, action: "api-key.deleted", target: { type: "api-key", id: keyId }, outcome: "success" });
+        return undefined;
+      });
+      return reply.send(null);
+    },
+  );
+}

@@ -1,0 +1,128 @@
+/** API tokens of a service account: `/service-accounts/{id}/api-tokens[/{tokenId}]`. */
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { ApiToken, ApiTokenCreateParams, ApiTokenWithSecret, Id, ListQuery, pageOf, TOKEN_MAX_DAYS } from "../../sdk/schemas";
+import type { Context, ZodApp } from "../context";
+import { invalid, notFound } from "../errors";
+import { hashSecret, newTokenSecret } from "../secrets";
+import { AccountParams, throwNotFound } from "./service-accounts";
+
+const TokenParams = AccountParams.extend({ tokenId: Id });
+const DAY_MS = 86_400_000;
+
+export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
+  const { store } = ctx;
+  const tags = ["api tokens"];
+  const accountOr404 = (orgId: string, id: string) => store.account(orgId, id) ?? throwNotFound(id);
+
+  app.post(
+    "/service-accounts/:id/api-tokens",
+    {
+      config: { admin: true, scope: "write:service-accounts-tokens:admin" },
+      schema: {
+        tags,
+        summary: "Mint a token: the only response that carries its secret",
+        params: AccountParams,
+        body: ApiTokenCreateParams,
+        response: { 201: ApiTokenWithSecret },
+      },
+    },
+    async (req, reply) =>
+      // -> 201 ApiToken + token (the secret, this once). Unknown scope: 400 at /scopes/i.
+      ctx.mutate(req, reply, 201, () => {
+        const { orgId, id } = req.params;
+        const account = accountOr404(orgId, id);
+        const nowMs = ctx.nowMs();
+        let expiresAt: string;
+        if (req.body.expiresAt !== undefined) {
+          const t = Date.parse(req.body.expiresAt);
+          if (!(t > nowMs) || t > nowMs + TOKEN_MAX_DAYS * DAY_MS) {
+            throw invalid(`expiresAt must be in the future and within ${TOKEN_MAX_DAYS} days`, "/expiresAt");
+          }
+          expiresAt = new Date(t).toISOString();
+        } else {
+          expiresAt = new Date(nowMs + req.body.expiresInDays! * DAY_MS).toISOString();
+        }
+        const secret = newTokenSecret();
+        const t = store.insertToken(orgId, {
+          id: randomUUID(),
+          serviceAccountId: account.id,
+          label: req.body.label,
+          scopes: req.body.scopes,
+          hash: hashSecret(secret),
+          createdAt: new Date(nowMs).toISOString(),
+          expiresAt,
+        });
+        ctx.audit(req, { orgId, action: "api-token.created", target: { type: "api-token", id: t.id }, outcome: "success" });
+        return { ...t, token: secret };
+      }),
+  );
+
+  app.get(
+    "/service-accounts/:id/api-tokens",
+    {
+      config: { admin: true, scope: "read:service-accounts-tokens:admin" },
+      schema: { tags, summary: "List a service account's tokens (no secrets)", params: AccountParams, querystring: ListQuery, response: { 200: pageOf(ApiToken) } },
+    },
+    async (req) => {
+      const { orgId, id } = req.params;
+      accountOr404(orgId, id);
+      const p = ctx.page(req, `${orgId}/${id}/api-tokens`, req.query, (after, limit) => store.listTokens(id, after, limit, ctx.now()));
+      return { items: p.items, links: p.next ? { next: p.next } : {}, total: p.total };
+    },
+  );
+
+  app.get(
+    "/service-accounts/:id/api-tokens/:tokenId",
+    {
+      config: { admin: true, scope: "read:service-accounts-tokens:admin" },
+      schema: { tags, summary: "Get a token (no secret)", params: TokenParams, response: { 200: ApiToken } },
+    },
+    async (req) => {
+      const { orgId, id, tokenId } = req.params;
+      accountOr404(orgId, id);
+      const t = store.token(id, tokenId, ctx.now());
+      if (!t) throw notFound(`api token ${tokenId}`);
+      return t;
+    },
+  );
+
+  app.delete(
+    "/service-accounts/:id/api-tokens/:tokenId",
+    {
+      config: { admin: true, scope: "delete:service-accounts-tokens:admin" },
+      schema: { tags, summary: "Revoke a token (revoking twice is fine)", params: TokenParams, response: { 204: z.null() } },
+    },
+    async (req, reply) => {
+      ctx.mutate(req, reply, 204, () => {
+        const { orgId, id, tokenId } = req.params;
+        accountOr404(orgId, id);
+        if (!store.token(id, tokenId, ctx.now())) throw notFound(`api token ${tokenId}`);
+        for (const t of store.revokeTokens(id, tokenId, ctx.now())) {
+          ctx.audit(req, { orgId, action: "api-token.revoked", target: { type: "api-token", id: t }, outcome: "success" });
+        }
+        return undefined;
+      });
+      return reply.send(null);
+    },
+  );
+
+  app.delete(
+    "/service-accounts/:id/api-tokens",
+    {
+      config: { admin: true, scope: "delete:service-accounts-tokens:admin" },
+      schema: { tags, summary: "Revoke every token of the service account", params: AccountParams, response: { 204: z.null() } },
+    },
+    async (req, reply) => {
+      ctx.mutate(req, reply, 204, () => {
+        const { orgId, id } = req.params;
+        accountOr404(orgId, id);
+        for (const t of store.revokeTokens(id, undefined, ctx.now())) {
+          ctx.audit(req, { orgId, action: "api-token.revoked", target: { type: "api-token", id: t }, outcome: "success" });
+        }
+        return undefined;
+      });
+      return reply.send(null);
+    },
+  );
+}

@@ -1,0 +1,106 @@
+/**
+ * Starting and stopping the backend: open the store, seed orgs, build the app, listen.
+ * `close()` stops taking requests, lets in-flight ones finish, then closes the database.
+ */
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance } from "fastify";
+import type { Plan } from "../sdk/schemas";
+import { buildApp } from "./app";
+import { bootstrap, type OrgSeed } from "./bootstrap";
+import { parseFaults } from "./faults";
+import { REPLAY_MS, SECRET_REPLAY_MS } from "./idempotency";
+import { parseRateLimit } from "./ratelimit";
+import { Store, type Durability } from "./store";
+
+export interface BackendOptions {
+  /** Folder of the database (created if absent). The same folder on restart keeps everything. */
+  dataDir: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** The org to serve (created if absent); default: the data dir's default org, or a new one. */
+  orgId?: string;
+  /** An unscoped admin key for that org (created if absent); default: a generated one, kept in the data dir. */
+  adminKey?: string;
+  /** The org's plan (service-account quota): free 5, standard 250, enterprise 1000. Default standard. */
+  plan?: Plan;
+  /** The org's cloud id for the product plane; default: generated once. */
+  cloudId?: string;
+  /** More orgs with their keys, e.g. for isolation tests. */
+  orgs?: OrgSeed[];
+  /** `"<n>/<windowSeconds>"` per API key; `"0"` turns limits off. Default `"6000/60"`. */
+  rateLimit?: string;
+  /** Injected failures on the admin API, e.g. `"error5xx=0.1,throttle=0.05,latencyMs=20-200,reset=0.02,seed=42"`. */
+  faults?: string;
+  /** Fastify request logging (to stdout). Default off. */
+  logger?: boolean;
+  /**
+   * The backend's clock (token expiry, timestamps, idempotency windows). Default: the system
+   * clock. Tests move it forward to expire tokens without waiting.
+   */
+  now?: () => Date;
+  /** `"normal"` (default: survives kill -9 of the process) or `"full"` (also survives power loss; fsync per commit). */
+  durability?: Durability;
+}
+
+export interface Backend {
+  /** Base URL, e.g. `http://127.0.0.1:43121`. */
+  url: string;
+  orgId: string;
+  cloudId: string;
+  /** An unscoped admin API key of `orgId`. */
+  adminKey: string;
+  /** Stops listening, drains in-flight requests, closes the database. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface RunningBackend extends Backend {
+  app: FastifyInstance;
+  /** True when this start generated the admin key (the CLI prints it once). */
+  freshKey: boolean;
+}
+
+export async function startServer(opts: BackendOptions): Promise<RunningBackend> {
+  const rateLimit = parseRateLimit(opts.rateLimit);
+  const faults = parseFaults(opts.faults);
+  const now = opts.now ?? (() => new Date());
+  const store = new Store(opts.dataDir, opts.durability);
+  let sweeper: NodeJS.Timeout | undefined;
+  try {
+    const seeded = bootstrap(store, opts.dataDir, now().toISOString(), opts);
+    const { app } = await buildApp({ store, now, rateLimit, faults, logger: opts.logger });
+    const sweep = () => {
+      const t = now().getTime();
+      store.sweepIdempotency(t - SECRET_REPLAY_MS, t - REPLAY_MS);
+    };
+    sweep();
+    sweeper = setInterval(sweep, 30_000);
+    sweeper.unref();
+    await app.listen({ port: opts.port ?? 0, host: opts.host ?? "127.0.0.1" });
+    const addr = app.server.address() as AddressInfo;
+    const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${host}:${addr.port}`,
+      orgId: seeded.orgId,
+      cloudId: seeded.cloudId,
+      adminKey: seeded.adminKey,
+      freshKey: seeded.freshKey,
+      app,
+      close: () =>
+        (closing ??= (async () => {
+          clearInterval(sweeper);
+          try {
+            await app.close();
+          } finally {
+            store.close();
+          }
+        })()),
+    };
+  } catch (e) {
+    clearInterval(sweeper);
+    store.close();
+    throw e;
+  }
+}

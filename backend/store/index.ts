@@ -1,0 +1,468 @@
+/**
+ * Every SQL statement of the backend. Routes call these methods; nothing else touches the
+ * database. Methods take plain values and return the wire objects of `sdk/schemas.ts`.
+ */
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { randomBytes } from "node:crypto";
+import type { AdminScope, ApiKey, ApiToken, AuditEvent, Plan, Role, ScopeBinding, ServiceAccount } from "../../sdk/schemas";
+import { openDatabase, transaction, type Durability } from "./db";
+
+export interface OrgRow {
+  id: string;
+  cloudId: string;
+  plan: Plan;
+}
+
+export interface ApiKeyRecord extends ApiKey {
+  orgId: string;
+  deleted: boolean;
+}
+
+/** A token as the product plane sees it: its holder and what it may do. */
+export interface TokenRecord {
+  id: string;
+  orgId: string;
+  serviceAccountId: string;
+  scopes: string[];
+  revoked: boolean;
+  expiresAt: string;
+}
+
+export interface EventInput {
+  orgId: string;
+  action: string;
+  actor: { type: "api-key" | "service-account" | "anonymous"; id: string };
+  target: { type: string; id: string };
+  outcome: "success" | "denied";
+  requestId: string;
+  userAgent: string | null;
+  clientContext: string | null;
+}
+
+export interface EventFilter {
+  action?: string;
+  from?: string;
+  to?: string;
+}
+
+export interface IdempotencyRecord {
+  fingerprint: string;
+  status: number;
+  body: string | null;
+  secretBox: string | null;
+  createdAtMs: number;
+}
+
+type Row = Record<string, unknown>;
+const s = (v: unknown) => v as string;
+const sn = (v: unknown) => (v === null || v === undefined ? null : (v as string));
+
+function toAccount(r: Row): ServiceAccount {
+  return {
+    id: s(r.id),
+    accountId: s(r.account_id),
+    name: s(r.name),
+    displayName: s(r.display_name),
+    email: s(r.email),
+    description: s(r.description),
+    status: s(r.status) as ServiceAccount["status"],
+    createdAt: s(r.created_at),
+    updatedAt: s(r.updated_at),
+  };
+}
+
+function toBinding(r: Row): ScopeBinding {
+  return {
+    id: s(r.id),
+    serviceAccountId: s(r.service_account_id),
+    resource: s(r.resource),
+    role: s(r.role) as Role,
+    createdAt: s(r.created_at),
+    updatedAt: s(r.updated_at),
+  };
+}
+
+function toKey(r: Row): ApiKeyRecord {
+  return {
+    id: s(r.id),
+    orgId: s(r.org_id),
+    label: s(r.label),
+    scopes: r.scopes === null ? null : (JSON.parse(s(r.scopes)) as AdminScope[]),
+    createdAt: s(r.created_at),
+    expiresAt: sn(r.expires_at),
+    lastUsedAt: sn(r.last_used_at),
+    deleted: r.deleted_at !== null,
+  };
+}
+
+function toEvent(r: Row): AuditEvent {
+  return {
+    id: s(r.id),
+    type: "events",
+    attributes: {
+      time: s(r.time),
+      action: s(r.action),
+      actor: { type: s(r.actor_type) as "api-key", id: s(r.actor_id) },
+      target: { type: s(r.target_type), id: s(r.target_id) },
+      outcome: s(r.outcome) as "success",
+      context: { requestId: s(r.request_id), userAgent: sn(r.user_agent), clientContext: sn(r.client_context) },
+    },
+  };
+}
+
+export class Store {
+  readonly db: DatabaseSync;
+  private readonly cache = new Map<string, StatementSync>();
+
+  constructor(dataDir: string, durability: Durability = "normal") {
+    this.db = openDatabase(dataDir, durability);
+  }
+
+  close(): void {
+    if (this.db.isOpen) {
+      this.cache.clear();
+      this.db.close();
+    }
+  }
+
+  private q(sql: string): StatementSync {
+    let st = this.cache.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.cache.set(sql, st);
+    }
+    return st;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return transaction(this.db, fn);
+  }
+
+  // ----- meta --------------------------------------------------------------------------
+
+  /** A value kept in the database, created once with `init` (e.g. the cursor signing key). */
+  metaValue(k: string, init: () => string): string {
+    const row = this.q("SELECT v FROM meta WHERE k = ?").get(k) as Row | undefined;
+    if (row) return s(row.v);
+    const v = init();
+    this.q("INSERT INTO meta (k, v) VALUES (?, ?)").run(k, v);
+    return v;
+  }
+
+  setMeta(k: string, v: string): void {
+    this.q("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v").run(k, v);
+  }
+
+  getMeta(k: string): string | undefined {
+    const row = this.q("SELECT v FROM meta WHERE k = ?").get(k) as Row | undefined;
+    return row ? s(row.v) : undefined;
+  }
+
+  // ----- orgs --------------------------------------------------------------------------
+
+  org(id: string): OrgRow | undefined {
+    const r = this.q("SELECT id, cloud_id, plan FROM orgs WHERE id = ?").get(id) as Row | undefined;
+    return r && { id: s(r.id), cloudId: s(r.cloud_id), plan: s(r.plan) as Plan };
+  }
+
+  orgByCloudId(cloudId: string): OrgRow | undefined {
+    const r = this.q("SELECT id, cloud_id, plan FROM orgs WHERE cloud_id = ?").get(cloudId) as Row | undefined;
+    return r && { id: s(r.id), cloudId: s(r.cloud_id), plan: s(r.plan) as Plan };
+  }
+
+  upsertOrg(id: string, cloudId: string | undefined, plan: Plan | undefined, now: string, newCloudId: () => string): OrgRow {
+    const existing = this.org(id);
+    if (!existing) {
+      this.q("INSERT INTO orgs (id, cloud_id, plan, created_at) VALUES (?, ?, ?, ?)").run(
+        id,
+        cloudId ?? newCloudId(),
+        plan ?? "standard",
+        now,
+      );
+    } else {
+      if (plan && plan !== existing.plan) this.q("UPDATE orgs SET plan = ? WHERE id = ?").run(plan, id);
+      if (cloudId && cloudId !== existing.cloudId) this.q("UPDATE orgs SET cloud_id = ? WHERE id = ?").run(cloudId, id);
+    }
+    return this.org(id)!;
+  }
+
+  // ----- admin API keys ----------------------------------------------------------------
+
+  insertApiKey(k: { id: string; orgId: string; label: string; scopes: AdminScope[] | null; hash: string; createdAt: string; expiresAt: string | null }): ApiKeyRecord {
+    this.q(
+      "INSERT INTO api_keys (id, org_id, label, scopes, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    ).run(k.id, k.orgId, k.label, k.scopes === null ? null : JSON.stringify(k.scopes), k.hash, k.createdAt, k.expiresAt);
+    return this.apiKeyById(k.orgId, k.id)!;
+  }
+
+  apiKeyByHash(hash: string): (ApiKeyRecord & { hash: string }) | undefined {
+    const r = this.q("SELECT * FROM api_keys WHERE hash = ?").get(hash) as Row | undefined;
+    return r && { ...toKey(r), hash: s(r.hash) };
+  }
+
+  apiKeyById(orgId: string, id: string): ApiKeyRecord | undefined {
+    const r = this.q("SELECT * FROM api_keys WHERE org_id = ? AND id = ? AND deleted_at IS NULL").get(orgId, id) as Row | undefined;
+    return r && toKey(r);
+  }
+
+  listApiKeys(orgId: string, after: number, limit: number): { items: ApiKeyRecord[]; seqs: number[]; total: number } {
+    const rows = this.q(
+      "SELECT * FROM api_keys WHERE org_id = ? AND deleted_at IS NULL AND seq > ? ORDER BY seq LIMIT ?",
+    ).all(orgId, after, limit) as Row[];
+    const total = this.q("SELECT count(*) AS n FROM api_keys WHERE org_id = ? AND deleted_at IS NULL").get(orgId) as Row;
+    return { items: rows.map(toKey), seqs: rows.map((r) => Number(r.seq)), total: Number(total.n) };
+  }
+
+  deleteApiKey(orgId: string, id: string, now: string): boolean {
+    return (
+      Number(this.q("UPDATE api_keys SET deleted_at = ? WHERE org_id = ? AND id = ? AND deleted_at IS NULL").run(now, orgId, id).changes) > 0
+    );
+  }
+
+  touchApiKey(id: string, now: string): void {
+    this.q("UPDATE api_keys SET last_used_at = ? WHERE id = ?").run(now, id);
+  }
+
+  // ----- service accounts --------------------------------------------------------------
+
+  countAccounts(orgId: string): number {
+    return Number((this.q("SELECT count(*) AS n FROM service_accounts WHERE org_id = ?").get(orgId) as Row).n);
+  }
+
+  accountByName(orgId: string, name: string): ServiceAccount | undefined {
+    const r = this.q("SELECT * FROM service_accounts WHERE org_id = ? AND name = ?").get(orgId, name) as Row | undefined;
+    return r && toAccount(r);
+  }
+
+  account(orgId: string, id: string): ServiceAccount | undefined {
+    const r = this.q("SELECT * FROM service_accounts WHERE org_id = ? AND id = ?").get(orgId, id) as Row | undefined;
+    return r && toAccount(r);
+  }
+
+  accountById(id: string): (ServiceAccount & { orgId: string }) | undefined {
+    const r = this.q("SELECT * FROM service_accounts WHERE id = ?").get(id) as Row | undefined;
+    return r && { ...toAccount(r), orgId: s(r.org_id) };
+  }
+
+  insertAccount(orgId: string, a: ServiceAccount): ServiceAccount {
+    this.q(
+      `INSERT INTO service_accounts (id, org_id, account_id, name, display_name, email, description, status, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(a.id, orgId, a.accountId, a.name, a.displayName, a.email, a.description, a.status, a.createdAt, a.updatedAt);
+    return this.account(orgId, a.id)!;
+  }
+
+  updateAccount(orgId: string, id: string, patch: { displayName?: string; description?: string; status?: string }, now: string): ServiceAccount | undefined {
+    this.q(
+      `UPDATE service_accounts SET display_name = coalesce(?, display_name), description = coalesce(?, description),
+       status = coalesce(?, status), updated_at = ? WHERE org_id = ? AND id = ?`,
+    ).run(patch.displayName ?? null, patch.description ?? null, patch.status ?? null, now, orgId, id);
+    return this.account(orgId, id);
+  }
+
+  /** Deletes the account, revokes its tokens and removes its bindings (one transaction: the caller's). */
+  deleteAccount(orgId: string, id: string, now: string): boolean {
+    const changed = Number(this.q("DELETE FROM service_accounts WHERE org_id = ? AND id = ?").run(orgId, id).changes) > 0;
+    if (changed) {
+      this.q("UPDATE api_tokens SET revoked = 1, revoked_at = ? WHERE service_account_id = ? AND revoked = 0").run(now, id);
+      this.q("DELETE FROM scope_bindings WHERE service_account_id = ?").run(id);
+    }
+    return changed;
+  }
+
+  listAccounts(orgId: string, name: string | undefined, after: number, limit: number): { items: ServiceAccount[]; seqs: number[]; total: number } {
+    const rows = (
+      name === undefined
+        ? this.q("SELECT * FROM service_accounts WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?").all(orgId, after, limit)
+        : this.q("SELECT * FROM service_accounts WHERE org_id = ? AND name = ? AND seq > ? ORDER BY seq LIMIT ?").all(orgId, name, after, limit)
+    ) as Row[];
+    const total = (
+      name === undefined
+        ? this.q("SELECT count(*) AS n FROM service_accounts WHERE org_id = ?").get(orgId)
+        : this.q("SELECT count(*) AS n FROM service_accounts WHERE org_id = ? AND name = ?").get(orgId, name)
+    ) as Row;
+    return { items: rows.map(toAccount), seqs: rows.map((r) => Number(r.seq)), total: Number(total.n) };
+  }
+
+  // ----- API tokens --------------------------------------------------------------------
+
+  private toToken(r: Row, now: string): ApiToken {
+    const revoked = Number(r.revoked) === 1;
+    return {
+      id: s(r.id),
+      serviceAccountId: s(r.service_account_id),
+      label: s(r.label),
+      scopes: JSON.parse(s(r.scopes)) as string[],
+      status: revoked ? "revoked" : s(r.expires_at) <= now ? "expired" : "active",
+      createdAt: s(r.created_at),
+      expiresAt: s(r.expires_at),
+      lastUsedAt: sn(r.last_used_at),
+    };
+  }
+
+  insertToken(orgId: string, t: { id: string; serviceAccountId: string; label: string; scopes: string[]; hash: string; createdAt: string; expiresAt: string }): ApiToken {
+    this.q(
+      `INSERT INTO api_tokens (id, org_id, service_account_id, label, scopes, hash, created_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(t.id, orgId, t.serviceAccountId, t.label, JSON.stringify(t.scopes), t.hash, t.createdAt, t.expiresAt);
+    return this.token(t.serviceAccountId, t.id, t.createdAt)!;
+  }
+
+  token(serviceAccountId: string, id: string, now: string): ApiToken | undefined {
+    const r = this.q("SELECT * FROM api_tokens WHERE service_account_id = ? AND id = ?").get(serviceAccountId, id) as Row | undefined;
+    return r && this.toToken(r, now);
+  }
+
+  listTokens(serviceAccountId: string, after: number, limit: number, now: string): { items: ApiToken[]; seqs: number[]; total: number } {
+    const rows = this.q("SELECT * FROM api_tokens WHERE service_account_id = ? AND seq > ? ORDER BY seq LIMIT ?").all(
+      serviceAccountId,
+      after,
+      limit,
+    ) as Row[];
+    const total = this.q("SELECT count(*) AS n FROM api_tokens WHERE service_account_id = ?").get(serviceAccountId) as Row;
+    return { items: rows.map((r) => this.toToken(r, now)), seqs: rows.map((r) => Number(r.seq)), total: Number(total.n) };
+  }
+
+  /** Ids of the tokens this call revoked (already revoked ones are left as they are). */
+  revokeTokens(serviceAccountId: string, id: string | undefined, now: string): string[] {
+    const rows = (
+      id === undefined
+        ? this.q("SELECT id FROM api_tokens WHERE service_account_id = ? AND revoked = 0").all(serviceAccountId)
+        : this.q("SELECT id FROM api_tokens WHERE service_account_id = ? AND id = ? AND revoked = 0").all(serviceAccountId, id)
+    ) as Row[];
+    for (const r of rows) this.q("UPDATE api_tokens SET revoked = 1, revoked_at = ? WHERE id = ?").run(now, s(r.id));
+    return rows.map((r) => s(r.id));
+  }
+
+  tokenByHash(hash: string): TokenRecord | undefined {
+    const r = this.q("SELECT id, org_id, service_account_id, scopes, revoked, expires_at FROM api_tokens WHERE hash = ?").get(hash) as
+      | Row
+      | undefined;
+    return (
+      r && {
+        id: s(r.id),
+        orgId: s(r.org_id),
+        serviceAccountId: s(r.service_account_id),
+        scopes: JSON.parse(s(r.scopes)) as string[],
+        revoked: Number(r.revoked) === 1,
+        expiresAt: s(r.expires_at),
+      }
+    );
+  }
+
+  touchToken(id: string, now: string): void {
+    this.q("UPDATE api_tokens SET last_used_at = ? WHERE id = ?").run(now, id);
+  }
+
+  // ----- scope bindings ----------------------------------------------------------------
+
+  bindingByResource(serviceAccountId: string, resource: string): ScopeBinding | undefined {
+    const r = this.q("SELECT * FROM scope_bindings WHERE service_account_id = ? AND resource = ?").get(serviceAccountId, resource) as
+      | Row
+      | undefined;
+    return r && toBinding(r);
+  }
+
+  binding(serviceAccountId: string, id: string): ScopeBinding | undefined {
+    const r = this.q("SELECT * FROM scope_bindings WHERE service_account_id = ? AND id = ?").get(serviceAccountId, id) as Row | undefined;
+    return r && toBinding(r);
+  }
+
+  insertBinding(orgId: string, b: ScopeBinding): ScopeBinding {
+    this.q(
+      `INSERT INTO scope_bindings (id, org_id, service_account_id, resource, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(b.id, orgId, b.serviceAccountId, b.resource, b.role, b.createdAt, b.updatedAt);
+    return this.binding(b.serviceAccountId, b.id)!;
+  }
+
+  updateBinding(serviceAccountId: string, id: string, role: Role, now: string): ScopeBinding | undefined {
+    this.q("UPDATE scope_bindings SET role = ?, updated_at = ? WHERE service_account_id = ? AND id = ?").run(role, now, serviceAccountId, id);
+    return this.binding(serviceAccountId, id);
+  }
+
+  deleteBinding(serviceAccountId: string, id: string): boolean {
+    return Number(this.q("DELETE FROM scope_bindings WHERE service_account_id = ? AND id = ?").run(serviceAccountId, id).changes) > 0;
+  }
+
+  listBindings(serviceAccountId: string, after: number, limit: number): { items: ScopeBinding[]; seqs: number[]; total: number } {
+    const rows = this.q("SELECT * FROM scope_bindings WHERE service_account_id = ? AND seq > ? ORDER BY seq LIMIT ?").all(
+      serviceAccountId,
+      after,
+      limit,
+    ) as Row[];
+    const total = this.q("SELECT count(*) AS n FROM scope_bindings WHERE service_account_id = ?").get(serviceAccountId) as Row;
+    return { items: rows.map(toBinding), seqs: rows.map((r) => Number(r.seq)), total: Number(total.n) };
+  }
+
+  // ----- product plane -----------------------------------------------------------------
+
+  /** The next number of a per-org counter (issue numbers per project, page ids). */
+  nextCounter(orgId: string, name: string): number {
+    const r = this.q(
+      "INSERT INTO counters (org_id, name, n) VALUES (?, ?, 1) ON CONFLICT (org_id, name) DO UPDATE SET n = n + 1 RETURNING n",
+    ).get(orgId, name) as Row;
+    return Number(r.n);
+  }
+
+  // ----- audit events ------------------------------------------------------------------
+
+  insertEvent(e: EventInput, id: string, time: string): void {
+    this.q(
+      `INSERT INTO events (id, org_id, time, action, actor_type, actor_id, target_type, target_id, outcome, request_id, user_agent, client_context)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      id,
+      e.orgId,
+      time,
+      e.action,
+      e.actor.type,
+      e.actor.id,
+      e.target.type,
+      e.target.id,
+      e.outcome,
+      e.requestId,
+      e.userAgent,
+      e.clientContext,
+    );
+  }
+
+  listEvents(orgId: string, f: EventFilter, after: number, limit: number): { items: AuditEvent[]; seqs: number[] } {
+    const rows = this.q(
+      `SELECT * FROM events WHERE org_id = ? AND seq > ? AND (? IS NULL OR action = ?)
+       AND (? IS NULL OR time >= ?) AND (? IS NULL OR time <= ?) ORDER BY seq LIMIT ?`,
+    ).all(orgId, after, f.action ?? null, f.action ?? null, f.from ?? null, f.from ?? null, f.to ?? null, f.to ?? null, limit) as Row[];
+    return { items: rows.map(toEvent), seqs: rows.map((r) => Number(r.seq)) };
+  }
+
+  // ----- idempotency -------------------------------------------------------------------
+
+  idempotency(scope: string, keyHash: string): IdempotencyRecord | undefined {
+    const r = this.q("SELECT * FROM idempotency WHERE scope = ? AND key_hash = ?").get(scope, keyHash) as Row | undefined;
+    return (
+      r && {
+        fingerprint: s(r.fingerprint),
+        status: Number(r.status),
+        body: sn(r.body),
+        secretBox: sn(r.secret_box),
+        createdAtMs: Number(r.created_at_ms),
+      }
+    );
+  }
+
+  saveIdempotency(scope: string, keyHash: string, rec: IdempotencyRecord): void {
+    this.q(
+      `INSERT INTO idempotency (scope, key_hash, fingerprint, status, body, secret_box, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (scope, key_hash) DO UPDATE SET fingerprint = excluded.fingerprint, status = excluded.status,
+       body = excluded.body, secret_box = excluded.secret_box, created_at_ms = excluded.created_at_ms`,
+    ).run(scope, keyHash, rec.fingerprint, rec.status, rec.body, rec.secretBox, rec.createdAtMs);
+  }
+
+  /** Erases replay copies of secrets older than `secretCutoffMs` and records older than `recordCutoffMs`. */
+  sweepIdempotency(secretCutoffMs: number, recordCutoffMs: number): void {
+    this.q("UPDATE idempotency SET secret_box = NULL WHERE secret_box IS NOT NULL AND created_at_ms < ?").run(secretCutoffMs);
+    this.q("DELETE FROM idempotency WHERE created_at_ms < ?").run(recordCutoffMs);
+  }
+}
+
+export const randomId = (): string => randomBytes(16).toString("hex");
+export type { Durability };
