@@ -1,0 +1,285 @@
+/**
+ * The sdk client against the real identity backend: every method's success and error paths,
+ * iteration across pages, and what the backend records of the client's headers.
+ */
+import { expect } from "chai";
+import { inspect } from "node:util";
+import {
+  ADMIN_KEY_PREFIX,
+  API_TOKEN_PREFIX,
+  AuthenticationError,
+  BadRequestError,
+  Client,
+  ConflictError,
+  NotFoundError,
+  PermissionDeniedError,
+  QuotaExceededError,
+  SECRET_PATTERN,
+  VERSION,
+  type ServiceAccount,
+} from "../../sdk";
+import { seededKey, startTestBackend, type TestBackend } from "./backend";
+
+const thrown: unknown[] = [];
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    thrown.push(err);
+    return err;
+  }
+  throw new Error("expected the call to fail");
+}
+
+const TOKEN = { label: "ci", scopes: ["read:jira-work", "write:jira-work"], expiresInDays: 30 };
+const MISSING = "00000000-0000-4000-8000-000000000000";
+
+describe("sdk client against the real backend", () => {
+  let backend: TestBackend;
+  let client: Client;
+  const FREE = { orgId: "free-org", adminKey: seededKey("free"), plan: "free" as const };
+  const LISTS = { orgId: "list-org", adminKey: seededKey("lists") };
+
+  before(async () => {
+    backend = await startTestBackend({ plan: "enterprise", orgs: [FREE, LISTS] });
+    client = backend.client({ clientContext: "sdk-tests/client", userAgent: "sdk-test/1" });
+  });
+  after(async () => {
+    await backend.close();
+    // Every error any test here provoked, in every form a log or a crash report could take.
+    for (const err of thrown) {
+      const e = err as Error;
+      for (const text of [e.message, e.stack ?? "", String(e), JSON.stringify(e), inspect(e, { depth: 10, showHidden: true })]) {
+        expect(text).not.to.match(SECRET_PATTERN);
+        expect(text).not.to.contain(backend.adminKey);
+      }
+    }
+    expect(thrown.length, "the suite provoked errors to check").to.be.greaterThan(10);
+  });
+
+  describe("service accounts", () => {
+    let sa: ServiceAccount;
+    before(async () => {
+      sa = await client.serviceAccounts.create({ name: "ci-deployer", description: "deploys from CI" });
+    });
+
+    it("create returns the account with its fixed email and a default display name", () => {
+      expect(sa).to.include({ name: "ci-deployer", displayName: "ci-deployer", description: "deploys from CI", status: "active" });
+      expect(sa.email).to.equal("ci-deployer@serviceaccount.atlassian.com");
+    });
+
+    it("create of a taken name is a ConflictError naming the field", async () => {
+      const err = await rejection(client.serviceAccounts.create({ name: "ci-deployer" }));
+      expect(err).to.be.instanceOf(ConflictError).and.include({ status: 409, code: "conflict.nameTaken", pointer: "/name" });
+      expect((err as ConflictError).requestId).to.be.a("string");
+    });
+
+    it("create past the plan's quota is a QuotaExceededError", async () => {
+      const free = new Client({ baseUrl: backend.url, orgId: FREE.orgId, apiKey: FREE.adminKey });
+      try {
+        for (let i = 0; i < 5; i++) await free.serviceAccounts.create({ name: `free-account-${i}` });
+        const err = await rejection(free.serviceAccounts.create({ name: "free-account-5" }));
+        expect(err).to.be.instanceOf(QuotaExceededError).and.instanceOf(ConflictError);
+        expect((err as QuotaExceededError).detail).to.contain("free");
+      } finally {
+        free.close();
+      }
+    });
+
+    it("retrieve returns the account, or null when there is none", async () => {
+      expect(await client.serviceAccounts.retrieve(sa.id)).to.deep.equal(sa);
+      expect(await client.serviceAccounts.retrieve(MISSING)).to.equal(null);
+    });
+
+    it("update changes what it may and returns the account", async () => {
+      const updated = await client.serviceAccounts.update(sa.id, { displayName: "CI deployer", status: "suspended" });
+      expect(updated).to.include({ id: sa.id, displayName: "CI deployer", status: "suspended" });
+      expect((await client.serviceAccounts.update(sa.id, { status: "active" })).status).to.equal("active");
+    });
+
+    it("update of a missing account is a NotFoundError", async () => {
+      const err = await rejection(client.serviceAccounts.update(MISSING, { description: "x" }));
+      expect(err).to.be.instanceOf(NotFoundError).with.property("code", "not.found");
+    });
+
+    it("findByName finds by exact name, or returns null", async () => {
+      expect((await client.serviceAccounts.findByName("ci-deployer"))?.id).to.equal(sa.id);
+      expect(await client.serviceAccounts.findByName("no-such-account")).to.equal(null);
+    });
+
+    it("delete removes it, and deleting it again succeeds", async () => {
+      const doomed = await client.serviceAccounts.create({ name: "short-lived" });
+      await client.serviceAccounts.delete(doomed.id);
+      expect(await client.serviceAccounts.retrieve(doomed.id)).to.equal(null);
+      await client.serviceAccounts.delete(doomed.id);
+      await client.serviceAccounts.delete(MISSING);
+    });
+  });
+
+  describe("api tokens", () => {
+    let sa: ServiceAccount;
+    before(async () => {
+      sa = await client.serviceAccounts.create({ name: "token-holder" });
+    });
+
+    it("create returns the secret once; retrieve and list never do", async () => {
+      const created = await client.apiTokens.create(sa.id, TOKEN);
+      expect(created.token.startsWith(API_TOKEN_PREFIX)).to.equal(true);
+      expect(created.token).to.match(SECRET_PATTERN);
+      expect(created).to.include({ serviceAccountId: sa.id, label: "ci", status: "active" });
+      const got = await client.apiTokens.retrieve(sa.id, created.id);
+      expect(got).not.to.have.property("token");
+      expect(got?.scopes).to.deep.equal(TOKEN.scopes);
+      const listed = await client.apiTokens.list(sa.id).toArray();
+      expect(listed.map((t) => t.id)).to.include(created.id);
+      expect(JSON.stringify(listed)).not.to.match(SECRET_PATTERN);
+    });
+
+    it("create with expiresAt sets that expiry", async () => {
+      const expiresAt = new Date(Date.now() + 10 * 86_400_000).toISOString();
+      const created = await client.apiTokens.create(sa.id, { label: "dated", scopes: ["read:jira-work"], expiresAt });
+      expect(Date.parse(created.expiresAt)).to.equal(Date.parse(expiresAt));
+    });
+
+    it("create for a missing account is a NotFoundError", async () => {
+      expect(await rejection(client.apiTokens.create(MISSING, TOKEN))).to.be.instanceOf(NotFoundError);
+    });
+
+    it("revoke makes the token revoked; revoking again, or a missing token, succeeds", async () => {
+      const created = await client.apiTokens.create(sa.id, TOKEN);
+      await client.apiTokens.revoke(sa.id, created.id);
+      expect((await client.apiTokens.retrieve(sa.id, created.id))?.status).to.equal("revoked");
+      await client.apiTokens.revoke(sa.id, created.id);
+      await client.apiTokens.revoke(sa.id, MISSING);
+    });
+
+    it("revokeAll revokes every token of the account", async () => {
+      await client.apiTokens.create(sa.id, TOKEN);
+      await client.apiTokens.revokeAll(sa.id);
+      const statuses = new Set((await client.apiTokens.list(sa.id).toArray()).map((t) => t.status));
+      expect([...statuses]).to.deep.equal(["revoked"]);
+    });
+
+    it("retrieve of a token, or of the account's tokens, after the account is deleted is null or empty", async () => {
+      const other = await client.serviceAccounts.create({ name: "deleted-holder" });
+      const created = await client.apiTokens.create(other.id, TOKEN);
+      await client.serviceAccounts.delete(other.id);
+      expect(await client.apiTokens.retrieve(other.id, created.id)).to.equal(null);
+      await client.apiTokens.revoke(other.id, created.id);
+      await client.apiTokens.revokeAll(other.id);
+    });
+  });
+
+  describe("scope bindings", () => {
+    let sa: ServiceAccount;
+    before(async () => {
+      sa = await client.serviceAccounts.create({ name: "binding-holder" });
+    });
+
+    it("create, retrieve, update, list and delete one binding", async () => {
+      const b = await client.scopeBindings.create(sa.id, { resource: "jira:project/OPS", role: "viewer" });
+      expect(b).to.include({ serviceAccountId: sa.id, resource: "jira:project/OPS", role: "viewer" });
+      expect(await client.scopeBindings.retrieve(sa.id, b.id)).to.deep.equal(b);
+      expect((await client.scopeBindings.update(sa.id, b.id, { role: "editor" })).role).to.equal("editor");
+      expect((await client.scopeBindings.list(sa.id).toArray()).map((x) => x.id)).to.deep.equal([b.id]);
+      await client.scopeBindings.delete(sa.id, b.id);
+      expect(await client.scopeBindings.retrieve(sa.id, b.id)).to.equal(null);
+      await client.scopeBindings.delete(sa.id, b.id);
+    });
+
+    it("a second binding on the same resource is a ConflictError", async () => {
+      await client.scopeBindings.create(sa.id, { resource: "confluence:space/DOCS", role: "viewer" });
+      const err = await rejection(client.scopeBindings.create(sa.id, { resource: "confluence:space/DOCS", role: "admin" }));
+      expect(err).to.be.instanceOf(ConflictError).with.property("code", "conflict.bindingExists");
+    });
+
+    it("update of a missing binding is a NotFoundError", async () => {
+      expect(await rejection(client.scopeBindings.update(sa.id, MISSING, { role: "admin" }))).to.be.instanceOf(NotFoundError);
+    });
+  });
+
+  describe("lists", () => {
+    let lists: Client;
+    const names = Array.from({ length: 7 }, (_, i) => `paged-account-${i}`);
+    before(async () => {
+      lists = new Client({ baseUrl: backend.url, orgId: LISTS.orgId, apiKey: LISTS.adminKey });
+      for (const name of names) await lists.serviceAccounts.create({ name });
+    });
+    after(() => lists.close());
+
+    it("iterate every item across pages, in order", async () => {
+      const seen: string[] = [];
+      for await (const sa of lists.serviceAccounts.list({ limit: 3 })) seen.push(sa.name);
+      expect(seen).to.deep.equal(names);
+    });
+
+    it("give one page at a time, with total and the way to the next", async () => {
+      const first = await lists.serviceAccounts.list({ limit: 3 });
+      expect(first.items).to.have.length(3);
+      expect(first.total).to.equal(7);
+      expect(first.hasNextPage()).to.equal(true);
+      const second = await first.getNextPage();
+      const third = await second.getNextPage();
+      expect(third.items.map((a) => a.name)).to.deep.equal(names.slice(6));
+      expect(third.hasNextPage()).to.equal(false);
+      const resumed = await lists.serviceAccounts.list({ limit: 3, cursor: first.nextCursor });
+      expect(resumed.items).to.deep.equal(second.items);
+    });
+
+    it("a forged cursor is a BadRequestError at /cursor", async () => {
+      const err = await rejection(lists.serviceAccounts.list({ cursor: "forged.cursor" }));
+      expect(err).to.be.instanceOf(BadRequestError).with.property("pointer", "/cursor");
+    });
+
+    it("the audit log pages through {data, links} and records the client's headers", async () => {
+      const events = await client.events.list({ action: "service-account.created", limit: 2 }).toArray();
+      expect(events.length).to.be.at.least(4);
+      const ours = events.filter((e) => e.attributes.context.clientContext === "sdk-tests/client");
+      expect(ours.length).to.be.greaterThan(0);
+      expect(ours[0]!.attributes.context.userAgent).to.equal(`pulumi-atlassian-service-accounts/${VERSION} sdk-test/1`);
+      const page = await client.events.list({ limit: 1 });
+      expect(page.total).to.equal(undefined);
+      expect(page.hasNextPage()).to.equal(true);
+    });
+
+    it("the per-call client context overrides the client's", async () => {
+      const sa = await client.serviceAccounts.create({ name: "context-probe" }, { clientContext: "per-call" });
+      const events = await client.events.list({ action: "service-account.created" }).toArray();
+      const event = events.find((e) => e.attributes.target.id === sa.id);
+      expect(event?.attributes.context.clientContext).to.equal("per-call");
+    });
+  });
+
+  describe("credentials", () => {
+    it("an unknown key is an AuthenticationError", async () => {
+      const stranger = new Client({ baseUrl: backend.url, orgId: backend.orgId, apiKey: seededKey("stranger") });
+      const err = await rejection(stranger.serviceAccounts.list());
+      expect(err).to.be.instanceOf(AuthenticationError).with.property("code", "unauthorized");
+      stranger.close();
+    });
+
+    it("another org's key is a PermissionDeniedError (orgMismatch)", async () => {
+      const wrong = new Client({ baseUrl: backend.url, orgId: backend.orgId, apiKey: FREE.adminKey });
+      const err = await rejection(wrong.serviceAccounts.list());
+      expect(err).to.be.instanceOf(PermissionDeniedError).with.property("code", "forbidden.orgMismatch");
+      wrong.close();
+    });
+
+    it("api keys: a read-only key cannot write; a deleted key stops working; deleting again succeeds", async () => {
+      const key = await client.apiKeys.create({ label: "read-only", scopes: ["read:service-accounts:admin"] });
+      expect(key.token.startsWith(ADMIN_KEY_PREFIX)).to.equal(true);
+      expect((await client.apiKeys.list().toArray()).map((k) => k.id)).to.include(key.id);
+      const reader = new Client({ baseUrl: backend.url, orgId: backend.orgId, apiKey: key.token });
+      await reader.serviceAccounts.list();
+      const denied = await rejection(reader.serviceAccounts.create({ name: "not-allowed" }));
+      expect(denied).to.be.instanceOf(PermissionDeniedError).with.property("code", "forbidden.insufficientScope");
+      await client.apiKeys.delete(key.id);
+      expect(await rejection(reader.serviceAccounts.list())).to.be.instanceOf(AuthenticationError);
+      await client.apiKeys.delete(key.id);
+      for (const text of [inspect(reader, { depth: 10, showHidden: true }), JSON.stringify(reader)]) {
+        expect(text).not.to.contain(key.token);
+      }
+      reader.close();
+    });
+  });
+});
