@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { startBackend } from "../backend";
 import { SECRET_PATTERN } from "../sdk/schemas";
 import { quickstart, QUICKSTART_DEFAULTS } from "../examples/quickstart/program";
-import { engineStack, ensureBuilt, REPO_ROOT, type EngineStack } from "./engine";
+import { engineStack, ensureBuilt, type EngineStack } from "./engine";
 
 const keep = process.argv.includes("--keep");
 const unknown = process.argv.slice(2).filter((a) => a !== "--keep");
@@ -125,7 +125,6 @@ async function main(): Promise<void> {
       stackName: "demo",
       label: "demo",
       program: async () => quickstart(),
-      main: path.join(REPO_ROOT, "examples", "quickstart"),
       config: {
         "atlassian:baseUrl": { value: backend.url },
         "atlassian:orgId": { value: backend.orgId },
@@ -243,8 +242,8 @@ function printKeepInstructions(
   out(`     curl -u "$(pulumi stack output email):$(pulumi stack output token --show-secrets)" \\`);
   out(`       "$ATLASSIAN_BASE_URL/ex/jira/${backend.cloudId}/rest/api/3/project/${QUICKSTART_DEFAULTS.jiraProject}"`);
   out();
-  out(`   The stack's program is examples/quickstart (workDir's Pulumi.yaml points there), so with a`);
-  out(`   full Pulumi install, which has the Node.js language host, \`pulumi preview\` and \`pulumi up\` work there too.`);
+  out(`   The stack's program is the quickstart function, run inline by the Automation API; commands that`);
+  out(`   read state (stack, output, refresh, destroy, export) need no program and work as above.`);
   out();
   out(`   Stack folder:   ${engine.root}`);
   out(`   Backend data:   ${dataDir}`);

@@ -18,12 +18,15 @@
 import { execFile, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
+  chmodSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   realpathSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -136,6 +139,27 @@ export function findEngine(): Promise<string> {
 }
 
 /**
+ * Puts the dynamic-provider plugin next to `pulumi`, where the engine looks for the plugins
+ * it bundles; found only on PATH, it works the same but the engine warns about it on every
+ * operation. The plugin is a small script that resolves @pulumi/pulumi from the program's
+ * folder, so one copy serves every project. Best effort: a read-only engine folder (a
+ * system install, which ships the plugin anyway) just keeps the PATH fallback.
+ */
+export function bundlePlugin(binDir: string): void {
+  const name = "pulumi-resource-pulumi-nodejs";
+  const target = path.join(binDir, name);
+  if (existsSync(target)) return;
+  try {
+    const tmp = `${target}.${process.pid}.tmp`;
+    copyFileSync(path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi", name), tmp);
+    chmodSync(tmp, 0o755);
+    renameSync(tmp, target);
+  } catch {
+    // not writable: the copy in node_modules, on PATH, is used instead
+  }
+}
+
+/**
  * The PATH every engine command gets: node_modules/.bin first, so that the dynamic-provider
  * plugin's `node` is the project's Node 24 rather than the machine's; then the plugin
  * `pulumi-resource-pulumi-nodejs`, which ships inside @pulumi/pulumi; then the engine.
@@ -162,11 +186,6 @@ export interface EngineStackOptions {
   env?: Record<string, string>;
   /** A prefix for the scratch folder's name, to tell runs apart. Default: projectName. */
   label?: string;
-  /**
-   * The program folder for Pulumi.yaml's `main`, so that a full `pulumi` install (which
-   * has the Node.js language host) can run `pulumi up` in workDir itself.
-   */
-  main?: string;
 }
 
 export interface EngineStack {
@@ -195,6 +214,7 @@ export interface EngineStack {
  */
 export async function engineStack(opts: EngineStackOptions): Promise<EngineStack> {
   const binDir = await findEngine();
+  bundlePlugin(binDir);
   ensureBuilt();
   mkdirSync(SCRATCH_ROOT, { recursive: true });
   linkPackage();
@@ -231,11 +251,9 @@ export async function engineStack(opts: EngineStackOptions): Promise<EngineStack
         pulumiCommand,
         envVars: env,
         secretsProvider: "passphrase",
-        projectSettings: {
-          name: opts.projectName,
-          runtime: "nodejs",
-          ...(opts.main ? { main: path.relative(workDir, opts.main) } : {}),
-        },
+        // No `main`: the engine starts plugins in the program's folder, and the provider
+        // process must start in workDir to find the package linked above it.
+        projectSettings: { name: opts.projectName, runtime: "nodejs" },
       },
     );
     if (opts.config) await stack.setAllConfig(opts.config);
