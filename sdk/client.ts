@@ -397,6 +397,8 @@ export class Client {
   ): Promise<RawResponse> {
     if (opts.signal?.aborted) throw new RequestAbortedError(`${method} ${path} was aborted by the caller`);
     const timeoutMs = positive("timeoutMs", opts.timeoutMs, this.timeoutMs);
+    // A new id per attempt: each attempt is its own request on the server (its own log line
+    // and audit event); the Idempotency-Key is what ties the attempts of one call together.
     const requestId = randomUUID();
     const headers: Record<string, string> = {
       Accept: "application/json",

@@ -22,6 +22,7 @@ import {
   QuotaExceededError,
   RateLimitError,
   RequestAbortedError,
+  SECRET_PATTERN,
   TimeoutError,
   type ClientOptions,
   type RetryInfo,
@@ -452,7 +453,6 @@ describe("sdk client on the wire", () => {
   });
 
   describe("secrets", () => {
-    const SECRET = /pasa[tk]_[A-Za-z0-9_-]{43}/;
     const texts = (err: unknown) => {
       const e = err as Error;
       return [e.message, e.stack ?? "", String(e), JSON.stringify(e), inspect(e, { depth: 10, showHidden: true })];
@@ -502,7 +502,7 @@ describe("sdk client on the wire", () => {
       ]);
       for (const failure of failures) {
         for (const text of texts(failure)) {
-          expect(text).not.to.match(SECRET);
+          expect(text).not.to.match(SECRET_PATTERN);
           expect(text).not.to.contain(KEY);
         }
       }
