@@ -350,7 +350,7 @@ describe("sdk client on the wire", () => {
     });
 
     it("missing or malformed client options say which and how to fix them", () => {
-      const saved = { ...process.env };
+      const saved = process.env.ATLASSIAN_API_KEY;
       delete process.env.ATLASSIAN_API_KEY;
       try {
         expect(() => new Client({ baseUrl: server.url, orgId: "o" })).to.throw(IdentityError, /apiKey is missing.*ATLASSIAN_API_KEY/);
@@ -359,7 +359,7 @@ describe("sdk client on the wire", () => {
         expect(() => new Client({ baseUrl: server.url, orgId: "o/../x", apiKey: KEY })).to.throw(/orgId/);
         expect(() => new Client({ baseUrl: server.url, orgId: "o", apiKey: KEY, maxRetries: -1 })).to.throw(/maxRetries/);
       } finally {
-        process.env = saved;
+        if (saved !== undefined) process.env.ATLASSIAN_API_KEY = saved;
       }
     });
   });
