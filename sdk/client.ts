@@ -356,7 +356,11 @@ export class Client {
       if (!failure.retryable || attempt > maxRetries) throw failure;
       const delayMs =
         retryAfterMs !== undefined ? Math.min(retryAfterMs, this.#maxRetryAfterMs) : this.#backoff(attempt);
-      this.#onRetry?.({ method: spec.method, path: spec.path, attempt, status, error: failure, delayMs, retryAfterMs });
+      try {
+        this.#onRetry?.({ method: spec.method, path: spec.path, attempt, status, error: failure, delayMs, retryAfterMs });
+      } catch {
+        // An observer's failure must not turn a call that can still succeed into a failed one.
+      }
       await sleep(delayMs, opts.signal);
     }
   }
