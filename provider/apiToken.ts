@@ -25,6 +25,7 @@ import {
   checkProperties,
   clientContextFor,
   defined,
+  diffResult,
   failure,
   isUnknown,
   requestOptions,
@@ -239,12 +240,15 @@ export const apiTokenProvider = {
       news.expiresAt !== undefined && (olds.expiresInDays !== undefined || !sameTime(olds.expiresAt, news.expiresAt));
     if (fixedChanged) replaces.push("expiresAt");
     if (!sameKeepers(olds.keepers, news.keepers)) replaces.push("keepers");
+    let rotating = false;
     if (!replaces.includes("expiresAt") && typeof olds.expiresAt === "string") {
       const rb = typeof news.rotateBeforeDays === "number" ? news.rotateBeforeDays : 0;
-      if (now().getTime() >= Date.parse(olds.expiresAt) - rb * DAY_MS) replaces.push("expiresAt");
+      rotating = now().getTime() >= Date.parse(olds.expiresAt) - rb * DAY_MS;
+      if (rotating) replaces.push("expiresAt");
     }
     const changed = replaces.length > 0 || differs(olds.rotateBeforeDays, news.rotateBeforeDays);
-    return { changes: changed, replaces, deleteBeforeReplace: false };
+    // Inside the rotation window the inputs are unchanged: the replacement must be forced.
+    return diffResult(changed, replaces, rotating);
   },
 
   /** Sends POST /service-accounts/{id}/api-tokens; returns the token's id and outputs, the secret included. */

@@ -111,6 +111,19 @@ export function checkProperties(
   return failures;
 }
 
+/**
+ * The diff result for the engine. The dynamic-provider host cannot pass the names of the
+ * changed properties, and the engine only lists them (`[diff: ~description]` in a preview,
+ * `diffs` in its events) when it computes them itself, from old and new inputs, which it
+ * does for an "unknown" answer. So: no change is `false`; a change the inputs show is
+ * "unknown" (read keeps the stored inputs in step with what it finds, so drift shows in
+ * them too); a replacement the inputs cannot show (a token inside its rotation window) is
+ * `true`.
+ */
+export function diffResult(changed: boolean, replaces: string[], forced = false): pulumi.dynamic.DiffResult {
+  return { changes: forced ? true : changed ? undefined : false, replaces, deleteBeforeReplace: false };
+}
+
 /** A copy without properties whose value is `undefined` (the engine's structs cannot hold them). */
 export function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;

@@ -9,6 +9,7 @@ import {
   checkProperties,
   clientContextFor,
   defined,
+  diffResult,
   failure,
   isBindingTaken,
   isUnknown,
@@ -95,7 +96,7 @@ export const scopeBindingProvider = {
     const differs = (a: unknown, b: unknown) => isUnknown(b) || a !== b;
     const replaces = (["serviceAccountId", "resource"] as const).filter((p) => differs(olds[p], news[p]));
     const changes = replaces.length > 0 || differs(olds.role, news.role);
-    return { changes, replaces, deleteBeforeReplace: false };
+    return diffResult(changes, replaces);
   },
 
   /** Sends POST /service-accounts/{id}/scope-bindings; returns the binding's id and outputs. */
@@ -130,7 +131,10 @@ export const scopeBindingProvider = {
       throw failure(`cannot read the binding of service account ${props.serviceAccountId} to ${props.resource} (id ${id})`, err);
     }
     if (!binding) return {};
-    return { id: binding.id, props: outputsOf(binding, props) };
+    const outs = outputsOf(binding, props);
+    // The inputs follow what was found, so that drift shows as a change of the inputs (see diffResult).
+    const { createdAt: _, ...inputs } = outs;
+    return { id: binding.id, props: outs, inputs: inputs as ScopeBindingOutputs };
   },
 
   /** Sends one PATCH .../scope-bindings/{id} with the new role. */

@@ -22,6 +22,7 @@ import {
   checkProperties,
   clientContextFor,
   defined,
+  diffResult,
   failure,
   isNameTaken,
   isUnknown,
@@ -162,7 +163,7 @@ export const serviceAccountProvider = {
         ? (olds.adoptExisting ?? false) !== (news.adoptExisting ?? false)
         : news[p] !== undefined && differs(olds[p], news[p]),
     );
-    return { changes: replaces.length > 0 || changed.length > 0, replaces, deleteBeforeReplace: false };
+    return diffResult(replaces.length > 0 || changed.length > 0, replaces);
   },
 
   /**
@@ -229,7 +230,17 @@ export const serviceAccountProvider = {
       throw failure(`cannot read service account ${id}`, err);
     }
     if (!account) return {};
-    return { id: account.id, props: outputsOf(account, { ...(props ?? { name: account.name }) }) };
+    const outs = outputsOf(account, { ...(props ?? { name: account.name }) });
+    // The inputs follow what was found, so that drift shows as a change of the inputs (see diffResult).
+    const inputs = defined({
+      [CONTEXT_KEY]: outs[CONTEXT_KEY],
+      name: outs.name,
+      displayName: outs.displayName,
+      description: outs.description,
+      suspended: outs.suspended,
+      adoptExisting: outs.adoptExisting,
+    });
+    return { id: account.id, props: outs, inputs: inputs as ServiceAccountOutputs };
   },
 
   /** Sends one PATCH /service-accounts/{id} with what differs; none when only adoptExisting changed. */

@@ -44,7 +44,7 @@ describe("ScopeBinding", () => {
       expect((await sb.diff("id", olds, { ...news, resource: "jira:project/DEV" })).replaces).to.deep.equal(["resource"]);
     });
     it("updates a role in place", async () => {
-      expect(await sb.diff("id", olds, { ...news, role: "editor" })).to.deep.equal({ changes: true, replaces: [], deleteBeforeReplace: false });
+      expect(await sb.diff("id", olds, { ...news, role: "editor" })).to.deep.equal({ changes: undefined, replaces: [], deleteBeforeReplace: false });
     });
   });
 
@@ -82,6 +82,7 @@ describe("ScopeBinding", () => {
       await backend.current.admin.scopeBindings.update(accountId, id, { role: "admin" });
       const read = await sb.read(id, outs as ScopeBindingOutputs);
       expect(read.props).to.deep.include({ role: "admin", __context: CONTEXT });
+      expect(read.inputs).to.deep.equal({ __context: CONTEXT, serviceAccountId: accountId, resource: "jira:project/DRIFT", role: "admin" });
       await backend.current.admin.scopeBindings.delete(accountId, id);
       expect((await sb.read(id, outs as ScopeBindingOutputs)).id ?? "").to.equal("");
     });
