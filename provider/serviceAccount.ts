@@ -211,7 +211,8 @@ export const serviceAccountProvider = {
       } catch (err) {
         // The account exists now; report its id so Pulumi keeps it, and the next `up` retries the PATCH.
         const message = failure(
-          `${what} was ${adopted ? "adopted" : "created"} (id ${account.id}) but could not be set to ${Object.keys(patch).join(", ")}`,
+          `${what} was ${adopted ? "adopted" : "created"} (id ${account.id}), but setting ` +
+            `${Object.keys(patch).map((k) => (k === "status" ? "suspended" : k)).join(", ")} failed; the next pulumi up retries it`,
           err,
         ).message;
         throw new ResourceInitError(message, account.id, outputsOf(account, inputs) as unknown as Record<string, unknown>);

@@ -120,3 +120,39 @@ export async function withEnv<T>(vars: Record<string, string | undefined>, fn: (
     apply(saved);
   }
 }
+
+/**
+ * A pass-through HTTP proxy in front of the backend that answers the requests `refuse`
+ * picks with a non-retryable error in the API's own shape, to make a follow-up request
+ * fail after the backend has created something.
+ */
+export async function startRefusingProxy(target: string, refuse: (method: string, path: string) => boolean): Promise<{ url: string; close(): Promise<void> }> {
+  const http = await import("node:http");
+  const upstream = new URL(target);
+  const server = http.createServer((req, res) => {
+    if (refuse(req.method ?? "", req.url ?? "")) {
+      req.resume();
+      res.writeHead(403, { "content-type": "application/json", "x-request-id": "proxy-refused" });
+      res.end(JSON.stringify({ errors: [{ id: "00000000-0000-4000-8000-000000000000", status: "403", code: "forbidden.insufficientScope", title: "Refused by the test proxy" }] }));
+      return;
+    }
+    const out = http.request(
+      { hostname: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    out.on("error", () => res.destroy());
+    req.pipe(out);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}

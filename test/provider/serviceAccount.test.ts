@@ -3,7 +3,8 @@ import { providers } from "../../provider/index";
 import type { ServiceAccountOutputs } from "../../provider/serviceAccount";
 import { UNKNOWN } from "../../provider/common";
 import { PLAN_QUOTAS } from "../../sdk/index";
-import { CONTEXT, ENGINE_PROPS, checked, created, expectNoSecret, rejection, useBackend } from "./helpers";
+import { configure } from "../../provider/config";
+import { CONTEXT, ENGINE_PROPS, checked, configOf, created, expectNoSecret, rejection, startRefusingProxy, useBackend } from "./helpers";
 
 const sa = providers.ServiceAccount;
 
@@ -195,6 +196,71 @@ describe("ServiceAccount", () => {
       const err = await rejection(sa.update(id, outs as ServiceAccountOutputs, news));
       expect(err.message).to.include("update-gone").and.to.include("pulumi refresh");
       expectNoSecret(err.message + String(err.stack), [backend.current.adminKey]);
+    });
+  });
+
+  describe("when a request fails after the backend created the account", () => {
+    const backend = useBackend();
+    let proxy: { url: string; close(): Promise<void> };
+    before(async () => {
+      proxy = await startRefusingProxy(backend.current.url, (method) => method === "PATCH");
+      sa.configure(configOf({ "atlassian:baseUrl": proxy.url, "atlassian:orgId": backend.current.orgId, "atlassian:apiKey": backend.current.adminKey }));
+    });
+    after(async () => {
+      await proxy.close();
+      configure(configOf({ "atlassian:baseUrl": backend.current.url, "atlassian:orgId": backend.current.orgId, "atlassian:apiKey": backend.current.adminKey }));
+    });
+
+    it("reports the created account's id and outputs, so Pulumi records it, and the next up finishes the job", async () => {
+      const inputs = await checked("ServiceAccount", { name: "half-made", suspended: true });
+      const err = await rejection(sa.create(inputs));
+      const live = await backend.current.admin.serviceAccounts.findByName("half-made");
+      expect(live, "the account the backend made").to.not.equal(null);
+      expect(err.id, "the id the engine records").to.equal(live!.id);
+      expect(err.properties).to.deep.include({ name: "half-made", suspended: false, status: "active", __context: CONTEXT });
+      expect(err.reasons).to.be.an("array").with.length(1);
+      expect(err.message).to.include("half-made").and.to.include(live!.id).and.to.include("suspended").and.to.include("Refused by the test proxy");
+      expectNoSecret(err.message + String(err.stack), [backend.current.adminKey]);
+
+      // The engine updates a resource that failed to initialise on the next up.
+      sa.configure(configOf({ "atlassian:baseUrl": backend.current.url, "atlassian:orgId": backend.current.orgId, "atlassian:apiKey": backend.current.adminKey }));
+      const { outs } = await sa.update(live!.id, err.properties as unknown as ServiceAccountOutputs, inputs);
+      expect(outs).to.deep.include({ suspended: true, status: "suspended" });
+    });
+
+    it("reports an adopted account's id when setting it to the inputs fails", async () => {
+      sa.configure(configOf({ "atlassian:baseUrl": proxy.url, "atlassian:orgId": backend.current.orgId, "atlassian:apiKey": backend.current.adminKey }));
+      const existing = await backend.current.admin.serviceAccounts.create({ name: "adopt-half", description: "by hand" });
+      const err = await rejection(created("ServiceAccount", { name: "adopt-half", description: "managed", adoptExisting: true }));
+      expect(err.id).to.equal(existing.id);
+      expect(err.message).to.include("adopted");
+    });
+  });
+
+  describe("with a wrong key or no configuration", () => {
+    const backend = useBackend();
+    after(() => configure(configOf({ "atlassian:baseUrl": backend.current.url, "atlassian:orgId": backend.current.orgId, "atlassian:apiKey": backend.current.adminKey })));
+
+    it("fails with the backend's refusal, and never the key", async () => {
+      const wrong = "pasak_wrongKeyWrongKeyWrongKeyWrongKeyWrongKey00000";
+      sa.configure(configOf({ "atlassian:baseUrl": backend.current.url, "atlassian:orgId": backend.current.orgId, "atlassian:apiKey": wrong }));
+      const err = await rejection(created("ServiceAccount", { name: "wrong-key" }));
+      expect(err.message).to.include("401");
+      expectNoSecret(err.message + String(err.stack) + JSON.stringify(err), [wrong, backend.current.adminKey]);
+    });
+
+    it("fails naming both ways to configure what is missing", async () => {
+      sa.configure(configOf({}));
+      const saved = { ...process.env };
+      delete process.env.ATLASSIAN_BASE_URL;
+      delete process.env.ATLASSIAN_ORG_ID;
+      delete process.env.ATLASSIAN_API_KEY;
+      try {
+        const err = await rejection(created("ServiceAccount", { name: "no-config" }));
+        expect(err.message).to.include("atlassian:apiKey").and.to.include("ATLASSIAN_API_KEY").and.to.include("--secret");
+      } finally {
+        Object.assign(process.env, saved);
+      }
     });
   });
 
