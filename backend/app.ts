@@ -13,7 +13,7 @@ import { Context } from "./context";
 import { ApiError, errorBody } from "./errors";
 import { FaultInjector, type FaultSpec } from "./faults";
 import { adminAuth } from "./auth";
-import { idempotencyGuard } from "./idempotency";
+import { Idempotency } from "./idempotency";
 import { Metrics } from "./metrics";
 import { RateLimiter, type RateLimitSpec } from "./ratelimit";
 import { sha256 } from "./secrets";
@@ -171,11 +171,20 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   });
 
   // Admin routes: authenticate before the body is read, then guard idempotency, then faults.
+  const idempotency = new Idempotency(ctx);
   app.addHook("onRoute", (route) => {
     if (!route.config?.admin) return;
+    const handler = route.handler;
+    route.handler = async function (this: FastifyInstance, req, reply) {
+      try {
+        return await handler.call(this, req, reply);
+      } finally {
+        idempotency.release(req);
+      }
+    };
     const add = <T>(existing: T | T[] | undefined, ...hooks: T[]): T[] => [...hooks, ...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing])];
     route.onRequest = add(route.onRequest, adminAuth(ctx) as never);
-    route.preHandler = add(route.preHandler, ...([faultHook, idempotencyGuard(ctx), latencyHook] as never[]));
+    route.preHandler = add(route.preHandler, ...([faultHook, idempotency.guard, latencyHook] as never[]));
   });
 
   const latency = new WeakMap<FastifyRequest, number>();

@@ -26,9 +26,21 @@ function canonical(v: unknown): string {
   return JSON.stringify(v) ?? "null";
 }
 
-export function idempotencyGuard(ctx: Context) {
-  const running = new Set<string>();
-  return async function guard(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+/** A claim older than this is taken to be abandoned (its handler never ran). */
+const STALE_CLAIM_MS = 60_000;
+
+export class Idempotency {
+  /** Requests under way, by org, API key and key hash: a second one meanwhile gets 409. */
+  private readonly running = new Map<string, number>();
+  constructor(private readonly ctx: Context) {}
+
+  /** Called when the route handler has finished (it ran to completion or threw). */
+  release(req: FastifyRequest): void {
+    if (req.idem) this.running.delete(`${req.idem.scope}|${req.idem.keyHash}`);
+  }
+
+  readonly guard = async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    const { ctx, running } = this;
     if (req.method !== "POST" && req.method !== "PATCH" && req.method !== "DELETE") return;
     const raw = req.headers["idempotency-key"];
     if (raw === undefined) return;
@@ -39,7 +51,8 @@ export function idempotencyGuard(ctx: Context) {
     const keyHash = sha256(raw);
     const fingerprint = sha256(`${req.method} ${req.url.split("?")[0]}\n${canonical(req.body ?? null)}`);
     const slot = `${scope}|${keyHash}`;
-    if (running.has(slot)) {
+    const since = running.get(slot);
+    if (since !== undefined && Date.now() - since < STALE_CLAIM_MS) {
       throw new ApiError(409, "idempotency.inProgress", "the first request with this Idempotency-Key is still running; retry shortly");
     }
     const rec = ctx.store.idempotency(scope, keyHash);
@@ -56,10 +69,9 @@ export function idempotencyGuard(ctx: Context) {
       if (body === null) return reply.send();
       return reply.type("application/json").send(body);
     }
-    running.add(slot);
+    // Released when the handler finishes, not when the client hangs up: a client that
+    // timed out and retries must not run the change a second time while the first runs.
+    running.set(slot, Date.now());
     req.idem = { scope, keyHash, rawKey: raw, fingerprint };
-    const release = () => running.delete(slot);
-    reply.raw.once("close", release);
-    reply.raw.once("finish", release);
   };
 }
