@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
@@ -98,12 +98,21 @@ describe("npm run demo", function () {
   });
 
   it("exits non-zero when a step fails, and still cleans up", async () => {
-    // The backend's data folder cannot be made under a TMPDIR that does not exist.
+    // No engine: none on PATH, none in the (empty) cache, and no Go to build one with.
+    const emptyCache = mkdtempSync(path.join(os.tmpdir(), "demo-no-engine-"));
     const scratchBefore = demoFolders();
-    const run = await runDemo([], { TMPDIR: path.join(os.tmpdir(), "no-such-dir-for-the-demo") });
-    expect(run.code).to.equal(1);
-    expect(run.output).to.include("✗");
+    const backendsBefore = backendFolders();
+    try {
+      const run = await runDemo([], { PATH: "/usr/bin:/bin", PULUMI_CLI_CACHE: emptyCache });
+      expect(run.code, run.output.slice(-2000)).to.equal(1);
+      expect(run.output).to.include("── 1/8  Start the embedded identity backend");
+      expect(run.output).to.match(/✗ .*pulumi is not on PATH and Go is not installed/);
+      expect(run.output).to.not.include("── 2/8");
+    } finally {
+      rmSync(emptyCache, { recursive: true, force: true });
+    }
     expect(demoFolders()).to.deep.equal(scratchBefore);
+    expect(backendFolders(), "the backend's data folder is removed").to.deep.equal(backendsBefore);
   });
 
   it("rejects an unknown argument with its usage", async () => {
