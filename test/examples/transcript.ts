@@ -17,7 +17,8 @@ export function shownText(stack: TestStack): string {
       [
         r.stdout,
         r.stderr,
-        ...r.events.filter((e: EngineEvent) => e.diagnosticEvent?.severity !== "debug").map((e) => JSON.stringify(e)),
+        // The Automation API's type omits "debug", which the engine does send.
+        ...r.events.filter((e: EngineEvent) => (e.diagnosticEvent?.severity as string | undefined) !== "debug").map((e) => JSON.stringify(e)),
       ].join("\n"),
     )
     .join("\n");
