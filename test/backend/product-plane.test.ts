@@ -1,0 +1,132 @@
+import { expect } from "chai";
+import { basic, harness, uniqueName, type Harness } from "./helper";
+
+const DAY = 86_400_000;
+const PROJECT = "/ex/jira/{cloudId}/rest/api/3/project/ENG";
+const ISSUE = "/ex/jira/{cloudId}/rest/api/3/issue";
+const SPACE = "/ex/confluence/{cloudId}/wiki/api/v2/spaces/DOCS";
+const PAGES = "/ex/confluence/{cloudId}/wiki/api/v2/pages";
+
+describe("backend: product plane", () => {
+  let b: Harness;
+  before(async () => {
+    b = await harness();
+  });
+  after(() => b.close());
+
+  /** An account with one token and the given bindings. */
+  async function holder(scopes: string[], bindings: [string, string][] = [], expiresInDays = 30) {
+    const a = await b.ok("POST", "/service-accounts", { name: uniqueName("prod") });
+    const t = await b.ok("POST", `/service-accounts/${a.id}/api-tokens`, { label: "p", scopes, expiresInDays });
+    for (const [resource, role] of bindings) await b.ok("POST", `/service-accounts/${a.id}/scope-bindings`, { resource, role });
+    return { a, t, auth: basic(a.email, t.token) };
+  }
+
+  it("lets a token with the scope and a binding read a Jira project, and records the use", async () => {
+    const h = await holder(["read:jira-work"], [["jira:project/ENG", "viewer"]]);
+    const res = await b.product("GET", PROJECT, h.auth);
+    expect(res.status).to.equal(200);
+    expect(res.body).to.include({ key: "ENG" });
+    const t = await b.ok("GET", `/service-accounts/${h.a.id}/api-tokens/${h.t.id}`);
+    expect(t.lastUsedAt).to.be.a("string");
+    expect((await b.product("GET", PROJECT, `Bearer ${h.t.token}`)).status).to.equal(200);
+  });
+
+  it("accepts the granular scope in place of the classic one", async () => {
+    const h = await holder(["read:project:jira", "read:space:confluence", "write:page:confluence", "write:issue:jira"], [
+      ["jira:project/ENG", "editor"],
+      ["confluence:space/DOCS", "editor"],
+    ]);
+    expect((await b.product("GET", PROJECT, h.auth)).status).to.equal(200);
+    expect((await b.product("GET", SPACE, h.auth)).status).to.equal(200);
+    expect((await b.product("POST", PAGES, h.auth, { spaceKey: "DOCS", title: "Runbook" })).status).to.equal(201);
+    const issue = await b.product("POST", ISSUE, h.auth, { fields: { project: { key: "ENG" }, summary: "x" } });
+    expect(issue.status).to.equal(201);
+    expect(issue.body.key).to.match(/^ENG-\d+$/);
+  });
+
+  describe("403 with a message saying which", () => {
+    it("when the scope is missing", async () => {
+      const h = await holder(["write:jira-work"], [["jira:project/ENG", "admin"]]);
+      const res = await b.product("GET", PROJECT, h.auth);
+      expect(res.status).to.equal(403);
+      expect(res.body.code).to.equal(403);
+      expect(res.body.message).to.include("read:jira-work");
+    });
+
+    it("when the binding is missing", async () => {
+      const h = await holder(["read:jira-work", "read:confluence-space.summary"], [["jira:project/OPS", "viewer"]]);
+      const res = await b.product("GET", PROJECT, h.auth);
+      expect(res.status).to.equal(403);
+      expect(res.body.message).to.include("jira:project/ENG");
+      expect((await b.product("GET", SPACE, h.auth)).status).to.equal(403);
+    });
+
+    it("when the role is viewer and the call writes", async () => {
+      const h = await holder(["write:jira-work", "write:confluence-content"], [["jira:project/ENG", "viewer"], ["confluence:space/DOCS", "viewer"]]);
+      const res = await b.product("POST", ISSUE, h.auth, { fields: { project: { key: "ENG" }, summary: "x" } });
+      expect(res.status).to.equal(403);
+      expect(res.body.message).to.match(/editor or admin/);
+      expect((await b.product("POST", PAGES, h.auth, { spaceKey: "DOCS", title: "t" })).status).to.equal(403);
+    });
+  });
+
+  describe("401", () => {
+    it("without credentials, with a bad token, or with another account's email", async () => {
+      const h = await holder(["read:jira-work"], [["jira:project/ENG", "viewer"]]);
+      expect((await b.product("GET", PROJECT, null)).status).to.equal(401);
+      expect((await b.product("GET", PROJECT, basic(h.a.email, "pasat_" + "x".repeat(43)))).status).to.equal(401);
+      expect((await b.product("GET", PROJECT, basic("someone@serviceaccount.atlassian.com", h.t.token))).status).to.equal(401);
+    });
+
+    it("when the token is revoked", async () => {
+      const h = await holder(["read:jira-work"], [["jira:project/ENG", "viewer"]]);
+      await b.ok("DELETE", `/service-accounts/${h.a.id}/api-tokens/${h.t.id}`);
+      const res = await b.product("GET", PROJECT, h.auth);
+      expect(res.status).to.equal(401);
+      expect(res.body.message).to.include("revoked");
+    });
+
+    it("when the token has expired", async () => {
+      const h = await holder(["read:jira-work"], [["jira:project/ENG", "viewer"]], 1);
+      expect((await b.product("GET", PROJECT, h.auth)).status).to.equal(200);
+      b.advance(DAY + 1000);
+      try {
+        const res = await b.product("GET", PROJECT, h.auth);
+        expect(res.status).to.equal(401);
+        expect(res.body.message).to.include("expired");
+      } finally {
+        b.advance(-(DAY + 1000));
+      }
+    });
+
+    it("while the account is suspended, and works again once it is active", async () => {
+      const h = await holder(["read:jira-work"], [["jira:project/ENG", "viewer"]]);
+      await b.ok("PATCH", `/service-accounts/${h.a.id}`, { status: "suspended" });
+      const res = await b.product("GET", PROJECT, h.auth);
+      expect(res.status).to.equal(401);
+      expect(res.body.message).to.include("suspended");
+      await b.ok("PATCH", `/service-accounts/${h.a.id}`, { status: "active" });
+      expect((await b.product("GET", PROJECT, h.auth)).status).to.equal(200);
+    });
+
+    it("when the account is deleted", async () => {
+      const h = await holder(["read:jira-work"], [["jira:project/ENG", "viewer"]]);
+      await b.ok("DELETE", `/service-accounts/${h.a.id}`);
+      expect((await b.product("GET", PROJECT, h.auth)).status).to.equal(401);
+    });
+
+    it("for a site that does not exist (404, not a token check)", async () => {
+      const h = await holder(["read:jira-work"], [["jira:project/ENG", "viewer"]]);
+      const res = await b.product("GET", "/ex/jira/no-such-site/rest/api/3/project/ENG", h.auth);
+      expect(res.status).to.equal(404);
+    });
+  });
+
+  it("validates the body of a write, naming the field", async () => {
+    const h = await holder(["write:jira-work"], [["jira:project/ENG", "editor"]]);
+    const res = await b.product("POST", ISSUE, h.auth, { fields: { project: { key: "ENG" } } });
+    expect(res.status).to.equal(400);
+    expect(res.body.errors[0].source.pointer).to.equal("/fields/summary");
+  });
+});
