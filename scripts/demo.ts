@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { startBackend } from "../backend";
 import { SECRET_PATTERN } from "../sdk/schemas";
 import { quickstart, QUICKSTART_DEFAULTS } from "../examples/quickstart/program";
-import { engineStack, ensureBuilt, type EngineStack } from "./engine";
+import { enginePathDirs, engineStack, ensureBuilt, type EngineStack } from "./engine";
 
 const keep = process.argv.includes("--keep");
 const unknown = process.argv.slice(2).filter((a) => a !== "--keep");
@@ -218,7 +218,8 @@ function printKeepInstructions(
   const envFile = path.join(engine.root, "env.sh");
   const lines = [
     `# Source this file to use the demo's stack and backend with pulumi directly.`,
-    `export PATH=${quote(engine.env.PATH ?? "")}`,
+    // The engine's own folders, ahead of whatever PATH the reader's shell has.
+    `export PATH=${quote(enginePathDirs(engine.binDir).join(path.delimiter))}:"$PATH"`,
     `export PULUMI_BACKEND_URL=${quote(engine.env.PULUMI_BACKEND_URL ?? "")}`,
     `export PULUMI_CONFIG_PASSPHRASE=${quote(engine.passphrase)}`,
     `export PULUMI_HOME=${quote(engine.pulumiHome)}`,

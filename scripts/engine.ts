@@ -160,17 +160,18 @@ export function bundlePlugin(binDir: string): void {
 }
 
 /**
- * The PATH every engine command gets: node_modules/.bin first, so that the dynamic-provider
- * plugin's `node` is the project's Node 24 rather than the machine's; then the plugin
- * `pulumi-resource-pulumi-nodejs`, which ships inside @pulumi/pulumi; then the engine.
+ * The folders every engine command needs ahead of the PATH: node_modules/.bin first, so
+ * that the dynamic-provider plugin's `node` is the project's Node 24 rather than the
+ * machine's; then the engine (with the plugin beside it, see bundlePlugin); then
+ * @pulumi/pulumi, where the plugin ships, for an engine folder it could not be copied to.
  */
+export function enginePathDirs(binDir: string): string[] {
+  return [path.join(REPO_ROOT, "node_modules", ".bin"), binDir, path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi")];
+}
+
+/** PATH for engine commands: enginePathDirs, then this process's PATH. */
 export function enginePath(binDir: string): string {
-  return [
-    path.join(REPO_ROOT, "node_modules", ".bin"),
-    path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi"),
-    binDir,
-    process.env.PATH ?? "",
-  ].join(path.delimiter);
+  return [...enginePathDirs(binDir), process.env.PATH ?? ""].join(path.delimiter);
 }
 
 export interface EngineStackOptions {
