@@ -11,7 +11,7 @@
  * removed, unless `--keep`: then the backend keeps running (until Ctrl-C) and the stack
  * stays, with instructions for using both with `pulumi` directly.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startBackend } from "../backend";
@@ -119,8 +119,7 @@ async function main(): Promise<void> {
     out(`   org ${backend.orgId}, cloud ${backend.cloudId}, data in ${dataDir}`);
     out(dim("   (a fresh org with a fresh admin API key, kept out of this output)"));
 
-    let engine: EngineStack | undefined;
-    engine = await engineStack({
+    const engine = await engineStack({
       projectName: "atlassian-quickstart",
       stackName: "demo",
       label: "demo",
@@ -134,7 +133,7 @@ async function main(): Promise<void> {
       env: { ATLASSIAN_BASE_URL: "", ATLASSIAN_ORG_ID: "", ATLASSIAN_API_KEY: "" },
     });
     const { stack } = engine;
-    if (!keep) cleanups.push(() => engine?.cleanup());
+    if (!keep) cleanups.push(() => engine.cleanup());
     const color = tty ? "always" : "never";
 
     heading("pulumi preview: what the engine would do");
@@ -195,7 +194,7 @@ async function main(): Promise<void> {
 
     heading("Stop the backend and remove every temporary folder");
     await runCleanups();
-    expect(true, "nothing left behind");
+    expect(!existsSync(engine.root) && !existsSync(dataDir), "backend stopped; state, config and data folders removed");
     out();
     out(bold("Done. Next: README.md (quickstart, examples, CI recipe), or `npm run demo -- --keep`."));
   } catch (err) {
