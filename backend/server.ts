@@ -12,6 +12,8 @@ import { REPLAY_MS, SECRET_REPLAY_MS } from "./idempotency";
 import { parseRateLimit } from "./ratelimit";
 import { Store, type Durability } from "./store";
 
+const DRAIN_GRACE_MS = 10_000;
+
 export interface BackendOptions {
   /** Folder of the database (created if absent). The same folder on restart keeps everything. */
   dataDir: string;
@@ -91,6 +93,9 @@ export async function startServer(opts: BackendOptions): Promise<RunningBackend>
       close: () =>
         (closing ??= (async () => {
           clearInterval(sweeper);
+          // A request that has not finished after the grace period is cut off.
+          const cutoff = setTimeout(() => app.server.closeAllConnections(), DRAIN_GRACE_MS);
+          cutoff.unref();
           try {
             await app.close();
           } finally {
