@@ -1,0 +1,59 @@
+/**
+ * Loads an example's `index.ts` (its `pulumi up` entry point) under
+ * `pulumi.runtime.setMocks`, with the stack config given as JSON, and prints one JSON line:
+ * the stack outputs it exports and every resource it declares. Run in a child process by
+ * entrypoints.test.ts: mocks replace the Pulumi runtime's global state for the process.
+ *
+ * Why mocks: running a folder program through the engine needs the Node.js language host,
+ * which this project's machines cannot obtain (see the README); the programs behind these
+ * entry points run through the real engine in the other tests of this folder.
+ *
+ * Usage: node --import tsx entrypoint-mocks.ts <path/to/index.ts> <project> '<config json>'
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+
+async function main(): Promise<void> {
+  const [entry, project, configJson] = process.argv.slice(2);
+  if (!entry || !project) throw new Error("usage: entrypoint-mocks.ts <index.ts> <project> [config json]");
+  // The runtime reads stack config from here, as the language host would set it.
+  process.env.PULUMI_CONFIG = configJson ?? "{}";
+  const declared: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const { __provider: _p, __context: _c, ...inputs } = args.inputs as Record<string, unknown>;
+        declared.push({ type: args.type, name: args.name, inputs });
+        const extra: Record<string, unknown> = {};
+        if (args.type.endsWith(":ServiceAccount")) {
+          extra.email = `${String(inputs.name)}@serviceaccount.atlassian.com`;
+          extra.accountId = `acct-${args.name}`;
+        }
+        if (args.type.endsWith(":ApiToken")) {
+          extra.token = `mock-token-${args.name}`;
+          extra.expiresAt = "2030-01-31T00:00:00.000Z";
+        }
+        if (args.type === "random:index/randomId:RandomId") extra.hex = `hex-${JSON.stringify(inputs.keepers)}`;
+        return { id: `${args.name}-id`, state: { ...inputs, ...extra } };
+      },
+      call: (args) => args.inputs,
+    },
+    project,
+    "mocks",
+  );
+
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const exported = require(path.resolve(entry)) as Record<string, unknown>;
+  const outputs: Record<string, { value: unknown; secret: boolean }> = {};
+  for (const [name, value] of Object.entries(exported)) {
+    if (!pulumi.Output.isInstance(value)) continue;
+    const o = value as pulumi.Output<unknown>;
+    outputs[name] = { value: await new Promise((resolve) => o.apply(resolve)), secret: await pulumi.isSecret(o) };
+  }
+  process.stdout.write(`${JSON.stringify({ outputs, resources: declared })}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
