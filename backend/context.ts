@@ -42,6 +42,12 @@ export interface Page<T> {
 export class Context {
   readonly cursors: Cursors;
   readonly serverKey: Buffer;
+  /**
+   * Bumped by every admin change. This process is the database's only writer, so a cache
+   * of reads stamped with the generation it was read in is exact: any change (a revoke, a
+   * suspension, a removed binding) invalidates it before the change is acknowledged.
+   */
+  generation = 0;
 
   constructor(
     readonly store: Store,
@@ -81,6 +87,7 @@ export class Context {
    */
   mutate<T extends object | undefined>(req: FastifyRequest, reply: FastifyReply, status: number, fn: () => T): T {
     const body = this.store.transaction(() => {
+      this.generation += 1;
       const out = fn();
       const claim = req.idem;
       if (claim) {
@@ -101,6 +108,7 @@ export class Context {
       }
       return out;
     });
+    this.generation += 1;
     reply.code(status);
     return body;
   }

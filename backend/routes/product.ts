@@ -11,6 +11,8 @@ import type { Role } from "../../sdk/schemas";
 import type { Context, ZodApp } from "../context";
 import { ApiError } from "../errors";
 import { hashSecret, sameHash } from "../secrets";
+import { GroupCommit } from "../usage";
+import type { OrgRow } from "../store";
 
 interface Holder {
   orgId: string;
@@ -33,6 +35,28 @@ const Message = z.object({ code: z.number(), message: z.string() });
 
 export function productRoutes(app: ZodApp, ctx: Context): void {
   const { store } = ctx;
+  const usage = new GroupCommit(store);
+  // Orgs and their cloud ids are fixed once the server runs (they are seeded at start).
+  const sites = new Map<string, OrgRow | undefined>();
+  const site = (cloudId: string) => {
+    if (!sites.has(cloudId)) {
+      if (sites.size > 10_000) sites.clear();
+      sites.set(cloudId, store.orgByCloudId(cloudId));
+    }
+    return sites.get(cloudId);
+  };
+
+  // Auth reads of the hot path, valid until the next admin change (see Context.generation).
+  const holders = new Map<string, { gen: number; value: ReturnType<typeof store.tokenHolder> }>();
+  const roleCache = new Map<string, { gen: number; value: Role | undefined }>();
+  const cached = <V>(m: Map<string, { gen: number; value: V }>, k: string, read: () => V): V => {
+    const hit = m.get(k);
+    if (hit && hit.gen === ctx.generation) return hit.value;
+    if (m.size > 10_000) m.clear();
+    const value = read();
+    m.set(k, { gen: ctx.generation, value });
+    return value;
+  };
 
   function denied(req: FastifyRequest, orgId: string, status: 401 | 403, message: string, target: { type: string; id: string }, actorId?: string): ApiError {
     ctx.audit(req, {
@@ -48,7 +72,7 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
   /** 401 unless the request carries a live token of this site's org. */
   async function authenticate(req: FastifyRequest): Promise<void> {
     const { cloudId } = (req.params ?? {}) as { cloudId?: string };
-    const org = cloudId === undefined ? undefined : store.orgByCloudId(cloudId);
+    const org = cloudId === undefined ? undefined : site(cloudId);
     if (!org) throw new ApiError(404, "not.found", "no site has this cloud id");
     const target = { type: "site", id: org.cloudId };
     const auth = req.headers.authorization ?? "";
@@ -66,33 +90,32 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     } else if (bearer) secret = bearer[1];
     if (!secret) throw denied(req, org.id, 401, "Client must be authenticated to access this resource: send Basic <email>:<token>", target);
     const hash = hashSecret(secret);
-    const t = store.tokenByHash(hash);
-    if (!t || t.orgId !== org.id) throw denied(req, org.id, 401, "the API token is not valid for this site", target);
-    const account = store.accountById(t.serviceAccountId);
+    const t = cached(holders, hash, () => store.tokenHolder(hash));
+    if (!t || !sameHash(t.hash, hash) || t.orgId !== org.id) throw denied(req, org.id, 401, "the API token is not valid for this site", target);
     const actor = t.serviceAccountId;
     if (t.revoked) throw denied(req, org.id, 401, "the API token is revoked", target, actor);
     if (t.expiresAt <= ctx.now()) throw denied(req, org.id, 401, "the API token has expired", target, actor);
-    if (!account) throw denied(req, org.id, 401, "the service account of this token was deleted", target, actor);
-    if (account.status !== "active") throw denied(req, org.id, 401, "the service account of this token is suspended", target, actor);
-    if (email !== undefined && email.toLowerCase() !== account.email.toLowerCase()) {
+    if (t.accountStatus === null) throw denied(req, org.id, 401, "the service account of this token was deleted", target, actor);
+    if (t.accountStatus !== "active") throw denied(req, org.id, 401, "the service account of this token is suspended", target, actor);
+    if (email !== undefined && email.toLowerCase() !== t.accountEmail!.toLowerCase()) {
       throw denied(req, org.id, 401, "the email does not belong to this token's service account", target, actor);
     }
-    req.holder = { orgId: org.id, cloudId: org.cloudId, tokenId: t.id, scopes: t.scopes, serviceAccountId: account.id };
+    req.holder = { orgId: org.id, cloudId: org.cloudId, tokenId: t.id, scopes: t.scopes, serviceAccountId: t.serviceAccountId };
   }
 
   /** 403 unless the token holds one of `scopes` and the account a binding on `resource` with a role in `roles`. */
-  function authorize(req: FastifyRequest, scopes: string[], resource: string, roles: Role[], what: string): void {
+  async function authorize(req: FastifyRequest, scopes: string[], resource: string, roles: Role[], what: string): Promise<void> {
     const h = req.holder!;
     const target = { type: resource.split("/")[0]!, id: resource };
     if (!scopes.some((s) => h.scopes.includes(s))) {
       throw denied(req, h.orgId, 403, `the token lacks a scope to ${what}: it needs ${scopes.join(" or ")}`, target, h.serviceAccountId);
     }
-    const b = store.bindingByResource(h.serviceAccountId, resource);
-    if (!b) throw denied(req, h.orgId, 403, `the service account has no scope binding on ${resource}`, target, h.serviceAccountId);
-    if (!roles.includes(b.role)) {
-      throw denied(req, h.orgId, 403, `the service account's role on ${resource} is ${b.role}; to ${what} it needs ${roles.join(" or ")}`, target, h.serviceAccountId);
+    const role = cached(roleCache, `${h.serviceAccountId}\n${resource}`, () => store.roleOn(h.serviceAccountId, resource));
+    if (!role) throw denied(req, h.orgId, 403, `the service account has no scope binding on ${resource}`, target, h.serviceAccountId);
+    if (!roles.includes(role)) {
+      throw denied(req, h.orgId, 403, `the service account's role on ${resource} is ${role}; to ${what} it needs ${roles.join(" or ")}`, target, h.serviceAccountId);
     }
-    store.transaction(() => {
+    await usage.run(() => {
       store.touchToken(h.tokenId, ctx.now());
       ctx.audit(req, {
         orgId: h.orgId,
@@ -118,7 +141,7 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     async (req) => {
       const { key, cloudId } = req.params;
       if (!KEY.test(key)) throw notFound(`No project could be found with key '${key.slice(0, 20)}'.`);
-      authorize(req, ["read:jira-work", "read:project:jira"], `jira:project/${key}`, ALL, "read Jira projects");
+      await authorize(req, ["read:jira-work", "read:project:jira"], `jira:project/${key}`, ALL, "read Jira projects");
       return { id: String(stableNumber(key)), key, name: key, projectTypeKey: "software", self: `/ex/jira/${cloudId}/rest/api/3/project/${key}` };
     },
   );
@@ -138,7 +161,7 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     async (req, reply) => {
       const { key } = req.body.fields.project;
       if (!KEY.test(key)) throw notFound(`No project could be found with key '${key.slice(0, 20)}'.`);
-      authorize(req, ["write:jira-work", "write:issue:jira"], `jira:project/${key}`, WRITERS, "create Jira issues");
+      await authorize(req, ["write:jira-work", "write:issue:jira"], `jira:project/${key}`, WRITERS, "create Jira issues");
       const n = store.nextCounter(req.holder!.orgId, `jira:${key}`);
       const id = String(10000 + store.nextCounter(req.holder!.orgId, "jira:issue-id"));
       reply.code(201);
@@ -155,7 +178,7 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     async (req) => {
       const { key } = req.params;
       if (!SPACE_KEY.test(key)) throw notFound(`No space could be found with key '${key.slice(0, 20)}'.`);
-      authorize(req, ["read:confluence-space.summary", "read:space:confluence"], `confluence:space/${key}`, ALL, "read Confluence spaces");
+      await authorize(req, ["read:confluence-space.summary", "read:space:confluence"], `confluence:space/${key}`, ALL, "read Confluence spaces");
       return { id: String(stableNumber(key)), key, name: key, type: "global", status: "current" };
     },
   );
@@ -175,7 +198,7 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     async (req, reply) => {
       const { spaceKey, title } = req.body;
       if (!SPACE_KEY.test(spaceKey)) throw notFound(`No space could be found with key '${spaceKey.slice(0, 20)}'.`);
-      authorize(req, ["write:confluence-content", "write:page:confluence"], `confluence:space/${spaceKey}`, WRITERS, "create Confluence pages");
+      await authorize(req, ["write:confluence-content", "write:page:confluence"], `confluence:space/${spaceKey}`, WRITERS, "create Confluence pages");
       const id = String(store.nextCounter(req.holder!.orgId, "confluence:page-id"));
       reply.code(201);
       return { id, title, spaceKey, status: "current" };

@@ -350,6 +350,33 @@ export class Store {
     );
   }
 
+  /** The token of this secret hash with its holder, in one read (the product plane's hot path). */
+  tokenHolder(hash: string): (TokenRecord & { hash: string; accountStatus: string | null; accountEmail: string | null }) | undefined {
+    const r = this.q(
+      `SELECT t.id, t.org_id, t.service_account_id, t.scopes, t.revoked, t.expires_at, t.hash, a.status AS account_status, a.email AS account_email
+       FROM api_tokens t LEFT JOIN service_accounts a ON a.id = t.service_account_id WHERE t.hash = ?`,
+    ).get(hash) as Row | undefined;
+    return (
+      r && {
+        id: s(r.id),
+        orgId: s(r.org_id),
+        serviceAccountId: s(r.service_account_id),
+        scopes: JSON.parse(s(r.scopes)) as string[],
+        revoked: Number(r.revoked) === 1,
+        expiresAt: s(r.expires_at),
+        hash: s(r.hash),
+        accountStatus: sn(r.account_status),
+        accountEmail: sn(r.account_email),
+      }
+    );
+  }
+
+  /** The role of an account on a resource, or undefined without a binding. */
+  roleOn(serviceAccountId: string, resource: string): Role | undefined {
+    const r = this.q("SELECT role FROM scope_bindings WHERE service_account_id = ? AND resource = ?").get(serviceAccountId, resource) as Row | undefined;
+    return r && (s(r.role) as Role);
+  }
+
   touchToken(id: string, now: string): void {
     this.q("UPDATE api_tokens SET last_used_at = ? WHERE id = ?").run(now, id);
   }

@@ -107,6 +107,14 @@ describe("backend: durability", function () {
         }
       }),
     );
+    // A product-plane use is a write too (lastUsedAt and an audit event).
+    const last = acked[acked.length - 1]!;
+    const holder = (await api(url!, orgId!, "GET", `/service-accounts/${last.account}`)).body;
+    const minted = await api(url!, orgId!, "POST", `/service-accounts/${last.account}/api-tokens`, { label: "use", scopes: ["read:jira-work"], expiresInDays: 3 });
+    const use = await fetch(`${url}/ex/jira/${cli.line.cloudId}/rest/api/3/project/KILL`, {
+      headers: { authorization: `Basic ${Buffer.from(`${holder.email}:${minted.body.token}`).toString("base64")}` },
+    });
+    expect(use.status).to.equal(200);
     cli.proc.kill("SIGKILL");
     expect((await exited(cli.proc)).signal).to.equal("SIGKILL");
 
@@ -119,6 +127,10 @@ describe("backend: durability", function () {
         expect((await api(again.line.url!, orgId!, "GET", `${base}/scope-bindings/${e.binding}`)).status).to.equal(200);
       }
       expect((await api(again.line.url!, orgId!, "GET", "/service-accounts?limit=100")).body.total).to.equal(40);
+      const used = await api(again.line.url!, orgId!, "GET", `/service-accounts/${last.account}/api-tokens/${minted.body.id}`);
+      expect(used.body.lastUsedAt).to.be.a("string");
+      const events = await fetch(`${again.line.url}/admin/v1/orgs/${orgId}/events?action=api-token.used`, { headers: { authorization: `Bearer ${KEY}` } });
+      expect(((await events.json()) as any).data.map((e: any) => e.attributes.target.id)).to.include(minted.body.id);
     } finally {
       again.proc.kill("SIGKILL");
       await exited(again.proc);

@@ -123,6 +123,40 @@ describe("backend: product plane", () => {
     });
   });
 
+  it("applies an admin change at once, even right after a successful use", async () => {
+    const h = await holder(["read:jira-work", "write:jira-work"], [["jira:project/ENG", "editor"]]);
+    const write = () => b.product("POST", ISSUE, h.auth, { fields: { project: { key: "ENG" }, summary: "x" } });
+    expect((await write()).status).to.equal(201);
+    const bindings = await b.ok("GET", `/service-accounts/${h.a.id}/scope-bindings`);
+    await b.ok("PATCH", `/service-accounts/${h.a.id}/scope-bindings/${bindings.items[0].id}`, { role: "viewer" });
+    expect((await write()).status).to.equal(403);
+    expect((await b.product("GET", PROJECT, h.auth)).status).to.equal(200);
+    await b.ok("DELETE", `/service-accounts/${h.a.id}/scope-bindings/${bindings.items[0].id}`);
+    expect((await b.product("GET", PROJECT, h.auth)).status).to.equal(403);
+    await b.ok("POST", `/service-accounts/${h.a.id}/scope-bindings`, { resource: "jira:project/ENG", role: "viewer" });
+    expect((await b.product("GET", PROJECT, h.auth)).status).to.equal(200);
+    await b.ok("PATCH", `/service-accounts/${h.a.id}`, { status: "suspended" });
+    expect((await b.product("GET", PROJECT, h.auth)).status).to.equal(401);
+    await b.ok("PATCH", `/service-accounts/${h.a.id}`, { status: "active" });
+    expect((await b.product("GET", PROJECT, h.auth)).status).to.equal(200);
+    await b.ok("DELETE", `/service-accounts/${h.a.id}/api-tokens/${h.t.id}`);
+    expect((await b.product("GET", PROJECT, h.auth)).status).to.equal(401);
+  });
+
+  it("records every one of many concurrent uses", async () => {
+    const h = await holder(["read:jira-work"], [["jira:project/ENG", "viewer"]]);
+    const statuses = await Promise.all(Array.from({ length: 40 }, () => b.product("GET", PROJECT, h.auth).then((r) => r.status)));
+    expect(statuses.every((s) => s === 200)).to.equal(true);
+    let uses = 0;
+    let next: string | undefined = `/admin/v1/orgs/${b.orgId}/events?action=api-token.used&limit=100`;
+    while (next) {
+      const page: any = await b.ok("GET", next);
+      uses += page.data.filter((e: any) => e.attributes.target.id === h.t.id).length;
+      next = page.links.next;
+    }
+    expect(uses).to.equal(40);
+  });
+
   it("validates the body of a write, naming the field", async () => {
     const h = await holder(["write:jira-work"], [["jira:project/ENG", "editor"]]);
     const res = await b.product("POST", ISSUE, h.auth, { fields: { project: { key: "ENG" } } });
