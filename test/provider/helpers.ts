@@ -122,14 +122,19 @@ export async function withEnv<T>(vars: Record<string, string | undefined>, fn: (
 }
 
 /**
- * A pass-through HTTP proxy in front of the backend that answers the requests `refuse`
- * picks with a non-retryable error in the API's own shape, to make a follow-up request
- * fail after the backend has created something.
+ * A pass-through HTTP proxy in front of the backend that logs every request, and answers
+ * the ones `refuse` picks with a non-retryable error in the API's own shape (to make a
+ * follow-up request fail after the backend has created something).
  */
-export async function startRefusingProxy(target: string, refuse: (method: string, path: string) => boolean): Promise<{ url: string; close(): Promise<void> }> {
+export async function startProxy(
+  target: string,
+  refuse: (method: string, path: string) => boolean = () => false,
+): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
   const http = await import("node:http");
   const upstream = new URL(target);
+  const requests: string[] = [];
   const server = http.createServer((req, res) => {
+    requests.push(`${req.method} ${(req.url ?? "").split("?")[0]}`);
     if (refuse(req.method ?? "", req.url ?? "")) {
       req.resume();
       res.writeHead(403, { "content-type": "application/json", "x-request-id": "proxy-refused" });
@@ -150,9 +155,11 @@ export async function startRefusingProxy(target: string, refuse: (method: string
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -4,7 +4,7 @@ import type { ServiceAccountOutputs } from "../../provider/serviceAccount";
 import { UNKNOWN } from "../../provider/common";
 import { PLAN_QUOTAS } from "../../sdk/index";
 import { configure } from "../../provider/config";
-import { CONTEXT, ENGINE_PROPS, checked, configOf, created, expectNoSecret, rejection, startRefusingProxy, useBackend } from "./helpers";
+import { CONTEXT, ENGINE_PROPS, checked, configOf, created, expectNoSecret, rejection, startProxy, useBackend } from "./helpers";
 
 const sa = providers.ServiceAccount;
 
@@ -203,7 +203,7 @@ describe("ServiceAccount", () => {
     const backend = useBackend();
     let proxy: { url: string; close(): Promise<void> };
     before(async () => {
-      proxy = await startRefusingProxy(backend.current.url, (method) => method === "PATCH");
+      proxy = await startProxy(backend.current.url, (method) => method === "PATCH");
       sa.configure(configOf({ "atlassian:baseUrl": proxy.url, "atlassian:orgId": backend.current.orgId, "atlassian:apiKey": backend.current.adminKey }));
     });
     after(async () => {
