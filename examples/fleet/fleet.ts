@@ -163,6 +163,48 @@ function offsetOf(doc: Document, segments: readonly PropertyKey[], unknownKey?: 
   return 0;
 }
 
+/** The fields an object at `segments` may have, for the did-you-mean of an unknown one. */
+function knownFields(segments: readonly PropertyKey[]): string[] {
+  const shape = (o: { shape: Record<string, unknown> }) => Object.keys(o.shape);
+  const names = segments.filter((s) => typeof s === "string");
+  switch (names[names.length - 1]) {
+    case undefined:
+      return ["defaults", "accounts"];
+    case "defaults":
+      return shape(FleetDefaults);
+    case "accounts":
+      return shape(FleetAccount);
+    case "tokens":
+      return shape(FleetToken);
+    case "access":
+      return shape(FleetAccess);
+    default:
+      return [];
+  }
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+function unknownFieldMessage(key: string, segments: readonly PropertyKey[]): string {
+  const shown = JSON.stringify(key.slice(0, 64));
+  const lower = key.toLowerCase();
+  const near = knownFields(segments)
+    .map((f) => ({ f, d: f.toLowerCase() === lower ? 0 : editDistance(lower, f.toLowerCase()) }))
+    .filter(({ f, d }) => d <= Math.max(1, Math.floor(f.length / 3)))
+    .sort((x, y) => x.d - y.d)[0];
+  return near ? `unknown field ${shown}; did you mean "${near.f}"?` : `unknown field ${shown}; remove it`;
+}
+
 /** Parses and validates fleet YAML text. `file` is only used to name it in problems. */
 export function parseFleet(text: string, file = "fleet.yaml"): Fleet {
   const lineCounter = new LineCounter();
@@ -190,7 +232,7 @@ export function parseFleet(text: string, file = "fleet.yaml"): Fleet {
       const last = issue.path[issue.path.length - 1];
       const message =
         key !== undefined
-          ? `unknown field "${key.slice(0, 64)}"; remove it or check its spelling`
+          ? unknownFieldMessage(key, issue.path)
           : issue.code === "invalid_type" && typeof last === "string" && !doc.hasIn(issue.path as unknown[])
             ? `missing; ${last} is required`
             : issue.message;

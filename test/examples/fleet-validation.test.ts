@@ -84,7 +84,17 @@ describe("the fleet file", () => {
     const problems = problemsOf(text);
     expect(problems).to.have.length(1);
     expect(problems[0]).to.deep.include({ line: lineOf(text, "acess:"), col: 5, field: "accounts[0].acess" });
-    expect(problems[0]!.message).to.match(/unknown field "acess"; remove it/);
+    expect(problems[0]!.message).to.equal('unknown field "acess"; did you mean "access"?');
+  });
+
+  it("says to remove an unknown field that resembles none", () => {
+    const text = GOOD.replace("        role: editor\n", "        role: editor\n        ticket: OPS-1234\n");
+    const [problem] = problemsOf(text);
+    expect(problem).to.deep.include({
+      line: lineOf(text, "ticket:"),
+      field: "accounts[0].access[0].ticket",
+      message: 'unknown field "ticket"; remove it',
+    });
   });
 
   it("reports a missing name at the account's entry", () => {
