@@ -44,10 +44,20 @@ export function clientContextFor(type: string, name: string, parent?: pulumi.Res
   return parent ? parent.urn.apply(build) : build();
 }
 
-/** Request options carrying the stored context, if any. */
+/** The longest header value the sdk sends (and the backend records). */
+const MAX_CONTEXT = 1024;
+
+/**
+ * Request options carrying the stored context, if any. A header holds printable ASCII
+ * only, and Pulumi names may hold any character: others are percent-encoded, and an
+ * over-long context is cut, rather than failing the request.
+ */
 export function requestOptions(props: Internal | undefined): RequestOptions {
   const ctx = props?.[CONTEXT_KEY];
-  return typeof ctx === "string" && ctx !== "" ? { clientContext: ctx } : {};
+  if (typeof ctx !== "string" || ctx === "") return {};
+  let safe = ctx.replace(/[^\x20-\x7e]/gu, (c) => encodeURIComponent(c));
+  if (safe.length > MAX_CONTEXT) safe = `${safe.slice(0, MAX_CONTEXT - 3)}...`;
+  return { clientContext: safe };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -275,3 +275,17 @@ describe("ServiceAccount", () => {
     });
   });
 });
+
+describe("the client context of a resource whose name is not plain ASCII", () => {
+  const backend = useBackend();
+
+  it("is percent-encoded into the header instead of failing the request", async () => {
+    const context = "project=p;stack=s;resource=urn:pulumi:s::p::pulumi-nodejs:dynamic/atlassian:ServiceAccount::bot-é\n" + "x".repeat(2000);
+    const { id } = await created("ServiceAccount", { name: "unicode-context", __context: context });
+    const events = [];
+    for await (const e of backend.current.admin.events.list({ action: "service-account.created" })) events.push(e);
+    const recorded = events.find((e) => e.attributes.target.id === id)?.attributes.context.clientContext ?? "";
+    expect(recorded.startsWith("project=p;stack=s;resource=urn:pulumi:s::p::pulumi-nodejs:dynamic/atlassian:ServiceAccount::bot-%C3%A9%0Axxx")).to.equal(true);
+    expect(recorded.length).to.be.at.most(1024);
+  });
+});
