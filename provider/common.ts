@@ -25,7 +25,7 @@ export function isUnknown(value: unknown): boolean {
  */
 export const CONTEXT_KEY = "__context";
 
-/** Properties every resource carries besides its own: the serialized provider and the context. */
+/** What every resource carries besides its own properties (the engine adds `__provider`). */
 export interface Internal {
   [CONTEXT_KEY]?: string;
 }
