@@ -33,7 +33,7 @@ import {
   type Internal,
 } from "./common";
 import * as config from "./config";
-import { shims, typeOf } from "./shim";
+import { MODULE, shims, typeOf } from "./shim";
 
 /** `pulumi-nodejs:dynamic/atlassian:ApiToken` */
 export const API_TOKEN_TYPE = typeOf("ApiToken");
@@ -363,7 +363,7 @@ export class ApiToken extends pulumi.dynamic.Resource {
         createdAt: undefined,
       },
       { ...opts, additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), "token"])] },
-      "atlassian",
+      MODULE,
       "ApiToken",
     );
   }

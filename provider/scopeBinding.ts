@@ -17,7 +17,7 @@ import {
   type Internal,
 } from "./common";
 import * as config from "./config";
-import { shims, typeOf } from "./shim";
+import { MODULE, shims, typeOf } from "./shim";
 
 /** `pulumi-nodejs:dynamic/atlassian:ScopeBinding` */
 export const SCOPE_BINDING_TYPE = typeOf("ScopeBinding");
@@ -193,7 +193,7 @@ export class ScopeBinding extends pulumi.dynamic.Resource {
         createdAt: undefined,
       },
       opts,
-      "atlassian",
+      MODULE,
       "ScopeBinding",
     );
   }

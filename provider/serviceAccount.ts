@@ -31,7 +31,7 @@ import {
   type Internal,
 } from "./common";
 import * as config from "./config";
-import { shims, typeOf } from "./shim";
+import { MODULE, shims, typeOf } from "./shim";
 
 /** `pulumi-nodejs:dynamic/atlassian:ServiceAccount` */
 export const SERVICE_ACCOUNT_TYPE = typeOf("ServiceAccount");
@@ -322,7 +322,7 @@ export class ServiceAccount extends pulumi.dynamic.Resource {
         createdAt: undefined,
       },
       opts,
-      "atlassian",
+      MODULE,
       "ServiceAccount",
     );
   }
