@@ -61,7 +61,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
     },
     requestIdHeader: false,
-    return503OnClosing: true,
+    // While draining, requests on open connections are still served (and told to close).
+    return503OnClosing: false,
     forceCloseConnections: "idle",
     routerOptions: { maxParamLength: 500 },
   });

@@ -53,7 +53,9 @@ export class Idempotency {
     const slot = `${scope}|${keyHash}`;
     const since = running.get(slot);
     if (since !== undefined && Date.now() - since < STALE_CLAIM_MS) {
-      throw new ApiError(409, "idempotency.inProgress", "the first request with this Idempotency-Key is still running; retry shortly");
+      throw new ApiError(409, "idempotency.inProgress", "the first request with this Idempotency-Key is still running; retry shortly", undefined, {
+        "retry-after": "1",
+      });
     }
     const rec = ctx.store.idempotency(scope, keyHash);
     if (rec && rec.createdAtMs > ctx.nowMs() - REPLAY_MS) {

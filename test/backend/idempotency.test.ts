@@ -98,7 +98,9 @@ describe("backend: idempotency while the first request still runs", () => {
       const headers = { "idempotency-key": `run-${name}` };
       const first = b.call("POST", "/service-accounts", { name }, { headers });
       await new Promise((r) => setTimeout(r, 100));
-      expectError(await b.call("POST", "/service-accounts", { name }, { headers }), 409, "idempotency.inProgress");
+      const busy = await b.call("POST", "/service-accounts", { name }, { headers });
+      expectError(busy, 409, "idempotency.inProgress");
+      expect(busy.headers.get("retry-after")).to.equal("1");
       const done = await first;
       expect(done.status).to.equal(201);
       const replay = await b.call("POST", "/service-accounts", { name }, { headers });
