@@ -1,12 +1,11 @@
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { SECRET_PATTERN } from "../../sdk/schemas";
 
 const REPO = path.join(__dirname, "../..");
-const SCRATCH = path.join(REPO, ".pulumi-test");
 
 interface Run {
   code: number | null;
@@ -39,20 +38,14 @@ function runDemo(args: string[], env: NodeJS.ProcessEnv = {}, until?: (output: s
   });
 }
 
-const demoFolders = () => (existsSync(SCRATCH) ? readdirSync(SCRATCH).filter((d) => d.startsWith("demo-")) : []);
-const backendFolders = () => readdirSync(os.tmpdir()).filter((d) => d.startsWith("atlassian-demo-backend-"));
 
 describe("npm run demo", function () {
   this.timeout(20 * 60_000);
 
   describe("end to end", () => {
     let run: Run;
-    let scratchBefore: string[];
-    let backendsBefore: string[];
 
     before(async () => {
-      scratchBefore = demoFolders();
-      backendsBefore = backendFolders();
       run = await runDemo([]);
     });
 
@@ -92,27 +85,33 @@ describe("npm run demo", function () {
     });
 
     it("leaves no folder behind", () => {
-      expect(demoFolders()).to.deep.equal(scratchBefore);
-      expect(backendFolders()).to.deep.equal(backendsBefore);
+      // Its own folders, as it named them: the backend's data and the stack's scratch root.
+      const data = /data in (\S+)/.exec(run.output)?.[1];
+      const state = /state: (\S+)\/state/.exec(run.output)?.[1];
+      expect(data, "the backend's data folder, as printed").to.match(/atlassian-demo-backend-/);
+      expect(state, "the stack's folder, as printed").to.match(/\.pulumi-test\/demo-/);
+      expect(existsSync(data!), data).to.equal(false);
+      expect(existsSync(state!), state).to.equal(false);
     });
   });
 
   it("exits non-zero when a step fails, and still cleans up", async () => {
     // No engine: none on PATH, none in the (empty) cache, and no Go to build one with.
     const emptyCache = mkdtempSync(path.join(os.tmpdir(), "demo-no-engine-"));
-    const scratchBefore = demoFolders();
-    const backendsBefore = backendFolders();
+    let output = "";
     try {
       const run = await runDemo([], { PATH: "/usr/bin:/bin", PULUMI_CLI_CACHE: emptyCache });
       expect(run.code, run.output.slice(-2000)).to.equal(1);
       expect(run.output).to.include("── 1/8  Start the embedded identity backend");
       expect(run.output).to.match(/✗ .*pulumi is not on PATH and Go is not installed/);
       expect(run.output).to.not.include("── 2/8");
+      output = run.output;
     } finally {
       rmSync(emptyCache, { recursive: true, force: true });
     }
-    expect(demoFolders()).to.deep.equal(scratchBefore);
-    expect(backendFolders(), "the backend's data folder is removed").to.deep.equal(backendsBefore);
+    const data = /data in (\S+)/.exec(output)?.[1];
+    expect(data, "the backend's data folder, as printed").to.match(/atlassian-demo-backend-/);
+    expect(existsSync(data!), "the backend's data folder is removed").to.equal(false);
   });
 
   it("rejects an unknown argument with its usage", async () => {
