@@ -65,6 +65,12 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     return503OnClosing: false,
     forceCloseConnections: "idle",
     routerOptions: { maxParamLength: 500 },
+    // A URL that cannot be decoded (bad percent-encoding) gets the contract's body too.
+    frameworkErrors: (_err, req, reply) => {
+      reply.header("x-request-id", req.id);
+      const bad = new ApiError(400, "validation.failed", "the URL is not valid: check its percent-encoding");
+      void (reply as FastifyReply).code(400).type("application/json").send(errorBody(400, bad.items, req.id));
+    },
   });
 
   app.setValidatorCompiler(({ schema }) => (data: unknown) => {

@@ -117,6 +117,12 @@ describe("backend: bad input", () => {
     expectError(await b.call("GET", `/admin/v1/orgs/${b.orgId}/events?cursor=${forged}`), 400, "validation.failed", "/cursor");
   });
 
+  it("a URL with broken percent-encoding", async () => {
+    const res = await b.call("GET", "/service-accounts/%zz");
+    expectError(res, 400, "validation.failed");
+    expect(res.headers.get("x-request-id")).to.be.a("string");
+  });
+
   it("an unknown route or method gets the contract's 404", async () => {
     expectError(await b.call("GET", "/nowhere"), 404, "not.found");
     expectError(await b.call("PUT", `/service-accounts/${account.id}`, { name: "x" }), 404, "not.found");
