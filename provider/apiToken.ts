@@ -78,29 +78,43 @@ export interface ApiTokenArgs {
 
 /** The inputs as the handlers receive them, after `check`. */
 export interface ApiTokenInputs extends Internal {
+  /** See {@link ApiTokenArgs.serviceAccountId}. */
   serviceAccountId: string;
+  /** See {@link ApiTokenArgs.label}. */
   label: string;
+  /** See {@link ApiTokenArgs.scopes}. */
   scopes: string[];
+  /** See {@link ApiTokenArgs.expiresInDays}. */
   expiresInDays?: number;
+  /** See {@link ApiTokenArgs.expiresAt}. */
   expiresAt?: string;
+  /** See {@link ApiTokenArgs.rotateBeforeDays}. */
   rotateBeforeDays?: number;
+  /** See {@link ApiTokenArgs.keepers}. */
   keepers?: Record<string, string>;
 }
 
 /** The outputs, as stored in the state (`token` as a secret). */
 export interface ApiTokenOutputs extends Internal {
+  /** The owning account's id. */
   serviceAccountId: string;
+  /** The input, echoed. */
   label: string;
+  /** The input, echoed (in the order given). */
   scopes: string[];
   /** Present when the token was made with a lifetime. */
   expiresInDays?: number;
+  /** The input, echoed. */
   rotateBeforeDays?: number;
+  /** The input, echoed. */
   keepers?: Record<string, string>;
   /** The secret, returned only when the token was created; carried forward by `read`. */
   token: string;
   /** When the token expires (the input `expiresAt`, or creation plus `expiresInDays`). */
   expiresAt: string;
+  /** `active` while the token is in the state (read drops revoked and expired ones). */
   status: "active" | "revoked" | "expired";
+  /** When the token was created (ISO-8601 UTC). */
   createdAt: string;
 }
 

@@ -27,6 +27,7 @@ export const CONTEXT_KEY = "__context";
 
 /** What every resource carries besides its own properties (the engine adds `__provider`). */
 export interface Internal {
+  /** `project=<p>;stack=<s>;resource=<urn>`, set by the resource class; sent as `X-Client-Context`. */
   [CONTEXT_KEY]?: string;
 }
 

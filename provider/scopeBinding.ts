@@ -44,16 +44,23 @@ export interface ScopeBindingArgs {
 
 /** The inputs as the handlers receive them, after `check`. */
 export interface ScopeBindingInputs extends Internal {
+  /** See {@link ScopeBindingArgs.serviceAccountId}. */
   serviceAccountId: string;
+  /** See {@link ScopeBindingArgs.resource}. */
   resource: string;
+  /** See {@link ScopeBindingArgs.role}. */
   role: ScopeBindingRole;
 }
 
 /** The outputs, as stored in the state. */
 export interface ScopeBindingOutputs extends Internal {
+  /** The account's id. */
   serviceAccountId: string;
+  /** The Jira project or Confluence space. */
   resource: string;
+  /** The role, as the backend holds it. */
   role: ScopeBindingRole;
+  /** When the binding was created (ISO-8601 UTC). */
   createdAt: string;
 }
 

@@ -71,6 +71,7 @@ export interface ServiceAccountArgs {
 
 /** The inputs as the handlers receive them, after `check`. */
 export interface ServiceAccountInputs extends Internal {
+  /** See {@link ServiceAccountArgs.name}. */
   name: string;
   /** Filled in by `check` (default: `name`) when `name` is known. */
   displayName?: string;
@@ -78,20 +79,29 @@ export interface ServiceAccountInputs extends Internal {
   description?: string;
   /** Filled in by `check` (default: `false`). */
   suspended?: boolean;
+  /** See {@link ServiceAccountArgs.adoptExisting}. */
   adoptExisting?: boolean;
 }
 
 /** The outputs, as stored in the state: the inputs as the backend holds them, plus what it assigned. */
 export interface ServiceAccountOutputs extends Internal {
+  /** The account's name. */
   name: string;
+  /** The name people see, as the backend holds it. */
   displayName: string;
+  /** The description, as the backend holds it. */
   description: string;
   /** Whether the account is suspended (`status === "suspended"`). */
   suspended: boolean;
+  /** The input, echoed. */
   adoptExisting?: boolean;
+  /** The id product APIs know the account by. */
   accountId: string;
+  /** `<name>@serviceaccount.atlassian.com`. */
   email: string;
+  /** `active` or `suspended`. */
   status: "active" | "suspended";
+  /** When the account was created (ISO-8601 UTC). */
   createdAt: string;
 }
 
