@@ -12,10 +12,15 @@ import { Client } from "../sdk/index";
 
 /** One setting: its stack config key, its environment variable, whether it is a secret. */
 export interface Setting {
+  /** The setting's name in {@link Settings}. */
   readonly name: "baseUrl" | "orgId" | "apiKey";
+  /** The stack config key, namespaced: `atlassian:<name>`. */
   readonly configKey: string;
+  /** The environment variable read when the stack config lacks the setting. */
   readonly envVar: string;
+  /** Whether it must be set with `pulumi config set --secret`. */
   readonly secret: boolean;
+  /** What it is, for messages. */
   readonly description: string;
 }
 
@@ -44,9 +49,13 @@ export const SETTINGS: readonly Setting[] = [
   },
 ];
 
+/** The settings in force. */
 export interface Settings {
+  /** The identity API's base URL. */
   baseUrl: string;
+  /** The organization id. */
   orgId: string;
+  /** The org admin API key: held in this process's memory only. */
   apiKey: string;
 }
 
