@@ -4,8 +4,8 @@
  * Starts the embedded identity backend on a free port with a fresh data folder, runs the
  * quickstart program (examples/quickstart) through the real Pulumi engine with a file state
  * backend, shows the engine's preview and `up`, prints the outputs (the token masked), uses
- * the token on the product plane (one call it may make, two it may not), previews a scope
- * change (a replacement), destroys everything and stops the backend.
+ * the token on the product plane (one call it may make, two it may not), shows the audit
+ * log, previews a scope change (a replacement), destroys everything and stops the backend.
  *
  * Any failing step ends the demo with a non-zero exit status. Everything it made is
  * removed, unless `--keep`: then the backend keeps running (until Ctrl-C) and the stack
@@ -33,7 +33,7 @@ const green = (s: string) => (tty ? `\x1b[32m${s}\x1b[0m` : s);
 const red = (s: string) => (tty ? `\x1b[31m${s}\x1b[0m` : s);
 const out = (s = "") => process.stdout.write(`${s}\n`);
 
-const STEPS = 8;
+const STEPS = 9;
 let step = 0;
 function heading(title: string): void {
   step += 1;
@@ -170,6 +170,24 @@ async function main(): Promise<void> {
     });
     expect(unscoped.status === 403, `denied a page in space ${confluenceSpace}: no write:confluence-content scope, and only viewer`);
 
+    heading("The audit log: every change and every use, traced to the code that made it");
+    const events = await auditLog(backend);
+    for (const e of events) {
+      const resource = /resource=([^;]+)/.exec(e.context.clientContext ?? "")?.[1]?.split("::").pop();
+      const outcome = e.outcome === "denied" ? red(e.outcome.padEnd(7)) : e.outcome.padEnd(7);
+      out(`   ${e.time.slice(11, 19)}  ${e.action.padEnd(24)} ${outcome} ${e.actor.type.padEnd(15)} ${dim(resource ? `from ${resource}` : "")}`);
+    }
+    const changes = events.filter((e) => e.actor.type === "api-key");
+    expect(
+      changes.length === 4 && changes.every((e) => e.context.clientContext?.includes("stack=demo")),
+      "each of the 4 changes names the stack and resource that made it (X-Client-Context)",
+    );
+    expect(
+      events.filter((e) => e.action === "api-token.used").length === 1 &&
+        events.filter((e) => e.outcome === "denied").length === 2,
+      "the token's one use and its two refusals are recorded",
+    );
+
     heading("A scope change, previewed: Atlassian cannot edit a token's scopes, so it is replaced");
     const scopes = [...QUICKSTART_DEFAULTS.scopes, "write:confluence-content"];
     out(dim(`   scopes: ${scopes.join(", ")}`));
@@ -204,6 +222,28 @@ async function main(): Promise<void> {
     await runCleanups();
     process.exitCode = 1;
   }
+}
+
+interface AuditEntry {
+  time: string;
+  action: string;
+  outcome: string;
+  actor: { type: string; id: string };
+  context: { clientContext: string | null };
+}
+
+/** The org's audit log, oldest first, read with the admin key (`read:events:admin`). */
+async function auditLog(backend: { url: string; orgId: string; adminKey: string }): Promise<AuditEntry[]> {
+  const entries: AuditEntry[] = [];
+  let next: string | undefined = `${backend.url}/admin/v1/orgs/${backend.orgId}/events?limit=100`;
+  while (next) {
+    const res = await fetch(next, { headers: { authorization: `Bearer ${backend.adminKey}` } });
+    if (res.status !== 200) throw new DemoFailure(`reading the audit log answered ${res.status}`);
+    const page = (await res.json()) as { data: { attributes: AuditEntry }[]; links: { next?: string } };
+    entries.push(...page.data.map((d) => d.attributes));
+    next = page.links.next ? new URL(page.links.next, backend.url).toString() : undefined;
+  }
+  return entries.map((e, i) => ({ e, i })).sort((a, b) => a.e.time.localeCompare(b.e.time) || a.i - b.i).map(({ e }) => e);
 }
 
 function printKeepInstructions(

@@ -54,7 +54,7 @@ describe("npm run demo", function () {
     });
 
     it("walks through every step under its heading, each check passing", () => {
-      for (let i = 1; i <= 8; i++) expect(run.output).to.include(`── ${i}/8  `);
+      for (let i = 1; i <= 9; i++) expect(run.output).to.include(`── ${i}/9  `);
       for (const check of [
         "✓ preview plans 5 creates",
         "✓ up succeeded",
@@ -62,6 +62,8 @@ describe("npm run demo", function () {
         "✓ reads Jira project OPS",
         "✓ denied Jira project FIN",
         "✓ denied a page in space ENG",
+        "✓ each of the 4 changes names the stack and resource that made it",
+        "✓ the token's one use and its two refusals are recorded",
         "✓ preview plans the token's replacement",
         "✓ destroy succeeded",
         "✓ the token no longer works",
@@ -102,9 +104,9 @@ describe("npm run demo", function () {
     try {
       const run = await runDemo([], { PATH: "/usr/bin:/bin", PULUMI_CLI_CACHE: emptyCache });
       expect(run.code, run.output.slice(-2000)).to.equal(1);
-      expect(run.output).to.include("── 1/8  Start the embedded identity backend");
+      expect(run.output).to.include("── 1/9  Start the embedded identity backend");
       expect(run.output).to.match(/✗ .*pulumi is not on PATH and Go is not installed/);
-      expect(run.output).to.not.include("── 2/8");
+      expect(run.output).to.not.include("── 2/9");
       output = run.output;
     } finally {
       rmSync(emptyCache, { recursive: true, force: true });
