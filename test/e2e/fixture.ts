@@ -248,7 +248,12 @@ export class TestBackend {
  */
 export function expectNoSecrets(text: string, where: string, secrets: (string | undefined)[] = []): void {
   const m = SECRET_PATTERN.exec(text);
-  expect(m === null, `${where} holds something shaped like a secret (at offset ${m?.index})`).to.equal(true);
+  if (m) {
+    // Where it sits, with every secret-shaped string in the excerpt masked.
+    const all = new RegExp(SECRET_PATTERN.source, "g");
+    const excerpt = text.slice(Math.max(0, m.index - 160), m.index + 60).replace(all, (x) => `${x.slice(0, 6)}<masked>`);
+    expect.fail(`${where} holds something shaped like a secret, at offset ${m.index}: …${excerpt}…`);
+  }
   secrets.forEach((s, i) => {
     if (!s) return;
     expect(text.includes(s), `${where} holds secret #${i} in plaintext`).to.equal(false);

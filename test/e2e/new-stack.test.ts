@@ -1,6 +1,4 @@
 import { expect } from "chai";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { SECRET_PATTERN } from "../../sdk/schemas";
 import { expectNoSecrets } from "./fixture";
 import { TYPES, type Fleet, type FleetOutputs } from "./programs";
@@ -96,10 +94,12 @@ describe("e2e: a new stack", function () {
     const token = created!.tokens["deployer-ci"]!.token;
     const adminKey = s.backend.adminKey;
 
-    const stateText = await s.stack.exportStateText();
-    expectNoSecrets(stateText, "the exported state", [token, adminKey]);
+    const { text, resources: state } = await s.stack.exportDeployment();
+    expectNoSecrets(text, "the exported state", [token, adminKey]);
+    const atRest = s.stack.filesAtRest();
+    expect(atRest).to.include("ciphertext"); // the walk found the checkpoint
+    expectNoSecrets(atRest, "the state files and Pulumi.test.yaml", [token, adminKey]);
 
-    const state = await s.stack.exportState();
     const tokenRes = state.find((r) => r.type === TYPES.ApiToken);
     expect(tokenRes, "the token in state").to.not.equal(undefined);
     const sealed = tokenRes!.outputs!.token as Record<string, unknown>;
@@ -119,10 +119,6 @@ describe("e2e: a new stack", function () {
         expect(shim, `${r.urn} __provider captures ${lib}`).to.not.include(lib);
       }
     }
-
-    // The stack's config file holds the admin key encrypted.
-    const configFile = path.join(s.stack.workspace.workDir, "Pulumi.test.yaml");
-    expectNoSecrets(fs.readFileSync(configFile, "utf8"), "Pulumi.test.yaml", [adminKey]);
 
     // What the engine said during preview and up: its events and its printed output.
     const said = s.stack.transcript.filter((r) => r.op === "preview" || r.op === "up");

@@ -20,8 +20,8 @@ describe("e2e: the plan's quota", function () {
     }
     expect(failure, "up past the quota").to.be.an("error");
     const message = failure!.message;
-    expect(message).to.match(/\bfree\b/);
-    expect(message).to.include(String(PLAN_QUOTAS.free));
+    // On one line: the plan and its limit, e.g. "the free plan allows 5 service accounts".
+    expect(message).to.match(new RegExp(`\\bfree\\b[^\\n]*\\b${PLAN_QUOTAS.free}\\b`));
 
     const backendAccounts = await s.backend.accounts();
     expect(backendAccounts).to.have.length(PLAN_QUOTAS.free);

@@ -6,6 +6,8 @@
  * Isolation per stack: a file state backend in its own temp folder, a temp PULUMI_HOME (so
  * no plugin cache or credentials from the machine leak in), a passphrase secrets provider.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import {
   DestroyResult,
   EngineEvent,
@@ -113,21 +115,50 @@ export class TestStack {
     return { ...result, events: rec.events };
   }
 
-  /** The stack's state (deployment) as `pulumi stack export` writes it. */
+  /**
+   * The stack's state as `pulumi stack export` prints it, secrets sealed. (The Automation
+   * API's exportStack() passes --show-secrets, which would decrypt them.)
+   */
+  async exportDeployment(): Promise<{ text: string; resources: StateResource[] }> {
+    const { stdout } = await this.engine.pulumi(["stack", "export", "--stack", this.stack.name]);
+    const parsed = JSON.parse(stdout) as { deployment?: { resources?: StateResource[] } };
+    return { text: stdout, resources: parsed.deployment?.resources ?? [] };
+  }
+
   async exportState(): Promise<StateResource[]> {
-    const deployment = await this.stack.exportStack();
-    return ((deployment.deployment as { resources?: StateResource[] }).resources ?? []);
+    return (await this.exportDeployment()).resources;
   }
 
-  /** The raw exported deployment as text, for "never in the state" checks. */
-  async exportStateText(): Promise<string> {
-    return JSON.stringify(await this.stack.exportStack());
+  /**
+   * Every file the file state backend wrote (the checkpoint, its history and backups), and
+   * the stack's config file: all that rests on disk, as `name: content` text.
+   */
+  filesAtRest(): string {
+    const out: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(p);
+        else if (entry.isFile()) out.push(`${p}:\n${fs.readFileSync(p, "utf8")}`);
+      }
+    };
+    walk(this.engine.stateDir);
+    const config = path.join(this.engine.workDir, `Pulumi.${this.stack.name}.yaml`);
+    if (fs.existsSync(config)) out.push(`${config}:\n${fs.readFileSync(config, "utf8")}`);
+    return out.join("\n");
   }
 
-  /** Everything the engine emitted or printed so far, as one text. */
-  transcriptText(): string {
+  /**
+   * Everything the engine printed or emitted so far, as one text: stdout, stderr and every
+   * event, debug diagnostics included, except (unless asked for) the runtime's RPC echoes
+   * (see isSdkRpcEcho), which repeat every resource's outputs verbatim, secrets included.
+   */
+  transcriptText(opts: { withSdkRpcEchoes?: boolean } = {}): string {
     return this.transcript
-      .map((r) => `${r.stdout}\n${r.stderr}\n${r.events.map((e) => JSON.stringify(e)).join("\n")}`)
+      .map((r) => {
+        const events = r.events.filter((e) => opts.withSdkRpcEchoes || !isSdkRpcEcho(e));
+        return `${r.stdout}\n${r.stderr}\n${events.map((e) => JSON.stringify(e)).join("\n")}`;
+      })
       .join("\n");
   }
 
@@ -184,4 +215,23 @@ export function steps(events: EngineEvent[]): { op: string; type: string; name: 
     out.push({ op: md.op, type: md.type, name: md.urn.split("::").pop() ?? md.urn, diffs: md.diffs ?? [] });
   }
   return out;
+}
+
+/**
+ * A debug diagnostic in which @pulumi/pulumi's Node.js runtime (3.276.0,
+ * runtime/resource.js) logs an engine RPC's response verbatim: "RegisterResource RPC
+ * finished: ...; resp: <the resource's outputs>". Unlike the requests it logs (gated behind
+ * excessive debug output), responses are always sent, and a secret output (an ApiToken's
+ * token) appears in them in plaintext. The CLI prints debug diagnostics only with --debug;
+ * the Automation API's event stream (and `--event-log`) carries them. No provider can
+ * avoid it: the program must receive its resources' outputs. The leak checks leave out
+ * exactly these messages and nothing else; the secrets scenario asserts that they are the
+ * only place a token appears.
+ */
+const SDK_RPC_ECHO = /^(RegisterResource|ReadResource|RegisterResourceOutputs|getResource Invoke) RPC finished: /;
+
+export function isSdkRpcEcho(e: EngineEvent): boolean {
+  const d = e.diagnosticEvent;
+  // The Automation API's type omits "debug", which the engine does send.
+  return !!d && (d.severity as string) === "debug" && SDK_RPC_ECHO.test(d.message);
 }
