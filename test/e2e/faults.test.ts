@@ -45,6 +45,16 @@ describe("e2e: an unreliable backend", function () {
     expect(ids(TYPES.ApiToken)).to.deep.equal(tokenIds.sort());
     expect(ids(TYPES.ScopeBinding)).to.deep.equal(bindingIds.sort());
 
+    // Not even a duplicate made and then cleaned up: one creation of each, in the audit log.
+    const created = (await s.backend.mutations()).filter((e) => e.action.endsWith(".created"));
+    const byAction: Record<string, number> = {};
+    for (const e of created) byAction[e.action] = (byAction[e.action] ?? 0) + 1;
+    expect(byAction).to.deep.equal({
+      "service-account.created": 10,
+      "api-token.created": 10,
+      "scope-binding.created": 10,
+    });
+
     // Every token Pulumi holds works (the product plane has no injected faults).
     for (const [key, t] of Object.entries(up.tokens)) {
       const account = up.accounts[key.replace(/-ci$/, "")]!;
