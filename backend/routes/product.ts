@@ -31,7 +31,9 @@ declare module "fastify" {
 const KEY = /^[A-Z][A-Z0-9]{1,9}$/;
 const SPACE_KEY = /^~?[A-Za-z0-9]{1,255}$/;
 const CloudParams = z.object({ cloudId: z.string().max(200) });
+/** 401, 403 and 404 of the product plane, in the shape of Atlassian's product APIs. */
 const Message = z.object({ code: z.number(), message: z.string() });
+const DENIALS = { 401: Message, 403: Message, 404: Message };
 
 export function productRoutes(app: ZodApp, ctx: Context): void {
   const { store } = ctx;
@@ -136,7 +138,7 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     "/ex/jira/:cloudId/rest/api/3/project/:key",
     {
       onRequest: authenticate,
-      schema: { tags, summary: "Read a Jira project", params: CloudParams.extend({ key: z.string().max(255) }), response: { 200: z.object({ id: z.string(), key: z.string(), name: z.string(), projectTypeKey: z.string(), self: z.string() }) } },
+      schema: { tags, summary: "Read a Jira project", params: CloudParams.extend({ key: z.string().max(255) }), response: { 200: z.object({ id: z.string(), key: z.string(), name: z.string(), projectTypeKey: z.string(), self: z.string() }), ...DENIALS } },
     },
     async (req) => {
       const { key, cloudId } = req.params;
@@ -155,7 +157,7 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
         summary: "Create a Jira issue",
         params: CloudParams,
         body: z.object({ fields: z.object({ project: z.object({ key: z.string().max(255) }), summary: z.string().min(1).max(255) }) }),
-        response: { 201: z.object({ id: z.string(), key: z.string(), self: z.string() }) },
+        response: { 201: z.object({ id: z.string(), key: z.string(), self: z.string() }), ...DENIALS },
       },
     },
     async (req, reply) => {
@@ -173,7 +175,7 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     "/ex/confluence/:cloudId/wiki/api/v2/spaces/:key",
     {
       onRequest: authenticate,
-      schema: { tags, summary: "Read a Confluence space", params: CloudParams.extend({ key: z.string().max(255) }), response: { 200: z.object({ id: z.string(), key: z.string(), name: z.string(), type: z.string(), status: z.string() }) } },
+      schema: { tags, summary: "Read a Confluence space", params: CloudParams.extend({ key: z.string().max(255) }), response: { 200: z.object({ id: z.string(), key: z.string(), name: z.string(), type: z.string(), status: z.string() }), ...DENIALS } },
     },
     async (req) => {
       const { key } = req.params;
@@ -192,7 +194,7 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
         summary: "Create a Confluence page",
         params: CloudParams,
         body: z.object({ spaceKey: z.string().max(255), title: z.string().min(1).max(255) }).passthrough(),
-        response: { 201: z.object({ id: z.string(), title: z.string(), spaceKey: z.string(), status: z.string() }) },
+        response: { 201: z.object({ id: z.string(), title: z.string(), spaceKey: z.string(), status: z.string() }), ...DENIALS },
       },
     },
     async (req, reply) => {
@@ -205,7 +207,6 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     },
   );
 
-  void Message;
 }
 
 /** A stable numeric id for a key (projects and spaces exist as far as bindings name them). */

@@ -3,7 +3,6 @@
  * database. Methods take plain values and return the wire objects of `sdk/schemas.ts`.
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { randomBytes } from "node:crypto";
 import type { AdminScope, ApiKey, ApiToken, AuditEvent, Plan, Role, ScopeBinding, ServiceAccount } from "../../sdk/schemas";
 import { openDatabase, transaction, type Durability } from "./db";
 
@@ -239,11 +238,6 @@ export class Store {
     return r && toAccount(r);
   }
 
-  accountById(id: string): (ServiceAccount & { orgId: string }) | undefined {
-    const r = this.q("SELECT * FROM service_accounts WHERE id = ?").get(id) as Row | undefined;
-    return r && { ...toAccount(r), orgId: s(r.org_id) };
-  }
-
   insertAccount(orgId: string, a: ServiceAccount): ServiceAccount {
     this.q(
       `INSERT INTO service_accounts (id, org_id, account_id, name, display_name, email, description, status, created_at, updated_at)
@@ -332,22 +326,6 @@ export class Store {
     ) as Row[];
     for (const r of rows) this.q("UPDATE api_tokens SET revoked = 1, revoked_at = ? WHERE id = ?").run(now, s(r.id));
     return rows.map((r) => s(r.id));
-  }
-
-  tokenByHash(hash: string): TokenRecord | undefined {
-    const r = this.q("SELECT id, org_id, service_account_id, scopes, revoked, expires_at FROM api_tokens WHERE hash = ?").get(hash) as
-      | Row
-      | undefined;
-    return (
-      r && {
-        id: s(r.id),
-        orgId: s(r.org_id),
-        serviceAccountId: s(r.service_account_id),
-        scopes: JSON.parse(s(r.scopes)) as string[],
-        revoked: Number(r.revoked) === 1,
-        expiresAt: s(r.expires_at),
-      }
-    );
   }
 
   /** The token of this secret hash with its holder, in one read (the product plane's hot path). */
@@ -491,5 +469,4 @@ export class Store {
   }
 }
 
-export const randomId = (): string => randomBytes(16).toString("hex");
 export type { Durability };
