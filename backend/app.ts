@@ -8,7 +8,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import swagger from "@fastify/swagger";
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { z } from "zod";
-import { describeIssues } from "../sdk/schemas";
+import { describeIssues, ErrorBody } from "../sdk/schemas";
 import { Context } from "./context";
 import { ApiError, errorBody } from "./errors";
 import { FaultInjector, type FaultSpec } from "./faults";
@@ -106,7 +106,12 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
         400,
         describeIssues(err.zod).map((i) => ({
           code: "validation.failed" as const,
-          detail: i.pointer === "/" ? i.message : `${what} ${i.pointer.slice(1)}: ${i.message}`,
+          detail:
+            i.pointer === "/"
+              ? where === "body" ? `the body must be a JSON object: ${i.message}` : i.message
+              : /received undefined$/.test(i.message)
+                ? `${what} ${i.pointer.slice(1)} is required`
+                : `${what} ${i.pointer.slice(1)}: ${i.message}`,
           pointer: i.pointer,
         })),
       );
@@ -192,6 +197,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   const idempotency = new Idempotency(ctx);
   app.addHook("onRoute", (route) => {
     if (!route.config?.admin) return;
+    // Every admin failure has the contract's error body; declaring it documents it in /openapi.json.
+    if (route.schema) route.schema.response = { ...(route.schema.response as object), "4xx": ErrorBody, "5xx": ErrorBody };
     const handler = route.handler;
     route.handler = async function (this: FastifyInstance, req, reply) {
       try {

@@ -44,6 +44,9 @@ describe("backend: bad input", () => {
   it("a body that is not an object, or no body at all", async () => {
     for (const body of [[], "name", 42, null]) expectError(await b.call("POST", "/service-accounts", body), 400, "validation.failed");
     expectError(await b.call("POST", "/service-accounts"), 400, "validation.failed");
+    const missing = await b.call("POST", "/service-accounts", {});
+    expectError(missing, 400, "validation.failed", "/name");
+    expect(missing.body.errors[0].detail).to.equal("field name is required");
   });
 
   it("a body that is not JSON (415)", async () => {

@@ -53,7 +53,9 @@ describe("backend: operations", () => {
     ]) {
       expect(paths).to.include(p);
     }
-    expect(doc.paths["/admin/api-access/v1/orgs/{orgId}/service-accounts"].post.requestBody).to.be.an("object");
+    const create = doc.paths["/admin/api-access/v1/orgs/{orgId}/service-accounts"].post;
+    expect(create.requestBody).to.be.an("object");
+    expect(create.responses).to.have.keys("201", "4XX", "5XX");
   });
 
   it("answers a server-side failure with a plain 500 internal, retryable, without internals", async () => {
