@@ -47,6 +47,31 @@ class SchemaValidationError extends Error {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/**
+ * The JSON pointer of the first string (key or value) that is not well-formed UTF-16, such as
+ * `"\ud800"`: SQLite would store it as U+FFFD, so what was acknowledged would not be what was sent.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function illFormedString(root: unknown): string | undefined {
+  const esc = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
+  const stack: [unknown, string][] = [[root, ""]];
+  while (stack.length) {
+    const [v, at] = stack.pop()!;
+    if (typeof v === "string") {
+      if (LONE_SURROGATE.test(v)) return at || "/";
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => stack.push([x, `${at}/${i}`]));
+    } else if (v !== null && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        if (LONE_SURROGATE.test(k)) return `${at}/${esc(k)}`;
+        stack.push([x, `${at}/${esc(k)}`]);
+      }
+    }
+  }
+  return undefined;
+}
+
 export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; ctx: Context; metrics: Metrics }> {
   const ctx = new Context(opts.store, opts.now);
   const metrics = new Metrics();
@@ -84,11 +109,15 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   app.addContentTypeParser("application/json", { parseAs: "string", bodyLimit: BODY_LIMIT }, (_req, body, done) => {
     const text = String(body);
     if (text.trim() === "") return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch {
-      done(new ApiError(400, "validation.failed", "the request body is not valid JSON", "/"), undefined);
+      return done(new ApiError(400, "validation.failed", "the request body is not valid JSON", "/"), undefined);
     }
+    const bad = illFormedString(parsed);
+    if (bad !== undefined) return done(new ApiError(400, "validation.failed", "text must be well-formed Unicode (no lone surrogate escapes)", bad), undefined);
+    done(null, parsed);
   });
 
   app.setErrorHandler((err: FastifyError | ApiError | SchemaValidationError, req, reply) => sendError(err, req, reply));

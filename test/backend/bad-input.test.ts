@@ -91,6 +91,9 @@ describe("backend: bad input", () => {
       expectError(await b.call("POST", "/service-accounts", { name: uniqueName("c"), displayName }), 400, "validation.failed", "/displayName");
     }
     expectError(await b.call("POST", tokens(), { label: "tab\tlabel", scopes: ["read:jira-work"], expiresInDays: 3 }), 400, "validation.failed", "/label");
+    // A lone surrogate is not text: stored, it would silently become U+FFFD.
+    const lone = await b.call("POST", "/service-accounts", undefined, { raw: `{"name":"${uniqueName("s")}","displayName":"\\ud800x"}` });
+    expectError(lone, 400, "validation.failed", "/displayName");
   });
 
   it("path traversal and SQL-looking ids", async () => {

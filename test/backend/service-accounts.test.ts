@@ -37,6 +37,13 @@ describe("backend: service accounts", () => {
     expectError(await b.call("PATCH", `/service-accounts/${a.id}`, { displayName: "x" }), 404, "not.found");
   });
 
+  it("keeps unicode text in displayName and description exactly as sent", async () => {
+    const a = await b.ok("POST", "/service-accounts", { name: uniqueName("uni"), displayName: "Déploiement 🚀 日本", description: "tabs\tand\nlines, ü" });
+    const got = await b.ok("GET", `/service-accounts/${a.id}`);
+    expect(got.displayName).to.equal("Déploiement 🚀 日本");
+    expect(got.description).to.equal("tabs\tand\nlines, ü");
+  });
+
   it("refuses a taken name with 409 conflict.nameTaken, and frees the name on delete", async () => {
     const name = uniqueName("taken");
     const a = await b.ok("POST", "/service-accounts", { name });
