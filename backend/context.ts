@@ -4,13 +4,25 @@
  * transaction, so a change is never half-written nor recorded without its replay copy.
  */
 import { randomUUID } from "node:crypto";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { AdminScope } from "../sdk/schemas";
 import { Cursors } from "./cursor";
 import { seal } from "./secrets";
 import type { EventInput, Store } from "./store";
 
 export type Actor = EventInput["actor"];
+
+/** The app as routes see it: zod schemas give the request and reply their types. */
+export type ZodApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
 export interface IdempotencyClaim {
   scope: string;
@@ -143,7 +155,3 @@ export function header(req: FastifyRequest, name: string, max: number): string |
   const s = Array.isArray(v) ? v.join(", ") : v;
   return s === undefined ? null : s.slice(0, max);
 }
-
-import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
-export type ZodApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
