@@ -122,7 +122,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
 
   app.setErrorHandler((err: FastifyError | ApiError | SchemaValidationError, req, reply) => sendError(err, req, reply));
   app.setNotFoundHandler((req, reply) =>
-    sendError(new ApiError(404, "not.found", `no endpoint ${req.method} ${req.url.split("?")[0]!.slice(0, 200)}; the API is described at /openapi.json`), req, reply),
+    sendError(new ApiError(404, "endpoint.notFound", `no endpoint ${req.method} ${req.url.split("?")[0]!.slice(0, 200)}; the API is described at /openapi.json`), req, reply),
   );
 
   function sendError(err: FastifyError | ApiError | SchemaValidationError, req: FastifyRequest, reply: FastifyReply) {

@@ -9,6 +9,7 @@ import type { ErrorBody, ErrorCode } from "../sdk/schemas";
 const TITLES: Record<ErrorCode, string> = {
   "validation.failed": "The request is not valid",
   "not.found": "Not found",
+  "endpoint.notFound": "No such endpoint",
   "conflict.nameTaken": "The name is taken",
   "conflict.bindingExists": "The binding exists",
   "quota.exceeded": "Quota exceeded",

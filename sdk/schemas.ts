@@ -266,6 +266,9 @@ export type Page<T> = { items: T[]; links: { next?: string; prev?: string }; tot
 export const ERROR_CODES = [
   "validation.failed",
   "not.found",
+  // A path no route serves (a wrong baseUrl, say), told apart from a missing object so a
+  // client never mistakes a misconfiguration for "deleted" and drops state on refresh.
+  "endpoint.notFound",
   "conflict.nameTaken",
   "conflict.bindingExists",
   "quota.exceeded",

@@ -129,8 +129,8 @@ describe("backend: bad input", () => {
     expect(res.headers.get("x-request-id")).to.be.a("string");
   });
 
-  it("an unknown route or method gets the contract's 404", async () => {
-    expectError(await b.call("GET", "/nowhere"), 404, "not.found");
-    expectError(await b.call("PUT", `/service-accounts/${account.id}`, { name: "x" }), 404, "not.found");
+  it("an unknown route or method gets the contract's 404, told apart from a missing object", async () => {
+    expectError(await b.call("GET", "/nowhere"), 404, "endpoint.notFound");
+    expectError(await b.call("PUT", `/service-accounts/${account.id}`, { name: "x" }), 404, "endpoint.notFound");
   });
 });

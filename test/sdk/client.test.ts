@@ -91,6 +91,13 @@ describe("sdk client against the real backend", () => {
       expect(await client.serviceAccounts.retrieve(MISSING)).to.equal(null);
     });
 
+    it("retrieve through a wrong baseUrl is an error, never a null that reads as deleted", async () => {
+      const lost = backend.client({ baseUrl: `${backend.url}/wrong-prefix`, maxRetries: 0 });
+      const err = await rejection(lost.serviceAccounts.retrieve(sa.id));
+      expect(err).to.be.instanceOf(NotFoundError);
+      expect((err as NotFoundError).code).to.equal("endpoint.notFound");
+    });
+
     it("update changes what it may and returns the account", async () => {
       const updated = await client.serviceAccounts.update(sa.id, { displayName: "CI deployer", status: "suspended" });
       expect(updated).to.include({ id: sa.id, displayName: "CI deployer", status: "suspended" });
