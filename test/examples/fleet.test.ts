@@ -4,7 +4,6 @@ import { expect } from "chai";
 import { fleet } from "../../examples/fleet/program";
 import { expectNoSecrets, TestBackend } from "../e2e/fixture";
 import { summary, TestStack } from "../e2e/workspace";
-import { shownText } from "./transcript";
 
 const FLEET_FILE = path.join(__dirname, "../../examples/fleet/fleet.yaml");
 const FLEET_TEXT = readFileSync(FLEET_FILE, "utf8");
@@ -26,7 +25,7 @@ describe("the fleet example, through the engine", function () {
   });
 
   afterEach(function () {
-    if (stack) expectNoSecrets(shownText(stack), `the engine's output in "${this.currentTest?.title}"`, secrets);
+    if (stack) expectNoSecrets(stack.transcriptText(), `the engine's output in "${this.currentTest?.title}"`, secrets);
   });
 
   after(async () => {

@@ -2,7 +2,6 @@ import { expect } from "chai";
 import { quickstart, QUICKSTART_DEFAULTS } from "../../examples/quickstart/program";
 import { expectNoSecrets, TestBackend } from "../e2e/fixture";
 import { summary, TestStack } from "../e2e/workspace";
-import { shownText } from "./transcript";
 import { SECRET_PATTERN } from "../../sdk/schemas";
 
 // The quickstart example exactly as shipped (its defaults), through the real engine,
@@ -23,7 +22,7 @@ describe("the quickstart example, through the engine", function () {
   });
 
   afterEach(function () {
-    if (stack) expectNoSecrets(shownText(stack), `the engine's output in "${this.currentTest?.title}"`, secrets);
+    if (stack) expectNoSecrets(stack.transcriptText(), `the engine's output in "${this.currentTest?.title}"`, secrets);
   });
 
   after(async () => {

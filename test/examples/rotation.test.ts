@@ -5,7 +5,6 @@ import { expect } from "chai";
 import { rotation, ROTATION_DEFAULTS } from "../../examples/rotation/program";
 import { expectNoSecrets, TestBackend } from "../e2e/fixture";
 import { summary, TestStack } from "../e2e/workspace";
-import { shownText } from "./transcript";
 
 interface MockRun {
   outputs: { email: string; tokenId: string; tokenExpiresAt: string; token: string; tokenIsSecret: boolean };
@@ -95,7 +94,7 @@ describe("the rotation example, through the engine (trigger as a plain string)",
   });
 
   afterEach(function () {
-    if (stack) expectNoSecrets(shownText(stack), `the engine's output in "${this.currentTest?.title}"`, secrets);
+    if (stack) expectNoSecrets(stack.transcriptText(), `the engine's output in "${this.currentTest?.title}"`, secrets);
   });
 
   after(async () => {
