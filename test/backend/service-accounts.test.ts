@@ -81,4 +81,26 @@ describe("backend: plan quotas", () => {
       await b.close();
     }
   });
+
+  for (const [plan, limit] of [["standard", 250], ["enterprise", 1000]] as const) {
+    it(`stops the ${plan} plan at ${limit} accounts, and a delete frees a place`, async function () {
+      this.timeout(120_000);
+      const b = await harness({ plan });
+      try {
+        const ids: string[] = [];
+        for (let i = 0; i < limit; i += 25) {
+          const batch = Array.from({ length: Math.min(25, limit - i) }, () => b.ok("POST", "/service-accounts", { name: uniqueName("quota") }));
+          for (const a of await Promise.all(batch)) ids.push(a.id);
+        }
+        const res = await b.call("POST", "/service-accounts", { name: uniqueName("quota") });
+        expectError(res, 409, "quota.exceeded");
+        expect(res.body.errors[0].detail).to.match(new RegExp(`${plan} plan`)).and.match(new RegExp(`\\b${limit}\\b`));
+        expect((await b.ok("GET", "/service-accounts")).total).to.equal(limit);
+        expect((await b.call("DELETE", `/service-accounts/${ids[0]}`)).status).to.equal(204);
+        expect((await b.call("POST", "/service-accounts", { name: uniqueName("quota") })).status).to.equal(201);
+      } finally {
+        await b.close();
+      }
+    });
+  }
 });
