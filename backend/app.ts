@@ -161,7 +161,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
       // The product plane answers as Atlassian's product APIs do.
       return reply.code(status).type("application/json").send({ code: status, message: e.items[0]!.detail });
     }
-    return reply.code(status).type("application/json").send(errorBody(status, e.items, req.id));
+    return reply.code(status).type("application/json").send(e.rendered ?? errorBody(status, e.items, req.id));
   }
 
   await app.register(swagger, {

@@ -16,6 +16,7 @@ import type {
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { AdminScope } from "../sdk/schemas";
 import { Cursors } from "./cursor";
+import { ApiError, errorBody } from "./errors";
 import { seal } from "./secrets";
 import type { EventInput, Store } from "./store";
 
@@ -98,6 +99,30 @@ export class Context {
    * sealed (see `seal`).
    */
   mutate<T extends object | undefined>(req: FastifyRequest, reply: FastifyReply, status: number, fn: () => T): T {
+    try {
+      return this.#mutate(req, reply, status, fn);
+    } catch (err) {
+      // The contract replays the first response, refusals included: a 4xx of the handler
+      // (name taken, quota, not found) is stored under the key once its change has rolled
+      // back, so a retry under that key cannot later do what the first request was refused.
+      // 5xx and failures before the handler are not stored: they may go away on a retry.
+      const claim = req.idem;
+      if (claim && err instanceof ApiError && err.status >= 400 && err.status < 500) {
+        const errStatus = err.items.length > 1 ? 400 : err.status;
+        err.rendered = errorBody(errStatus, err.items, req.id);
+        this.store.saveIdempotency(claim.scope, claim.keyHash, {
+          fingerprint: claim.fingerprint,
+          status: errStatus,
+          body: JSON.stringify(err.rendered),
+          secretBox: null,
+          createdAtMs: this.nowMs(),
+        });
+      }
+      throw err;
+    }
+  }
+
+  #mutate<T extends object | undefined>(req: FastifyRequest, reply: FastifyReply, status: number, fn: () => T): T {
     const body = this.store.transaction(() => {
       this.generation += 1;
       const out = fn();

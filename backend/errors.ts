@@ -33,6 +33,8 @@ export interface ErrorItem {
 
 export class ApiError extends Error {
   readonly items: ErrorItem[];
+  /** The body already sent once and stored for replay under an Idempotency-Key: sent as is. */
+  rendered?: ErrorBody;
   constructor(
     readonly status: number,
     code: ErrorCode | ErrorItem[],

@@ -23,6 +23,21 @@ describe("backend: idempotency keys", () => {
     expect((await b.ok("GET", `/service-accounts?name=${name}`)).total).to.equal(1);
   });
 
+  it("replays a refusal of the handler too: a retried create that was refused as taken is not made later", async () => {
+    const name = uniqueName("refused");
+    const holder = await b.ok("POST", "/service-accounts", { name });
+    const k = idem(`r-${name}`);
+    const first = await b.call("POST", "/service-accounts", { name }, k);
+    expectError(first, 409, "conflict.nameTaken");
+    // The name is free again, but the key still stands for that first, refused request.
+    expect((await b.call("DELETE", `/service-accounts/${holder.id}`)).status).to.equal(204);
+    const again = await b.call("POST", "/service-accounts", { name }, k);
+    expect(again.status).to.equal(409);
+    expect(again.body).to.deep.equal(first.body);
+    expect(again.headers.get("idempotent-replayed")).to.equal("true");
+    expect((await b.ok("GET", `/service-accounts?name=${name}`)).total).to.equal(0);
+  });
+
   it("treats the same body with its keys in another order as the same request", async () => {
     const name = uniqueName("order");
     const k = idem(`o-${name}`);
