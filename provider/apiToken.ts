@@ -234,7 +234,12 @@ export const apiTokenProvider = {
     const failures = checkProperties(news, RULES);
     const inputs = news as unknown as ApiTokenInputs;
     const bad = new Set(failures.map((f) => f.property));
-    for (const f of crossCheck(olds ?? {}, inputs)) if (!bad.has(f.property)) failures.push(f);
+    // One failure per property: the first cross-property rule a property breaks is the one reported.
+    for (const f of crossCheck(olds ?? {}, inputs)) {
+      if (bad.has(f.property)) continue;
+      bad.add(f.property);
+      failures.push(f);
+    }
     return failures.length > 0 ? { failures } : { inputs };
   },
 

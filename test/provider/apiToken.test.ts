@@ -50,6 +50,13 @@ describe("ApiToken", () => {
       expect(failuresOf(await tok.check({}, { ...ENGINE_PROPS, ...noExpiry, expiresAt: "next tuesday" })).expiresAt).to.include('"next tuesday"');
     });
 
+    it("returns one failure for expiresAt when it is both given with expiresInDays and in the past", async () => {
+      const result = await tok.check({}, { ...ENGINE_PROPS, ...valid, expiresAt: "2020-01-01T00:00:00Z" });
+      const onExpiresAt = (result.failures ?? []).filter((f) => f.property === "expiresAt");
+      expect(onExpiresAt).to.have.length(1);
+      expect(onExpiresAt[0]!.reason).to.include("not both");
+    });
+
     it("keeps accepting a fixed expiresAt that has not changed since the token was made, even once it is past", async () => {
       const { expiresInDays: _, ...noExpiry } = valid;
       const at = "2020-01-01T00:00:00Z";
