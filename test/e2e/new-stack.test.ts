@@ -78,6 +78,18 @@ describe("e2e: a new stack", function () {
     ]);
     expect(bindings.map((b) => b.id).sort()).to.deep.equal(Object.values(up.bindings).sort());
 
+    // Each change in the audit log names the project, stack and resource behind it (X-Client-Context).
+    const urn = (type: string, name: string) => `project=e2e-new-stack;stack=test;resource=urn:pulumi:test::e2e-new-stack::${type}::${name}`;
+    const traced = (await s.backend.mutations()).map((e) => `${e.action} ${e.target.id} ${e.clientContext}`);
+    expect(traced.sort()).to.deep.equal(
+      [
+        `service-account.created ${account.id} ${urn(TYPES.ServiceAccount, "deployer")}`,
+        `api-token.created ${token.id} ${urn(TYPES.ApiToken, "deployer-ci")}`,
+        `scope-binding.created ${up.bindings["deployer-jira"]} ${urn(TYPES.ScopeBinding, "deployer-jira")}`,
+        `scope-binding.created ${up.bindings["deployer-wiki"]} ${urn(TYPES.ScopeBinding, "deployer-wiki")}`,
+      ].sort(),
+    );
+
     // The metrics count the creates (and so the "no write" check above can see writes).
     expect((await s.backend.adminRequestCounts()).POST ?? 0).to.be.at.least(4);
 
