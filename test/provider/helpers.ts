@@ -129,12 +129,15 @@ export async function withEnv<T>(vars: Record<string, string | undefined>, fn: (
 export async function startProxy(
   target: string,
   refuse: (method: string, path: string) => boolean = () => false,
-): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
+): Promise<{ url: string; requests: string[]; contexts: (string | undefined)[]; close(): Promise<void> }> {
   const http = await import("node:http");
   const upstream = new URL(target);
   const requests: string[] = [];
+  /** The X-Client-Context header of each request, in the order of `requests`. */
+  const contexts: (string | undefined)[] = [];
   const server = http.createServer((req, res) => {
     requests.push(`${req.method} ${(req.url ?? "").split("?")[0]}`);
+    contexts.push(req.headers["x-client-context"] as string | undefined);
     if (refuse(req.method ?? "", req.url ?? "")) {
       req.resume();
       res.writeHead(403, { "content-type": "application/json", "x-request-id": "proxy-refused" });
@@ -156,6 +159,7 @@ export async function startProxy(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    contexts,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -8,7 +8,7 @@ import { configure } from "../../provider/config";
 import { providers } from "../../provider/index";
 import type { ScopeBindingOutputs } from "../../provider/scopeBinding";
 import type { ServiceAccountOutputs } from "../../provider/serviceAccount";
-import { checked, configOf, created, startProxy, useBackend } from "./helpers";
+import { CONTEXT, checked, configOf, created, startProxy, useBackend } from "./helpers";
 
 describe("requests per handler", () => {
   const backend = useBackend();
@@ -18,6 +18,13 @@ describe("requests per handler", () => {
     configure(configOf({ "atlassian:baseUrl": proxy.url, "atlassian:orgId": backend.current.orgId, "atlassian:apiKey": backend.current.adminKey }));
   });
   after(() => proxy.close());
+
+  // Every request the handlers sent in the tests above (reads and deletes too, which the audit
+  // log does not show) carried the resource's client context.
+  after(() => {
+    expect(proxy.requests.length).to.be.above(0);
+    expect(proxy.contexts.filter((c) => c !== CONTEXT), "requests without the client context").to.deep.equal([]);
+  });
 
   /** The requests `fn` sends, as "METHOD path" with the org's admin prefix cut off. */
   async function sent(fn: () => Promise<unknown>): Promise<string[]> {
