@@ -3,7 +3,7 @@
  * metrics belong to this scenario alone), a stack pointed at it, and after every test the
  * check that nothing the engine printed or emitted holds a secret.
  */
-import type { EngineEvent } from "@pulumi/pulumi/automation";
+import type { EngineEvent, PulumiFn } from "@pulumi/pulumi/automation";
 import { expectNoSecrets, TestBackend, type BackendOptions } from "./fixture";
 import { fleetOutputs, fleetProgram, type Fleet, type FleetOutputs } from "./programs";
 import { TestStack } from "./workspace";
@@ -22,41 +22,32 @@ export interface Scenario {
   readonly secrets: string[];
 }
 
-export function useScenario(name: string, initial: Fleet, opts: { backend?: BackendOptions; env?: Record<string, string> } = {}): Scenario {
+/** A backend of its own, a stack running `program` against it, and the leak check after every test. */
+export interface EngineFrame {
+  readonly backend: TestBackend;
+  readonly stack: TestStack;
+  /** Values that must never appear in engine output: the admin key, plus what tests add. */
+  readonly secrets: string[];
+}
+
+/**
+ * Registers the mocha hooks of one engine test file: before, a real backend and a stack
+ * whose program is `program`; after every test, no secret in anything the engine printed
+ * or emitted; after all, the stack's folders removed and the backend stopped.
+ */
+export function useEngineFrame(
+  name: string,
+  program: PulumiFn,
+  opts: { backend?: BackendOptions; env?: Record<string, string> } = {},
+): EngineFrame {
   let backend: TestBackend | undefined;
   let stack: TestStack | undefined;
   const secrets: string[] = [];
 
-  const ctx: Scenario = {
-    get backend() {
-      if (!backend) throw new Error("the backend is not started");
-      return backend;
-    },
-    get stack() {
-      if (!stack) throw new Error("the stack is not created");
-      return stack;
-    },
-    declare(fleet) {
-      ctx.stack.setProgram(fleetProgram(fleet));
-    },
-    async up() {
-      const result = await ctx.stack.up();
-      const outs = fleetOutputs(result.outputs);
-      for (const t of Object.values(outs.tokens)) if (t.token) secrets.push(t.token);
-      return { ...outs, events: result.events, resourceChanges: (result.summary.resourceChanges ?? {}) as Record<string, number> };
-    },
-    secrets,
-  };
-
   before(async () => {
     backend = await TestBackend.start(opts.backend);
     secrets.push(backend.adminKey);
-    stack = await TestStack.create({
-      name,
-      program: fleetProgram(initial),
-      ...backend.stackConfig(),
-      env: opts.env,
-    });
+    stack = await TestStack.create({ name, program, ...backend.stackConfig(), env: opts.env });
   });
 
   afterEach(function () {
@@ -69,5 +60,39 @@ export function useScenario(name: string, initial: Fleet, opts: { backend?: Back
     await backend?.close();
   });
 
+  return {
+    get backend() {
+      if (!backend) throw new Error("the backend is not started");
+      return backend;
+    },
+    get stack() {
+      if (!stack) throw new Error("the stack is not created");
+      return stack;
+    },
+    secrets,
+  };
+}
+
+export function useScenario(name: string, initial: Fleet, opts: { backend?: BackendOptions; env?: Record<string, string> } = {}): Scenario {
+  const frame = useEngineFrame(name, fleetProgram(initial), opts);
+  const { secrets } = frame;
+  const ctx: Scenario = {
+    get backend() {
+      return frame.backend;
+    },
+    get stack() {
+      return frame.stack;
+    },
+    declare(fleet) {
+      ctx.stack.setProgram(fleetProgram(fleet));
+    },
+    async up() {
+      const result = await ctx.stack.up();
+      const outs = fleetOutputs(result.outputs);
+      for (const t of Object.values(outs.tokens)) if (t.token) secrets.push(t.token);
+      return { ...outs, events: result.events, resourceChanges: (result.summary.resourceChanges ?? {}) as Record<string, number> };
+    },
+    secrets,
+  };
   return ctx;
 }

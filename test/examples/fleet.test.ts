@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { fleet } from "../../examples/fleet/program";
-import { expectNoSecrets, TestBackend } from "../e2e/fixture";
-import { summary, TestStack } from "../e2e/workspace";
+import { useEngineFrame } from "../e2e/scenario";
+import { summary } from "../e2e/workspace";
 
 const FLEET_FILE = path.join(__dirname, "../../examples/fleet/fleet.yaml");
 const FLEET_TEXT = readFileSync(FLEET_FILE, "utf8");
@@ -12,29 +12,13 @@ const FLEET_TEXT = readFileSync(FLEET_FILE, "utf8");
 // embedded backend: three teams' accounts, tokens and access from one file.
 describe("the fleet example, through the engine", function () {
   this.timeout(15 * 60_000);
-  let backend: TestBackend;
-  let stack: TestStack;
-  const secrets: string[] = [];
+  const frame = useEngineFrame("ex-fleet", async () => fleet({ file: FLEET_FILE }));
+  const { secrets } = frame;
   let tokens: Record<string, string> = {};
   let emails: Record<string, string> = {};
 
-  before(async () => {
-    backend = await TestBackend.start();
-    secrets.push(backend.adminKey);
-    stack = await TestStack.create({ name: "ex-fleet", program: async () => fleet({ file: FLEET_FILE }), ...backend.stackConfig() });
-  });
-
-  afterEach(function () {
-    if (stack) expectNoSecrets(stack.transcriptText(), `the engine's output in "${this.currentTest?.title}"`, secrets);
-  });
-
-  after(async () => {
-    await stack?.dispose();
-    await backend?.close();
-  });
-
   it("creates every account, token and binding in the file", async () => {
-    const up = await stack.up();
+    const up = await frame.stack.up();
     expect(up.summary.result).to.equal("succeeded");
     // The stack, 3 accounts, 3 tokens, 4 bindings.
     expect(summary(up.summary.resourceChanges)).to.deep.equal({ create: 11 });
@@ -44,61 +28,61 @@ describe("the fleet example, through the engine", function () {
     secrets.push(...Object.values(tokens));
     expect(Object.keys(tokens).sort()).to.deep.equal(["docs-publisher/publish", "payments-ci/deploy-notes", "support-triage/triage"]);
 
-    const accounts = await backend.accounts();
+    const accounts = await frame.backend.accounts();
     expect(accounts.map((a) => a.name).sort()).to.deep.equal(["docs-publisher", "payments-ci", "support-triage"]);
     const docs = accounts.find((a) => a.name === "docs-publisher");
     expect(docs.displayName).to.equal("Docs publisher");
     const payments = accounts.find((a) => a.name === "payments-ci");
     expect(payments.description).to.equal("Owned by team-payments. Managed by Pulumi from the fleet file.");
 
-    const [docsToken] = await backend.tokens(docs.id);
+    const [docsToken] = await frame.backend.tokens(docs.id);
     const days = (Date.parse(docsToken.expiresAt) - Date.now()) / 86_400_000;
     expect(days, "docs-publisher's own expiresInDays").to.be.within(29, 30);
-    const [paymentsToken] = await backend.tokens(payments.id);
+    const [paymentsToken] = await frame.backend.tokens(payments.id);
     const paymentDays = (Date.parse(paymentsToken.expiresAt) - Date.now()) / 86_400_000;
     expect(paymentDays, "the file's default expiresInDays").to.be.within(89, 90);
-    const docsBindings = (await backend.bindings(docs.id)).map((b) => `${b.resource} ${b.role}`).sort();
+    const docsBindings = (await frame.backend.bindings(docs.id)).map((b) => `${b.resource} ${b.role}`).sort();
     expect(docsBindings).to.deep.equal(["confluence:space/DOCS editor", "confluence:space/ENG viewer"]);
   });
 
   it("hands each team a token that works on its own project and not on another's", async () => {
     const pay = tokens["payments-ci/deploy-notes"]!;
-    expect(await backend.readJiraProject(emails["payments-ci"]!, pay, "PAY")).to.equal(200);
-    expect(await backend.readJiraProject(emails["payments-ci"]!, pay, "SUP")).to.equal(403);
+    expect(await frame.backend.readJiraProject(emails["payments-ci"]!, pay, "PAY")).to.equal(200);
+    expect(await frame.backend.readJiraProject(emails["payments-ci"]!, pay, "SUP")).to.equal(403);
     const triage = tokens["support-triage/triage"]!;
-    expect(await backend.readJiraProject(emails["support-triage"]!, triage, "SUP")).to.equal(200);
+    expect(await frame.backend.readJiraProject(emails["support-triage"]!, triage, "SUP")).to.equal(200);
   });
 
   it("turns an edit of the file into exactly that change", async () => {
     // docs-publisher loses its viewer access to ENG.
     const edited = FLEET_TEXT.replace(/\n +- resource: confluence:space\/ENG\n +role: viewer/, "");
     expect(edited).to.not.equal(FLEET_TEXT);
-    stack.setProgram(async () => fleet({ text: edited }));
-    const preview = await stack.preview();
+    frame.stack.setProgram(async () => fleet({ text: edited }));
+    const preview = await frame.stack.preview();
     expect(summary(preview.changeSummary)).to.deep.equal({ delete: 1, same: 10 });
-    await stack.up();
-    const docs = (await backend.accounts()).find((a) => a.name === "docs-publisher");
-    expect((await backend.bindings(docs.id)).map((b) => b.resource)).to.deep.equal(["confluence:space/DOCS"]);
+    await frame.stack.up();
+    const docs = (await frame.backend.accounts()).find((a) => a.name === "docs-publisher");
+    expect((await frame.backend.bindings(docs.id)).map((b) => b.resource)).to.deep.equal(["confluence:space/DOCS"]);
   });
 
   it("stops a file with a mistake at preview, naming its line, before any change", async () => {
-    const before = await backend.mutations();
+    const before = await frame.backend.mutations();
     const bad = FLEET_TEXT.replace("[read:jira-work, write:jira-work]", "[read:jira-work, write:jira-wrok]");
     const line = bad.split("\n").findIndex((l) => l.includes("write:jira-wrok")) + 1;
-    stack.setProgram(async () => fleet({ text: bad, name: "fleet.yaml" }));
+    frame.stack.setProgram(async () => fleet({ text: bad, name: "fleet.yaml" }));
     let message = "";
     try {
-      await stack.preview();
+      await frame.stack.preview();
     } catch (err) {
       message = String((err as Error).message);
     }
     expect(message).to.include(`fleet.yaml:${line}:`);
     expect(message).to.include('accounts[0].tokens[0].scopes[1]: unknown scope "write:jira-wrok"; did you mean "write:jira-work"?');
-    expect(await backend.mutations()).to.deep.equal(before);
+    expect(await frame.backend.mutations()).to.deep.equal(before);
   });
 
   it("leaves nothing behind on destroy", async () => {
-    await stack.destroy();
-    expect(await backend.accounts()).to.deep.equal([]);
+    await frame.stack.destroy();
+    expect(await frame.backend.accounts()).to.deep.equal([]);
   });
 });

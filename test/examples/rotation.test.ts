@@ -3,8 +3,8 @@ import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { expect } from "chai";
 import { rotation, ROTATION_DEFAULTS } from "../../examples/rotation/program";
-import { expectNoSecrets, TestBackend } from "../e2e/fixture";
-import { summary, TestStack } from "../e2e/workspace";
+import { useEngineFrame } from "../e2e/scenario";
+import { summary } from "../e2e/workspace";
 
 interface MockRun {
   outputs: { email: string; tokenId: string; tokenExpiresAt: string; token: string; tokenIsSecret: boolean };
@@ -78,32 +78,12 @@ function createHex(keepers: unknown): string {
 // backend: the trigger is given as a plain string (`rotation({ trigger })`).
 describe("the rotation example, through the engine (trigger as a plain string)", function () {
   this.timeout(15 * 60_000);
-  let backend: TestBackend;
-  let stack: TestStack;
-  const secrets: string[] = [];
+  const frame = useEngineFrame("ex-rotation", async () => rotation({ trigger: "1" }));
+  const { secrets } = frame;
   let first: { token: string; tokenId: string; expiresAt: string; email: string };
 
-  before(async () => {
-    backend = await TestBackend.start();
-    secrets.push(backend.adminKey);
-    stack = await TestStack.create({
-      name: "ex-rotation",
-      program: async () => rotation({ trigger: "1" }),
-      ...backend.stackConfig(),
-    });
-  });
-
-  afterEach(function () {
-    if (stack) expectNoSecrets(stack.transcriptText(), `the engine's output in "${this.currentTest?.title}"`, secrets);
-  });
-
-  after(async () => {
-    await stack?.dispose();
-    await backend?.close();
-  });
-
   it("creates a token that expires in expiresInDays, as a secret output", async () => {
-    const up = await stack.up();
+    const up = await frame.stack.up();
     expect(up.outputs.token?.secret).to.equal(true);
     first = {
       token: String(up.outputs.token?.value),
@@ -114,31 +94,31 @@ describe("the rotation example, through the engine (trigger as a plain string)",
     secrets.push(first.token);
     const days = (Date.parse(first.expiresAt) - Date.now()) / 86_400_000;
     expect(days).to.be.within(ROTATION_DEFAULTS.expiresInDays - 1, ROTATION_DEFAULTS.expiresInDays);
-    expect(await backend.readJiraProject(first.email, first.token, ROTATION_DEFAULTS.jiraProject)).to.equal(200);
+    expect(await frame.backend.readJiraProject(first.email, first.token, ROTATION_DEFAULTS.jiraProject)).to.equal(200);
   });
 
   it("plans nothing while the token is outside its rotation window", async () => {
     const outside = new Date(Date.parse(first.expiresAt) - (ROTATION_DEFAULTS.rotateBeforeDays + 1) * 86_400_000);
-    stack.setEnv("PULUMI_ATLASSIAN_NOW", outside.toISOString());
-    const preview = await stack.preview();
+    frame.stack.setEnv("PULUMI_ATLASSIAN_NOW", outside.toISOString());
+    const preview = await frame.stack.preview();
     expect(summary(preview.changeSummary)).to.deep.equal({ same: 4 });
   });
 
   it("rotates the token inside its window: new token first, old one revoked, no gap", async () => {
     const inside = new Date(Date.parse(first.expiresAt) - (ROTATION_DEFAULTS.rotateBeforeDays - 1) * 86_400_000);
-    stack.setEnv("PULUMI_ATLASSIAN_NOW", inside.toISOString());
-    const preview = await stack.preview();
+    frame.stack.setEnv("PULUMI_ATLASSIAN_NOW", inside.toISOString());
+    const preview = await frame.stack.preview();
     expect(summary(preview.changeSummary)).to.deep.equal({ replace: 1, same: 3 });
 
-    const up = await stack.up();
-    stack.setEnv("PULUMI_ATLASSIAN_NOW", undefined);
+    const up = await frame.stack.up();
+    frame.stack.setEnv("PULUMI_ATLASSIAN_NOW", undefined);
     const token = String(up.outputs.token?.value);
     secrets.push(token);
     expect(up.outputs.tokenId?.value).to.not.equal(first.tokenId);
-    expect(await backend.readJiraProject(first.email, token, ROTATION_DEFAULTS.jiraProject)).to.equal(200);
-    expect(await backend.readJiraProject(first.email, first.token, ROTATION_DEFAULTS.jiraProject)).to.equal(401);
+    expect(await frame.backend.readJiraProject(first.email, token, ROTATION_DEFAULTS.jiraProject)).to.equal(200);
+    expect(await frame.backend.readJiraProject(first.email, first.token, ROTATION_DEFAULTS.jiraProject)).to.equal(401);
 
-    const log = (await backend.mutations()).filter((e) => e.action.startsWith("api-token."));
+    const log = (await frame.backend.mutations()).filter((e) => e.action.startsWith("api-token."));
     const minted = log.findIndex((e) => e.action === "api-token.created" && e.target.id === up.outputs.tokenId?.value);
     const revoked = log.findIndex((e) => e.action === "api-token.revoked" && e.target.id === first.tokenId);
     expect(minted).to.be.greaterThan(-1);
@@ -146,18 +126,18 @@ describe("the rotation example, through the engine (trigger as a plain string)",
   });
 
   it("rotates on demand when the trigger changes", async () => {
-    stack.setProgram(async () => rotation({ trigger: "2" }));
-    const preview = await stack.preview();
+    frame.stack.setProgram(async () => rotation({ trigger: "2" }));
+    const preview = await frame.stack.preview();
     expect(summary(preview.changeSummary)).to.deep.equal({ replace: 1, same: 3 });
-    const up = await stack.up();
+    const up = await frame.stack.up();
     secrets.push(String(up.outputs.token?.value));
-    const account = (await backend.accounts())[0];
-    const active = (await backend.tokens(account.id)).filter((t) => t.status === "active");
+    const account = (await frame.backend.accounts())[0];
+    const active = (await frame.backend.tokens(account.id)).filter((t) => t.status === "active");
     expect(active.map((t) => t.label)).to.deep.equal(["weekly-report-2"]);
   });
 
   it("leaves nothing behind on destroy", async () => {
-    await stack.destroy();
-    expect(await backend.accounts()).to.deep.equal([]);
+    await frame.stack.destroy();
+    expect(await frame.backend.accounts()).to.deep.equal([]);
   });
 });
