@@ -6,6 +6,8 @@
  * it generated a fresh key). Errors go to stderr with exit status 2 (usage) or 1.
  */
 import { parseArgs } from "node:util";
+// First: fails clearly when the optional server packages are not installed.
+import "./requirements";
 import { Plan } from "../sdk/schemas";
 import type { OrgSeed } from "./bootstrap";
 import { startServer } from "./server";

@@ -8,6 +8,8 @@
  * // b.url, b.orgId, b.cloudId, b.adminKey; await b.close();
  * ```
  */
+// First: fails clearly when the optional server packages are not installed.
+import "./requirements";
 import { startServer, type Backend, type BackendOptions } from "./server";
 
 export type { Backend, BackendOptions } from "./server";

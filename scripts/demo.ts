@@ -16,7 +16,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startBackend } from "../backend";
 import { SECRET_PATTERN } from "../sdk/schemas";
-import { quickstart, QUICKSTART_DEFAULTS } from "../examples/quickstart/program";
 import { enginePathDirs, engineStack, ensureBuilt, type EngineStack } from "./engine";
 
 const keep = process.argv.includes("--keep");
@@ -111,6 +110,10 @@ async function main(): Promise<void> {
 
     heading("Start the embedded identity backend");
     ensureBuilt((line) => out(dim(`   ${line}`)));
+    // Loaded only now: the example imports the package by name, as a user's program does,
+    // and that resolves to dist/, which a fresh clone has not built until the line above.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { quickstart, QUICKSTART_DEFAULTS } = require("../examples/quickstart/program") as typeof import("../examples/quickstart/program");
     const dataDir = mkdtempSync(path.join(os.tmpdir(), "atlassian-demo-backend-"));
     if (!keep) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const backend = await startBackend({ dataDir, port: 0 });
@@ -198,7 +201,7 @@ async function main(): Promise<void> {
 
     if (keep) {
       heading("Kept: the backend and the stack are yours to try");
-      printKeepInstructions(engine, backend, dataDir);
+      printKeepInstructions(engine, backend, dataDir, QUICKSTART_DEFAULTS.jiraProject);
       await new Promise<void>(() => {
         // Runs until Ctrl-C; onSignal stops the backend and leaves the folders.
       });
@@ -250,6 +253,7 @@ function printKeepInstructions(
   engine: EngineStack,
   backend: { url: string; orgId: string; cloudId: string; adminKey: string },
   dataDir: string,
+  jiraProject: string,
 ): void {
   const keyFile = path.join(engine.root, "admin-key");
   writeFileSync(keyFile, backend.adminKey, { mode: 0o600 });
@@ -280,7 +284,7 @@ function printKeepInstructions(
   out(`     pulumi refresh                        # compare state with the backend`);
   out(`     pulumi destroy                        # remove everything`);
   out(`     curl -u "$(pulumi stack output email):$(pulumi stack output token --show-secrets)" \\`);
-  out(`       "$ATLASSIAN_BASE_URL/ex/jira/${backend.cloudId}/rest/api/3/project/${QUICKSTART_DEFAULTS.jiraProject}"`);
+  out(`       "$ATLASSIAN_BASE_URL/ex/jira/${backend.cloudId}/rest/api/3/project/${jiraProject}"`);
   out();
   out(`   The stack's program is the quickstart function, run inline by the Automation API; commands that`);
   out(`   read state (stack, output, refresh, destroy, export) need no program and work as above.`);

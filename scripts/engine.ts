@@ -10,10 +10,11 @@
  * provider runs in its own process (`pulumi-resource-pulumi-nodejs`), started by the
  * engine in the program's working directory, and the serialized provider `require`s
  * "pulumi-atlassian-service-accounts" from there. In a user's project that name resolves
- * from node_modules. Here it is made to resolve the same way: `linkPackage` links the repo
- * into `.pulumi-test/node_modules/` (the same link the end-to-end harness in test/e2e/
- * makes), because the provider's `require` comes from a module without a file name, to
- * which package.json's self-reference does not apply.
+ * from the project's node_modules. Here it resolves the same way, from the repository's
+ * node_modules, where `npm install` links the package to the repository itself (the
+ * `"pulumi-atlassian-service-accounts": "file:."` devDependency): the provider's `require`
+ * comes from a module without a file name, to which package.json's self-reference does not
+ * apply.
  */
 import { execFile, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -80,28 +81,6 @@ export function ensureBuilt(log: (line: string) => void = () => {}): void {
   });
   if (result.status !== 0) {
     throw new Error(`building dist/ failed:\n${result.stdout}${result.stderr}`);
-  }
-}
-
-/**
- * Links this repository into `.pulumi-test/node_modules/<package name>`, where a user's
- * install would put the package, so the provider process finds the built `dist/`.
- */
-export function linkPackage(): void {
-  const name = (JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { name: string }).name;
-  const link = path.join(SCRATCH_ROOT, "node_modules", name);
-  mkdirSync(path.dirname(link), { recursive: true });
-  try {
-    if (realpathSync(link) === realpathSync(REPO_ROOT)) return;
-    rmSync(link, { force: true });
-  } catch {
-    // absent: create it
-  }
-  try {
-    symlinkSync(path.relative(path.dirname(link), REPO_ROOT), link, "dir");
-  } catch (e) {
-    // Another run created it at the same moment.
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
   }
 }
 
@@ -218,7 +197,6 @@ export async function engineStack(opts: EngineStackOptions): Promise<EngineStack
   bundlePlugin(binDir);
   ensureBuilt();
   mkdirSync(SCRATCH_ROOT, { recursive: true });
-  linkPackage();
   const root = mkdtempSync(path.join(SCRATCH_ROOT, `${opts.label ?? opts.projectName}-`));
   const cleanup = () => rmSync(root, { recursive: true, force: true });
   try {

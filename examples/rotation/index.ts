@@ -1,6 +1,6 @@
-// `pulumi up` in this folder. Needs the random provider plugin (`pulumi plugin install
-// resource random`) and, like every example, the identity API's address and admin key in
-// stack config (atlassian:baseUrl, atlassian:orgId, atlassian:apiKey) or ATLASSIAN_* env.
+// `pulumi up` in this folder. Like every example, it needs the identity API's address and
+// admin key in stack config (atlassian:baseUrl, atlassian:orgId, atlassian:apiKey) or
+// ATLASSIAN_* env. `pulumi config set rotation:epoch <new value>` rotates the token now.
 import * as pulumi from "@pulumi/pulumi";
 import { rotation } from "./program";
 

@@ -6,11 +6,11 @@
  * new one before the old one stops working.
  *
  * To rotate now, whatever the expiry says (after a suspected leak, say), change the
- * `rotation:epoch` config value: it is a keeper of a RandomId, whose new value changes the
- * token's `keepers`, which replaces the token.
+ * `rotation:epoch` config value: it is one of the token's `keepers`, and a change of any
+ * keeper replaces the token. (A RandomId kept by the epoch would do the same with one more
+ * provider plugin to install; the epoch itself is all the trigger needs.)
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import * as sa from "pulumi-atlassian-service-accounts";
 
 export interface RotationArgs {
@@ -21,12 +21,7 @@ export interface RotationArgs {
   expiresInDays?: number;
   rotateBeforeDays?: number;
   /** Any string; a new value rotates the token on the next `up`. */
-  epoch?: string;
-  /**
-   * The value that rotates the token when it changes. Default: the hex of a RandomId
-   * kept by `epoch`. Pass your own to do without the random provider.
-   */
-  trigger?: pulumi.Input<string>;
+  epoch?: pulumi.Input<string>;
 }
 
 export const ROTATION_DEFAULTS = {
@@ -52,21 +47,16 @@ export function rotation(args: RotationArgs = {}) {
     role: "viewer",
   });
 
-  const trigger =
-    args.trigger ??
-    new random.RandomId("reporting-token-trigger", {
-      byteLength: 4,
-      keepers: { epoch: args.epoch ?? ROTATION_DEFAULTS.epoch },
-    }).hex;
+  const epoch = args.epoch ?? ROTATION_DEFAULTS.epoch;
 
   const token = new sa.ApiToken("reporting-token", {
     serviceAccountId: account.id,
-    // The trigger in the label tells the tokens of successive rotations apart in the audit log.
-    label: pulumi.interpolate`weekly-report-${trigger}`,
+    // The epoch in the label tells the tokens of successive rotations apart in the audit log.
+    label: pulumi.interpolate`weekly-report-${epoch}`,
     scopes: ["read:jira-work"],
     expiresInDays: args.expiresInDays ?? ROTATION_DEFAULTS.expiresInDays,
     rotateBeforeDays: args.rotateBeforeDays ?? ROTATION_DEFAULTS.rotateBeforeDays,
-    keepers: { trigger },
+    keepers: { epoch },
   });
 
   return {

@@ -47,10 +47,9 @@ describe("the examples' entry points, under mocks", function () {
     expect(named(run, "ci-deployer-token").inputs).to.deep.include({ scopes: ["read:jira-work"], expiresInDays: 10, rotateBeforeDays: 7 });
   });
 
-  it("rotation: rotation:epoch keeps the RandomId that feeds the token's keepers", () => {
+  it("rotation: rotation:epoch is the token's keeper and names it", () => {
     const run = runEntry("rotation", "atlassian-rotation", { "rotation:epoch": "7" });
-    expect(named(run, "reporting-token-trigger").inputs.keepers).to.deep.equal({ epoch: "7" });
-    expect(named(run, "reporting-token").inputs.keepers).to.deep.equal({ trigger: 'hex-{"epoch":"7"}' });
+    expect(named(run, "reporting-token").inputs).to.deep.include({ keepers: { epoch: "7" }, label: "weekly-report-7" });
     expect(run.outputs.token?.secret).to.equal(true);
   });
 

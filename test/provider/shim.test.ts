@@ -4,7 +4,8 @@
  * engine's dynamic-provider host does it (`requireFromString(text).handler()`, in the
  * program's working directory).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -94,7 +95,8 @@ describe("the serialized provider", () => {
     });
 
     // The copy of require-from-string the host itself uses.
-    const requireFromString = createRequire(require.resolve("@pulumi/pulumi"))("require-from-string") as (code: string) => {
+    const requireFromStringPath = createRequire(require.resolve("@pulumi/pulumi")).resolve("require-from-string");
+    const requireFromString = require(requireFromStringPath) as (code: string) => {
       handler(): pulumi.dynamic.ResourceProvider;
     };
 
@@ -107,6 +109,50 @@ describe("the serialized provider", () => {
       const viaShim = await provider.check!({}, news);
       expect(viaShim).to.deep.equal(await providers.ApiToken.check({}, news));
       expect(viaShim.failures?.[0]?.reason).to.include('did you mean "write:jira-work"');
+    });
+
+    /**
+     * Deserializes `text` in a new process whose working directory is a new folder holding
+     * `files`, as the engine starts its dynamic-provider host in the program's folder, and
+     * calls one method; returns the error it failed with. (In this process, Node's resolve
+     * cache would answer from the folder of an earlier test: every module the host compiles
+     * has the same empty file name.)
+     */
+    function failureIn(files: Record<string, string>, text: string, call: string): { dir: string; message: string } {
+      const dir = mkdtempSync(path.join(tmpdir(), "shim-layout-"));
+      try {
+        for (const [name, body] of Object.entries(files)) {
+          mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+          writeFileSync(path.join(dir, name), body);
+        }
+        const host = `const provider = require(${JSON.stringify(requireFromStringPath)})(require("node:fs").readFileSync(0, "utf8")).handler();
+          provider.${call}.then(() => console.log("resolved"), (e) => console.log(JSON.stringify(e.message)));`;
+        const out = execFileSync(process.execPath, ["-e", host], { cwd: dir, input: text, encoding: "utf8" }).trim();
+        if (out === "resolved") expect.fail(`${call} resolved`);
+        return { dir: realpathSync(dir), message: JSON.parse(out) as string };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+
+    it("fails every call with where it looked and what to do, when the package is not installed there", async () => {
+      const text = (await serialize("ServiceAccount")).text;
+      const { dir, message } = failureIn({}, text, `check({}, { name: "ci-deployer" })`);
+      expect(message).to.include(`cannot load pulumi-atlassian-service-accounts from ${dir}`);
+      expect(message).to.include(`searched ${path.join(dir, "node_modules")}, `);
+      expect(message).to.include("Install it with npm in the Pulumi program's folder");
+    });
+
+    it("leaves other load failures as they are (a dependency of the package missing)", async () => {
+      const text = (await serialize("ScopeBinding")).text;
+      const pkg = "node_modules/pulumi-atlassian-service-accounts";
+      const files = {
+        [`${pkg}/package.json`]: JSON.stringify({ name: "pulumi-atlassian-service-accounts", main: "index.js" }),
+        [`${pkg}/index.js`]: `require("an-absent-dependency");\n`,
+      };
+      const { message } = failureIn(files, text, `read("b1", {})`);
+      expect(message).to.include("Cannot find module 'an-absent-dependency'");
+      expect(message).to.not.include("Install it with npm");
     });
 
     it("forwards diff with the engine's arguments", async () => {
