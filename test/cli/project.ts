@@ -34,6 +34,7 @@ export function packedTarball(): Promise<string> {
   packed ??= (async () => {
     ensureBuilt();
     const dest = mkdtempSync(path.join(os.tmpdir(), "atlassian-pack-"));
+    process.once("exit", () => rmSync(dest, { recursive: true, force: true }));
     // --ignore-scripts: prepack would rebuild dist/, which ensureBuilt has just made current.
     const { stdout } = await execFileAsync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dest], {
       cwd: REPO_ROOT,

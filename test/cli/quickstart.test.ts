@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { QUICKSTART_DEFAULTS } from "../../examples/quickstart/program";
@@ -39,6 +39,15 @@ describe("the quickstart example, with the pulumi command in a project of its ow
     expect(project.installedVersion("@pulumi/pulumi")).to.equal(newest);
     const nested = path.join(project.dir, "node_modules", "pulumi-atlassian-service-accounts", "node_modules", "@pulumi", "pulumi");
     expect(existsSync(nested), "a second @pulumi/pulumi under the package").to.equal(false);
+  });
+
+  it("installs no web server: the embedded backend's packages are optional, and asking for it says what to install", () => {
+    const installed = readdirSync(path.join(project.dir, "node_modules"));
+    for (const name of ["fastify", "fastify-type-provider-zod", "@fastify"]) expect(installed, name).to.not.include(name);
+    const run = spawnSync(process.execPath, ["-e", `require("pulumi-atlassian-service-accounts/backend")`], { cwd: project.dir, encoding: "utf8" });
+    expect(run.status).to.not.equal(0);
+    expect(run.stderr).to.include("the embedded backend needs fastify, fastify-type-provider-zod, @fastify/swagger, which are not installed");
+    expect(run.stderr).to.include("npm install --save-dev fastify fastify-type-provider-zod @fastify/swagger");
   });
 
   it("keeps the admin key encrypted in the stack's config file", () => {
