@@ -11,6 +11,8 @@ import type { z } from "zod";
 import { describeIssues, ErrorBody } from "../sdk/schemas";
 import { Context } from "./context";
 import { ApiError, errorBody } from "./errors";
+import { loggerOptions, type LogSink } from "./logging";
+import { Redactor } from "./redact";
 import { FaultInjector, type FaultSpec } from "./faults";
 import { adminAuth } from "./auth";
 import { Idempotency } from "./idempotency";
@@ -35,6 +37,10 @@ export interface AppOptions {
   rateLimit: RateLimitSpec | null;
   faults: FaultSpec | null;
   logger?: boolean;
+  /** Where the request log goes when `logger` is on; default stdout. */
+  logSink?: LogSink;
+  /** Secrets known at start (admin keys given as options), masked wherever they appear in a log or an error. */
+  knownSecrets?: string[];
 }
 
 
@@ -77,9 +83,10 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   const metrics = new Metrics();
   const limiter = opts.rateLimit ? new RateLimiter(opts.rateLimit) : null;
   const faults = opts.faults ? new FaultInjector(opts.faults) : null;
+  const redactor = new Redactor(opts.knownSecrets);
 
   const app = Fastify({
-    logger: opts.logger ? { level: "info", redact: ["req.headers.authorization"] } : false,
+    logger: opts.logger ? loggerOptions(redactor, opts.logSink) : false,
     bodyLimit: BODY_LIMIT,
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
@@ -122,7 +129,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
 
   app.setErrorHandler((err: FastifyError | ApiError | SchemaValidationError, req, reply) => sendError(err, req, reply));
   app.setNotFoundHandler((req, reply) =>
-    sendError(new ApiError(404, "endpoint.notFound", `no endpoint ${req.method} ${req.url.split("?")[0]!.slice(0, 200)}; the API is described at /openapi.json`), req, reply),
+    sendError(new ApiError(404, "endpoint.notFound", `no endpoint ${req.method} ${redactor.url(req.url.split("?")[0]!).slice(0, 200)}; the API is described at /openapi.json`), req, reply),
   );
 
   function sendError(err: FastifyError | ApiError | SchemaValidationError, req: FastifyRequest, reply: FastifyReply) {
@@ -155,6 +162,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
       req.log.error({ err }, "request failed");
       e = new ApiError(500, "internal", `the server failed; retry later, quoting request id ${req.id}`);
     }
+    // A detail may quote what was sent (a path, a key); a credential in it is never echoed back.
+    e = e.rendered ? e : new ApiError(e.status, e.items.map((i) => ({ ...i, detail: redactor.text(i.detail) })), undefined, undefined, e.headers);
     for (const [k, v] of Object.entries(e.headers)) reply.header(k, v);
     const status = e.items.length > 1 ? 400 : e.status;
     if (req.routeOptions.url?.startsWith("/ex/") && (status === 401 || status === 403 || status === 404)) {

@@ -1,0 +1,123 @@
+import { expect } from "chai";
+import { randomBytes } from "node:crypto";
+import { basic, uniqueName } from "./helper";
+import { expectNoLeak, loggedBackend, type LoggedBackend } from "./wire";
+
+/**
+ * With `--log`, a credential sent anywhere in a request (the query, the path, a header, a
+ * body field) never reaches the log, while the log line still shows the route.
+ */
+describe("backend: the request log keeps credentials out", function () {
+  this.timeout(60_000);
+  // A key given by flag may have any shape: it is masked as a literal, not by its prefix.
+  const ADMIN = `local-admin-${randomBytes(12).toString("hex")}`;
+  let b: LoggedBackend;
+  let token: string;
+  let email: string;
+  let apiKey: string;
+  let secrets: string[];
+
+  const admin = (p: string) => `${b.url}/admin/api-access/v1/orgs/${b.orgId}${p}`;
+  const jira = (p: string) => `${b.url}/ex/jira/${b.cloudId}/rest/api/3${p}`;
+  const json = async (url: string, init: RequestInit = {}) => {
+    const res = await fetch(url, init);
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, text };
+  };
+  /** The `req.url` of every request line logged. */
+  const loggedUrls = () =>
+    b
+      .log()
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.req?.url)
+      .map((l) => l.req.url as string);
+
+  before(async () => {
+    b = await loggedBackend(ADMIN);
+    const auth = { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" };
+    const account: any = await (await fetch(admin("/service-accounts"), { method: "POST", headers: auth, body: JSON.stringify({ name: uniqueName("log") }) })).json();
+    email = account.email;
+    const t = await fetch(admin(`/service-accounts/${account.id}/api-tokens`), {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ label: "log", scopes: ["read:jira-work", "write:jira-work"], expiresInDays: 3 }),
+    });
+    token = ((await t.json()) as any).token;
+    await fetch(admin(`/service-accounts/${account.id}/scope-bindings`), { method: "POST", headers: auth, body: JSON.stringify({ resource: "jira:project/OPS", role: "editor" }) });
+    apiKey = ((await (await fetch(admin("/api-keys"), { method: "POST", headers: auth, body: JSON.stringify({ label: "scanner" }) })).json()) as any).token;
+    expect(token).to.match(/^pasat_/);
+    expect(apiKey).to.match(/^pasak_/);
+    secrets = [ADMIN, token, apiKey, basic(email, token).slice(6)];
+  });
+  after(() => b?.close());
+
+  /** Each test ends here: nothing it sent reached the log. */
+  const logClean = async () => {
+    await b.settle();
+    expectNoLeak(b.log(), secrets, "the log");
+  };
+
+  it("masks an admin key in ?access_token= on the admin API and still shows the route", async () => {
+    for (const key of [apiKey, ADMIN]) {
+      const res = await json(admin(`/service-accounts?access_token=${encodeURIComponent(key)}`));
+      expect(res.status).to.equal(401);
+      expectNoLeak(res.text, secrets, "the answer");
+    }
+    await b.settle();
+    const urls = loggedUrls().filter((u) => u.includes("/service-accounts?"));
+    expect(urls).to.have.length(2);
+    for (const u of urls) expect(u).to.equal(`/admin/api-access/v1/orgs/${b.orgId}/service-accounts?access_token=[REDACTED]`);
+    await logClean();
+  });
+
+  it("masks a token in ?access_token= on the product plane and still shows the route", async () => {
+    const res = await json(jira(`/project/OPS?access_token=${token}`));
+    expect(res.status).to.equal(401);
+    await b.settle();
+    expect(loggedUrls()).to.include(`/ex/jira/${b.cloudId}/rest/api/3/project/OPS?access_token=[REDACTED]`);
+    await logClean();
+  });
+
+  it("masks a secret in a path segment, percent-encoded, or under any other parameter name, and never echoes it", async () => {
+    const auth = { authorization: basic(email, token) };
+    const project = await json(jira(`/project/${token}`), { headers: auth });
+    expect(project.status).to.equal(404);
+    expectNoLeak(project.text, secrets, "the product plane's 404");
+    const nowhere = await json(`${b.url}/nowhere/${token}/x`);
+    expect(nowhere.status).to.equal(404);
+    expect(JSON.parse(nowhere.text).errors[0].detail).to.include("/nowhere/[REDACTED]/x");
+    const encoded = token.replace("_", "%5F");
+    for (const url of [jira(`/project/OPS?token=${encoded}`), admin(`/service-accounts?apikey=${ADMIN}`), admin(`/service-accounts?name=${encoded}`), `${b.url}/healthz?${token}`]) {
+      const res = await json(url, { headers: auth });
+      expect(res.status, url).to.be.below(500);
+      expectNoLeak(res.text, secrets, `the answer to ${url}`);
+    }
+    await b.settle();
+    const urls = loggedUrls();
+    expect(urls).to.include(`/ex/jira/${b.cloudId}/rest/api/3/project/[REDACTED]`);
+    expect(urls).to.include(`/ex/jira/${b.cloudId}/rest/api/3/project/OPS?token=[REDACTED]`);
+    expect(urls).to.include(`/admin/api-access/v1/orgs/${b.orgId}/service-accounts?apikey=[REDACTED]`);
+    expect(urls).to.include("/healthz?[REDACTED]");
+    await logClean();
+  });
+
+  it("logs no credential sent in a header or a body field", async () => {
+    const created = await json(admin("/service-accounts"), {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json", cookie: `session=${token}`, "x-api-key": apiKey, "idempotency-key": `idem-${token}` },
+      body: JSON.stringify({ name: token }),
+    });
+    expect(created.status).to.equal(400);
+    expectNoLeak(created.text, secrets, "the refusal of a token as a name");
+    const issue = await json(jira("/issue"), {
+      method: "POST",
+      headers: { authorization: basic(email, token), "content-type": "application/json" },
+      body: JSON.stringify({ fields: { project: { key: "OPS" }, summary: `rotate ${token} and ${ADMIN}` } }),
+    });
+    expect(issue.status).to.equal(201);
+    expectNoLeak(issue.text, secrets, "the created issue");
+    await logClean();
+  });
+});
