@@ -11,6 +11,7 @@ import type { z } from "zod";
 import { describeIssues, ErrorBody } from "../sdk/schemas";
 import { Context } from "./context";
 import { ApiError, errorBody } from "./errors";
+import { clientErrorHandler } from "./client-errors";
 import { loggerOptions, type LogSink } from "./logging";
 import { Redactor } from "./redact";
 import { FaultInjector, type FaultSpec } from "./faults";
@@ -87,6 +88,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
 
   const app = Fastify({
     logger: opts.logger ? loggerOptions(redactor, opts.logSink) : false,
+    // Parser-level refusals (431, framing errors) in the contract's body, with X-Request-Id.
+    clientErrorHandler: clientErrorHandler(metrics),
     bodyLimit: BODY_LIMIT,
     genReqId: (req) => {
       const given = req.headers["x-request-id"];

@@ -1,0 +1,96 @@
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them: headers over the size limit
+ * (431), framing that could smuggle a second request (Content-Length with
+ * Transfer-Encoding: chunked, two Content-Lengths, a header folded over two lines) and
+ * other malformed HTTP (400), a request that arrives too slowly (408). Node hands over only
+ * the raw socket, so the answer is written onto it by hand, in the contract's body, with an
+ * X-Request-Id, and the connection is closed: after a framing error the rest of the stream
+ * cannot be trusted to start a new request.
+ */
+import { randomUUID } from "node:crypto";
+import { maxHeaderSize, STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
+import type { ConnectionError, FastifyInstance } from "fastify";
+import type { ErrorCode } from "../sdk/schemas";
+import { errorBody } from "./errors";
+import type { Metrics } from "./metrics";
+
+const REQUEST_ID = /^x-request-id:[ \t]*([A-Za-z0-9._:-]{1,128})[ \t]*\r?$/im;
+const METHOD = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) /;
+
+function classify(err: ConnectionError): { status: number; code: ErrorCode; detail: string } {
+  switch (err.code) {
+    case "HPE_HEADER_OVERFLOW":
+      return { status: 431, code: "headers.tooLarge", detail: `the request line and headers are larger than ${maxHeaderSize} bytes: send fewer or shorter headers` };
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+    case "ERR_HTTP_HEADERS_TIMEOUT":
+      return { status: 408, code: "request.timeout", detail: "the request did not arrive in time; send it again" };
+    case "HPE_UNEXPECTED_CONTENT_LENGTH":
+      return {
+        status: 400,
+        code: "request.malformed",
+        detail: "the request has Content-Length with Transfer-Encoding: chunked, or Content-Length twice: send exactly one of them, once",
+      };
+    case "HPE_INVALID_CONTENT_LENGTH":
+      return { status: 400, code: "request.malformed", detail: "Content-Length is not a single whole number of bytes: send it once, as digits" };
+    case "HPE_INVALID_TRANSFER_ENCODING":
+      return {
+        status: 400,
+        code: "request.malformed",
+        detail: "Transfer-Encoding is not valid or comes with Content-Length: send Content-Length alone, or Transfer-Encoding: chunked alone",
+      };
+    case "HPE_INVALID_HEADER_TOKEN":
+    case "HPE_LF_EXPECTED":
+    case "HPE_CR_EXPECTED":
+    case "HPE_UNEXPECTED_SPACE":
+      return {
+        status: 400,
+        code: "request.malformed",
+        detail: "a header line is not valid HTTP: write each header on one line (no folding), as Name: value, ended by CRLF",
+      };
+    case "HPE_INVALID_METHOD":
+      return { status: 400, code: "request.malformed", detail: "the request method is not valid HTTP" };
+    default:
+      return { status: 400, code: "request.malformed", detail: `the request is not valid HTTP/1.1 (${/^[A-Z_]+$/.test(err.code) ? err.code : "parse error"})` };
+  }
+}
+
+export function clientErrorHandler(metrics: Metrics) {
+  const answered = new WeakSet<Socket>();
+  return function handle(this: FastifyInstance, err: ConnectionError, socket: Socket): void {
+    // A reset socket has nobody to answer.
+    if (err.code === "ECONNRESET" || socket.destroyed) return;
+    // The parser may fail again on bytes that were already in flight: one answer per connection.
+    if (answered.has(socket)) {
+      socket.destroy();
+      return;
+    }
+    answered.add(socket);
+    const { status, code, detail } = classify(err);
+    // Node hands over the bytes it had read (typed otherwise by Fastify).
+    const packet: unknown = err.rawPacket;
+    const raw = Buffer.isBuffer(packet) ? packet.toString("latin1") : "";
+    const id = REQUEST_ID.exec(raw)?.[1] ?? randomUUID();
+    const method = METHOD.exec(raw)?.[1] ?? "unparsed";
+    metrics.observe(method, "unparsed", status, 0);
+    // The raw packet may hold credentials: only the parser's code goes to the log.
+    this.log.info({ reqId: id, parserError: err.code, res: { statusCode: status } }, "request refused by the HTTP parser");
+    // A response still being written on this connection cannot be followed by another.
+    const pending = (socket as Socket & { _httpMessage?: { writableEnded?: boolean } })._httpMessage;
+    if (!socket.writable || (pending && !pending.writableEnded)) {
+      socket.destroy();
+      return;
+    }
+    const body = JSON.stringify(errorBody(status, [{ code, detail }], id));
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+        "Content-Type: application/json; charset=utf-8\r\n" +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Request-Id: ${id}\r\n` +
+        "Connection: close\r\n\r\n" +
+        body,
+    );
+    // The client may keep its side open; once the answer is out the socket goes.
+    socket.once("finish", () => socket.destroy());
+  };
+}
