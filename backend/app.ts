@@ -12,6 +12,7 @@ import { describeIssues, ErrorBody } from "../sdk/schemas";
 import { Context } from "./context";
 import { ApiError, errorBody } from "./errors";
 import { clientErrorHandler } from "./client-errors";
+import { decodeContent } from "./encoding";
 import { loggerOptions, type LogSink } from "./logging";
 import { Redactor } from "./redact";
 import { FaultInjector, type FaultSpec } from "./faults";
@@ -129,6 +130,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     if (bad !== undefined) return done(new ApiError(400, "validation.failed", "text must be well-formed Unicode (no lone surrogate escapes)", bad), undefined);
     done(null, parsed);
   });
+
+  app.addHook("preParsing", decodeContent(BODY_LIMIT));
 
   app.setErrorHandler((err: FastifyError | ApiError | SchemaValidationError, req, reply) => sendError(err, req, reply));
   app.setNotFoundHandler((req, reply) =>
