@@ -8,7 +8,7 @@
  * cannot be trusted to start a new request.
  */
 import { randomUUID } from "node:crypto";
-import { maxHeaderSize, STATUS_CODES } from "node:http";
+import { maxHeaderSize, STATUS_CODES, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { ConnectionError, FastifyInstance } from "fastify";
 import type { ErrorCode } from "../sdk/schemas";
@@ -60,11 +60,8 @@ export function clientErrorHandler(metrics: Metrics) {
   return function handle(this: FastifyInstance, err: ConnectionError, socket: Socket): void {
     // A reset socket has nobody to answer.
     if (err.code === "ECONNRESET" || socket.destroyed) return;
-    // The parser may fail again on bytes that were already in flight: one answer per connection.
-    if (answered.has(socket)) {
-      socket.destroy();
-      return;
-    }
+    // The parser fails again on every later chunk of the same bad stream: one answer per connection.
+    if (answered.has(socket)) return;
     answered.add(socket);
     const { status, code, detail } = classify(err);
     // Node hands over the bytes it had read (typed otherwise by Fastify).
@@ -75,22 +72,34 @@ export function clientErrorHandler(metrics: Metrics) {
     metrics.observe(method, "unparsed", status, 0);
     // The raw packet may hold credentials: only the parser's code goes to the log.
     this.log.info({ reqId: id, parserError: err.code, res: { statusCode: status } }, "request refused by the HTTP parser");
-    // A response still being written on this connection cannot be followed by another.
-    const pending = (socket as Socket & { _httpMessage?: { writableEnded?: boolean } })._httpMessage;
-    if (!socket.writable || (pending && !pending.writableEnded)) {
-      socket.destroy();
-      return;
-    }
     const body = JSON.stringify(errorBody(status, [{ code, detail }], id));
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
-        "Content-Type: application/json; charset=utf-8\r\n" +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        `X-Request-Id: ${id}\r\n` +
-        "Connection: close\r\n\r\n" +
-        body,
-    );
-    // The client may keep its side open; once the answer is out the socket goes.
-    socket.once("finish", () => socket.destroy());
+    const answer = () => {
+      if (!socket.writable) {
+        socket.destroy();
+        return;
+      }
+      socket.end(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+          "Content-Type: application/json; charset=utf-8\r\n" +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+          `X-Request-Id: ${id}\r\n` +
+          "Connection: close\r\n\r\n" +
+          body,
+      );
+      // The client may keep its side open; once the answer is out the socket goes.
+      socket.once("finish", () => socket.destroy());
+    };
+    // A request parsed before the bad bytes (pipelined on this connection) is answered first;
+    // writing now would cut into its response.
+    const pending = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (pending && !pending.writableFinished) {
+      // Its body may never complete now; the connection does not wait on it for ever.
+      const cutoff = setTimeout(() => socket.destroy(), 10_000);
+      cutoff.unref();
+      pending.once("finish", () => {
+        clearTimeout(cutoff);
+        answer();
+      });
+    } else answer();
   };
 }

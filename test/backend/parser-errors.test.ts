@@ -69,6 +69,14 @@ describe("backend: requests the HTTP parser refuses", function () {
     expectContractError(res, 400, "request.malformed");
   });
 
+  it("answers a request pipelined before the bad bytes first, then refuses the rest", async () => {
+    const res = await rawRequest(b.port, head(["GET /healthz HTTP/1.1", "Host: x"]) + head(["GET /healthz HTTP/1.1", "Host: x", "Content-Length: 1", "Content-Length: 2"]));
+    expect(res.status, "the first request's answer").to.equal(200);
+    const second = res.text.slice(res.text.indexOf("HTTP/1.1 "));
+    expect(second).to.match(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(second).to.include("X-Request-Id: ").and.include("Connection: close").and.include('"code":"request.malformed"');
+  });
+
   it("counts parser refusals in /metrics", async () => {
     const metrics = await (await fetch(`${b.url}/metrics`)).text();
     expect(metrics).to.match(/http_requests_total\{method="GET",route="unparsed",status="431"\} [1-9]/);
