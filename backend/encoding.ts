@@ -56,6 +56,9 @@ export function decodeContent(limit: number) {
       });
     }
 
+    // Fastify never reads the body of these: decoding it would only fill buffers nobody drains.
+    if (req.method === "GET" || req.method === "HEAD") return payload;
+
     // Fastify compares `receivedEncodedLength` with Content-Length and the body limit.
     const out = new PassThrough() as PassThrough & { receivedEncodedLength: number };
     out.receivedEncodedLength = 0;
