@@ -81,11 +81,11 @@ function illFormedString(root: unknown): string | undefined {
 }
 
 export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; ctx: Context; metrics: Metrics }> {
-  const ctx = new Context(opts.store, opts.now);
+  const redactor = new Redactor(opts.knownSecrets);
+  const ctx = new Context(opts.store, opts.now, redactor);
   const metrics = new Metrics();
   const limiter = opts.rateLimit ? new RateLimiter(opts.rateLimit) : null;
   const faults = opts.faults ? new FaultInjector(opts.faults) : null;
-  const redactor = new Redactor(opts.knownSecrets);
 
   const app = Fastify({
     logger: opts.logger ? loggerOptions(redactor, opts.logSink) : false,

@@ -103,6 +103,25 @@ describe("backend: the request log keeps credentials out", function () {
     await logClean();
   });
 
+  it("keeps credentials out of the audit log too (refused requests are events)", async () => {
+    const hostile = { "user-agent": `scanner/1.0 ${token}`, "x-client-context": `stack=${ADMIN}` };
+    for (const secret of [token, ADMIN, apiKey]) {
+      const res = await json(admin(`/service-accounts/${encodeURIComponent(secret)}`), { headers: hostile });
+      expect(res.status).to.equal(401);
+    }
+    const denied = await json(admin(`/service-accounts/${token}`), { headers: { ...hostile, authorization: `Bearer ${apiKey.slice(0, -2)}xx` } });
+    expect(denied.status).to.equal(401);
+    const product = await json(jira(`/project/${token}`), { headers: { ...hostile, authorization: basic(email, token) } });
+    expect(product.status).to.equal(404);
+    const events = await json(`${b.url}/admin/v1/orgs/${b.orgId}/events?limit=100`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(events.status).to.equal(200);
+    const denials = JSON.parse(events.text).data.filter((e: any) => e.attributes.action === "request.denied");
+    expect(denials.length, "the refusals are recorded").to.be.at.least(4);
+    expect(JSON.stringify(denials)).to.include("[REDACTED]");
+    expectNoLeak(events.text, secrets, "the audit log");
+    await logClean();
+  });
+
   it("logs no credential sent in a header or a body field", async () => {
     const created = await json(admin("/service-accounts"), {
       method: "POST",
