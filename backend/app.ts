@@ -90,11 +90,12 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   const app = Fastify({
     logger: opts.logger ? loggerOptions(redactor, opts.logSink) : false,
     // Parser-level refusals (431, framing errors) in the contract's body, with X-Request-Id.
-    clientErrorHandler: clientErrorHandler(metrics),
+    clientErrorHandler: clientErrorHandler(metrics, redactor),
     bodyLimit: BODY_LIMIT,
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
-      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+      // A credential pasted here would be echoed, logged and stored with every audit event.
+      return typeof given === "string" && REQUEST_ID.test(given) && !redactor.holdsSecret(given) ? given : randomUUID();
     },
     requestIdHeader: false,
     // While draining, requests on open connections are still served (and told to close).

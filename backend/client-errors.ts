@@ -14,6 +14,7 @@ import type { ConnectionError, FastifyInstance } from "fastify";
 import type { ErrorCode } from "../sdk/schemas";
 import { errorBody } from "./errors";
 import type { Metrics } from "./metrics";
+import type { Redactor } from "./redact";
 
 const REQUEST_ID = /^x-request-id:[ \t]*([A-Za-z0-9._:-]{1,128})[ \t]*\r?$/im;
 const METHOD = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) /;
@@ -55,7 +56,7 @@ function classify(err: ConnectionError): { status: number; code: ErrorCode; deta
   }
 }
 
-export function clientErrorHandler(metrics: Metrics) {
+export function clientErrorHandler(metrics: Metrics, redactor: Redactor) {
   const answered = new WeakSet<Socket>();
   return function handle(this: FastifyInstance, err: ConnectionError, socket: Socket): void {
     // A reset socket has nobody to answer.
@@ -67,7 +68,8 @@ export function clientErrorHandler(metrics: Metrics) {
     // Node hands over the bytes it had read (typed otherwise by Fastify).
     const packet: unknown = err.rawPacket;
     const raw = Buffer.isBuffer(packet) ? packet.toString("latin1") : "";
-    const id = REQUEST_ID.exec(raw)?.[1] ?? randomUUID();
+    const given = REQUEST_ID.exec(raw)?.[1];
+    const id = given !== undefined && !redactor.holdsSecret(given) ? given : randomUUID();
     const method = METHOD.exec(raw)?.[1] ?? "unparsed";
     metrics.observe(method, "unparsed", status, 0);
     // The raw packet may hold credentials: only the parser's code goes to the log.

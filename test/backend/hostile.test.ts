@@ -166,6 +166,7 @@ describe("backend: hostile requests against every route family", function () {
           "Content-Type: application/json",
           `Cookie: session=${token}`,
           `X-Api-Key: ${ADMIN}`,
+          `X-Request-Id: ${token}`,
           "Connection: close",
           ...extra,
         ];

@@ -104,10 +104,12 @@ describe("backend: the request log keeps credentials out", function () {
   });
 
   it("keeps credentials out of the audit log too (refused requests are events)", async () => {
-    const hostile = { "user-agent": `scanner/1.0 ${token}`, "x-client-context": `stack=${ADMIN}` };
+    const hostile = { "user-agent": `scanner/1.0 ${token}`, "x-client-context": `stack=${ADMIN}`, "x-request-id": token };
     for (const secret of [token, ADMIN, apiKey]) {
       const res = await json(admin(`/service-accounts/${encodeURIComponent(secret)}`), { headers: hostile });
       expect(res.status).to.equal(401);
+      expect(res.headers.get("x-request-id"), "a request id holding a token is replaced").to.match(/^[0-9a-f-]{36}$/);
+      expectNoLeak(res.text, secrets, "the refusal");
     }
     const denied = await json(admin(`/service-accounts/${token}`), { headers: { ...hostile, authorization: `Bearer ${apiKey.slice(0, -2)}xx` } });
     expect(denied.status).to.equal(401);
