@@ -119,7 +119,8 @@ export class Context {
       const claim = req.idem;
       if (claim && err instanceof ApiError && err.status >= 400 && err.status < 500) {
         const errStatus = err.items.length > 1 ? 400 : err.status;
-        err.rendered = errorBody(errStatus, err.items, req.id);
+        // Stored and replayed as is: masked here, as every error detail is when sent.
+        err.rendered = errorBody(errStatus, err.items.map((i) => ({ ...i, detail: this.redactor.text(i.detail) })), req.id);
         this.store.saveIdempotency(claim.scope, claim.keyHash, {
           fingerprint: claim.fingerprint,
           status: errStatus,

@@ -130,6 +130,21 @@ describe("backend: the request log keeps credentials out", function () {
     await logClean();
   });
 
+  it("quotes no credential in a refusal, first sent or replayed under an Idempotency-Key", async () => {
+    const a: any = await (await fetch(admin("/service-accounts?limit=1"), { headers: { authorization: `Bearer ${ADMIN}` } })).json();
+    const id = a.items[0].id;
+    for (const p of [`/service-accounts/${token}`, `/service-accounts/${id}/api-tokens/${token}`, `/service-accounts/${id}/scope-bindings/${token}`, `/api-keys/${apiKey}`]) {
+      for (const attempt of ["first", "replay"]) {
+        const res = await json(admin(p), { method: "DELETE", headers: { authorization: `Bearer ${ADMIN}`, "idempotency-key": `del-${p.length}-${id}` } });
+        expect(res.status, `${attempt} ${p}`).to.equal(404);
+        if (attempt === "replay") expect(res.headers.get("idempotent-replayed"), p).to.equal("true");
+        expect(JSON.parse(res.text).errors[0].detail).to.include("[REDACTED]");
+        expectNoLeak(res.text, secrets, `the ${attempt} refusal of DELETE ${p.split("/").slice(-2, -1)}`);
+      }
+    }
+    await logClean();
+  });
+
   it("logs no credential sent in a header or a body field", async () => {
     const created = await json(admin("/service-accounts"), {
       method: "POST",
