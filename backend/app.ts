@@ -1,7 +1,8 @@
 /**
  * Builds the Fastify app (without listening): zod on every route, the contract's error
- * body for every failure (fastify's own included), X-Request-Id and rate-limit headers on
- * every response, admin authentication, idempotency, injected faults and metrics.
+ * body for every failure (fastify's and the HTTP parser's included), X-Request-Id and
+ * rate-limit headers on every response, admin authentication, idempotency, injected faults,
+ * metrics, decoded request Content-Encoding, and a request log that masks credentials.
  */
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
