@@ -92,6 +92,9 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     logger: opts.logger ? loggerOptions(redactor, opts.logSink) : false,
     // Parser-level refusals (431, framing errors) in the contract's body, with X-Request-Id.
     clientErrorHandler: clientErrorHandler(metrics, redactor),
+    // Node refuses an HTTP/1.1 request without Host with a bare 400 of its own; the onRequest
+    // hook below refuses it in the contract's body instead.
+    http: { requireHostHeader: false },
     bodyLimit: BODY_LIMIT,
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
@@ -196,6 +199,9 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
 
   app.addHook("onRequest", async (req, reply) => {
     reply.header("x-request-id", req.id);
+    if (req.raw.httpVersion === "1.1" && req.headers.host === undefined) {
+      throw new ApiError(400, "request.malformed", "an HTTP/1.1 request needs a Host header");
+    }
     if (!limiter) return;
     const auth = req.headers.authorization;
     const key = auth ? `k:${sha256(auth).slice(0, 32)}` : `ip:${req.ip}`;

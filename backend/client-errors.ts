@@ -91,14 +91,20 @@ export function clientErrorHandler(metrics: Metrics, redactor: Redactor) {
       // The client may keep its side open; once the answer is out the socket goes.
       socket.once("finish", () => socket.destroy());
     };
-    // A request parsed before the bad bytes (pipelined on this connection) is answered first;
-    // writing now would cut into its response.
     const pending = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
-    if (pending && !pending.writableFinished) {
-      // Its body may never complete now; the connection does not wait on it for ever.
+    const inFlight = pending && !pending.writableFinished ? pending : undefined;
+    if (inFlight && !inFlight.req.complete) {
+      // The bad bytes are this request's own body (a broken chunk): it can never be served.
+      // Answer now if its response has not begun, as Node itself does; else just cut it off.
+      if (inFlight.headersSent) socket.destroy();
+      else answer();
+    } else if (inFlight) {
+      // A request parsed whole before the bad bytes (pipelined) is answered first; writing
+      // now would cut into its response. A handler that never finishes does not hold the
+      // connection for ever.
       const cutoff = setTimeout(() => socket.destroy(), 10_000);
       cutoff.unref();
-      pending.once("finish", () => {
+      inFlight.once("finish", () => {
         clearTimeout(cutoff);
         answer();
       });

@@ -102,6 +102,16 @@ describe("backend: hostile requests against every route family", function () {
       request: (_r, head, body) => join(head([`Content-Length: ${body.length}`, "X-Folded: first", ` ${token}`])) + body,
     },
     {
+      name: "a broken chunk in a chunked body",
+      status: () => 400,
+      request: (_r, head, body) => join(head(["Transfer-Encoding: chunked"])) + `zz\r\n${body}\r\n0\r\n\r\n`,
+    },
+    {
+      name: "an HTTP/1.1 request without Host",
+      status: () => 400,
+      request: (_r, head, body) => join(head([`Content-Length: ${body.length}`]).filter((l) => !l.startsWith("Host:"))) + body,
+    },
+    {
       name: "a Content-Encoding the server does not decode",
       status: () => 415,
       request: (_r, head, body) => join(head([`Content-Length: ${body.length}`, "Content-Encoding: compress"])) + body,

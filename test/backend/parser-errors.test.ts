@@ -69,6 +69,22 @@ describe("backend: requests the HTTP parser refuses", function () {
     expectContractError(res, 400, "request.malformed");
   });
 
+  it("answers a broken chunk in a body being read with 400 request.malformed", async () => {
+    const res = await rawRequest(
+      b.port,
+      head([`POST ${path} HTTP/1.1`, "Host: x", `Authorization: Bearer ${ADMIN}`, "Content-Type: application/json", "Transfer-Encoding: chunked"]) + "zz\r\n{}\r\n0\r\n\r\n",
+    );
+    expectContractError(res, 400, "request.malformed");
+  });
+
+  it("answers an HTTP/1.1 request without Host with 400 request.malformed (Node's own answer has no body)", async () => {
+    const res = await rawRequest(b.port, head(["GET /healthz HTTP/1.1", "Connection: close"]));
+    expectContractError(res, 400, "request.malformed");
+    expect(res.body.errors[0].detail).to.match(/Host header/);
+    const old = await rawRequest(b.port, head(["GET /healthz HTTP/1.0"]));
+    expect(old.status, "HTTP/1.0 needs no Host").to.equal(200);
+  });
+
   it("answers a request pipelined before the bad bytes first, then refuses the rest", async () => {
     const res = await rawRequest(b.port, head(["GET /healthz HTTP/1.1", "Host: x"]) + head(["GET /healthz HTTP/1.1", "Host: x", "Content-Length: 1", "Content-Length: 2"]));
     expect(res.status, "the first request's answer").to.equal(200);
