@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
-import { basic, uniqueName } from "./helper";
+import { basic, harness, uniqueName } from "./helper";
 import { expectNoLeak, loggedBackend, type LoggedBackend } from "./wire";
 
 /**
@@ -161,5 +161,19 @@ describe("backend: the request log keeps credentials out", function () {
     expect(issue.status).to.equal(201);
     expectNoLeak(issue.text, secrets, "the created issue");
     await logClean();
+  });
+
+  it("writes the same masked log to a logSink given to startBackend, in place of stdout", async () => {
+    const lines: string[] = [];
+    const h = await harness({ logger: true, logSink: { write: (l: string) => lines.push(l) } });
+    try {
+      const res = await h.call("GET", `/service-accounts?access_token=${h.adminKey}`, undefined, { key: null });
+      expect(res.status).to.equal(401);
+      const logged = lines.map((l) => JSON.parse(l)).find((l) => l.reqId === res.headers.get("x-request-id") && l.req);
+      expect(logged?.req.url).to.equal(`/admin/api-access/v1/orgs/${h.orgId}/service-accounts?access_token=[REDACTED]`);
+      expectNoLeak(lines.join(""), [h.adminKey], "the log");
+    } finally {
+      await h.close();
+    }
   });
 });
