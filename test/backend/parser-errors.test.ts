@@ -1,4 +1,8 @@
 import { expect } from "chai";
+import * as net from "node:net";
+import { clientErrorHandler } from "../../backend/client-errors";
+import { Metrics } from "../../backend/metrics";
+import { Redactor } from "../../backend/redact";
 import { expectContractError, expectNoLeak, loggedBackend, rawRequest, type LoggedBackend } from "./wire";
 
 /**
@@ -97,5 +101,25 @@ describe("backend: requests the HTTP parser refuses", function () {
     const metrics = await (await fetch(`${b.url}/metrics`)).text();
     expect(metrics).to.match(/http_requests_total\{method="GET",route="unparsed",status="431"\} [1-9]/);
     expect(metrics).to.match(/route="unparsed",status="400"\} [1-9]/);
+  });
+
+  // Node checks request timeouts every 30 s at the soonest, too slow for a test through the
+  // server: the handler is driven directly with the error Node raises, on a real socket.
+  it("answers a request too slow to arrive with 408 request.timeout, retryable", async () => {
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      server.once("connection", (socket) => {
+        const timeout = Object.assign(new Error("Request timeout"), { code: "ERR_HTTP_REQUEST_TIMEOUT", rawPacket: Buffer.from("GET /healthz HTTP/1.1\r\nX-Request-Id: slow-1\r\n") });
+        clientErrorHandler(new Metrics(), new Redactor()).call({ log: { info: () => {} } } as never, timeout as never, socket);
+      });
+      const res = await rawRequest(port, "GET /healthz HTTP/1.1\r\n");
+      expectContractError(res, 408, "request.timeout");
+      expect(res.headers["x-request-id"]).to.equal("slow-1");
+      expect(res.body.errors[0].meta.retryable).to.equal(true);
+    } finally {
+      server.close();
+    }
   });
 });
