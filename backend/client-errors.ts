@@ -49,6 +49,13 @@ function classify(err: ConnectionError): { status: number; code: ErrorCode; deta
         code: "request.malformed",
         detail: "a header line is not valid HTTP: write each header on one line (no folding), as Name: value, ended by CRLF",
       };
+    case "HPE_INVALID_CHUNK_SIZE":
+    case "HPE_INVALID_EOF_STATE":
+      return {
+        status: 400,
+        code: "request.malformed",
+        detail: "the chunked body is not valid: send each chunk as its size in hex, CRLF, the bytes, CRLF, and end with 0 CRLF CRLF",
+      };
     case "HPE_INVALID_METHOD":
       return { status: 400, code: "request.malformed", detail: "the request method is not valid HTTP" };
     default:

@@ -79,6 +79,7 @@ describe("backend: requests the HTTP parser refuses", function () {
       head([`POST ${path} HTTP/1.1`, "Host: x", `Authorization: Bearer ${ADMIN}`, "Content-Type: application/json", "Transfer-Encoding: chunked"]) + "zz\r\n{}\r\n0\r\n\r\n",
     );
     expectContractError(res, 400, "request.malformed");
+    expect(res.body.errors[0].detail).to.match(/chunked body/);
   });
 
   it("answers an HTTP/1.1 request without Host with 400 request.malformed (Node's own answer has no body)", async () => {
