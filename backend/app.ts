@@ -1,7 +1,8 @@
 /**
  * Builds the Fastify app (without listening): zod on every route, the contract's error
- * body for every failure (fastify's own included), X-Request-Id and rate-limit headers on
- * every response, admin authentication, idempotency, injected faults and metrics.
+ * body for every failure (fastify's and the HTTP parser's included), X-Request-Id and
+ * rate-limit headers on every response, admin authentication, idempotency, injected faults,
+ * metrics, decoded request Content-Encoding, and a request log that masks credentials.
  */
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
@@ -11,6 +12,10 @@ import type { z } from "zod";
 import { describeIssues, ErrorBody } from "../sdk/schemas";
 import { Context } from "./context";
 import { ApiError, errorBody } from "./errors";
+import { clientErrorHandler } from "./client-errors";
+import { decodeContent } from "./encoding";
+import { loggerOptions, type LogSink } from "./logging";
+import { Redactor } from "./redact";
 import { FaultInjector, type FaultSpec } from "./faults";
 import { adminAuth } from "./auth";
 import { Idempotency } from "./idempotency";
@@ -35,6 +40,10 @@ export interface AppOptions {
   rateLimit: RateLimitSpec | null;
   faults: FaultSpec | null;
   logger?: boolean;
+  /** Where the request log goes when `logger` is on; default stdout. */
+  logSink?: LogSink;
+  /** Secrets known at start (admin keys given as options), masked wherever they appear in a log or an error. */
+  knownSecrets?: string[];
 }
 
 
@@ -73,17 +82,24 @@ function illFormedString(root: unknown): string | undefined {
 }
 
 export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; ctx: Context; metrics: Metrics }> {
-  const ctx = new Context(opts.store, opts.now);
+  const redactor = new Redactor(opts.knownSecrets);
+  const ctx = new Context(opts.store, opts.now, redactor);
   const metrics = new Metrics();
   const limiter = opts.rateLimit ? new RateLimiter(opts.rateLimit) : null;
   const faults = opts.faults ? new FaultInjector(opts.faults) : null;
 
   const app = Fastify({
-    logger: opts.logger ? { level: "info", redact: ["req.headers.authorization"] } : false,
+    logger: opts.logger ? loggerOptions(redactor, opts.logSink) : false,
+    // Parser-level refusals (431, framing errors) in the contract's body, with X-Request-Id.
+    clientErrorHandler: clientErrorHandler(metrics, redactor),
+    // Node refuses an HTTP/1.1 request without Host with a bare 400 of its own; the onRequest
+    // hook below refuses it in the contract's body instead.
+    http: { requireHostHeader: false },
     bodyLimit: BODY_LIMIT,
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
-      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+      // A credential pasted here would be echoed, logged and stored with every audit event.
+      return typeof given === "string" && REQUEST_ID.test(given) && !redactor.holdsSecret(given) ? given : randomUUID();
     },
     requestIdHeader: false,
     // While draining, requests on open connections are still served (and told to close).
@@ -120,9 +136,11 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     done(null, parsed);
   });
 
+  app.addHook("preParsing", decodeContent(BODY_LIMIT));
+
   app.setErrorHandler((err: FastifyError | ApiError | SchemaValidationError, req, reply) => sendError(err, req, reply));
   app.setNotFoundHandler((req, reply) =>
-    sendError(new ApiError(404, "endpoint.notFound", `no endpoint ${req.method} ${req.url.split("?")[0]!.slice(0, 200)}; the API is described at /openapi.json`), req, reply),
+    sendError(new ApiError(404, "endpoint.notFound", `no endpoint ${req.method} ${redactor.url(req.url.split("?")[0]!).slice(0, 200)}; the API is described at /openapi.json`), req, reply),
   );
 
   function sendError(err: FastifyError | ApiError | SchemaValidationError, req: FastifyRequest, reply: FastifyReply) {
@@ -155,6 +173,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
       req.log.error({ err }, "request failed");
       e = new ApiError(500, "internal", `the server failed; retry later, quoting request id ${req.id}`);
     }
+    // A detail may quote what was sent (a path, a key); a credential in it is never echoed back.
+    e = e.rendered ? e : new ApiError(e.status, e.items.map((i) => ({ ...i, detail: redactor.text(i.detail) })), undefined, undefined, e.headers);
     for (const [k, v] of Object.entries(e.headers)) reply.header(k, v);
     const status = e.items.length > 1 ? 400 : e.status;
     if (req.routeOptions.url?.startsWith("/ex/") && (status === 401 || status === 403 || status === 404)) {
@@ -179,6 +199,9 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
 
   app.addHook("onRequest", async (req, reply) => {
     reply.header("x-request-id", req.id);
+    if (req.raw.httpVersion === "1.1" && req.headers.host === undefined) {
+      throw new ApiError(400, "request.malformed", "an HTTP/1.1 request needs a Host header");
+    }
     if (!limiter) return;
     const auth = req.headers.authorization;
     const key = auth ? `k:${sha256(auth).slice(0, 32)}` : `ip:${req.ip}`;

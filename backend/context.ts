@@ -17,6 +17,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { AdminScope } from "../sdk/schemas";
 import { Cursors } from "./cursor";
 import { ApiError, errorBody } from "./errors";
+import { Redactor } from "./redact";
 import { seal } from "./secrets";
 import type { EventInput, Store } from "./store";
 
@@ -65,6 +66,8 @@ export class Context {
   constructor(
     readonly store: Store,
     private readonly clock: () => Date,
+    /** Masks credentials in what an event copies from the request (a path id, User-Agent, X-Client-Context). */
+    private readonly redactor = new Redactor(),
   ) {
     const key = store.metaValue("server_key", () => Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(32))).toString("hex"));
     this.serverKey = Buffer.from(key, "hex");
@@ -80,13 +83,20 @@ export class Context {
 
   /** Appends one audit event; inside `mutate` it commits with the change. */
   audit(req: FastifyRequest, e: Omit<EventInput, "requestId" | "userAgent" | "clientContext" | "actor"> & { actor?: Actor }): void {
+    // A refused request's target comes from its path, and any header may carry a pasted
+    // credential: the audit log is a log too. Masked before clipping, so no secret is cut short of its mask.
+    const masked = (name: string, max: number) => {
+      const v = header(req, name, 16 * 1024);
+      return v === null ? null : this.redactor.text(v).slice(0, max);
+    };
     this.store.insertEvent(
       {
         ...e,
+        target: { ...e.target, id: this.redactor.text(e.target.id) },
         actor: e.actor ?? req.actor ?? { type: "anonymous", id: "unknown" },
         requestId: req.id,
-        userAgent: header(req, "user-agent", 512),
-        clientContext: header(req, "x-client-context", 1024),
+        userAgent: masked("user-agent", 512),
+        clientContext: masked("x-client-context", 1024),
       },
       randomUUID(),
       this.now(),
@@ -109,7 +119,8 @@ export class Context {
       const claim = req.idem;
       if (claim && err instanceof ApiError && err.status >= 400 && err.status < 500) {
         const errStatus = err.items.length > 1 ? 400 : err.status;
-        err.rendered = errorBody(errStatus, err.items, req.id);
+        // Stored and replayed as is: masked here, as every error detail is when sent.
+        err.rendered = errorBody(errStatus, err.items.map((i) => ({ ...i, detail: this.redactor.text(i.detail) })), req.id);
         this.store.saveIdempotency(claim.scope, claim.keyHash, {
           fingerprint: claim.fingerprint,
           status: errStatus,

@@ -20,10 +20,14 @@ const TITLES: Record<ErrorCode, string> = {
   "idempotency.mismatch": "Idempotency key reused with a different request",
   "idempotency.inProgress": "A request with this idempotency key is still running",
   "payload.tooLarge": "The request body is too large",
+  "request.malformed": "The request is not valid HTTP",
+  "headers.tooLarge": "The request headers are too large",
+  "request.timeout": "The request did not arrive in time",
+  "unsupported.mediaType": "The body's encoding is not supported",
   internal: "Internal error",
 };
 
-const RETRYABLE = new Set<ErrorCode>(["rate.limited", "idempotency.inProgress", "internal"]);
+const RETRYABLE = new Set<ErrorCode>(["rate.limited", "idempotency.inProgress", "request.timeout", "internal"]);
 
 export interface ErrorItem {
   code: ErrorCode;

@@ -35,8 +35,10 @@ export interface BackendOptions {
   rateLimit?: string;
   /** Injected failures on the admin API, e.g. `"error5xx=0.1,throttle=0.05,latencyMs=20-200,reset=0.02,seed=42"`. */
   faults?: string;
-  /** Fastify request logging (to stdout). Default off. */
+  /** Fastify request logging (JSON lines, to stdout). Default off. Credentials are masked (see README). */
   logger?: boolean;
+  /** Where the request log goes instead of stdout (anything with `write(line)`). */
+  logSink?: { write(line: string): unknown };
   /**
    * The backend's clock (token expiry, timestamps, idempotency windows). Default: the system
    * clock. Tests move it forward to expire tokens without waiting.
@@ -71,7 +73,8 @@ export async function startServer(opts: BackendOptions): Promise<RunningBackend>
   let sweeper: NodeJS.Timeout | undefined;
   try {
     const seeded = bootstrap(store, opts.dataDir, now().toISOString(), opts);
-    const { app } = await buildApp({ store, now, rateLimit, faults, logger: opts.logger });
+    const knownSecrets = [seeded.adminKey, ...(opts.adminKey ? [opts.adminKey] : []), ...(opts.orgs ?? []).map((o) => o.adminKey)];
+    const { app } = await buildApp({ store, now, rateLimit, faults, logger: opts.logger, logSink: opts.logSink, knownSecrets });
     const sweep = () => {
       const t = now().getTime();
       store.sweepIdempotency(t - SECRET_REPLAY_MS, t - REPLAY_MS);

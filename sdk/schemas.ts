@@ -279,6 +279,13 @@ export const ERROR_CODES = [
   "idempotency.mismatch",
   "idempotency.inProgress",
   "payload.tooLarge",
+  // Refused by the HTTP parser, before any route: malformed framing or headers (400),
+  // headers over the size limit (431), a request too slow to arrive (408).
+  "request.malformed",
+  "headers.tooLarge",
+  "request.timeout",
+  // A Content-Encoding the server does not decode (it decodes gzip, deflate and br).
+  "unsupported.mediaType",
   "internal",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
