@@ -78,7 +78,8 @@ export const SQL = {
   eventsFirstFrom: "SELECT seq FROM events WHERE org_id = ? AND time >= ? ORDER BY time, seq LIMIT 1",
   eventsLastTo: "SELECT seq FROM events WHERE org_id = ? AND time <= ? ORDER BY time DESC, seq DESC LIMIT 1",
   eventsLastTime: "SELECT max(time) AS t FROM events WHERE org_id = ?",
-  /** Retention: the oldest events of an org before a time, a batch at a time. */
+  /** Retention: the orgs with events, one after another, and the oldest events of one before a time, a batch at a time. */
+  eventsNextOrg: "SELECT min(org_id) AS o FROM events WHERE org_id > ?",
   eventsPruneBatch: "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE org_id = ? AND time < ? ORDER BY time LIMIT ?)",
 } as const;
 
@@ -491,6 +492,24 @@ export class Store {
         ? this.q(SQL.eventsPage).all(orgId, lo, hi, limit)
         : this.q(SQL.eventsByActionPage).all(orgId, f.action, lo, hi, limit)) as Row[],
     );
+  }
+
+  /**
+   * Deletes at most `batch` events older than `before` (the oldest first, org by org) in one
+   * transaction, and returns how many it deleted: fewer than `batch` means none is left.
+   */
+  pruneEvents(before: string, batch: number): number {
+    return this.transaction(() => {
+      let deleted = 0;
+      let org = "";
+      while (deleted < batch) {
+        const next = (this.q(SQL.eventsNextOrg).get(org) as Row).o as string | null;
+        if (next === null) break;
+        org = next;
+        deleted += Number(this.q(SQL.eventsPruneBatch).run(org, before, batch - deleted).changes);
+      }
+      return deleted;
+    });
   }
 
   // ----- idempotency -------------------------------------------------------------------
