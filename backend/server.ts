@@ -11,6 +11,7 @@ import { parseFaults } from "./faults";
 import { REPLAY_MS, SECRET_REPLAY_MS } from "./idempotency";
 import { parseRateLimit } from "./ratelimit";
 import { Store, type Durability } from "./store";
+import { checkRetentionDays, EventRetention } from "./store/retention";
 
 const DRAIN_GRACE_MS = 10_000;
 
@@ -46,6 +47,11 @@ export interface BackendOptions {
   now?: () => Date;
   /** `"normal"` (default: survives kill -9 of the process) or `"full"` (also survives power loss; fsync per commit). */
   durability?: Durability;
+  /**
+   * Days to keep audit events; older ones are deleted in small batches by a timer (every
+   * minute, and once at start). Default (or 0): every event is kept.
+   */
+  auditRetentionDays?: number;
 }
 
 export interface Backend {
@@ -69,8 +75,10 @@ export async function startServer(opts: BackendOptions): Promise<RunningBackend>
   const rateLimit = parseRateLimit(opts.rateLimit);
   const faults = parseFaults(opts.faults);
   const now = opts.now ?? (() => new Date());
+  const retentionDays = checkRetentionDays(opts.auditRetentionDays);
   const store = new Store(opts.dataDir, opts.durability);
   let sweeper: NodeJS.Timeout | undefined;
+  let retention: EventRetention | undefined;
   try {
     const seeded = bootstrap(store, opts.dataDir, now().toISOString(), opts);
     const knownSecrets = [seeded.adminKey, ...(opts.adminKey ? [opts.adminKey] : []), ...(opts.orgs ?? []).map((o) => o.adminKey)];
@@ -82,6 +90,10 @@ export async function startServer(opts: BackendOptions): Promise<RunningBackend>
     sweep();
     sweeper = setInterval(sweep, 30_000);
     sweeper.unref();
+    if (retentionDays !== undefined) {
+      retention = new EventRetention(store, { days: retentionDays, now });
+      retention.start();
+    }
     await app.listen({ port: opts.port ?? 0, host: opts.host ?? "127.0.0.1" });
     const addr = app.server.address() as AddressInfo;
     const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
@@ -102,12 +114,14 @@ export async function startServer(opts: BackendOptions): Promise<RunningBackend>
           try {
             await app.close();
           } finally {
+            await retention?.stop();
             store.close();
           }
         })()),
     };
   } catch (e) {
     clearInterval(sweeper);
+    await retention?.stop();
     store.close();
     throw e;
   }
