@@ -91,15 +91,17 @@ export class TestStack {
     else this.workspace.envVars[name] = value;
   }
 
-  async preview(opts: { refresh?: boolean } = {}): Promise<PreviewResult & { events: EngineEvent[] }> {
+  /** `replace`: URNs to replace, as `pulumi preview --replace <urn>` does. */
+  async preview(opts: { refresh?: boolean; replace?: string[] } = {}): Promise<PreviewResult & { events: EngineEvent[] }> {
     const rec = this.record("preview");
-    const result = await this.stack.preview({ ...this.listeners(rec), diff: true, refresh: opts.refresh });
+    const result = await this.stack.preview({ ...this.listeners(rec), diff: true, refresh: opts.refresh, replace: opts.replace });
     return { ...result, events: rec.events };
   }
 
-  async up(): Promise<UpResult & { events: EngineEvent[] }> {
+  /** `replace`: URNs to replace, as `pulumi up --replace <urn>` does. */
+  async up(opts: { replace?: string[] } = {}): Promise<UpResult & { events: EngineEvent[] }> {
     const rec = this.record("up");
-    const result = await this.stack.up({ ...this.listeners(rec), diff: true });
+    const result = await this.stack.up({ ...this.listeners(rec), diff: true, replace: opts.replace });
     return { ...result, events: rec.events };
   }
 
@@ -207,12 +209,12 @@ export function summary(changeSummary: OpMap | undefined): Record<string, number
 }
 
 /** The resource step events (`resourcePreEvent`), as `op type name` lines, in order. */
-export function steps(events: EngineEvent[]): { op: string; type: string; name: string; diffs: string[] }[] {
-  const out: { op: string; type: string; name: string; diffs: string[] }[] = [];
+export function steps(events: EngineEvent[]): { op: string; type: string; name: string; diffs: string[]; keys: string[] }[] {
+  const out: { op: string; type: string; name: string; diffs: string[]; keys: string[] }[] = [];
   for (const e of events) {
     const md = e.resourcePreEvent?.metadata;
     if (!md) continue;
-    out.push({ op: md.op, type: md.type, name: md.urn.split("::").pop() ?? md.urn, diffs: md.diffs ?? [] });
+    out.push({ op: md.op, type: md.type, name: md.urn.split("::").pop() ?? md.urn, diffs: md.diffs ?? [], keys: md.keys ?? [] });
   }
   return out;
 }

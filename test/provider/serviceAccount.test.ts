@@ -67,17 +67,19 @@ describe("ServiceAccount", () => {
     const news = { __context: CONTEXT, name: "ci-deployer", displayName: "CI", description: "d", suspended: false };
 
     it("reports no change when the inputs match the state", async () => {
-      expect(await sa.diff("id", olds, news)).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: false });
+      expect(await sa.diff("id", olds, news)).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: true });
     });
 
     it("replaces on a new name", async () => {
-      expect(await sa.diff("id", olds, { ...news, name: "ci-deployer-2" })).to.deep.include({ changes: undefined, replaces: ["name"] });
+      // Delete first: the name is unique. changes: true, so the engine keeps the verdict whatever the inputs show.
+      expect(await sa.diff("id", olds, { ...news, name: "ci-deployer-2" })).to.deep.equal({ changes: true, replaces: ["name"], deleteBeforeReplace: true });
       expect(await sa.diff("id", olds, { ...news, name: UNKNOWN })).to.deep.include({ replaces: ["name"] });
     });
 
     for (const [property, value] of [["displayName", "Other"], ["description", "other"], ["suspended", true]] as const) {
       it(`updates ${property} in place`, async () => {
-        expect(await sa.diff("id", olds, { ...news, [property]: value })).to.deep.equal({ changes: undefined, replaces: [], deleteBeforeReplace: false });
+        // "unknown": the engine lists the changed inputs itself, and replaceOnChanges can act on them.
+        expect(await sa.diff("id", olds, { ...news, [property]: value })).to.deep.equal({ changes: undefined, replaces: [], deleteBeforeReplace: true });
       });
     }
 
