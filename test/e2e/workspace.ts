@@ -127,6 +127,20 @@ export class TestStack {
     return { text: stdout, resources: parsed.deployment?.resources ?? [] };
   }
 
+  /**
+   * Replaces the stack's state with `deployment` (the JSON `exportDeployment` gave, edited),
+   * as `pulumi stack import` does: how a test stands in for a state another version wrote.
+   */
+  async importDeployment(text: string): Promise<void> {
+    const file = path.join(this.engine.workDir, "import.json");
+    fs.writeFileSync(file, text);
+    try {
+      await this.engine.pulumi(["stack", "import", "--file", file, "--stack", this.stack.name]);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  }
+
   async exportState(): Promise<StateResource[]> {
     return (await this.exportDeployment()).resources;
   }
