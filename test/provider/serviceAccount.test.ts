@@ -151,6 +151,16 @@ describe("ServiceAccount", () => {
       expect(live).to.deep.include({ displayName: "Adopted", description: "managed now", status: "suspended" });
     });
 
+    it("does not delete, in the same provider process, an account it adopted: the old resource of the same id is gone, the account is not", async () => {
+      // As the engine runs a create-before-delete replacement (or a rename without an alias):
+      // create for the new resource adopts the account, then delete for the old one, same id.
+      const old = await created("ServiceAccount", { name: "adopt-then-delete" });
+      const adopted = await created("ServiceAccount", { name: "adopt-then-delete", adoptExisting: true });
+      expect(adopted.id).to.equal(old.id);
+      await sa.delete(old.id, old.outs as ServiceAccountOutputs);
+      expect(await backend.current.admin.serviceAccounts.retrieve(old.id), "the account").to.not.equal(null);
+    });
+
     it("updates in place with one PATCH, and only adoptExisting changing sends nothing", async () => {
       const { id, outs, inputs } = await created("ServiceAccount", { name: "update-test", description: "first" });
       const news = await checked("ServiceAccount", { name: "update-test", description: "second", suspended: true }, inputs);
