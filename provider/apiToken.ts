@@ -59,7 +59,9 @@ export interface ApiTokenArgs {
   /**
    * A fixed expiry time (ISO-8601 with offset, e.g. `2027-03-31T00:00:00Z`), in the future
    * and within 365 days of creation. Give this or `expiresInDays`, not both. A change
-   * replaces the token.
+   * replaces the token. Once the time has passed, `check` fails (preview and up alike), even
+   * if it is unchanged: the token has expired, and no replacement can expire in the past;
+   * give a later time, or `expiresInDays`.
    */
   expiresAt?: pulumi.Input<string>;
   /**

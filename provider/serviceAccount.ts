@@ -46,8 +46,8 @@ export interface ServiceAccountArgs {
    * The account's name: 6-30 characters, lowercase letters, digits and inner hyphens,
    * unique in the organization. It also makes the account's fixed email address,
    * `<name>@serviceaccount.atlassian.com`. Atlassian cannot rename an account, so a
-   * change **replaces** it: a new account is created, and the old one deleted with its tokens
-   * and bindings.
+   * change **replaces** it: the old account is deleted with its tokens and bindings, then
+   * the new one is created (delete first: see the `deleteBeforeReplace` option below).
    */
   name: pulumi.Input<string>;
   /**
