@@ -50,12 +50,11 @@ export const INSTALLED_VERSION = readInstalledVersion();
 interface SemVer {
   major: number;
   minor: number;
-  patch: number;
 }
 
 function parse(version: string): SemVer | undefined {
-  const m = /^(\d+)\.(\d+)\.(\d+)(?:[-+].*)?$/.exec(version);
-  return m ? { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) } : undefined;
+  const m = /^(\d+)\.(\d+)\.\d+(?:[-+].*)?$/.exec(version);
+  return m ? { major: Number(m[1]), minor: Number(m[2]) } : undefined;
 }
 
 /** The part of a version whose change may break state (semver caret): `major`, or `0.minor`. */
@@ -91,8 +90,12 @@ export function assertReadable(what: string, outputs: Record<string, unknown> | 
   const [wa, wb] = line(w);
   const [ia, ib] = line(i);
   if (wa > ia || (wa === ia && wb > ib)) {
+    const newer =
+      wa > ia
+        ? `a newer major version than the installed ${installed}`
+        : `a newer minor version than the installed ${installed} (before 1.0, a minor version may change state as a major one does)`;
     throw new Error(
-      `${what}: its state was written by ${PACKAGE_NAME} ${writer}, a newer major version than the installed ${installed}, ` +
+      `${what}: its state was written by ${PACKAGE_NAME} ${writer}, ${newer}, ` +
         `which may misread it; nothing was sent. ${fix[0]!.toUpperCase()}${fix.slice(1)}`,
     );
   }
