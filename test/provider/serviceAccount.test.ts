@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { providers } from "../../provider/index";
+import { INSTALLED_VERSION, providers } from "../../provider/index";
 import type { ServiceAccountOutputs } from "../../provider/serviceAccount";
 import { UNKNOWN } from "../../provider/common";
 import { PLAN_QUOTAS } from "../../sdk/index";
@@ -230,6 +230,8 @@ describe("ServiceAccount", () => {
       expect(live, "the account the backend made").to.not.equal(null);
       expect(err.id, "the id the engine records").to.equal(live!.id);
       expect(err.properties).to.deep.include({ name: "half-made", suspended: false, status: "active", __context: CONTEXT });
+      // What the engine records is stamped like any output (see provider/version.ts).
+      expect((err.properties as Record<string, unknown>).__version).to.equal(INSTALLED_VERSION);
       expect(err.reasons).to.be.an("array").with.length(1);
       expect(err.message).to.include("half-made").and.to.include(live!.id).and.to.include("suspended").and.to.include("Refused by the test proxy");
       expectNoSecret(err.message + String(err.stack), [backend.current.adminKey]);
