@@ -59,7 +59,9 @@ export interface ApiTokenArgs {
   /**
    * A fixed expiry time (ISO-8601 with offset, e.g. `2027-03-31T00:00:00Z`), in the future
    * and within 365 days of creation. Give this or `expiresInDays`, not both. A change
-   * replaces the token.
+   * replaces the token. Once the time has passed, `check` fails (preview and up alike), even
+   * if it is unchanged: the token has expired, and no replacement can expire in the past;
+   * give a later time, or `expiresInDays`.
    */
   expiresAt?: pulumi.Input<string>;
   /**
@@ -141,6 +143,28 @@ const RULES = {
   },
 };
 
+/**
+ * What is wrong with a fixed `expiresAt` now, if anything: in the past, or more than 365
+ * days away. check and create both ask, so they agree: a time that has passed is refused
+ * even when it is unchanged since the token was made, because the token has expired then
+ * and its replacement (which diff asks for) could only be made with the same past time.
+ */
+function fixedExpiryProblem(at: string, unchanged: boolean): string | undefined {
+  const t = Date.parse(at);
+  if (Number.isNaN(t)) return undefined;
+  const from = now().getTime();
+  if (t <= from) {
+    return unchanged
+      ? `expiresAt ${shown(at)} has passed: the token expired then, and a new one cannot expire in the past; ` +
+          `give a later time (within ${TOKEN_MAX_DAYS} days), or expiresInDays instead`
+      : `expiresAt ${shown(at)} is not in the future; give a later time (within ${TOKEN_MAX_DAYS} days), or expiresInDays instead`;
+  }
+  if (t > from + TOKEN_MAX_DAYS * DAY_MS) {
+    return `expiresAt ${shown(at)} is more than ${TOKEN_MAX_DAYS} days away; give a time within ${TOKEN_MAX_DAYS} days`;
+  }
+  return undefined;
+}
+
 /** The rules that span properties, on known values only. */
 function crossCheck(olds: Partial<ApiTokenInputs>, news: ApiTokenInputs): pulumi.dynamic.CheckFailure[] {
   const failures: pulumi.dynamic.CheckFailure[] = [];
@@ -157,18 +181,9 @@ function crossCheck(olds: Partial<ApiTokenInputs>, news: ApiTokenInputs): pulumi
       reason: `give expiresInDays (${shown(days)}) or expiresAt (${shown(at)}), not both`,
     });
   }
-  // A fixed time that was valid when the token was made stays valid while it is unchanged.
-  if (typeof at === "string" && !isUnknown(at) && at !== olds.expiresAt && !Number.isNaN(Date.parse(at))) {
-    const t = Date.parse(at);
-    const from = now().getTime();
-    if (t <= from) {
-      failures.push({ property: "expiresAt", reason: `expiresAt ${shown(at)} is not in the future; give a later time, or expiresInDays` });
-    } else if (t > from + TOKEN_MAX_DAYS * DAY_MS) {
-      failures.push({
-        property: "expiresAt",
-        reason: `expiresAt ${shown(at)} is more than ${TOKEN_MAX_DAYS} days away; give a time within ${TOKEN_MAX_DAYS} days`,
-      });
-    }
+  if (typeof at === "string" && !isUnknown(at)) {
+    const problem = fixedExpiryProblem(at, at === olds.expiresAt);
+    if (problem) failures.push({ property: "expiresAt", reason: problem });
   }
   const rb = news.rotateBeforeDays;
   if (typeof rb === "number" && !isUnknown(rb)) {
@@ -259,19 +274,23 @@ export const apiTokenProvider = {
       news.expiresAt !== undefined && (olds.expiresInDays !== undefined || !sameTime(olds.expiresAt, news.expiresAt));
     if (fixedChanged) replaces.push("expiresAt");
     if (!sameKeepers(olds.keepers, news.keepers)) replaces.push("keepers");
-    let rotating = false;
     if (!replaces.includes("expiresAt") && typeof olds.expiresAt === "string") {
+      // The rotation window (or expiry, with no rotateBeforeDays) by the provider's clock: the
+      // inputs may be unchanged, so only the provider can see it (diffResult keeps it).
       const rb = typeof news.rotateBeforeDays === "number" ? news.rotateBeforeDays : 0;
-      rotating = now().getTime() >= Date.parse(olds.expiresAt) - rb * DAY_MS;
-      if (rotating) replaces.push("expiresAt");
+      if (now().getTime() >= Date.parse(olds.expiresAt) - rb * DAY_MS) replaces.push("expiresAt");
     }
-    const changed = replaces.length > 0 || differs(olds.rotateBeforeDays, news.rotateBeforeDays);
-    // Inside the rotation window the inputs are unchanged: the replacement must be forced.
-    return diffResult(changed, replaces, rotating);
+    return diffResult(replaces, differs(olds.rotateBeforeDays, news.rotateBeforeDays), false);
   },
 
-  /** Sends POST /service-accounts/{id}/api-tokens; returns the token's id and outputs, the secret included. */
+  /**
+   * Sends POST /service-accounts/{id}/api-tokens; returns the token's id and outputs, the
+   * secret included. A fixed expiresAt that is not in range fails as check does, with no request.
+   */
   async create(inputs: ApiTokenInputs): Promise<pulumi.dynamic.CreateResult<ApiTokenOutputs>> {
+    // The same rule as check, before any request (the backend would refuse it less helpfully).
+    const problem = inputs.expiresAt === undefined ? undefined : fixedExpiryProblem(inputs.expiresAt, false);
+    if (problem) throw new Error(`cannot create API token "${inputs.label}" of service account ${inputs.serviceAccountId}: ${problem}`);
     let created: ApiTokenWithSecret;
     try {
       created = await config.client().apiTokens.create(

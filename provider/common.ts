@@ -123,16 +123,28 @@ export function checkProperties(
 }
 
 /**
- * The diff result for the engine. The dynamic-provider host cannot pass the names of the
- * changed properties, and the engine only lists them (`[diff: ~description]` in a preview,
- * `diffs` in its events) when it computes them itself, from old and new inputs, which it
- * does for an "unknown" answer. So: no change is `false`; a change the inputs show is
- * "unknown" (read keeps the stored inputs in step with what it finds, so drift shows in
- * them too); a replacement the inputs cannot show (a token inside its rotation window) is
- * `true`.
+ * The diff result for the engine, from the handler's verdict: the properties that force a
+ * replacement, and whether anything changes in place.
+ *
+ * The dynamic-provider host (`@pulumi/pulumi`'s cmd/dynamic-provider, every version to
+ * date) passes the engine only `changes`, `replaces` and `deleteBeforeReplace`: never the
+ * changed properties or a detailed diff. What the engine does with `changes`:
+ * - `true`: the verdict stands, whatever the inputs show; but the engine then knows no
+ *   changed property, so `replaceOnChanges` has nothing to act on and the step's `diffs` is
+ *   empty (the CLI still prints `[diff: ...]`, from the inputs).
+ * - "unknown" (`undefined`): the engine compares the old and new inputs itself and takes
+ *   that comparison as the verdict, keeping `replaces`: the changed properties are listed
+ *   and `replaceOnChanges` applies, but equal inputs mean "no change", replacement or not.
+ *
+ * So a replacement is always `true`: whatever the rule (an input, the clock, an expired
+ * date), the engine cannot drop it. An in-place change is "unknown", because an in-place
+ * change is by nature a change of the inputs (read keeps the stored inputs in step with what
+ * it finds, so drift shows in them too), and `replaceOnChanges` must see it. No change is
+ * `false`.
  */
-export function diffResult(changed: boolean, replaces: string[], forced = false): pulumi.dynamic.DiffResult {
-  return { changes: forced ? true : changed ? undefined : false, replaces, deleteBeforeReplace: false };
+export function diffResult(replaces: string[], changesInPlace: boolean, deleteBeforeReplace: boolean): pulumi.dynamic.DiffResult {
+  if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace };
+  return { changes: changesInPlace ? undefined : false, replaces, deleteBeforeReplace };
 }
 
 /** A copy without properties whose value is `undefined` (the engine's structs cannot hold them). */

@@ -65,7 +65,7 @@ let fromStack: Partial<Settings> = {};
  * Records the stack's settings. The engine calls this once per provider process, before any
  * other method; the config holds namespaced keys (`atlassian:apiKey`), secrets already unwrapped.
  */
-export function configure(req: pulumi.dynamic.ConfigureRequest): void {
+export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
   const found: Partial<Settings> = {};
   for (const s of SETTINGS) {
     let value: unknown;

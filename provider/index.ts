@@ -11,10 +11,11 @@
  * (`ATLASSIAN_BASE_URL`), `atlassian:orgId` (`ATLASSIAN_ORG_ID`), `atlassian:apiKey`
  * (`ATLASSIAN_API_KEY`, set it with `--secret`).
  */
-import { apiTokenProvider } from "./apiToken";
-import { scopeBindingProvider } from "./scopeBinding";
-import { serviceAccountProvider } from "./serviceAccount";
+import { apiTokenProvider, type ApiTokenInputs, type ApiTokenOutputs } from "./apiToken";
+import { scopeBindingProvider, type ScopeBindingInputs, type ScopeBindingOutputs } from "./scopeBinding";
+import { serviceAccountProvider, type ServiceAccountInputs, type ServiceAccountOutputs } from "./serviceAccount";
 import type { ResourceKind } from "./shim";
+import { versioned, type Handlers } from "./version";
 
 export { ServiceAccount, SERVICE_ACCOUNT_TYPE } from "./serviceAccount";
 export type { ServiceAccountArgs, ServiceAccountInputs, ServiceAccountOutputs } from "./serviceAccount";
@@ -25,14 +26,23 @@ export type { ScopeBindingArgs, ScopeBindingInputs, ScopeBindingOutputs, ScopeBi
 export { SETTINGS, type Setting } from "./config";
 export { NOW_ENV } from "./clock";
 export type { ResourceKind } from "./shim";
+export { INSTALLED_VERSION, VERSION_KEY } from "./version";
+
+/** What each kind's handlers take and give, checked against Pulumi's provider interface. */
+export interface HandlerTables {
+  ServiceAccount: Handlers<ServiceAccountInputs, ServiceAccountOutputs>;
+  ApiToken: Handlers<ApiTokenInputs, ApiTokenOutputs>;
+  ScopeBinding: Handlers<ScopeBindingInputs, ScopeBindingOutputs>;
+}
 
 /**
- * The handlers behind each resource, by kind. The serialized provider in the state calls
+ * The handlers behind each resource, by kind, with the state-version rules around them
+ * (version.ts). The serialized provider in the state calls
  * `require("pulumi-atlassian-service-accounts").providers[kind]`, so this name and shape are
  * part of the state format; programs have no use for it.
  */
-export const providers = Object.freeze({
-  ServiceAccount: serviceAccountProvider,
-  ApiToken: apiTokenProvider,
-  ScopeBinding: scopeBindingProvider,
-} satisfies Record<ResourceKind, unknown>);
+export const providers: Readonly<HandlerTables> = Object.freeze({
+  ServiceAccount: versioned<ServiceAccountInputs, ServiceAccountOutputs>("ServiceAccount", serviceAccountProvider),
+  ApiToken: versioned<ApiTokenInputs, ApiTokenOutputs>("ApiToken", apiTokenProvider),
+  ScopeBinding: versioned<ScopeBindingInputs, ScopeBindingOutputs>("ScopeBinding", scopeBindingProvider),
+} satisfies HandlerTables & Record<ResourceKind, unknown>);

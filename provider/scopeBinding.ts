@@ -1,6 +1,10 @@
 /**
  * `ScopeBinding`: a service account's access to one Jira project or Confluence space, with
  * a role. `serviceAccountId` and `resource` **replace**; `role` updates in place.
+ *
+ * A replacement deletes first (`deleteBeforeReplace: true` by default): there is one binding
+ * per account and resource, so a replacement that keeps both (`--replace`,
+ * `replaceOnChanges`) can only be made once the old binding is gone.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { BindingResource, Id, Role, type ScopeBinding as ScopeBindingObject } from "../sdk/index";
@@ -102,8 +106,7 @@ export const scopeBindingProvider = {
   async diff(_id: string, olds: ScopeBindingOutputs, news: ScopeBindingInputs): Promise<pulumi.dynamic.DiffResult> {
     const differs = (a: unknown, b: unknown) => isUnknown(b) || a !== b;
     const replaces = (["serviceAccountId", "resource"] as const).filter((p) => differs(olds[p], news[p]));
-    const changes = replaces.length > 0 || differs(olds.role, news.role);
-    return diffResult(changes, replaces);
+    return diffResult(replaces, differs(olds.role, news.role), true);
   },
 
   /** Sends POST /service-accounts/{id}/scope-bindings; returns the binding's id and outputs. */
@@ -118,7 +121,8 @@ export const scopeBindingProvider = {
       if (isBindingTaken(err)) {
         throw new Error(
           `cannot create the ${what}: the account already has a binding on ${inputs.resource} (one per account and resource). ` +
-            `Declare it once, or delete the other binding`,
+            `Declare it once, or delete the other binding. If this is a replacement, leave the resource's ` +
+            `deleteBeforeReplace option at its default (true)`,
         );
       }
       throw failure(`cannot create the ${what}`, err);
@@ -186,7 +190,8 @@ export class ScopeBinding extends pulumi.dynamic.Resource {
   /**
    * @param name The Pulumi resource name (unique in the stack).
    * @param args The binding's properties.
-   * @param opts Pulumi resource options.
+   * @param opts Pulumi resource options. `deleteBeforeReplace` defaults to `true` (one
+   *   binding per account and resource: see the module comment).
    */
   constructor(name: string, args: ScopeBindingArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -199,7 +204,8 @@ export class ScopeBinding extends pulumi.dynamic.Resource {
         [CONTEXT_KEY]: clientContextFor(SCOPE_BINDING_TYPE, name, opts?.parent),
         createdAt: undefined,
       },
-      opts,
+      // As a resource option, not only diff's verdict: `--replace` never reaches diff.
+      { ...opts, deleteBeforeReplace: opts?.deleteBeforeReplace ?? true },
       MODULE,
       "ScopeBinding",
     );

@@ -7,6 +7,10 @@
  * | `name` | replaces |
  * | `displayName`, `description`, `suspended` | updates in place (one PATCH) |
  * | `adoptExisting` | no request; only matters at creation |
+ *
+ * A replacement deletes first (`deleteBeforeReplace: true` by default): the name is unique
+ * in the organization, so a replacement that keeps it can only be made once the old account
+ * is gone, and its tokens and bindings are replaced with it.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -42,8 +46,8 @@ export interface ServiceAccountArgs {
    * The account's name: 6-30 characters, lowercase letters, digits and inner hyphens,
    * unique in the organization. It also makes the account's fixed email address,
    * `<name>@serviceaccount.atlassian.com`. Atlassian cannot rename an account, so a
-   * change **replaces** it: a new account is created, and the old one deleted with its tokens
-   * and bindings.
+   * change **replaces** it: the old account is deleted with its tokens and bindings, then
+   * the new one is created (delete first: see the `deleteBeforeReplace` option below).
    */
   name: pulumi.Input<string>;
   /**
@@ -147,6 +151,16 @@ function patchFor(
 
 const IN_PLACE = ["displayName", "description", "suspended", "adoptExisting"] as const;
 
+/**
+ * The accounts this provider process adopted. The engine runs one provider process per
+ * deployment, and creates a resource before it deletes the one it supersedes (a
+ * create-before-delete replacement, or a resource renamed without an alias). When the new
+ * resource adopted the very account the old one holds, both have the same id, and deleting
+ * the old one would delete the account the new one now owns, silently. So a delete of an id
+ * adopted in this deployment sends nothing: the account has changed hands, not gone.
+ */
+const adoptedHere = new Set<string>();
+
 /** The handlers the engine calls (through the shim) for a ServiceAccount. */
 export const serviceAccountProvider = {
   configure: config.configure,
@@ -173,7 +187,7 @@ export const serviceAccountProvider = {
         ? (olds.adoptExisting ?? false) !== (news.adoptExisting ?? false)
         : news[p] !== undefined && differs(olds[p], news[p]),
     );
-    return diffResult(replaces.length > 0 || changed.length > 0, replaces);
+    return diffResult(replaces, changed.length > 0, true);
   },
 
   /**
@@ -198,7 +212,8 @@ export const serviceAccountProvider = {
         throw new Error(
           `cannot create ${what}: an account of that name already exists in the organization. ` +
             `Choose another name, or set adoptExisting: true to take the existing account over ` +
-            `(Pulumi then owns it: destroy deletes it unless the resource has retainOnDelete: true)`,
+            `(Pulumi then owns it: destroy deletes it unless the resource has retainOnDelete: true). ` +
+            `If this is a replacement that keeps the name, leave the resource's deleteBeforeReplace option at its default (true)`,
         );
       }
       let found: ServiceAccountObject | null;
@@ -212,6 +227,7 @@ export const serviceAccountProvider = {
       }
       account = found;
       adopted = true;
+      adoptedHere.add(account.id);
     }
 
     const patch = patchFor({ ...account, suspended: account.status === "suspended" }, inputs);
@@ -269,8 +285,13 @@ export const serviceAccountProvider = {
     return { outs: outputsOf(account, news) };
   },
 
-  /** Sends DELETE /service-accounts/{id} (which revokes its tokens and removes its bindings); gone already is fine. */
+  /**
+   * Sends DELETE /service-accounts/{id} (which revokes its tokens and removes its bindings);
+   * gone already is fine. Nothing is sent for an account adopted by another resource in this
+   * deployment (see adoptedHere).
+   */
   async delete(id: string, props: ServiceAccountOutputs): Promise<void> {
+    if (adoptedHere.has(id)) return;
     try {
       await config.client().serviceAccounts.delete(id, requestOptions(props));
     } catch (err) {
@@ -314,6 +335,9 @@ export class ServiceAccount extends pulumi.dynamic.Resource {
    * @param name The Pulumi resource name (unique in the stack; not the account's name).
    * @param args The account's properties.
    * @param opts Pulumi resource options (`protect`, `retainOnDelete`, `dependsOn`, ...).
+   *   `deleteBeforeReplace` defaults to `true` (the name is unique: see the module comment);
+   *   `false` makes a rename create the new account first, but then a replacement that keeps
+   *   the name fails on the taken name, or, with `adoptExisting`, adopts the same account.
    */
   constructor(name: string, args: ServiceAccountArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -331,7 +355,8 @@ export class ServiceAccount extends pulumi.dynamic.Resource {
         status: undefined,
         createdAt: undefined,
       },
-      opts,
+      // As a resource option, not only diff's verdict: `--replace` never reaches diff.
+      { ...opts, deleteBeforeReplace: opts?.deleteBeforeReplace ?? true },
       MODULE,
       "ServiceAccount",
     );

@@ -14,12 +14,19 @@ export interface TokenSpec {
   expiresInDays?: number;
   expiresAt?: string;
   rotateBeforeDays?: number;
+  keepers?: Record<string, string>;
+  /** Pulumi resource options the test sets (replaceOnChanges, deleteBeforeReplace). */
+  options?: SpecOptions;
 }
 
 export interface BindingSpec {
   resource: string;
   role: "viewer" | "editor" | "admin";
+  options?: SpecOptions;
 }
+
+/** The resource options a scenario may give a resource. */
+export type SpecOptions = Pick<pulumi.CustomResourceOptions, "replaceOnChanges" | "deleteBeforeReplace">;
 
 export interface AccountSpec {
   name: string;
@@ -27,6 +34,7 @@ export interface AccountSpec {
   description?: string;
   suspended?: boolean;
   adoptExisting?: boolean;
+  options?: SpecOptions;
   /** By Pulumi resource name suffix. */
   tokens?: Record<string, TokenSpec>;
   bindings?: Record<string, BindingSpec>;
@@ -56,7 +64,7 @@ export function fleetProgram(fleet: Fleet): () => Promise<Record<string, unknown
         ...(spec.description === undefined ? {} : { description: spec.description }),
         ...(spec.suspended === undefined ? {} : { suspended: spec.suspended }),
         ...(spec.adoptExisting === undefined ? {} : { adoptExisting: spec.adoptExisting }),
-      });
+      }, spec.options);
       accounts[key] = {
         id: account.id,
         accountId: account.accountId,
@@ -71,7 +79,8 @@ export function fleetProgram(fleet: Fleet): () => Promise<Record<string, unknown
           ...(t.expiresInDays === undefined ? {} : { expiresInDays: t.expiresInDays }),
           ...(t.expiresAt === undefined ? {} : { expiresAt: t.expiresAt }),
           ...(t.rotateBeforeDays === undefined ? {} : { rotateBeforeDays: t.rotateBeforeDays }),
-        });
+          ...(t.keepers === undefined ? {} : { keepers: t.keepers }),
+        }, t.options);
         tokens[`${key}-${tkey}`] = { id: token.id, token: token.token, expiresAt: token.expiresAt };
       }
       for (const [bkey, b] of Object.entries(spec.bindings ?? {})) {
@@ -79,7 +88,7 @@ export function fleetProgram(fleet: Fleet): () => Promise<Record<string, unknown
           serviceAccountId: account.id,
           resource: b.resource,
           role: b.role,
-        });
+        }, b.options);
         bindings[`${key}-${bkey}`] = binding.id;
       }
     }

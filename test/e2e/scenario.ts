@@ -14,10 +14,12 @@ export const E2E_TIMEOUT = 15 * 60_000;
 export interface Scenario {
   readonly backend: TestBackend;
   readonly stack: TestStack;
+  /** The URN of the resource of this Pulumi name and type in this stack. */
+  urn(type: string, name: string): string;
   /** Sets the desired state the next preview/up declares. */
   declare(fleet: Fleet): void;
   /** `up`, returning the fleet's outputs; remembers every token it saw for the leak checks. */
-  up(): Promise<FleetOutputs & { events: EngineEvent[]; resourceChanges: Record<string, number> }>;
+  up(opts?: { replace?: string[] }): Promise<FleetOutputs & { events: EngineEvent[]; resourceChanges: Record<string, number> }>;
   /** Values that must never appear in engine output: the admin key and every token seen. */
   readonly secrets: string[];
 }
@@ -83,11 +85,15 @@ export function useScenario(name: string, initial: Fleet, opts: { backend?: Back
     get stack() {
       return frame.stack;
     },
+    urn(type, resourceName) {
+      // TestStack.create names the project e2e-<name>.
+      return `urn:pulumi:${ctx.stack.stack.name}::e2e-${name}::${type}::${resourceName}`;
+    },
     declare(fleet) {
       ctx.stack.setProgram(fleetProgram(fleet));
     },
-    async up() {
-      const result = await ctx.stack.up();
+    async up(opts) {
+      const result = await ctx.stack.up(opts);
       const outs = fleetOutputs(result.outputs);
       for (const t of Object.values(outs.tokens)) if (t.token) secrets.push(t.token);
       return { ...outs, events: result.events, resourceChanges: (result.summary.resourceChanges ?? {}) as Record<string, number> };

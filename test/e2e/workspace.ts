@@ -91,15 +91,17 @@ export class TestStack {
     else this.workspace.envVars[name] = value;
   }
 
-  async preview(opts: { refresh?: boolean } = {}): Promise<PreviewResult & { events: EngineEvent[] }> {
+  /** `replace`: URNs to replace, as `pulumi preview --replace <urn>` does. */
+  async preview(opts: { refresh?: boolean; replace?: string[] } = {}): Promise<PreviewResult & { events: EngineEvent[] }> {
     const rec = this.record("preview");
-    const result = await this.stack.preview({ ...this.listeners(rec), diff: true, refresh: opts.refresh });
+    const result = await this.stack.preview({ ...this.listeners(rec), diff: true, refresh: opts.refresh, replace: opts.replace });
     return { ...result, events: rec.events };
   }
 
-  async up(): Promise<UpResult & { events: EngineEvent[] }> {
+  /** `replace`: URNs to replace, as `pulumi up --replace <urn>` does. */
+  async up(opts: { replace?: string[] } = {}): Promise<UpResult & { events: EngineEvent[] }> {
     const rec = this.record("up");
-    const result = await this.stack.up({ ...this.listeners(rec), diff: true });
+    const result = await this.stack.up({ ...this.listeners(rec), diff: true, replace: opts.replace });
     return { ...result, events: rec.events };
   }
 
@@ -123,6 +125,20 @@ export class TestStack {
     const { stdout } = await this.engine.pulumi(["stack", "export", "--stack", this.stack.name]);
     const parsed = JSON.parse(stdout) as { deployment?: { resources?: StateResource[] } };
     return { text: stdout, resources: parsed.deployment?.resources ?? [] };
+  }
+
+  /**
+   * Replaces the stack's state with `deployment` (the JSON `exportDeployment` gave, edited),
+   * as `pulumi stack import` does: how a test stands in for a state another version wrote.
+   */
+  async importDeployment(text: string): Promise<void> {
+    const file = path.join(this.engine.workDir, "import.json");
+    fs.writeFileSync(file, text);
+    try {
+      await this.engine.pulumi(["stack", "import", "--file", file, "--stack", this.stack.name]);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   }
 
   async exportState(): Promise<StateResource[]> {
@@ -207,12 +223,12 @@ export function summary(changeSummary: OpMap | undefined): Record<string, number
 }
 
 /** The resource step events (`resourcePreEvent`), as `op type name` lines, in order. */
-export function steps(events: EngineEvent[]): { op: string; type: string; name: string; diffs: string[] }[] {
-  const out: { op: string; type: string; name: string; diffs: string[] }[] = [];
+export function steps(events: EngineEvent[]): { op: string; type: string; name: string; diffs: string[]; keys: string[] }[] {
+  const out: { op: string; type: string; name: string; diffs: string[]; keys: string[] }[] = [];
   for (const e of events) {
     const md = e.resourcePreEvent?.metadata;
     if (!md) continue;
-    out.push({ op: md.op, type: md.type, name: md.urn.split("::").pop() ?? md.urn, diffs: md.diffs ?? [] });
+    out.push({ op: md.op, type: md.type, name: md.urn.split("::").pop() ?? md.urn, diffs: md.diffs ?? [], keys: md.keys ?? [] });
   }
   return out;
 }

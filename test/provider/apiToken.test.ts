@@ -57,10 +57,14 @@ describe("ApiToken", () => {
       expect(onExpiresAt[0]!.reason).to.include("not both");
     });
 
-    it("keeps accepting a fixed expiresAt that has not changed since the token was made, even once it is past", async () => {
+    it("refuses a fixed expiresAt once it has passed, even unchanged since the token was made, saying what to give instead", async () => {
       const { expiresInDays: _, ...noExpiry } = valid;
       const at = "2020-01-01T00:00:00Z";
-      await checked("ApiToken", { ...noExpiry, expiresAt: at }, { ...noExpiry, expiresAt: at });
+      // As the engine calls check for an existing token (with its old inputs) and for its replacement (without).
+      for (const olds of [{ ...noExpiry, expiresAt: at }, {}]) {
+        const reason = failuresOf(await tok.check(olds, { ...ENGINE_PROPS, ...noExpiry, expiresAt: at })).expiresAt;
+        expect(reason).to.include('"2020-01-01T00:00:00Z"').and.to.include("a later time").and.to.include("expiresInDays");
+      }
     });
 
     it("requires rotateBeforeDays to go with expiresInDays, be 0 or more and smaller than it", async () => {
@@ -128,7 +132,8 @@ describe("ApiToken", () => {
     for (const [property, change] of replacing) {
       it(`replaces, create-before-delete, on a new ${property}`, async () => {
         const d = await tok.diff("id", olds, { ...news, ...change });
-        expect(d).to.deep.equal({ changes: undefined, replaces: [property], deleteBeforeReplace: false });
+        // changes: true, so the engine keeps the verdict whatever the inputs show.
+        expect(d).to.deep.equal({ changes: true, replaces: [property], deleteBeforeReplace: false });
       });
     }
 
@@ -167,7 +172,7 @@ describe("ApiToken", () => {
       const inside = new Date(at - 5 * DAY).toISOString();
       await withEnv({ [NOW_ENV]: outside }, async () => expect((await tok.diff("id", olds, news)).replaces).to.deep.equal([]));
       await withEnv({ [NOW_ENV]: inside }, async () => {
-        // Forced: the inputs are the same, so the engine would see no change of its own.
+        // The inputs are the same: changes: true is what keeps the engine from seeing no change.
         expect(await tok.diff("id", olds, news)).to.deep.equal({ changes: true, replaces: ["expiresAt"], deleteBeforeReplace: false });
       });
       // A wider window declared now moves the replacement earlier.
@@ -179,8 +184,20 @@ describe("ApiToken", () => {
     it("replaces an expired token even without rotateBeforeDays", async () => {
       const { rotateBeforeDays: _, ...n } = news;
       await withEnv({ [NOW_ENV]: new Date(Date.parse(expiresAt) + 1000).toISOString() }, async () => {
-        expect((await tok.diff("id", { ...olds, rotateBeforeDays: undefined }, n)).replaces).to.deep.equal(["expiresAt"]);
+        expect(await tok.diff("id", { ...olds, rotateBeforeDays: undefined }, n)).to.deep.equal({ changes: true, replaces: ["expiresAt"], deleteBeforeReplace: false });
       });
+    });
+
+    it("agrees with check and create on an expired fixed expiresAt: the token is replaced, and neither lets a past time through", async () => {
+      const at = "2020-01-01T00:00:00.000Z";
+      const o: ApiTokenOutputs = { ...olds, expiresInDays: undefined, rotateBeforeDays: undefined, expiresAt: at };
+      const n: ApiTokenInputs = { __context: CONTEXT, serviceAccountId: "sa_1", label: "ci", scopes: ["read:jira-work"], expiresAt: at };
+      expect((await tok.diff("id", o, n)).replaces).to.deep.equal(["expiresAt"]);
+      const checkReason = failuresOf(await tok.check(n, { ...ENGINE_PROPS, ...n })).expiresAt;
+      // create refuses before any request: the provider is not even configured here.
+      const err = await rejection(tok.create(n));
+      expect(err.message).to.include('"2020-01-01T00:00:00.000Z" is not in the future').and.to.include("expiresInDays");
+      expect(checkReason).to.include("has passed");
     });
 
     it("fails clearly on a provider clock that is not a time", async () => {

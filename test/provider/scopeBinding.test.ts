@@ -37,14 +37,14 @@ describe("ScopeBinding", () => {
     const news = { __context: CONTEXT, serviceAccountId: "sa_1", resource: "jira:project/OPS", role: "viewer" as const };
 
     it("reports no change when nothing changed", async () => {
-      expect(await sb.diff("id", olds, news)).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: false });
+      expect(await sb.diff("id", olds, news)).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: true });
     });
     it("replaces on a new account or resource", async () => {
-      expect((await sb.diff("id", olds, { ...news, serviceAccountId: "sa_2" })).replaces).to.deep.equal(["serviceAccountId"]);
+      expect(await sb.diff("id", olds, { ...news, serviceAccountId: "sa_2" })).to.deep.equal({ changes: true, replaces: ["serviceAccountId"], deleteBeforeReplace: true });
       expect((await sb.diff("id", olds, { ...news, resource: "jira:project/DEV" })).replaces).to.deep.equal(["resource"]);
     });
     it("updates a role in place", async () => {
-      expect(await sb.diff("id", olds, { ...news, role: "editor" })).to.deep.equal({ changes: undefined, replaces: [], deleteBeforeReplace: false });
+      expect(await sb.diff("id", olds, { ...news, role: "editor" })).to.deep.equal({ changes: undefined, replaces: [], deleteBeforeReplace: true });
     });
   });
 

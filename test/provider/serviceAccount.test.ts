@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { providers } from "../../provider/index";
+import { INSTALLED_VERSION, providers } from "../../provider/index";
 import type { ServiceAccountOutputs } from "../../provider/serviceAccount";
 import { UNKNOWN } from "../../provider/common";
 import { PLAN_QUOTAS } from "../../sdk/index";
@@ -67,17 +67,19 @@ describe("ServiceAccount", () => {
     const news = { __context: CONTEXT, name: "ci-deployer", displayName: "CI", description: "d", suspended: false };
 
     it("reports no change when the inputs match the state", async () => {
-      expect(await sa.diff("id", olds, news)).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: false });
+      expect(await sa.diff("id", olds, news)).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: true });
     });
 
     it("replaces on a new name", async () => {
-      expect(await sa.diff("id", olds, { ...news, name: "ci-deployer-2" })).to.deep.include({ changes: undefined, replaces: ["name"] });
+      // Delete first: the name is unique. changes: true, so the engine keeps the verdict whatever the inputs show.
+      expect(await sa.diff("id", olds, { ...news, name: "ci-deployer-2" })).to.deep.equal({ changes: true, replaces: ["name"], deleteBeforeReplace: true });
       expect(await sa.diff("id", olds, { ...news, name: UNKNOWN })).to.deep.include({ replaces: ["name"] });
     });
 
     for (const [property, value] of [["displayName", "Other"], ["description", "other"], ["suspended", true]] as const) {
       it(`updates ${property} in place`, async () => {
-        expect(await sa.diff("id", olds, { ...news, [property]: value })).to.deep.equal({ changes: undefined, replaces: [], deleteBeforeReplace: false });
+        // "unknown": the engine lists the changed inputs itself, and replaceOnChanges can act on them.
+        expect(await sa.diff("id", olds, { ...news, [property]: value })).to.deep.equal({ changes: undefined, replaces: [], deleteBeforeReplace: true });
       });
     }
 
@@ -149,6 +151,16 @@ describe("ServiceAccount", () => {
       expect(live).to.deep.include({ displayName: "Adopted", description: "managed now", status: "suspended" });
     });
 
+    it("does not delete, in the same provider process, an account it adopted: the old resource of the same id is gone, the account is not", async () => {
+      // As the engine runs a create-before-delete replacement (or a rename without an alias):
+      // create for the new resource adopts the account, then delete for the old one, same id.
+      const old = await created("ServiceAccount", { name: "adopt-then-delete" });
+      const adopted = await created("ServiceAccount", { name: "adopt-then-delete", adoptExisting: true });
+      expect(adopted.id).to.equal(old.id);
+      await sa.delete(old.id, old.outs as ServiceAccountOutputs);
+      expect(await backend.current.admin.serviceAccounts.retrieve(old.id), "the account").to.not.equal(null);
+    });
+
     it("updates in place with one PATCH, and only adoptExisting changing sends nothing", async () => {
       const { id, outs, inputs } = await created("ServiceAccount", { name: "update-test", description: "first" });
       const news = await checked("ServiceAccount", { name: "update-test", description: "second", suspended: true }, inputs);
@@ -218,6 +230,8 @@ describe("ServiceAccount", () => {
       expect(live, "the account the backend made").to.not.equal(null);
       expect(err.id, "the id the engine records").to.equal(live!.id);
       expect(err.properties).to.deep.include({ name: "half-made", suspended: false, status: "active", __context: CONTEXT });
+      // What the engine records is stamped like any output (see provider/version.ts).
+      expect((err.properties as Record<string, unknown>).__version).to.equal(INSTALLED_VERSION);
       expect(err.reasons).to.be.an("array").with.length(1);
       expect(err.message).to.include("half-made").and.to.include(live!.id).and.to.include("suspended").and.to.include("Refused by the test proxy");
       expectNoSecret(err.message + String(err.stack), [backend.current.adminKey]);

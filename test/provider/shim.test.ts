@@ -159,7 +159,7 @@ describe("the serialized provider", () => {
       const provider = requireFromString((await serialize("ScopeBinding")).text).handler();
       const olds = { serviceAccountId: "sa_1", resource: "jira:project/OPS", role: "viewer", createdAt: "2026-01-01T00:00:00Z" };
       const d = await provider.diff!("b1", olds, { ...olds, role: "editor" });
-      expect(d).to.deep.equal({ changes: undefined, replaces: [], deleteBeforeReplace: false });
+      expect(d).to.deep.equal({ changes: undefined, replaces: [], deleteBeforeReplace: true });
     });
   });
 });
