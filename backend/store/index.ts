@@ -4,6 +4,7 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { AdminScope, ApiKey, ApiToken, AuditEvent, Plan, Role, ScopeBinding, ServiceAccount } from "../../sdk/schemas";
+import { AccessStore } from "./access";
 import { openDatabase, transaction, type Durability } from "./db";
 
 export interface OrgRow {
@@ -30,7 +31,7 @@ export interface TokenRecord {
 export interface EventInput {
   orgId: string;
   action: string;
-  actor: { type: "api-key" | "service-account" | "anonymous"; id: string };
+  actor: { type: "api-key" | "service-account" | "site-admin" | "anonymous"; id: string };
   target: { type: string; id: string };
   outcome: "success" | "denied";
   requestId: string;
@@ -111,10 +112,13 @@ function toEvent(r: Row): AuditEvent {
 
 export class Store {
   readonly db: DatabaseSync;
+  /** Projects, spaces, site admins and role grants of the product plane. */
+  readonly access: AccessStore;
   private readonly cache = new Map<string, StatementSync>();
 
   constructor(dataDir: string, durability: Durability = "normal") {
     this.db = openDatabase(dataDir, durability);
+    this.access = new AccessStore(this.db);
   }
 
   close(): void {
@@ -238,6 +242,12 @@ export class Store {
     return r && toAccount(r);
   }
 
+  /** The account Jira and Confluence know by this account id. */
+  accountByProductId(orgId: string, accountId: string): ServiceAccount | undefined {
+    const r = this.q("SELECT * FROM service_accounts WHERE org_id = ? AND account_id = ?").get(orgId, accountId) as Row | undefined;
+    return r && toAccount(r);
+  }
+
   insertAccount(orgId: string, a: ServiceAccount): ServiceAccount {
     this.q(
       `INSERT INTO service_accounts (id, org_id, account_id, name, display_name, email, description, status, created_at, updated_at)
@@ -254,8 +264,10 @@ export class Store {
     return this.account(orgId, id);
   }
 
-  /** Deletes the account, revokes its tokens and removes its bindings (one transaction: the caller's). */
+  /** Deletes the account, revokes its tokens and removes its grants and bindings (one transaction: the caller's). */
   deleteAccount(orgId: string, id: string, now: string): boolean {
+    const product = this.account(orgId, id)?.accountId;
+    if (product !== undefined) this.access.removeAllGrantsOf(product);
     const changed = Number(this.q("DELETE FROM service_accounts WHERE org_id = ? AND id = ?").run(orgId, id).changes) > 0;
     if (changed) {
       this.q("UPDATE api_tokens SET revoked = 1, revoked_at = ? WHERE service_account_id = ? AND revoked = 0").run(now, id);
@@ -329,9 +341,12 @@ export class Store {
   }
 
   /** The token of this secret hash with its holder, in one read (the product plane's hot path). */
-  tokenHolder(hash: string): (TokenRecord & { hash: string; accountStatus: string | null; accountEmail: string | null }) | undefined {
+  tokenHolder(
+    hash: string,
+  ): (TokenRecord & { hash: string; accountStatus: string | null; accountEmail: string | null; productAccountId: string | null }) | undefined {
     const r = this.q(
-      `SELECT t.id, t.org_id, t.service_account_id, t.scopes, t.revoked, t.expires_at, t.hash, a.status AS account_status, a.email AS account_email
+      `SELECT t.id, t.org_id, t.service_account_id, t.scopes, t.revoked, t.expires_at, t.hash, a.status AS account_status, a.email AS account_email,
+       a.account_id AS product_account_id
        FROM api_tokens t LEFT JOIN service_accounts a ON a.id = t.service_account_id WHERE t.hash = ?`,
     ).get(hash) as Row | undefined;
     return (
@@ -345,6 +360,7 @@ export class Store {
         hash: s(r.hash),
         accountStatus: sn(r.account_status),
         accountEmail: sn(r.account_email),
+        productAccountId: sn(r.product_account_id),
       }
     );
   }
