@@ -95,11 +95,12 @@ export function bindingsOf(store: Store, account: { id: string; accountId: strin
     byResource.set(g.resource, list);
   }
   const out: (ScopeBinding & { seq: number })[] = [];
+  const kept = byResource.size ? store.access.bindingIds(account.id) : new Map<string, string>();
   for (const [resource, grants] of byResource) {
     const role = levelOf(grants);
     if (!role) continue;
     out.push({
-      id: bindingId(account.id, resource),
+      id: kept.get(resource) ?? bindingId(account.id, resource),
       serviceAccountId: account.id,
       resource,
       role,

@@ -12,7 +12,7 @@ import { startServer } from "./server";
 
 const USAGE = `usage: backend serve --data-dir <dir> [--port <n|0>] [--host 127.0.0.1] [--org <id>] [--admin-key <key>]
                      [--plan free|standard|enterprise] [--cloud-id <id>] [--rate-limit <n>/<seconds>|0]
-                     [--faults <spec>] [--extra-org <id>:<key>[:<plan>]]... [--sync normal|full] [--log]
+                     [--faults <spec>] [--extra-org <id>:<key>[:<plan>]]... [--sync normal|full] [--audit-retention-days <n>] [--log]
                      [--site-admin <email>:<token>] [--confluence-mode roles|roles-transition|pre-roles] [--public-only]`;
 
 class UsageError extends Error {}
@@ -41,6 +41,7 @@ async function main(argv: string[]): Promise<void> {
         faults: { type: "string" },
         "extra-org": { type: "string", multiple: true },
         sync: { type: "string", default: "normal" },
+        "audit-retention-days": { type: "string", default: "0" },
         log: { type: "boolean", default: false },
         "site-admin": { type: "string" },
         "confluence-mode": { type: "string" },
@@ -56,6 +57,8 @@ async function main(argv: string[]): Promise<void> {
   const plan = values.plan === undefined ? undefined : Plan.safeParse(values.plan);
   if (plan && !plan.success) throw new UsageError("--plan must be free, standard or enterprise");
   if (values.sync !== "normal" && values.sync !== "full") throw new UsageError("--sync must be normal or full");
+  const retention = values["audit-retention-days"];
+  if (!/^\d{1,6}$/.test(retention)) throw new UsageError("--audit-retention-days must be a whole number of days (0 keeps every event)");
   const orgs: OrgSeed[] = (values["extra-org"] ?? []).map((spec) => {
     const [orgId, adminKey, p, ...more] = spec.split(":");
     const extraPlan = p === undefined ? undefined : Plan.safeParse(p);
@@ -88,6 +91,7 @@ async function main(argv: string[]): Promise<void> {
     faults: values.faults,
     orgs,
     durability: values.sync,
+    auditRetentionDays: Number(retention),
     logger: values.log,
     siteAdmin,
     confluenceMode,

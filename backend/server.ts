@@ -12,6 +12,7 @@ import { REPLAY_MS, SECRET_REPLAY_MS } from "./idempotency";
 import { parseRateLimit } from "./ratelimit";
 import { Store, type Durability } from "./store";
 import type { ConfluenceMode } from "./store/access";
+import { checkRetentionDays, EventRetention } from "./store/retention";
 
 const DRAIN_GRACE_MS = 10_000;
 
@@ -57,6 +58,11 @@ export interface BackendOptions {
    * revoke, scope bindings, get-by-id, ...) answers 404 `endpoint.notPublic`.
    */
   publicOnly?: boolean;
+  /**
+   * Days to keep audit events; older ones are deleted in small batches by a timer (every
+   * minute, and once at start). Default (or 0): every event is kept.
+   */
+  auditRetentionDays?: number;
 }
 
 export interface Backend {
@@ -84,8 +90,10 @@ export async function startServer(opts: BackendOptions): Promise<RunningBackend>
   const rateLimit = parseRateLimit(opts.rateLimit);
   const faults = parseFaults(opts.faults);
   const now = opts.now ?? (() => new Date());
+  const retentionDays = checkRetentionDays(opts.auditRetentionDays);
   const store = new Store(opts.dataDir, opts.durability);
   let sweeper: NodeJS.Timeout | undefined;
+  let retention: EventRetention | undefined;
   try {
     const seeded = bootstrap(store, opts.dataDir, now().toISOString(), opts);
     const { app } = await buildApp({ store, now, rateLimit, faults, logger: opts.logger, publicOnly: opts.publicOnly });
@@ -96,6 +104,10 @@ export async function startServer(opts: BackendOptions): Promise<RunningBackend>
     sweep();
     sweeper = setInterval(sweep, 30_000);
     sweeper.unref();
+    if (retentionDays !== undefined) {
+      retention = new EventRetention(store, { days: retentionDays, now });
+      retention.start();
+    }
     await app.listen({ port: opts.port ?? 0, host: opts.host ?? "127.0.0.1" });
     const addr = app.server.address() as AddressInfo;
     const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
@@ -118,12 +130,14 @@ export async function startServer(opts: BackendOptions): Promise<RunningBackend>
           try {
             await app.close();
           } finally {
+            await retention?.stop();
             store.close();
           }
         })()),
     };
   } catch (e) {
     clearInterval(sweeper);
+    await retention?.stop();
     store.close();
     throw e;
   }

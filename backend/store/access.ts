@@ -5,7 +5,8 @@
  * v1 space permission (`op_key`/`op_target`, with the row's `seq` as the permission id).
  * Scope bindings are not stored: they are a view of the grants (see `backend/access.ts`).
  *
- * The DDL is one constant so that it can move into a schema migration as it stands.
+ * `ACCESS_DDL` is schema version 3 (see `db.ts`). `binding_ids` keeps the ids of bindings made
+ * before version 3; any other binding's id derives from its account and resource.
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 
@@ -31,6 +32,10 @@ CREATE TABLE IF NOT EXISTS access_grants (
 );
 CREATE INDEX IF NOT EXISTS access_grants_account ON access_grants (account_id, resource);
 CREATE INDEX IF NOT EXISTS access_grants_resource ON access_grants (org_id, resource, seq);
+CREATE TABLE IF NOT EXISTS binding_ids (
+  service_account_id TEXT NOT NULL, resource TEXT NOT NULL, id TEXT NOT NULL UNIQUE,
+  PRIMARY KEY (service_account_id, resource)
+);
 `;
 
 export type ConfluenceMode = "PRE_ROLES" | "ROLES_TRANSITION" | "ROLES";
@@ -88,9 +93,7 @@ const FIRST_ID = { jira: 10000, confluence: 65537 } as const;
 export class AccessStore {
   private readonly cache = new Map<string, StatementSync>();
 
-  constructor(private readonly db: DatabaseSync) {
-    db.exec(ACCESS_DDL);
-  }
+  constructor(private readonly db: DatabaseSync) {}
 
   private q(sql: string): StatementSync {
     let st = this.cache.get(sql);
@@ -170,6 +173,12 @@ export class AccessStore {
       orgId,
       mode,
     );
+  }
+
+  /** Binding ids kept from before version 3, by resource. */
+  bindingIds(serviceAccountId: string): Map<string, string> {
+    const rows = this.q("SELECT resource, id FROM binding_ids WHERE service_account_id = ?").all(serviceAccountId) as Row[];
+    return new Map(rows.map((r) => [String(r.resource), String(r.id)]));
   }
 
   // ----- grants ------------------------------------------------------------------------
