@@ -369,6 +369,15 @@ export class Store {
     return { items: rows.map((r) => this.toToken(r, now)), seqs: rows.map((r) => Number(r.seq)), total: Number(total.n) };
   }
 
+  /** A page of the tokens of every service account of an org (Atlassian's org-wide list), optionally of one label. */
+  listOrgTokens(orgId: string, after: number, limit: number, now: string, label?: string): { items: ApiToken[]; seqs: number[]; total: number } {
+    const rows = this.q(
+      "SELECT * FROM api_tokens WHERE org_id = ? AND seq > ? AND (? IS NULL OR label = ?) ORDER BY seq LIMIT ?",
+    ).all(orgId, after, label ?? null, label ?? null, limit) as Row[];
+    const total = this.q("SELECT count(*) AS n FROM api_tokens WHERE org_id = ? AND (? IS NULL OR label = ?)").get(orgId, label ?? null, label ?? null) as Row;
+    return { items: rows.map((r) => this.toToken(r, now)), seqs: rows.map((r) => Number(r.seq)), total: Number(total.n) };
+  }
+
   /** Ids of the tokens this call revoked (already revoked ones are left as they are). */
   revokeTokens(serviceAccountId: string, id: string | undefined, now: string): string[] {
     const rows = (

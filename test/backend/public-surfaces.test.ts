@@ -53,6 +53,8 @@ describe("backend: Atlassian's admin API shapes", () => {
     expect(JSON.stringify(list)).to.not.match(SECRET_PATTERN);
     const ci = await b.ok("GET", `/service-accounts/${a.id}/api-tokens?tokenLabel=ci`);
     expect(ci.items.map((t: any) => t.id)).to.deep.equal([one.id]);
+    const everyAccounts = await b.ok("GET", "/service-accounts/api-tokens?tokenLabel=other");
+    expect(everyAccounts.items.map((t: any) => [t.serviceAccountId, t.label])).to.deep.include([a.id, "other"]);
     expect((await b.call("DELETE", `/service-accounts/${a.id}/api-tokens`)).status).to.equal(204);
     expect((await b.ok("GET", `/service-accounts/${a.id}/api-tokens`)).items.map((t: any) => t.status)).to.deep.equal(["revoked", "revoked"]);
   });
