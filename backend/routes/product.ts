@@ -216,7 +216,6 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     if (email !== undefined && email.toLowerCase() !== t.accountEmail!.toLowerCase()) {
       throw denied(req, org.id, 401, "the email does not belong to this token's service account", target, actor);
     }
-    const account = store.account(org.id, t.serviceAccountId)!;
     req.holder = {
       orgId: org.id,
       cloudId: org.cloudId,
@@ -224,7 +223,7 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
       accountId: t.productAccountId!,
       actorId: t.serviceAccountId,
       email: t.accountEmail!,
-      displayName: account.displayName,
+      displayName: t.accountDisplayName!,
       tokenId: t.id,
       scopes: t.scopes,
     };
@@ -266,10 +265,23 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
   const wikiBase = (req: FastifyRequest) => `${origin(req)}/ex/confluence/${req.holder!.cloudId}/wiki`;
   const tags = ["product plane"];
 
+  // Projects and spaces are never deleted, so a place once read stays valid: the hot path reads it once.
+  const places = new Map<string, Place>();
+  const ensurePlace = (kind: "jira" | "confluence", orgId: string, key: string): Place => {
+    const k = `${kind}\n${orgId}\n${key}`;
+    let p = places.get(k);
+    if (!p) {
+      if (places.size > 10_000) places.clear();
+      p = store.access.ensurePlace(kind, orgId, key, ctx.now());
+      places.set(k, p);
+    }
+    return p;
+  };
+
   /** A project by id (it must exist) or by key (made on first reference). */
   function project(req: FastifyRequest, idOrKey: string): Place {
     const orgId = req.holder!.orgId;
-    const p = NUMERIC.test(idOrKey) ? store.access.placeById("jira", orgId, Number(idOrKey)) : KEY.test(idOrKey) ? store.access.ensurePlace("jira", orgId, idOrKey, ctx.now()) : undefined;
+    const p = NUMERIC.test(idOrKey) ? store.access.placeById("jira", orgId, Number(idOrKey)) : KEY.test(idOrKey) ? ensurePlace("jira", orgId, idOrKey) : undefined;
     if (!p) throw notFound(`No project could be found with key '${idOrKey.slice(0, 20)}'.`);
     return p;
   }
@@ -281,7 +293,7 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     const p = NUMERIC.test(idOrKey)
       ? store.access.placeById("confluence", orgId, Number(idOrKey))
       : SPACE_KEY.test(idOrKey)
-        ? store.access.ensurePlace("confluence", orgId, idOrKey, ctx.now())
+        ? ensurePlace("confluence", orgId, idOrKey)
         : undefined;
     if (!p) throw notFound(`No space could be found with id or key '${idOrKey.slice(0, 20)}'.`);
     return p;
@@ -598,7 +610,7 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
       const h = req.holder!;
       const { keys, ids, limit } = req.query;
       const wanted = new Set<string>();
-      for (const k of keys ?? []) if (SPACE_KEY.test(k)) wanted.add(store.access.ensurePlace("confluence", h.orgId, k, ctx.now()).key);
+      for (const k of keys ?? []) if (SPACE_KEY.test(k)) wanted.add(ensurePlace("confluence", h.orgId, k).key);
       for (const i of ids ?? []) {
         const s = NUMERIC.test(i) ? store.access.placeById("confluence", h.orgId, Number(i)) : undefined;
         if (s) wanted.add(s.key);
