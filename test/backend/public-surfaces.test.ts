@@ -144,24 +144,47 @@ describe("backend: the site admin of the product plane", () => {
     }
   });
 
-  it("is made once when none is given: the CLI prints its token in the listening line of that start only", async function () {
-    this.timeout(30_000);
-    const start = async () => {
-      const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "backend/cli.ts"), "serve", "--data-dir", dir, "--port", "0"], {
-        cwd: ROOT,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stderr = "";
-      proc.stderr.on("data", (d) => (stderr += d));
+  /** The CLI as users start it; `use` runs while it listens. */
+  async function serve(args: string[], use: (line: any) => Promise<void> = async () => undefined) {
+    const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "backend/cli.ts"), "serve", "--data-dir", dir, "--port", "0", ...args], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    proc.stderr.on("data", (d) => (stderr += d));
+    const done = new Promise((r) => proc.once("exit", r));
+    try {
       const line = await new Promise<string>((resolve, reject) => {
         readline.createInterface({ input: proc.stdout }).once("line", resolve);
         proc.once("exit", (code) => reject(new Error(`backend exited with ${code}: ${stderr}`)));
       });
-      const done = new Promise((r) => proc.once("exit", r));
+      const parsed = JSON.parse(line);
+      await use(parsed);
+      return parsed as { siteAdmin: { email: string; accountId: string; token?: string } };
+    } finally {
       proc.kill("SIGTERM");
       await done;
-      return JSON.parse(line) as { siteAdmin: { email: string; accountId: string; token?: string } };
-    };
+    }
+  }
+
+  it("takes --site-admin, --confluence-mode and --public-only from the command line", async function () {
+    this.timeout(30_000);
+    const token = "cli-site-admin-" + "z".repeat(30);
+    const line = await serve(["--site-admin", `ops@example.com:${token}`, "--confluence-mode", "pre-roles", "--public-only", "--admin-key", "pasak_" + "P".repeat(43)], async (l) => {
+      const admin = { authorization: basic("ops@example.com", token) };
+      const mode = await fetch(`${l.url}/ex/confluence/${l.cloudId}/wiki/api/v2/space-role-mode`, { headers: admin });
+      expect(await mode.json()).to.deep.equal({ mode: "PRE_ROLES" });
+      const minted = await fetch(`${l.url}/admin/api-access/v1/orgs/${l.orgId}/service-accounts/x/api-tokens`, { method: "POST" });
+      expect(minted.status).to.equal(404);
+      expect(((await minted.json()) as any).errors[0].code).to.equal("endpoint.notPublic");
+    });
+    expect(line).to.include({ publicOnly: true });
+    expect(line.siteAdmin).to.deep.equal({ email: "ops@example.com", accountId: line.siteAdmin.accountId });
+  });
+
+  it("is made once when none is given: the CLI prints its token in the listening line of that start only", async function () {
+    this.timeout(30_000);
+    const start = () => serve([]);
     const first = await start();
     expect(first.siteAdmin.email).to.equal("site-admin@example.com");
     expect(first.siteAdmin.token).to.match(SECRET_PATTERN);
