@@ -460,6 +460,49 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     },
   );
 
+  app.put(
+    "/ex/jira/:cloudId/rest/api/3/project/:projectIdOrKey/role/:id",
+    {
+      onRequest: authenticate,
+      schema: {
+        tags,
+        summary: "Replace a project role's actors (body {categorisedActors:{\"atlassian-user-role-actor\":[accountId]}})",
+        params: RoleParams,
+        body: z.object({ id: z.number().optional(), categorisedActors: z.record(z.string(), z.array(z.string().max(128)).max(100)) }),
+        response: { 200: ProjectRole, ...JIRA_DENIALS },
+      },
+    },
+    async (req, reply) => {
+      const { projectIdOrKey, id } = req.params;
+      const p = project(req, projectIdOrKey);
+      const resource = jiraResource(p.key);
+      await authorize(req, JIRA_ROLE_WRITE, resource, "admin", "change a project's roles (Administer Projects)");
+      const r = roleOr404(id);
+      if (!r) return jiraError(reply, 404, `No project role with id '${id.slice(0, 20)}' exists.`);
+      const { "atlassian-user-role-actor": users = [], ...others } = req.body.categorisedActors;
+      if (Object.values(others).some((v) => v.length > 0)) return jiraError(reply, 400, "This backend has no groups: give only \"atlassian-user-role-actor\".");
+      const orgId = req.holder!.orgId;
+      for (const u of users) if (!person(orgId, u)) return jiraError(reply, 400, `The user with account ID '${u.slice(0, 128)}' does not exist.`);
+      ctx.mutate(req, reply, 200, () => {
+        const now = ctx.now();
+        const wanted = new Set(users);
+        const current = store.access.grantsOn(orgId, resource).filter((g) => g.roleId === String(r.id));
+        for (const g of current.filter((g) => !wanted.has(g.accountId))) {
+          store.access.removeGrantBySeq(g.seq);
+          ctx.audit(req, { orgId, action: "project-role.actor-removed", actor: actorOf(req.holder!), target: { type: "jira-project-role", id: `${p.key}/${r.id}/${g.accountId}` }, outcome: "success" });
+        }
+        const have = new Set(current.map((g) => g.accountId));
+        for (const u of wanted) {
+          if (have.has(u)) continue;
+          store.access.addGrant(orgId, { resource, accountId: u, roleId: String(r.id), createdAt: now, updatedAt: now });
+          ctx.audit(req, { orgId, action: "project-role.actor-added", actor: actorOf(req.holder!), target: { type: "jira-project-role", id: `${p.key}/${r.id}/${u}` }, outcome: "success" });
+        }
+        return undefined;
+      });
+      return projectRole(req, projectIdOrKey, p, r);
+    },
+  );
+
   app.delete(
     "/ex/jira/:cloudId/rest/api/3/project/:projectIdOrKey/role/:id",
     {

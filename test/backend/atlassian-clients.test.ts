@@ -99,6 +99,20 @@ describe("backend: jira.js against the Jira surfaces", () => {
     expect(await status(admin.jira.projectRoles.getProjectRole({ projectIdOrKey: "OPS", id: 99999 }))).to.equal(404);
   });
 
+  it("replaces a role's actors with setActors", async () => {
+    const one = await serviceAccount(b, ["read:jira-work"]);
+    const two = await serviceAccount(b, ["read:jira-work"]);
+    await admin.jira.projectRoleActors.addActorUsers({ projectIdOrKey: "SET", id: 10004, user: [one.a.accountId] });
+    const set = await admin.jira.projectRoleActors.setActors({
+      projectIdOrKey: "SET",
+      id: 10004,
+      body: { categorisedActors: { "atlassian-user-role-actor": [two.a.accountId] } },
+    } as never);
+    expect(set.actors!.map((x) => x.actorUser?.accountId)).to.deep.equal([two.a.accountId]);
+    expect((await b.ok("GET", `/service-accounts/${one.a.id}/scope-bindings`)).total).to.equal(0);
+    expect((await b.ok("GET", `/service-accounts/${two.a.id}/scope-bindings`)).items[0]).to.include({ resource: "jira:project/SET", role: "viewer" });
+  });
+
   it("lets only a project admin manage its roles: a Member's token gets 403, an Administrator's may", async () => {
     const scopes = ["read:jira-work", "manage:jira-project", "manage:jira-configuration"];
     const member = await serviceAccount(b, scopes);
