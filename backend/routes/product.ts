@@ -144,7 +144,11 @@ const csv = z
   .optional()
   .transform((v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(",")).filter((x) => x !== "")));
 
-export function productRoutes(app: ZodApp, ctx: Context): void {
+/**
+ * With `publicOnly`, the two conveniences Atlassian lacks are refused as well: a space key in
+ * place of a v2 space id, and a page created by `spaceKey`.
+ */
+export function productRoutes(app: ZodApp, ctx: Context, publicOnly = false): void {
   const { store } = ctx;
   const usage = new GroupCommit(store);
   // Orgs and their cloud ids are fixed once the server runs (they are seeded at start).
@@ -287,8 +291,11 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
   }
 
   /** A space by numeric id, else by key (made on first reference; an extension of v2, which takes ids only). */
-  function space(req: FastifyRequest, idOrKey: string): Place {
+  function space(req: FastifyRequest, idOrKey: string, byKey: "v1" | "extension" = "extension"): Place {
     const orgId = req.holder!.orgId;
+    if (publicOnly && byKey === "extension" && !NUMERIC.test(idOrKey)) {
+      throw new ApiError(404, "endpoint.notPublic", `Confluence v2 takes a space's numeric id, not the key '${idOrKey.slice(0, 20)}' (a space key here is an extension of this backend, off under --public-only): find the id with GET /wiki/api/v2/spaces?keys=`);
+    }
     // All digits is an id (a key of only digits cannot be named here).
     const p = NUMERIC.test(idOrKey)
       ? store.access.placeById("confluence", orgId, Number(idOrKey))
@@ -869,7 +876,7 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     async (req, reply) => {
       // -> 200 SpacePermissionV2. Exists already, read/space missing, unknown subject: 400 (as Confluence).
       if (!SPACE_KEY.test(req.params.spaceKey)) throw notFound(`No space with key '${req.params.spaceKey.slice(0, 20)}'.`);
-      const s = space(req, req.params.spaceKey);
+      const s = space(req, req.params.spaceKey, "v1");
       const resource = spaceResource(s.key);
       await authorize(req, SPACE_PERMISSION_WRITE, resource, "admin", "manage a space's permissions");
       const orgId = req.holder!.orgId;
@@ -906,7 +913,7 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     },
     async (req, reply) => {
       if (!SPACE_KEY.test(req.params.spaceKey)) throw notFound(`No space with key '${req.params.spaceKey.slice(0, 20)}'.`);
-      const s = space(req, req.params.spaceKey);
+      const s = space(req, req.params.spaceKey, "v1");
       const resource = spaceResource(s.key);
       await authorize(req, SPACE_PERMISSION_WRITE, resource, "admin", "manage a space's permissions");
       const orgId = req.holder!.orgId;

@@ -113,6 +113,17 @@ describe("backend: --public-only", () => {
     expect(role.body.actors).to.deep.equal([]);
   });
 
+  it("takes a Confluence v2 space by its id only (a key there is an extension)", async () => {
+    const admin = basic(b.siteAdmin.email, b.siteAdmin.token);
+    const byKey = await b.product("GET", "/ex/confluence/{cloudId}/wiki/api/v2/spaces/DOCS", admin);
+    expect(byKey.status).to.equal(404);
+    expect(byKey.body.message).to.include("extension");
+    const id = (await b.product("GET", "/ex/confluence/{cloudId}/wiki/api/v2/spaces?keys=DOCS", admin)).body.results[0].id;
+    expect((await b.product("GET", `/ex/confluence/{cloudId}/wiki/api/v2/spaces/${id}`, admin)).body).to.include({ key: "DOCS", id });
+    expect((await b.product("POST", "/ex/confluence/{cloudId}/wiki/api/v2/pages", admin, { spaceKey: "DOCS", title: "t" })).status).to.equal(404);
+    expect((await b.product("POST", "/ex/confluence/{cloudId}/wiki/api/v2/pages", admin, { spaceId: id, title: "t" })).status).to.equal(201);
+  });
+
   it("still tells an unknown route from an extension", async () => {
     expectError(await b.call("GET", "/service-accounts/x/nothing-here"), 404, "endpoint.notFound");
   });
