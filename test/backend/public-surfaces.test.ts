@@ -124,6 +124,15 @@ describe("backend: --public-only", () => {
     expect((await b.product("POST", "/ex/confluence/{cloudId}/wiki/api/v2/pages", admin, { spaceId: id, title: "t" })).status).to.equal(201);
   });
 
+  it("/openapi.json tags exactly the extension routes \"extension\"", async () => {
+    const doc = (await (await fetch(`${b.url}/openapi.json`)).json()) as any;
+    const tagged: string[] = [];
+    for (const [p, ops] of Object.entries<any>(doc.paths)) {
+      for (const [m, o] of Object.entries<any>(ops)) if ((o.tags ?? []).includes("extension")) tagged.push(`${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ":$1")}`);
+    }
+    expect(tagged.sort()).to.deep.equal([...EXTENSION_ROUTES].sort());
+  });
+
   it("still tells an unknown route from an extension", async () => {
     expectError(await b.call("GET", "/service-accounts/x/nothing-here"), 404, "endpoint.notFound");
   });
