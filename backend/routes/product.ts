@@ -58,6 +58,7 @@ const JIRA_WRITE = ["write:jira-work", "write:issue:jira"];
 const JIRA_ROLE_READ = ["read:jira-work", "read:project-role:jira", "manage:jira-project", "manage:jira-configuration"];
 const JIRA_ROLE_WRITE = ["manage:jira-project", "manage:jira-configuration", "write:project-role:jira"];
 const JIRA_ROLE_DELETE = ["manage:jira-project", "manage:jira-configuration", "delete:project-role:jira"];
+const USER_READ = [...JIRA_READ, "read:jira-user", "read:me", "read:account", "read:user:jira"];
 const SPACE_READ = ["read:confluence-space.summary", "read:space:confluence"];
 const PAGE_WRITE = ["write:confluence-content", "write:page:confluence"];
 const SPACE_PERMISSION_READ = ["read:space.permission:confluence", "read:space:confluence", "read:confluence-space.summary"];
@@ -87,6 +88,17 @@ const JiraProject = z.object({
   isPrivate: z.boolean(),
   avatarUrls: AvatarUrls,
   roles: z.record(z.string(), z.string()),
+});
+const JiraUser = z.object({
+  self: z.string(),
+  accountId: z.string(),
+  accountType: z.string(),
+  emailAddress: z.string(),
+  displayName: z.string(),
+  active: z.boolean(),
+  timeZone: z.string(),
+  locale: z.string(),
+  avatarUrls: AvatarUrls,
 });
 const RoleScope = z.object({ type: z.literal("PROJECT"), project: z.object({ id: z.string(), key: z.string(), name: z.string() }) });
 const RoleDetails = z.object({
@@ -313,6 +325,18 @@ export function productRoutes(app: ZodApp, ctx: Context, publicOnly = false): vo
     const admin = store.access.siteAdminByAccountId(orgId, accountId);
     return admin && { displayName: admin.displayName, email: admin.email, kind: "site-admin" };
   }
+
+  const jiraUser = (req: FastifyRequest, accountId: string, who: { displayName: string; email: string; kind: Holder["kind"] }) => ({
+    self: `${jiraBase(req)}/user?accountId=${encodeURIComponent(accountId)}`,
+    accountId,
+    accountType: who.kind === "service-account" ? SERVICE_ACCOUNT_JIRA_ACCOUNT_TYPE : "atlassian",
+    emailAddress: who.email,
+    displayName: who.displayName,
+    active: true,
+    timeZone: "Etc/UTC",
+    locale: "en_US",
+    avatarUrls: avatars(`${origin(req)}/avatar/${encodeURIComponent(accountId)}`),
+  });
 
   const jiraError = (reply: FastifyReply, status: 400 | 404, message: string) => reply.code(status).send({ errorMessages: [message], errors: {} });
 
@@ -554,36 +578,27 @@ export function productRoutes(app: ZodApp, ctx: Context, publicOnly = false): vo
         summary: "The calling user",
         params: CloudParams,
         querystring: z.object({ expand: z.string().max(200).optional() }),
-        response: {
-          200: z.object({
-            self: z.string(),
-            accountId: z.string(),
-            accountType: z.string(),
-            emailAddress: z.string(),
-            displayName: z.string(),
-            active: z.boolean(),
-            timeZone: z.string(),
-            locale: z.string(),
-            avatarUrls: AvatarUrls,
-          }),
-          ...DENIALS,
-        },
+        response: { 200: JiraUser, ...DENIALS },
       },
     },
     async (req) => {
       const h = req.holder!;
-      await authorize(req, [...JIRA_READ, "read:jira-user", "read:me", "read:account", "read:user:jira"], null, "viewer", "read the current user");
-      return {
-        self: `${jiraBase(req)}/user?accountId=${encodeURIComponent(h.accountId)}`,
-        accountId: h.accountId,
-        accountType: h.kind === "service-account" ? SERVICE_ACCOUNT_JIRA_ACCOUNT_TYPE : "atlassian",
-        emailAddress: h.email,
-        displayName: h.displayName,
-        active: true,
-        timeZone: "Etc/UTC",
-        locale: "en_US",
-        avatarUrls: avatars(`${origin(req)}/avatar/${encodeURIComponent(h.accountId)}`),
-      };
+      await authorize(req, USER_READ, null, "viewer", "read the current user");
+      return jiraUser(req, h.accountId, { displayName: h.displayName, email: h.email, kind: h.kind });
+    },
+  );
+
+  app.get(
+    "/ex/jira/:cloudId/rest/api/3/user",
+    {
+      onRequest: authenticate,
+      schema: { tags, summary: "A user by account id", params: CloudParams, querystring: z.object({ accountId: z.string().max(128), expand: z.string().max(200).optional() }), response: { 200: JiraUser, ...JIRA_DENIALS } },
+    },
+    async (req, reply) => {
+      await authorize(req, USER_READ, null, "viewer", "read users");
+      const who = person(req.holder!.orgId, req.query.accountId);
+      if (!who) return jiraError(reply, 404, "Specified user does not exist or you do not have required permissions");
+      return jiraUser(req, req.query.accountId, who);
     },
   );
 
@@ -708,6 +723,31 @@ export function productRoutes(app: ZodApp, ctx: Context, publicOnly = false): vo
     async (req) => {
       await authorize(req, ["read:configuration:confluence", ...SPACE_PERMISSION_READ], null, "viewer", "read the space-role mode");
       return { mode: store.access.confluenceMode(req.holder!.orgId) };
+    },
+  );
+
+  app.get(
+    "/ex/confluence/:cloudId/wiki/api/v2/space-permissions",
+    {
+      onRequest: authenticate,
+      schema: {
+        tags,
+        summary: "The space permissions roles are made of",
+        params: CloudParams,
+        querystring: CursorQuery,
+        response: { 200: z.object({ results: z.array(z.object({ id: z.string(), displayName: z.string(), description: z.string(), requiredPermissionIds: z.array(z.string()) })), _links: Links }), ...DENIALS },
+      },
+    },
+    async (req) => {
+      await authorize(req, SPACE_PERMISSION_READ, null, "viewer", "read space permissions");
+      const ids = [...new Set(SPACE_ROLES.flatMap((r) => r.spacePermissions))];
+      return {
+        results: ids.map((id) => {
+          const [key, target] = id.split("/") as [string, string];
+          return { id, displayName: `${key.replace("_", " ")} ${target}`, description: `May ${key.replace("_", " ")} ${target === "space" ? "the space" : `${target}s`}.`, requiredPermissionIds: id === "read/space" ? [] : ["read/space"] };
+        }),
+        _links: { base: wikiBase(req) },
+      };
     },
   );
 

@@ -77,6 +77,8 @@ describe("backend: jira.js against the Jira surfaces", () => {
     expect((await sa.jira.projects.getProject({ projectIdOrKey: project.id! })).key).to.equal("ENG");
     const me = await sa.jira.myself.getCurrentUser();
     expect(me).to.include({ accountId: a.accountId, emailAddress: a.email, active: true });
+    expect(await admin.jira.users.getUser({ accountId: a.accountId })).to.deep.include({ accountId: a.accountId, displayName: a.displayName });
+    expect(await status(admin.jira.users.getUser({ accountId: "557058:nobody" }))).to.equal(404);
     const issue = await sa.jira.issues.createIssue({ fields: { project: { key: "ENG" }, summary: "made by jira.js", issuetype: { name: "Task" } } } as never);
     expect(issue.key).to.match(/^ENG-\d+$/);
 
@@ -146,6 +148,9 @@ describe("backend: confluence.js against the Confluence surfaces", () => {
       expect((await admin.v2.spaceRoles.getSpaceRoleMode()).mode).to.equal("ROLES");
       const roles = await admin.v2.spaceRoles.getAvailableSpaceRoles();
       expect(roles.results!.map((r) => r.name)).to.deep.equal(["Admin", "Manager", "Collaborator", "Viewer"]);
+      // Every permission a role holds is one of the site's space permissions.
+      const permissions = new Set((await admin.v2.spacePermissions.getAvailableSpacePermissions()).results!.map((p) => p.id));
+      for (const r of roles.results!) for (const p of r.spacePermissions ?? []) expect(permissions.has(p), p).to.equal(true);
     });
 
     it("assigns a role to a service account and removes it by omitting roleId; access and the binding view follow", async () => {
