@@ -348,7 +348,8 @@ export function productRoutes(app: ZodApp, ctx: Context, publicOnly = false): vo
     name: r.name,
     id: r.id,
     description: r.description,
-    admin: false,
+    // Jira marks the project's admin role.
+    admin: r.level === "admin",
     default: r.level === "viewer",
     roleConfigurable: true,
     translatedName: r.name,

@@ -55,6 +55,8 @@ describe("backend: jira.js against the Jira surfaces", () => {
     for (const url of Object.values(roles)) expect(url).to.match(new RegExp(`^${b.url}/ex/jira/${b.cloudId}/rest/api/3/project/ENG/role/\\d+$`));
     const details = await admin.jira.projectRoles.getProjectRoleDetails({ projectIdOrKey: "ENG" });
     expect(details.map((d) => [d.name, String(d.id)])).to.deep.equal(Object.entries(roles).map(([n, u]) => [n, u.split("/").at(-1)]));
+    expect(details.filter((d) => d.admin).map((d) => d.name)).to.deep.equal(["Administrator"]);
+    expect(details.every((d) => d.scope?.type === "PROJECT" && d.scope.project?.key === "ENG")).to.equal(true);
   });
 
   it("adds a service account to a role and removes it; the account's access follows, and the binding view shows it", async () => {
