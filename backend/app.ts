@@ -30,6 +30,7 @@ import { scopeBindingRoutes } from "./routes/scope-bindings";
 import { eventRoutes } from "./routes/events";
 import { productRoutes } from "./routes/product";
 import { opsRoutes } from "./routes/ops";
+import { extensionRoutes } from "./extensions";
 
 export const BODY_LIMIT = 64 * 1024;
 export const ADMIN_BASE = "/admin/api-access/v1/orgs/:orgId";
@@ -44,6 +45,8 @@ export interface AppOptions {
   logSink?: LogSink;
   /** Secrets known at start (admin keys given as options), masked wherever they appear in a log or an error. */
   knownSecrets?: string[];
+  /** Serve Atlassian's public surfaces only (see `extensions.ts`). */
+  publicOnly?: boolean;
 }
 
 
@@ -263,6 +266,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     route.onRequest = add(route.onRequest, adminAuth(ctx) as never);
     route.preHandler = add(route.preHandler, ...([faultHook, idempotency.guard, latencyHook] as never[]));
   });
+  // After the admin hook, so an extension refuses before authentication.
+  extensionRoutes(app, opts.publicOnly ?? false);
 
   const latency = new WeakMap<FastifyRequest, number>();
   async function faultHook(req: FastifyRequest, reply: FastifyReply) {
@@ -292,7 +297,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     scopeBindingRoutes(admin, ctx);
   }, { prefix: ADMIN_BASE });
   await typed.register(async (events) => eventRoutes(events, ctx));
-  await typed.register(async (product) => productRoutes(product, ctx));
+  await typed.register(async (product) => productRoutes(product, ctx, opts.publicOnly ?? false));
   await typed.register(async (ops) => opsRoutes(ops, ctx, metrics));
 
   return { app, ctx, metrics };

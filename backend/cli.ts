@@ -14,7 +14,8 @@ import { startServer } from "./server";
 
 const USAGE = `usage: backend serve --data-dir <dir> [--port <n|0>] [--host 127.0.0.1] [--org <id>] [--admin-key <key>]
                      [--plan free|standard|enterprise] [--cloud-id <id>] [--rate-limit <n>/<seconds>|0]
-                     [--faults <spec>] [--extra-org <id>:<key>[:<plan>]]... [--sync normal|full] [--audit-retention-days <n>] [--log]`;
+                     [--faults <spec>] [--extra-org <id>:<key>[:<plan>]]... [--sync normal|full] [--audit-retention-days <n>] [--log]
+                     [--site-admin <email>:<token>] [--confluence-mode roles|roles-transition|pre-roles] [--public-only]`;
 
 class UsageError extends Error {}
 
@@ -44,6 +45,9 @@ async function main(argv: string[]): Promise<void> {
         sync: { type: "string", default: "normal" },
         "audit-retention-days": { type: "string", default: "0" },
         log: { type: "boolean", default: false },
+        "site-admin": { type: "string" },
+        "confluence-mode": { type: "string" },
+        "public-only": { type: "boolean", default: false },
       },
     }));
   } catch (e) {
@@ -66,6 +70,17 @@ async function main(argv: string[]): Promise<void> {
     return { orgId, adminKey, plan: extraPlan?.data };
   });
 
+  let siteAdmin: { email: string; token: string } | undefined;
+  if (values["site-admin"] !== undefined) {
+    const i = values["site-admin"].indexOf(":");
+    if (i <= 0 || i === values["site-admin"].length - 1) throw new UsageError("--site-admin is <email>:<token>");
+    siteAdmin = { email: values["site-admin"].slice(0, i), token: values["site-admin"].slice(i + 1) };
+  }
+  const modes = { roles: "ROLES", "roles-transition": "ROLES_TRANSITION", "pre-roles": "PRE_ROLES" } as const;
+  const modeFlag = values["confluence-mode"];
+  if (modeFlag !== undefined && !(modeFlag in modes)) throw new UsageError("--confluence-mode must be roles, roles-transition or pre-roles");
+  const confluenceMode = modeFlag === undefined ? undefined : modes[modeFlag as keyof typeof modes];
+
   const b = await startServer({
     dataDir: values["data-dir"],
     port,
@@ -80,6 +95,9 @@ async function main(argv: string[]): Promise<void> {
     durability: values.sync,
     auditRetentionDays: Number(retention),
     logger: values.log,
+    siteAdmin,
+    confluenceMode,
+    publicOnly: values["public-only"],
   });
 
   let stopping = false;
@@ -99,7 +117,22 @@ async function main(argv: string[]): Promise<void> {
   process.on("SIGINT", () => stop("SIGINT"));
 
   process.stdout.write(
-    JSON.stringify({ event: "listening", url: b.url, orgId: b.orgId, cloudId: b.cloudId, ...(b.freshKey ? { adminKey: b.adminKey } : {}) }) + "\n",
+    JSON.stringify({
+      event: "listening",
+      url: b.url,
+      orgId: b.orgId,
+      cloudId: b.cloudId,
+      ...(b.freshKey ? { adminKey: b.adminKey } : {}),
+      // The site admin's token is printed only by a start that made it and printed a fresh admin
+      // key too: an operator who chose the key gets the file the token is kept in, not the token.
+      siteAdmin: {
+        email: b.siteAdmin.email,
+        accountId: b.siteAdmin.accountId,
+        ...(b.freshSiteAdmin && b.freshKey ? { token: b.siteAdmin.token } : {}),
+        ...(b.siteAdminFile ? { tokenFile: b.siteAdminFile } : {}),
+      },
+      ...(values["public-only"] ? { publicOnly: true } : {}),
+    }) + "\n",
   );
 }
 

@@ -6,11 +6,12 @@ import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { Plan } from "../sdk/schemas";
 import { buildApp } from "./app";
-import { bootstrap, type OrgSeed } from "./bootstrap";
+import { bootstrap, type OrgSeed, type SiteAdminCredentials } from "./bootstrap";
 import { parseFaults } from "./faults";
 import { REPLAY_MS, SECRET_REPLAY_MS } from "./idempotency";
 import { parseRateLimit } from "./ratelimit";
 import { Store, type Durability } from "./store";
+import type { ConfluenceMode } from "./store/access";
 import { checkRetentionDays, EventRetention } from "./store/retention";
 
 const DRAIN_GRACE_MS = 10_000;
@@ -48,6 +49,18 @@ export interface BackendOptions {
   /** `"normal"` (default: survives kill -9 of the process) or `"full"` (also survives power loss; fsync per commit). */
   durability?: Durability;
   /**
+   * The site admin of the product plane (HTTP Basic `email:token`; the token is stored hashed).
+   * Default: the one kept in the data dir, or a new one (see `Backend.siteAdmin`).
+   */
+  siteAdmin?: SiteAdminCredentials;
+  /** The site's Confluence `space-role-mode` (default `ROLES`, kept across restarts). */
+  confluenceMode?: ConfluenceMode;
+  /**
+   * Serve Atlassian's public surfaces only: every extension route (token minting, single-token
+   * revoke, scope bindings, get-by-id, ...) answers 404 `endpoint.notPublic`.
+   */
+  publicOnly?: boolean;
+  /**
    * Days to keep audit events; older ones are deleted in small batches by a timer (every
    * minute, and once at start). Default (or 0): every event is kept.
    */
@@ -61,6 +74,8 @@ export interface Backend {
   cloudId: string;
   /** An unscoped admin API key of `orgId`. */
   adminKey: string;
+  /** A site admin of the org's site: HTTP Basic `email:token` on the product plane. */
+  siteAdmin: SiteAdminCredentials & { accountId: string };
   /** Stops listening, drains in-flight requests, closes the database. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -69,6 +84,10 @@ export interface RunningBackend extends Backend {
   app: FastifyInstance;
   /** True when this start generated the admin key (the CLI prints it once). */
   freshKey: boolean;
+  /** True when this start generated the site admin's token (the CLI prints it once). */
+  freshSiteAdmin: boolean;
+  /** The file keeping a generated site admin's email and token (none when it was given). */
+  siteAdminFile?: string;
 }
 
 export async function startServer(opts: BackendOptions): Promise<RunningBackend> {
@@ -81,8 +100,8 @@ export async function startServer(opts: BackendOptions): Promise<RunningBackend>
   let retention: EventRetention | undefined;
   try {
     const seeded = bootstrap(store, opts.dataDir, now().toISOString(), opts);
-    const knownSecrets = [seeded.adminKey, ...(opts.adminKey ? [opts.adminKey] : []), ...(opts.orgs ?? []).map((o) => o.adminKey)];
-    const { app } = await buildApp({ store, now, rateLimit, faults, logger: opts.logger, logSink: opts.logSink, knownSecrets });
+    const knownSecrets = [seeded.adminKey, seeded.siteAdmin.token, ...(opts.adminKey ? [opts.adminKey] : []), ...(opts.orgs ?? []).map((o) => o.adminKey)];
+    const { app } = await buildApp({ store, now, rateLimit, faults, logger: opts.logger, logSink: opts.logSink, knownSecrets, publicOnly: opts.publicOnly });
     const sweep = () => {
       const t = now().getTime();
       store.sweepIdempotency(t - SECRET_REPLAY_MS, t - REPLAY_MS);
@@ -104,6 +123,9 @@ export async function startServer(opts: BackendOptions): Promise<RunningBackend>
       cloudId: seeded.cloudId,
       adminKey: seeded.adminKey,
       freshKey: seeded.freshKey,
+      siteAdmin: seeded.siteAdmin,
+      freshSiteAdmin: seeded.freshSiteAdmin,
+      siteAdminFile: seeded.siteAdminFile,
       app,
       close: () =>
         (closing ??= (async () => {

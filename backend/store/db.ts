@@ -11,6 +11,7 @@
 import { DatabaseSync } from "node:sqlite";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ACCESS_DDL } from "./access";
 
 export type Durability = "normal" | "full";
 
@@ -107,6 +108,41 @@ export const MIGRATIONS: readonly Migration[] = [
         )
         .get();
       db.prepare("INSERT INTO meta (k, v) VALUES ('events_time_ordered', ?)").run(backwards ? "0" : "1");
+    },
+  },
+  {
+    // Access becomes what Atlassian stores: role grants (Jira project roles, Confluence space
+    // roles, v1 space permissions) of projects and spaces, plus site admins. Each binding of
+    // version 2 becomes its level's default role (ids as `backend/access.ts` has them today,
+    // written out because a released step must not change) and keeps its id.
+    name: "projects, spaces, site admins and role grants; bindings become grants",
+    up: (db) => {
+      db.exec(ACCESS_DDL);
+      const jiraRole: Record<string, string> = { viewer: "10004", editor: "10003", admin: "10002" };
+      const spaceRole: Record<string, string> = {
+        viewer: "7e5a1d30-0a4f-4c37-9d1b-000000000004",
+        editor: "7e5a1d30-0a4f-4c37-9d1b-000000000003",
+        admin: "7e5a1d30-0a4f-4c37-9d1b-000000000001",
+      };
+      const rows = db
+        .prepare(
+          `SELECT b.id, b.org_id, b.resource, b.role, b.created_at, b.updated_at, b.service_account_id, a.account_id
+           FROM scope_bindings b JOIN service_accounts a ON a.id = b.service_account_id ORDER BY b.seq`,
+        )
+        .all() as Record<string, string>[];
+      for (const r of rows) {
+        const jira = r.resource!.startsWith("jira:");
+        const table = jira ? "jira_projects" : "confluence_spaces";
+        db.prepare(
+          `INSERT INTO ${table} (org_id, key, id, created_at)
+           VALUES (?, ?, coalesce((SELECT max(id) + 1 FROM ${table} WHERE org_id = ?), ?), ?) ON CONFLICT DO NOTHING`,
+        ).run(r.org_id!, r.resource!.slice(r.resource!.indexOf("/") + 1), r.org_id!, jira ? 10000 : 65537, r.created_at!);
+        db.prepare(
+          `INSERT INTO access_grants (org_id, resource, account_id, role_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        ).run(r.org_id!, r.resource!, r.account_id!, (jira ? jiraRole : spaceRole)[r.role!]!, r.created_at!, r.updated_at!);
+        db.prepare("INSERT INTO binding_ids (service_account_id, resource, id) VALUES (?, ?, ?)").run(r.service_account_id!, r.resource!, r.id!);
+      }
+      db.exec("DELETE FROM scope_bindings");
     },
   },
 ];

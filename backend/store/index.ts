@@ -4,6 +4,7 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { AdminScope, ApiKey, ApiToken, AuditEvent, Plan, Role, ScopeBinding, ServiceAccount } from "../../sdk/schemas";
+import { AccessStore } from "./access";
 import { openDatabase, transaction, type Durability } from "./db";
 
 export interface OrgRow {
@@ -30,7 +31,7 @@ export interface TokenRecord {
 export interface EventInput {
   orgId: string;
   action: string;
-  actor: { type: "api-key" | "service-account" | "anonymous"; id: string };
+  actor: { type: "api-key" | "service-account" | "site-admin" | "anonymous"; id: string };
   target: { type: string; id: string };
   outcome: "success" | "denied";
   requestId: string;
@@ -146,6 +147,8 @@ function toEvent(r: Row): AuditEvent {
 
 export class Store {
   readonly db: DatabaseSync;
+  /** Projects, spaces, site admins and role grants of the product plane. */
+  readonly access: AccessStore;
   private readonly cache = new Map<string, StatementSync>();
 
   /** False only for a log that already had times going backwards when it was upgraded to version 2. */
@@ -153,6 +156,7 @@ export class Store {
 
   constructor(dataDir: string, durability: Durability = "normal") {
     this.db = openDatabase(dataDir, durability);
+    this.access = new AccessStore(this.db);
     this.eventsTimeOrdered = this.getMeta("events_time_ordered") !== "0";
   }
 
@@ -275,6 +279,12 @@ export class Store {
     return r && toAccount(r);
   }
 
+  /** The account Jira and Confluence know by this account id. */
+  accountByProductId(orgId: string, accountId: string): ServiceAccount | undefined {
+    const r = this.q("SELECT * FROM service_accounts WHERE org_id = ? AND account_id = ?").get(orgId, accountId) as Row | undefined;
+    return r && toAccount(r);
+  }
+
   insertAccount(orgId: string, a: ServiceAccount): ServiceAccount {
     this.q(
       `INSERT INTO service_accounts (id, org_id, account_id, name, display_name, email, description, status, created_at, updated_at)
@@ -291,8 +301,10 @@ export class Store {
     return this.account(orgId, id);
   }
 
-  /** Deletes the account, revokes its tokens and removes its bindings (one transaction: the caller's). */
+  /** Deletes the account, revokes its tokens and removes its grants and bindings (one transaction: the caller's). */
   deleteAccount(orgId: string, id: string, now: string): boolean {
+    const product = this.account(orgId, id)?.accountId;
+    if (product !== undefined) this.access.removeAllGrantsOf(product);
     const changed = Number(this.q("DELETE FROM service_accounts WHERE org_id = ? AND id = ?").run(orgId, id).changes) > 0;
     if (changed) {
       this.q("UPDATE api_tokens SET revoked = 1, revoked_at = ? WHERE service_account_id = ? AND revoked = 0").run(now, id);
@@ -342,9 +354,27 @@ export class Store {
     return r && this.toToken(r, now);
   }
 
-  listTokens(serviceAccountId: string, after: number, limit: number, now: string): { items: ApiToken[]; seqs: number[]; total: number } {
-    const rows = this.q(SQL.tokensPage).all(serviceAccountId, after, limit) as Row[];
-    const total = this.q(SQL.tokensCount).get(serviceAccountId) as Row;
+  /** A page of an account's tokens; with `label`, only those of that exact label (Atlassian's `tokenLabel`). */
+  listTokens(serviceAccountId: string, after: number, limit: number, now: string, label?: string): { items: ApiToken[]; seqs: number[]; total: number } {
+    const rows = (
+      label === undefined
+        ? this.q(SQL.tokensPage).all(serviceAccountId, after, limit)
+        : this.q("SELECT * FROM api_tokens WHERE service_account_id = ? AND seq > ? AND label = ? ORDER BY seq LIMIT ?").all(serviceAccountId, after, label, limit)
+    ) as Row[];
+    const total = (
+      label === undefined
+        ? this.q(SQL.tokensCount).get(serviceAccountId)
+        : this.q("SELECT count(*) AS n FROM api_tokens WHERE service_account_id = ? AND label = ?").get(serviceAccountId, label)
+    ) as Row;
+    return { items: rows.map((r) => this.toToken(r, now)), seqs: rows.map((r) => Number(r.seq)), total: Number(total.n) };
+  }
+
+  /** A page of the tokens of every service account of an org (Atlassian's org-wide list), optionally of one label. */
+  listOrgTokens(orgId: string, after: number, limit: number, now: string, label?: string): { items: ApiToken[]; seqs: number[]; total: number } {
+    const rows = this.q(
+      "SELECT * FROM api_tokens WHERE org_id = ? AND seq > ? AND (? IS NULL OR label = ?) ORDER BY seq LIMIT ?",
+    ).all(orgId, after, label ?? null, label ?? null, limit) as Row[];
+    const total = this.q("SELECT count(*) AS n FROM api_tokens WHERE org_id = ? AND (? IS NULL OR label = ?)").get(orgId, label ?? null, label ?? null) as Row;
     return { items: rows.map((r) => this.toToken(r, now)), seqs: rows.map((r) => Number(r.seq)), total: Number(total.n) };
   }
 
@@ -360,9 +390,14 @@ export class Store {
   }
 
   /** The token of this secret hash with its holder, in one read (the product plane's hot path). */
-  tokenHolder(hash: string): (TokenRecord & { hash: string; accountStatus: string | null; accountEmail: string | null }) | undefined {
+  tokenHolder(
+    hash: string,
+  ):
+    | (TokenRecord & { hash: string; accountStatus: string | null; accountEmail: string | null; productAccountId: string | null; accountDisplayName: string | null })
+    | undefined {
     const r = this.q(
-      `SELECT t.id, t.org_id, t.service_account_id, t.scopes, t.revoked, t.expires_at, t.hash, a.status AS account_status, a.email AS account_email
+      `SELECT t.id, t.org_id, t.service_account_id, t.scopes, t.revoked, t.expires_at, t.hash, a.status AS account_status, a.email AS account_email,
+       a.account_id AS product_account_id, a.display_name AS account_display_name
        FROM api_tokens t LEFT JOIN service_accounts a ON a.id = t.service_account_id WHERE t.hash = ?`,
     ).get(hash) as Row | undefined;
     return (
@@ -376,14 +411,10 @@ export class Store {
         hash: s(r.hash),
         accountStatus: sn(r.account_status),
         accountEmail: sn(r.account_email),
+        productAccountId: sn(r.product_account_id),
+        accountDisplayName: sn(r.account_display_name),
       }
     );
-  }
-
-  /** The role of an account on a resource, or undefined without a binding. */
-  roleOn(serviceAccountId: string, resource: string): Role | undefined {
-    const r = this.q("SELECT role FROM scope_bindings WHERE service_account_id = ? AND resource = ?").get(serviceAccountId, resource) as Row | undefined;
-    return r && (s(r.role) as Role);
   }
 
   touchToken(id: string, now: string): void {
