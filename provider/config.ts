@@ -173,17 +173,27 @@ export function settings(): Settings {
   if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
     throw invalid("baseUrl", baseUrl, `not an http(s) URL; give the API's base URL, e.g. "${ATLASSIAN_BASE_URL}" or "http://127.0.0.1:8080"`);
   }
+  return { target: targetName(), baseUrl, orgId, apiKey };
+}
+
+/**
+ * The target alone, needing no other setting (for `check`, which runs before any request).
+ * A target setting that is not a target throws, naming it.
+ */
+export function targetName(): TargetName {
   const given = raw("target");
-  let target: TargetName;
-  if (given === undefined) {
-    // Pointed at Atlassian, the extensions cannot exist; pointed elsewhere, it is the embedded backend.
-    target = /(^|\.)atlassian\.(com|net)$/i.test(url.hostname) ? "atlassian-cloud" : "embedded";
-  } else if ((TARGETS as readonly string[]).includes(given)) {
-    target = given as TargetName;
-  } else {
+  if (given !== undefined) {
+    if ((TARGETS as readonly string[]).includes(given)) return given as TargetName;
     throw invalid("target", given, `not a target; give "atlassian-cloud" or "embedded"`);
   }
-  return { target, baseUrl, orgId, apiKey };
+  let host = "";
+  try {
+    host = new URL(raw("baseUrl") ?? ATLASSIAN_BASE_URL).hostname;
+  } catch {
+    host = "";
+  }
+  // Pointed at Atlassian, the extensions cannot exist; pointed elsewhere, it is the embedded backend.
+  return /(^|\.)atlassian\.(com|net)$/i.test(host) ? "atlassian-cloud" : "embedded";
 }
 
 /** The site settings ScopeBindings need; fails naming each missing one. */

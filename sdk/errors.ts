@@ -314,11 +314,11 @@ function productMessage(body: unknown): string | undefined {
 
 /**
  * True when a product API (Jira, Confluence) says the thing asked for does not exist: a 404
- * from a route the server has. A 404 `endpoint.notFound` (no such route: a wrong base URL,
- * or an extension a public-only server lacks) is not "gone".
+ * from a route the server has. A 404 `endpoint.notFound` (no such route: a wrong base URL) or
+ * `endpoint.notPublic` (an extension a public-only server refuses) is not "gone".
  */
 export function isProductNotFound(err: unknown): err is NotFoundError {
-  return err instanceof NotFoundError && err.code !== "endpoint.notFound";
+  return err instanceof NotFoundError && err.code !== "endpoint.notFound" && err.code !== "endpoint.notPublic";
 }
 
 /** True when `err` says the thing asked for does not exist (404 `not.found`). */
