@@ -26,6 +26,7 @@ import { Description, DisplayName, ServiceAccountName, SERVICE_ACCOUNT_EMAIL_DOM
 export const OrgServiceAccount = z.looseObject({
   id: z.string(),
   atlassianId: z.string().optional(),
+  accountId: z.string().optional(),
   email: z.string(),
   displayName: z.string(),
   description: z.string().nullish(),
@@ -66,8 +67,12 @@ export function nameOf(account: Pick<OrgServiceAccount, "email">): string {
 
 /** The id Jira and Confluence know the account by (see `SERVICE_ACCOUNT_PRODUCT_ID_FIELD`). */
 export function productAccountIdOf(account: OrgServiceAccount): string {
-  const v = (account as Record<string, unknown>)[SERVICE_ACCOUNT_PRODUCT_ID_FIELD];
-  return typeof v === "string" && v !== "" ? v : account.id;
+  // The create response's shape is not published: it may name the product id `accountId`.
+  for (const field of [SERVICE_ACCOUNT_PRODUCT_ID_FIELD, "accountId"]) {
+    const v = (account as Record<string, unknown>)[field];
+    if (typeof v === "string" && v !== "") return v;
+  }
+  return account.id;
 }
 
 /** The id admin paths (`{serviceAccountId}`) take (see `SERVICE_ACCOUNT_PATH_ID_FIELD`). */
