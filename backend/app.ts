@@ -25,6 +25,7 @@ import { scopeBindingRoutes } from "./routes/scope-bindings";
 import { eventRoutes } from "./routes/events";
 import { productRoutes } from "./routes/product";
 import { opsRoutes } from "./routes/ops";
+import { extensionRoutes } from "./extensions";
 
 export const BODY_LIMIT = 64 * 1024;
 export const ADMIN_BASE = "/admin/api-access/v1/orgs/:orgId";
@@ -35,6 +36,8 @@ export interface AppOptions {
   rateLimit: RateLimitSpec | null;
   faults: FaultSpec | null;
   logger?: boolean;
+  /** Serve Atlassian's public surfaces only (see `extensions.ts`). */
+  publicOnly?: boolean;
 }
 
 
@@ -240,6 +243,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     route.onRequest = add(route.onRequest, adminAuth(ctx) as never);
     route.preHandler = add(route.preHandler, ...([faultHook, idempotency.guard, latencyHook] as never[]));
   });
+  // After the admin hook, so an extension refuses before authentication.
+  extensionRoutes(app, opts.publicOnly ?? false);
 
   const latency = new WeakMap<FastifyRequest, number>();
   async function faultHook(req: FastifyRequest, reply: FastifyReply) {

@@ -12,7 +12,8 @@ import { startServer } from "./server";
 
 const USAGE = `usage: backend serve --data-dir <dir> [--port <n|0>] [--host 127.0.0.1] [--org <id>] [--admin-key <key>]
                      [--plan free|standard|enterprise] [--cloud-id <id>] [--rate-limit <n>/<seconds>|0]
-                     [--faults <spec>] [--extra-org <id>:<key>[:<plan>]]... [--sync normal|full] [--log]`;
+                     [--faults <spec>] [--extra-org <id>:<key>[:<plan>]]... [--sync normal|full] [--audit-retention-days <n>] [--log]
+                     [--site-admin <email>:<token>] [--confluence-mode roles|roles-transition|pre-roles] [--public-only]`;
 
 class UsageError extends Error {}
 
@@ -40,7 +41,11 @@ async function main(argv: string[]): Promise<void> {
         faults: { type: "string" },
         "extra-org": { type: "string", multiple: true },
         sync: { type: "string", default: "normal" },
+        "audit-retention-days": { type: "string", default: "0" },
         log: { type: "boolean", default: false },
+        "site-admin": { type: "string" },
+        "confluence-mode": { type: "string" },
+        "public-only": { type: "boolean", default: false },
       },
     }));
   } catch (e) {
@@ -52,6 +57,8 @@ async function main(argv: string[]): Promise<void> {
   const plan = values.plan === undefined ? undefined : Plan.safeParse(values.plan);
   if (plan && !plan.success) throw new UsageError("--plan must be free, standard or enterprise");
   if (values.sync !== "normal" && values.sync !== "full") throw new UsageError("--sync must be normal or full");
+  const retention = values["audit-retention-days"];
+  if (!/^\d{1,6}$/.test(retention)) throw new UsageError("--audit-retention-days must be a whole number of days (0 keeps every event)");
   const orgs: OrgSeed[] = (values["extra-org"] ?? []).map((spec) => {
     const [orgId, adminKey, p, ...more] = spec.split(":");
     const extraPlan = p === undefined ? undefined : Plan.safeParse(p);
@@ -60,6 +67,17 @@ async function main(argv: string[]): Promise<void> {
     }
     return { orgId, adminKey, plan: extraPlan?.data };
   });
+
+  let siteAdmin: { email: string; token: string } | undefined;
+  if (values["site-admin"] !== undefined) {
+    const i = values["site-admin"].indexOf(":");
+    if (i <= 0 || i === values["site-admin"].length - 1) throw new UsageError("--site-admin is <email>:<token>");
+    siteAdmin = { email: values["site-admin"].slice(0, i), token: values["site-admin"].slice(i + 1) };
+  }
+  const modes = { roles: "ROLES", "roles-transition": "ROLES_TRANSITION", "pre-roles": "PRE_ROLES" } as const;
+  const modeFlag = values["confluence-mode"];
+  if (modeFlag !== undefined && !(modeFlag in modes)) throw new UsageError("--confluence-mode must be roles, roles-transition or pre-roles");
+  const confluenceMode = modeFlag === undefined ? undefined : modes[modeFlag as keyof typeof modes];
 
   const b = await startServer({
     dataDir: values["data-dir"],
@@ -73,7 +91,11 @@ async function main(argv: string[]): Promise<void> {
     faults: values.faults,
     orgs,
     durability: values.sync,
+    auditRetentionDays: Number(retention),
     logger: values.log,
+    siteAdmin,
+    confluenceMode,
+    publicOnly: values["public-only"],
   });
 
   let stopping = false;
@@ -93,7 +115,16 @@ async function main(argv: string[]): Promise<void> {
   process.on("SIGINT", () => stop("SIGINT"));
 
   process.stdout.write(
-    JSON.stringify({ event: "listening", url: b.url, orgId: b.orgId, cloudId: b.cloudId, ...(b.freshKey ? { adminKey: b.adminKey } : {}) }) + "\n",
+    JSON.stringify({
+      event: "listening",
+      url: b.url,
+      orgId: b.orgId,
+      cloudId: b.cloudId,
+      ...(b.freshKey ? { adminKey: b.adminKey } : {}),
+      // The site admin's token only when this start made it, as the admin key.
+      siteAdmin: { email: b.siteAdmin.email, accountId: b.siteAdmin.accountId, ...(b.freshSiteAdmin ? { token: b.siteAdmin.token } : {}) },
+      ...(values["public-only"] ? { publicOnly: true } : {}),
+    }) + "\n",
   );
 }
 

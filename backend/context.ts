@@ -43,6 +43,8 @@ declare module "fastify" {
     scope?: AdminScope | "unscoped";
     /** Admin routes get authentication, idempotency and injected faults. */
     admin?: boolean;
+    /** Set on the routes of `EXTENSION_ROUTES` (Atlassian publishes no such endpoint). */
+    extension?: boolean;
   }
 }
 

@@ -10,6 +10,7 @@ const TITLES: Record<ErrorCode, string> = {
   "validation.failed": "The request is not valid",
   "not.found": "Not found",
   "endpoint.notFound": "No such endpoint",
+  "endpoint.notPublic": "Not one of Atlassian's public endpoints",
   "conflict.nameTaken": "The name is taken",
   "conflict.bindingExists": "The binding exists",
   "quota.exceeded": "Quota exceeded",

@@ -11,9 +11,11 @@
 import { startServer, type Backend, type BackendOptions } from "./server";
 
 export type { Backend, BackendOptions } from "./server";
-export type { OrgSeed } from "./bootstrap";
+export type { OrgSeed, SiteAdminCredentials } from "./bootstrap";
+export type { ConfluenceMode } from "./store/access";
+export { EXTENSION_ROUTES } from "./extensions";
 
 export async function startBackend(opts: BackendOptions): Promise<Backend> {
   const b = await startServer(opts);
-  return { url: b.url, orgId: b.orgId, cloudId: b.cloudId, adminKey: b.adminKey, close: b.close };
+  return { url: b.url, orgId: b.orgId, cloudId: b.cloudId, adminKey: b.adminKey, siteAdmin: b.siteAdmin, close: b.close };
 }

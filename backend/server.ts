@@ -6,11 +6,13 @@ import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { Plan } from "../sdk/schemas";
 import { buildApp } from "./app";
-import { bootstrap, type OrgSeed } from "./bootstrap";
+import { bootstrap, type OrgSeed, type SiteAdminCredentials } from "./bootstrap";
 import { parseFaults } from "./faults";
 import { REPLAY_MS, SECRET_REPLAY_MS } from "./idempotency";
 import { parseRateLimit } from "./ratelimit";
 import { Store, type Durability } from "./store";
+import type { ConfluenceMode } from "./store/access";
+import { checkRetentionDays, EventRetention } from "./store/retention";
 
 const DRAIN_GRACE_MS = 10_000;
 
@@ -44,6 +46,23 @@ export interface BackendOptions {
   now?: () => Date;
   /** `"normal"` (default: survives kill -9 of the process) or `"full"` (also survives power loss; fsync per commit). */
   durability?: Durability;
+  /**
+   * The site admin of the product plane (HTTP Basic `email:token`; the token is stored hashed).
+   * Default: the one kept in the data dir, or a new one (see `Backend.siteAdmin`).
+   */
+  siteAdmin?: SiteAdminCredentials;
+  /** The site's Confluence `space-role-mode` (default `ROLES`, kept across restarts). */
+  confluenceMode?: ConfluenceMode;
+  /**
+   * Serve Atlassian's public surfaces only: every extension route (token minting, single-token
+   * revoke, scope bindings, get-by-id, ...) answers 404 `endpoint.notPublic`.
+   */
+  publicOnly?: boolean;
+  /**
+   * Days to keep audit events; older ones are deleted in small batches by a timer (every
+   * minute, and once at start). Default (or 0): every event is kept.
+   */
+  auditRetentionDays?: number;
 }
 
 export interface Backend {
@@ -53,6 +72,8 @@ export interface Backend {
   cloudId: string;
   /** An unscoped admin API key of `orgId`. */
   adminKey: string;
+  /** A site admin of the org's site: HTTP Basic `email:token` on the product plane. */
+  siteAdmin: SiteAdminCredentials & { accountId: string };
   /** Stops listening, drains in-flight requests, closes the database. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -61,17 +82,21 @@ export interface RunningBackend extends Backend {
   app: FastifyInstance;
   /** True when this start generated the admin key (the CLI prints it once). */
   freshKey: boolean;
+  /** True when this start generated the site admin's token (the CLI prints it once). */
+  freshSiteAdmin: boolean;
 }
 
 export async function startServer(opts: BackendOptions): Promise<RunningBackend> {
   const rateLimit = parseRateLimit(opts.rateLimit);
   const faults = parseFaults(opts.faults);
   const now = opts.now ?? (() => new Date());
+  const retentionDays = checkRetentionDays(opts.auditRetentionDays);
   const store = new Store(opts.dataDir, opts.durability);
   let sweeper: NodeJS.Timeout | undefined;
+  let retention: EventRetention | undefined;
   try {
     const seeded = bootstrap(store, opts.dataDir, now().toISOString(), opts);
-    const { app } = await buildApp({ store, now, rateLimit, faults, logger: opts.logger });
+    const { app } = await buildApp({ store, now, rateLimit, faults, logger: opts.logger, publicOnly: opts.publicOnly });
     const sweep = () => {
       const t = now().getTime();
       store.sweepIdempotency(t - SECRET_REPLAY_MS, t - REPLAY_MS);
@@ -79,6 +104,10 @@ export async function startServer(opts: BackendOptions): Promise<RunningBackend>
     sweep();
     sweeper = setInterval(sweep, 30_000);
     sweeper.unref();
+    if (retentionDays !== undefined) {
+      retention = new EventRetention(store, { days: retentionDays, now });
+      retention.start();
+    }
     await app.listen({ port: opts.port ?? 0, host: opts.host ?? "127.0.0.1" });
     const addr = app.server.address() as AddressInfo;
     const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
@@ -89,6 +118,8 @@ export async function startServer(opts: BackendOptions): Promise<RunningBackend>
       cloudId: seeded.cloudId,
       adminKey: seeded.adminKey,
       freshKey: seeded.freshKey,
+      siteAdmin: seeded.siteAdmin,
+      freshSiteAdmin: seeded.freshSiteAdmin,
       app,
       close: () =>
         (closing ??= (async () => {
@@ -99,12 +130,14 @@ export async function startServer(opts: BackendOptions): Promise<RunningBackend>
           try {
             await app.close();
           } finally {
+            await retention?.stop();
             store.close();
           }
         })()),
     };
   } catch (e) {
     clearInterval(sweeper);
+    await retention?.stop();
     store.close();
     throw e;
   }

@@ -7,6 +7,7 @@
  * field is an error, not silently dropped, so a typo never turns into a no-op.
  */
 import { z } from "zod";
+import { SERVICE_ACCOUNT_PATCH_ID_FIELD } from "./atlassian-assumptions";
 import { isKnownScope, MAX_SCOPES_PER_TOKEN, unknownScopeMessage } from "./scopes";
 
 // ---------------------------------------------------------------------------------------
@@ -152,9 +153,30 @@ export const ServiceAccount = z.object({
   description: z.string(),
   status: ServiceAccountStatus,
   createdAt: Timestamp,
-  updatedAt: Timestamp,
+  // Atlassian's list gives epoch milliseconds; the extension routes give ISO-8601.
+  updatedAt: z.union([Timestamp, z.number().int()]),
 });
 export type ServiceAccount = z.infer<typeof ServiceAccount>;
+
+/**
+ * A service account as Atlassian's `GET /service-accounts` lists it (`atlassianId`, `picture`,
+ * `container`, `updatedAt` in epoch milliseconds), with this backend's fields beside them.
+ */
+export const ServiceAccountListItem = ServiceAccount.extend({
+  atlassianId: z.string(),
+  picture: z.string(),
+  container: z.string(),
+  updatedAt: z.number().int(),
+});
+export type ServiceAccountListItem = z.infer<typeof ServiceAccountListItem>;
+
+/** Atlassian's `PATCH /service-accounts` (no id in the path): display name and description only. */
+export const ServiceAccountPatchParams = z.strictObject({
+  [SERVICE_ACCOUNT_PATCH_ID_FIELD]: z.string().min(1).max(64),
+  displayName: DisplayName.optional(),
+  description: Description.optional(),
+});
+export type ServiceAccountPatchParams = z.infer<typeof ServiceAccountPatchParams>;
 
 export const ServiceAccountCreateParams = z.strictObject({
   name: ServiceAccountName,
@@ -269,6 +291,8 @@ export const ERROR_CODES = [
   // A path no route serves (a wrong baseUrl, say), told apart from a missing object so a
   // client never mistakes a misconfiguration for "deleted" and drops state on refresh.
   "endpoint.notFound",
+  // An extension route of this backend while it serves Atlassian's public surfaces only.
+  "endpoint.notPublic",
   "conflict.nameTaken",
   "conflict.bindingExists",
   "quota.exceeded",
@@ -300,7 +324,7 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 export const AuditEventAttributes = z.object({
   time: Timestamp,
   action: z.string(),
-  actor: z.object({ type: z.enum(["api-key", "service-account", "anonymous"]), id: z.string() }),
+  actor: z.object({ type: z.enum(["api-key", "service-account", "site-admin", "anonymous"]), id: z.string() }),
   target: z.object({ type: z.string(), id: z.string() }),
   outcome: z.enum(["success", "denied"]),
   context: z.object({
@@ -345,6 +369,12 @@ export const AUDIT_ACTIONS = [
   "scope-binding.created",
   "scope-binding.updated",
   "scope-binding.deleted",
+  "project-role.actor-added",
+  "project-role.actor-removed",
+  "space-role.assigned",
+  "space-role.unassigned",
+  "space-permission.added",
+  "space-permission.removed",
   "request.denied",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

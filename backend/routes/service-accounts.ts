@@ -9,13 +9,28 @@ import {
   SERVICE_ACCOUNT_EMAIL_DOMAIN,
   ServiceAccount,
   ServiceAccountCreateParams,
+  ServiceAccountListItem,
+  ServiceAccountPatchParams,
   ServiceAccountUpdateParams,
 } from "../../sdk/schemas";
+import { SERVICE_ACCOUNT_PATCH_ID_FIELD } from "../../sdk/atlassian-assumptions";
 import type { Context, ZodApp } from "../context";
 import { ApiError, notFound } from "../errors";
 
 export const OrgParams = z.object({ orgId: z.string().max(200) });
 export const AccountParams = OrgParams.extend({ id: Id });
+
+/** Atlassian's list item: its own fields beside ours, `updatedAt` in epoch milliseconds. */
+export function listItem(orgId: string, a: ServiceAccount): ServiceAccountListItem {
+  return {
+    ...a,
+    atlassianId: a.accountId,
+    picture: AVATAR,
+    container: orgId,
+    updatedAt: typeof a.updatedAt === "number" ? a.updatedAt : Date.parse(a.updatedAt),
+  };
+}
+const AVATAR = "https://avatar-management.services.atlassian.com/default/48";
 
 export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
   const { store } = ctx;
@@ -71,24 +86,48 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
         summary: "List service accounts (optionally by exact name)",
         params: OrgParams,
         querystring: ListQuery.extend({ name: z.string().max(100).optional() }),
-        response: { 200: pageOf(ServiceAccount) },
+        response: { 200: pageOf(ServiceAccountListItem) },
       },
     },
     async (req) => {
+      // Atlassian's shape: {links:{next,prev}, items:[...], total}; `next` absent on the last page.
       const { orgId } = req.params;
       const { name } = req.query;
       const p = ctx.page(req, `${orgId}/service-accounts?name=${name ?? ""}`, req.query, (after, limit) =>
         store.listAccounts(orgId, name, after, limit),
       );
-      return { items: p.items, links: p.next ? { next: p.next } : {}, total: p.total };
+      return { items: p.items.map((a) => listItem(orgId, a)), links: p.next ? { next: p.next } : {}, total: p.total };
     },
+  );
+
+  app.patch(
+    "/service-accounts",
+    {
+      config: { admin: true, scope: "write:service-accounts:admin" },
+      schema: {
+        tags,
+        summary: `Update a service account's displayName or description (Atlassian's: the account named by ${SERVICE_ACCOUNT_PATCH_ID_FIELD} in the body)`,
+        params: OrgParams,
+        body: ServiceAccountPatchParams,
+        response: { 200: ServiceAccountListItem },
+      },
+    },
+    async (req, reply) =>
+      ctx.mutate(req, reply, 200, () => {
+        const { orgId } = req.params;
+        const { [SERVICE_ACCOUNT_PATCH_ID_FIELD]: id, ...patch } = req.body;
+        if (!store.account(orgId, id)) throw notFound(`service account ${id}`, `/${SERVICE_ACCOUNT_PATCH_ID_FIELD}`);
+        const a = store.updateAccount(orgId, id, patch, ctx.now())!;
+        ctx.audit(req, { orgId, action: "service-account.updated", target: { type: "service-account", id }, outcome: "success" });
+        return listItem(orgId, a);
+      }),
   );
 
   app.get(
     "/service-accounts/:id",
     {
       config: { admin: true, scope: "read:service-accounts:admin" },
-      schema: { tags, summary: "Get a service account", params: AccountParams, response: { 200: ServiceAccount } },
+      schema: { tags: ["service accounts (extension)"], summary: "Get a service account (extension: Atlassian has no get-by-id)", params: AccountParams, response: { 200: ServiceAccount } },
     },
     async (req) => store.account(req.params.orgId, req.params.id) ?? throwNotFound(req.params.id),
   );
@@ -97,7 +136,7 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
     "/service-accounts/:id",
     {
       config: { admin: true, scope: "write:service-accounts:admin" },
-      schema: { tags, summary: "Update displayName, description or status", params: AccountParams, body: ServiceAccountUpdateParams, response: { 200: ServiceAccount } },
+      schema: { tags: ["service accounts (extension)"], summary: "Update displayName, description or status (extension: Atlassian's PATCH has no id in the path)", params: AccountParams, body: ServiceAccountUpdateParams, response: { 200: ServiceAccount } },
     },
     async (req, reply) =>
       ctx.mutate(req, reply, 200, () => {

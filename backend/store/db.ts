@@ -1,5 +1,5 @@
 /**
- * The SQLite file under the data dir: opening it, its schema, and transactions.
+ * The SQLite file under the data dir: opening it, its schema versions, and transactions.
  *
  * Durability: WAL with `synchronous=NORMAL`. A commit is written to the WAL file (the
  * kernel's page cache) before the statement returns, so once the HTTP response is sent the
@@ -11,10 +11,16 @@
 import { DatabaseSync } from "node:sqlite";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ACCESS_DDL } from "./access";
 
 export type Durability = "normal" | "full";
 
-const SCHEMA = `
+/**
+ * Version 1: the schema of 0.1.0. Its statements say `IF NOT EXISTS` because 0.1.0 ran them at
+ * every open without recording a version: on a data dir from 0.1.0 (tables present,
+ * `user_version` 0) they create nothing, and the dir is then marked as version 1.
+ */
+const V1 = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS orgs (
   id TEXT PRIMARY KEY, cloud_id TEXT NOT NULL UNIQUE, plan TEXT NOT NULL, created_at TEXT NOT NULL
@@ -58,14 +64,132 @@ CREATE TABLE IF NOT EXISTS idempotency (
 CREATE TABLE IF NOT EXISTS counters (org_id TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (org_id, name));
 `;
 
+/** One step of the schema: SQL, or a function for a step that must read data to decide. */
+export interface Migration {
+  /** What it changes, for the error message when it fails. */
+  name: string;
+  up: string | ((db: DatabaseSync) => void);
+}
+
+/**
+ * The schema's history. Entry i (0-based) takes a database from `user_version` i to i + 1, so
+ * the code's schema version is `MIGRATIONS.length`.
+ *
+ * To change the schema, append an entry; never edit or reorder a released one (a data dir
+ * that already ran it would not run it again, and would differ from a fresh one). At open,
+ * each missing step runs in its own IMMEDIATE transaction together with the new
+ * `PRAGMA user_version`, so a crash or a failing step leaves the database at the last whole
+ * version. Write a step for a populated database: `ALTER TABLE ... ADD COLUMN` with a
+ * default (or fill it in the same step), `CREATE INDEX` (it builds over existing rows), new
+ * tables. A step must not need anything outside the database. Then add a fixture row for it
+ * in test/backend/migrations.test.ts, which opens a data dir of each earlier version.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  { name: "the 0.1.0 schema", up: V1 },
+  {
+    // Every list pages by seq within its parent, and an index on (parent, seq) serves a page
+    // as a range read in order. Events filtered by action read (org, action, seq); a time
+    // filter becomes a seq range through (org, time), which needs times that never decrease
+    // with seq within an org (see `insertEvent`): recorded here for the rows already stored.
+    name: "indexes for paging and filtered event reads",
+    up: (db) => {
+      db.exec(`
+        CREATE INDEX service_accounts_org ON service_accounts (org_id, seq);
+        CREATE INDEX scope_bindings_account ON scope_bindings (service_account_id, seq);
+        CREATE INDEX events_org_action ON events (org_id, action, seq);
+        CREATE INDEX events_org_time ON events (org_id, time);
+      `);
+      const backwards = db
+        .prepare(
+          `SELECT 1 FROM (SELECT time, lag(time) OVER (PARTITION BY org_id ORDER BY seq) AS prev FROM events)
+           WHERE time < prev LIMIT 1`,
+        )
+        .get();
+      db.prepare("INSERT INTO meta (k, v) VALUES ('events_time_ordered', ?)").run(backwards ? "0" : "1");
+    },
+  },
+  {
+    // Access becomes what Atlassian stores: role grants (Jira project roles, Confluence space
+    // roles, v1 space permissions) of projects and spaces, plus site admins. Each binding of
+    // version 2 becomes its level's default role (ids as `backend/access.ts` has them today,
+    // written out because a released step must not change) and keeps its id.
+    name: "projects, spaces, site admins and role grants; bindings become grants",
+    up: (db) => {
+      db.exec(ACCESS_DDL);
+      const jiraRole: Record<string, string> = { viewer: "10004", editor: "10003", admin: "10002" };
+      const spaceRole: Record<string, string> = {
+        viewer: "7e5a1d30-0a4f-4c37-9d1b-000000000004",
+        editor: "7e5a1d30-0a4f-4c37-9d1b-000000000003",
+        admin: "7e5a1d30-0a4f-4c37-9d1b-000000000001",
+      };
+      const rows = db
+        .prepare(
+          `SELECT b.id, b.org_id, b.resource, b.role, b.created_at, b.updated_at, b.service_account_id, a.account_id
+           FROM scope_bindings b JOIN service_accounts a ON a.id = b.service_account_id ORDER BY b.seq`,
+        )
+        .all() as Record<string, string>[];
+      for (const r of rows) {
+        const jira = r.resource!.startsWith("jira:");
+        const table = jira ? "jira_projects" : "confluence_spaces";
+        db.prepare(
+          `INSERT INTO ${table} (org_id, key, id, created_at)
+           VALUES (?, ?, coalesce((SELECT max(id) + 1 FROM ${table} WHERE org_id = ?), ?), ?) ON CONFLICT DO NOTHING`,
+        ).run(r.org_id!, r.resource!.slice(r.resource!.indexOf("/") + 1), r.org_id!, jira ? 10000 : 65537, r.created_at!);
+        db.prepare(
+          `INSERT INTO access_grants (org_id, resource, account_id, role_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        ).run(r.org_id!, r.resource!, r.account_id!, (jira ? jiraRole : spaceRole)[r.role!]!, r.created_at!, r.updated_at!);
+        db.prepare("INSERT INTO binding_ids (service_account_id, resource, id) VALUES (?, ?, ?)").run(r.service_account_id!, r.resource!, r.id!);
+      }
+      db.exec("DELETE FROM scope_bindings");
+    },
+  },
+];
+
+/** The schema version this code writes and reads. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database to the last version of `migrations`; refuses one written by newer code. */
+export function migrate(db: DatabaseSync, file: string, migrations: readonly Migration[] = MIGRATIONS): void {
+  const latest = migrations.length;
+  const version = () => Number((db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version);
+  const tooNew = (v: number) =>
+    new Error(
+      `${file} has schema version ${v}, but this backend knows versions up to ${latest}: it was written by a newer ` +
+        `pulumi-atlassian-service-accounts. Upgrade the package, or start with another --data-dir.`,
+    );
+  if (version() > latest) throw tooNew(version());
+  for (let target = version() + 1; target <= latest; target++) {
+    const step = migrations[target - 1]!;
+    transaction(db, () => {
+      // Another process may have migrated between our read and this lock.
+      const now = version();
+      if (now > latest) throw tooNew(now);
+      if (now >= target) return;
+      try {
+        if (typeof step.up === "string") db.exec(step.up);
+        else step.up(db);
+      } catch (e) {
+        throw new Error(`${file}: migration to schema version ${target} (${step.name}) failed: ${(e as Error).message}`);
+      }
+      db.exec(`PRAGMA user_version = ${target}`);
+    });
+  }
+}
+
 export function openDatabase(dataDir: string, durability: Durability = "normal"): DatabaseSync {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new DatabaseSync(path.join(dataDir, "identity.sqlite"));
-  db.exec("PRAGMA journal_mode = WAL");
-  db.exec(`PRAGMA synchronous = ${durability === "full" ? "FULL" : "NORMAL"}`);
-  db.exec("PRAGMA busy_timeout = 5000");
-  db.exec("PRAGMA foreign_keys = ON");
-  db.exec(SCHEMA);
+  const file = path.join(dataDir, "identity.sqlite");
+  const db = new DatabaseSync(file);
+  try {
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec(`PRAGMA synchronous = ${durability === "full" ? "FULL" : "NORMAL"}`);
+    db.exec("PRAGMA busy_timeout = 5000");
+    db.exec("PRAGMA foreign_keys = ON");
+    migrate(db, file);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   return db;
 }
 

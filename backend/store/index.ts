@@ -4,6 +4,7 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { AdminScope, ApiKey, ApiToken, AuditEvent, Plan, Role, ScopeBinding, ServiceAccount } from "../../sdk/schemas";
+import { AccessStore } from "./access";
 import { openDatabase, transaction, type Durability } from "./db";
 
 export interface OrgRow {
@@ -30,7 +31,7 @@ export interface TokenRecord {
 export interface EventInput {
   orgId: string;
   action: string;
-  actor: { type: "api-key" | "service-account" | "anonymous"; id: string };
+  actor: { type: "api-key" | "service-account" | "site-admin" | "anonymous"; id: string };
   target: { type: string; id: string };
   outcome: "success" | "denied";
   requestId: string;
@@ -51,6 +52,41 @@ export interface IdempotencyRecord {
   secretBox: string | null;
   createdAtMs: number;
 }
+
+/**
+ * The statements that page through a list or filter the audit log. Each reads an index in
+ * the order it pages by (a range read that stops after `limit` rows, no sort):
+ * test/backend/query-plans.test.ts checks their plans from this object.
+ */
+export const SQL = {
+  apiKeysPage: "SELECT * FROM api_keys WHERE org_id = ? AND deleted_at IS NULL AND seq > ? ORDER BY seq LIMIT ?",
+  apiKeysCount: "SELECT count(*) AS n FROM api_keys WHERE org_id = ? AND deleted_at IS NULL",
+  accountsPage: "SELECT * FROM service_accounts WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+  accountsByNamePage: "SELECT * FROM service_accounts WHERE org_id = ? AND name = ? AND seq > ? ORDER BY seq LIMIT ?",
+  accountsCount: "SELECT count(*) AS n FROM service_accounts WHERE org_id = ?",
+  accountsByNameCount: "SELECT count(*) AS n FROM service_accounts WHERE org_id = ? AND name = ?",
+  tokensPage: "SELECT * FROM api_tokens WHERE service_account_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+  tokensCount: "SELECT count(*) AS n FROM api_tokens WHERE service_account_id = ?",
+  bindingsPage: "SELECT * FROM scope_bindings WHERE service_account_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+  bindingsCount: "SELECT count(*) AS n FROM scope_bindings WHERE service_account_id = ?",
+  /** Events with seq in (after, upTo]: the whole log, or a time window turned into seqs. */
+  eventsPage: "SELECT * FROM events WHERE org_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+  // Without statistics (the backend never runs ANALYZE) the planner rates the seq range of
+  // events_org as good as the action's index and reads every event of the range.
+  eventsByActionPage:
+    "SELECT * FROM events INDEXED BY events_org_action WHERE org_id = ? AND action = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+  /** The first event at or after a time, and the last at or before one: the seq bounds of a window. */
+  eventsFirstFrom: "SELECT seq FROM events WHERE org_id = ? AND time >= ? ORDER BY time, seq LIMIT 1",
+  eventsLastTo: "SELECT seq FROM events WHERE org_id = ? AND time <= ? ORDER BY time DESC, seq DESC LIMIT 1",
+  eventsLastTime: "SELECT max(time) AS t FROM events WHERE org_id = ?",
+  /** Retention: the orgs with events, one after another, and the oldest events of one before a time, a batch at a time. */
+  eventsNextOrg: "SELECT min(org_id) AS o FROM events WHERE org_id > ?",
+  eventsPruneBatch: "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE org_id = ? AND time < ? ORDER BY time LIMIT ?)",
+} as const;
+
+/** The filter as 0.1.0 ran it, for a log whose times went backwards before version 2 (no index serves it). */
+const EVENTS_SCAN = `SELECT * FROM events WHERE org_id = ? AND seq > ? AND (? IS NULL OR action = ?)
+  AND (? IS NULL OR time >= ?) AND (? IS NULL OR time <= ?) ORDER BY seq LIMIT ?`;
 
 type Row = Record<string, unknown>;
 const s = (v: unknown) => v as string;
@@ -111,10 +147,17 @@ function toEvent(r: Row): AuditEvent {
 
 export class Store {
   readonly db: DatabaseSync;
+  /** Projects, spaces, site admins and role grants of the product plane. */
+  readonly access: AccessStore;
   private readonly cache = new Map<string, StatementSync>();
+
+  /** False only for a log that already had times going backwards when it was upgraded to version 2. */
+  private readonly eventsTimeOrdered: boolean;
 
   constructor(dataDir: string, durability: Durability = "normal") {
     this.db = openDatabase(dataDir, durability);
+    this.access = new AccessStore(this.db);
+    this.eventsTimeOrdered = this.getMeta("events_time_ordered") !== "0";
   }
 
   close(): void {
@@ -205,10 +248,8 @@ export class Store {
   }
 
   listApiKeys(orgId: string, after: number, limit: number): { items: ApiKeyRecord[]; seqs: number[]; total: number } {
-    const rows = this.q(
-      "SELECT * FROM api_keys WHERE org_id = ? AND deleted_at IS NULL AND seq > ? ORDER BY seq LIMIT ?",
-    ).all(orgId, after, limit) as Row[];
-    const total = this.q("SELECT count(*) AS n FROM api_keys WHERE org_id = ? AND deleted_at IS NULL").get(orgId) as Row;
+    const rows = this.q(SQL.apiKeysPage).all(orgId, after, limit) as Row[];
+    const total = this.q(SQL.apiKeysCount).get(orgId) as Row;
     return { items: rows.map(toKey), seqs: rows.map((r) => Number(r.seq)), total: Number(total.n) };
   }
 
@@ -238,6 +279,12 @@ export class Store {
     return r && toAccount(r);
   }
 
+  /** The account Jira and Confluence know by this account id. */
+  accountByProductId(orgId: string, accountId: string): ServiceAccount | undefined {
+    const r = this.q("SELECT * FROM service_accounts WHERE org_id = ? AND account_id = ?").get(orgId, accountId) as Row | undefined;
+    return r && toAccount(r);
+  }
+
   insertAccount(orgId: string, a: ServiceAccount): ServiceAccount {
     this.q(
       `INSERT INTO service_accounts (id, org_id, account_id, name, display_name, email, description, status, created_at, updated_at)
@@ -254,8 +301,10 @@ export class Store {
     return this.account(orgId, id);
   }
 
-  /** Deletes the account, revokes its tokens and removes its bindings (one transaction: the caller's). */
+  /** Deletes the account, revokes its tokens and removes its grants and bindings (one transaction: the caller's). */
   deleteAccount(orgId: string, id: string, now: string): boolean {
+    const product = this.account(orgId, id)?.accountId;
+    if (product !== undefined) this.access.removeAllGrantsOf(product);
     const changed = Number(this.q("DELETE FROM service_accounts WHERE org_id = ? AND id = ?").run(orgId, id).changes) > 0;
     if (changed) {
       this.q("UPDATE api_tokens SET revoked = 1, revoked_at = ? WHERE service_account_id = ? AND revoked = 0").run(now, id);
@@ -267,13 +316,11 @@ export class Store {
   listAccounts(orgId: string, name: string | undefined, after: number, limit: number): { items: ServiceAccount[]; seqs: number[]; total: number } {
     const rows = (
       name === undefined
-        ? this.q("SELECT * FROM service_accounts WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?").all(orgId, after, limit)
-        : this.q("SELECT * FROM service_accounts WHERE org_id = ? AND name = ? AND seq > ? ORDER BY seq LIMIT ?").all(orgId, name, after, limit)
+        ? this.q(SQL.accountsPage).all(orgId, after, limit)
+        : this.q(SQL.accountsByNamePage).all(orgId, name, after, limit)
     ) as Row[];
     const total = (
-      name === undefined
-        ? this.q("SELECT count(*) AS n FROM service_accounts WHERE org_id = ?").get(orgId)
-        : this.q("SELECT count(*) AS n FROM service_accounts WHERE org_id = ? AND name = ?").get(orgId, name)
+      name === undefined ? this.q(SQL.accountsCount).get(orgId) : this.q(SQL.accountsByNameCount).get(orgId, name)
     ) as Row;
     return { items: rows.map(toAccount), seqs: rows.map((r) => Number(r.seq)), total: Number(total.n) };
   }
@@ -308,12 +355,8 @@ export class Store {
   }
 
   listTokens(serviceAccountId: string, after: number, limit: number, now: string): { items: ApiToken[]; seqs: number[]; total: number } {
-    const rows = this.q("SELECT * FROM api_tokens WHERE service_account_id = ? AND seq > ? ORDER BY seq LIMIT ?").all(
-      serviceAccountId,
-      after,
-      limit,
-    ) as Row[];
-    const total = this.q("SELECT count(*) AS n FROM api_tokens WHERE service_account_id = ?").get(serviceAccountId) as Row;
+    const rows = this.q(SQL.tokensPage).all(serviceAccountId, after, limit) as Row[];
+    const total = this.q(SQL.tokensCount).get(serviceAccountId) as Row;
     return { items: rows.map((r) => this.toToken(r, now)), seqs: rows.map((r) => Number(r.seq)), total: Number(total.n) };
   }
 
@@ -329,9 +372,12 @@ export class Store {
   }
 
   /** The token of this secret hash with its holder, in one read (the product plane's hot path). */
-  tokenHolder(hash: string): (TokenRecord & { hash: string; accountStatus: string | null; accountEmail: string | null }) | undefined {
+  tokenHolder(
+    hash: string,
+  ): (TokenRecord & { hash: string; accountStatus: string | null; accountEmail: string | null; productAccountId: string | null }) | undefined {
     const r = this.q(
-      `SELECT t.id, t.org_id, t.service_account_id, t.scopes, t.revoked, t.expires_at, t.hash, a.status AS account_status, a.email AS account_email
+      `SELECT t.id, t.org_id, t.service_account_id, t.scopes, t.revoked, t.expires_at, t.hash, a.status AS account_status, a.email AS account_email,
+       a.account_id AS product_account_id
        FROM api_tokens t LEFT JOIN service_accounts a ON a.id = t.service_account_id WHERE t.hash = ?`,
     ).get(hash) as Row | undefined;
     return (
@@ -345,6 +391,7 @@ export class Store {
         hash: s(r.hash),
         accountStatus: sn(r.account_status),
         accountEmail: sn(r.account_email),
+        productAccountId: sn(r.product_account_id),
       }
     );
   }
@@ -390,12 +437,8 @@ export class Store {
   }
 
   listBindings(serviceAccountId: string, after: number, limit: number): { items: ScopeBinding[]; seqs: number[]; total: number } {
-    const rows = this.q("SELECT * FROM scope_bindings WHERE service_account_id = ? AND seq > ? ORDER BY seq LIMIT ?").all(
-      serviceAccountId,
-      after,
-      limit,
-    ) as Row[];
-    const total = this.q("SELECT count(*) AS n FROM scope_bindings WHERE service_account_id = ?").get(serviceAccountId) as Row;
+    const rows = this.q(SQL.bindingsPage).all(serviceAccountId, after, limit) as Row[];
+    const total = this.q(SQL.bindingsCount).get(serviceAccountId) as Row;
     return { items: rows.map(toBinding), seqs: rows.map((r) => Number(r.seq)), total: Number(total.n) };
   }
 
@@ -411,7 +454,15 @@ export class Store {
 
   // ----- audit events ------------------------------------------------------------------
 
+  /**
+   * Appends an event. Its time is the later of `time` and the org's last event time: when the
+   * clock steps back (NTP, or a test's clock), the event keeps its place in the log and gets
+   * its predecessor's time. So within an org, times never decrease with seq, a time window is
+   * a seq range, and `from`/`to` filters agree with the log's order.
+   */
   insertEvent(e: EventInput, id: string, time: string): void {
+    const last = (this.q(SQL.eventsLastTime).get(e.orgId) as Row).t as string | null;
+    if (last !== null && last > time) time = last;
     this.q(
       `INSERT INTO events (id, org_id, time, action, actor_type, actor_id, target_type, target_id, outcome, request_id, user_agent, client_context)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -432,11 +483,49 @@ export class Store {
   }
 
   listEvents(orgId: string, f: EventFilter, after: number, limit: number): { items: AuditEvent[]; seqs: number[] } {
-    const rows = this.q(
-      `SELECT * FROM events WHERE org_id = ? AND seq > ? AND (? IS NULL OR action = ?)
-       AND (? IS NULL OR time >= ?) AND (? IS NULL OR time <= ?) ORDER BY seq LIMIT ?`,
-    ).all(orgId, after, f.action ?? null, f.action ?? null, f.from ?? null, f.from ?? null, f.to ?? null, f.to ?? null, limit) as Row[];
-    return { items: rows.map(toEvent), seqs: rows.map((r) => Number(r.seq)) };
+    const done = (rows: Row[]) => ({ items: rows.map(toEvent), seqs: rows.map((r) => Number(r.seq)) });
+    if (!this.eventsTimeOrdered) {
+      const { action = null, from = null, to = null } = f;
+      return done(this.q(EVENTS_SCAN).all(orgId, after, action, action, from, from, to, to, limit) as Row[]);
+    }
+    // Times never decrease with seq (insertEvent), so [first at or after `from`, last at or
+    // before `to`] holds exactly the events of the window.
+    let lo = after;
+    let hi = Number.MAX_SAFE_INTEGER;
+    if (f.from !== undefined) {
+      const r = this.q(SQL.eventsFirstFrom).get(orgId, f.from) as Row | undefined;
+      if (!r) return done([]);
+      lo = Math.max(lo, Number(r.seq) - 1);
+    }
+    if (f.to !== undefined) {
+      const r = this.q(SQL.eventsLastTo).get(orgId, f.to) as Row | undefined;
+      if (!r) return done([]);
+      hi = Number(r.seq);
+    }
+    if (lo >= hi) return done([]);
+    return done(
+      (f.action === undefined
+        ? this.q(SQL.eventsPage).all(orgId, lo, hi, limit)
+        : this.q(SQL.eventsByActionPage).all(orgId, f.action, lo, hi, limit)) as Row[],
+    );
+  }
+
+  /**
+   * Deletes at most `batch` events older than `before` (the oldest first, org by org) in one
+   * transaction, and returns how many it deleted: fewer than `batch` means none is left.
+   */
+  pruneEvents(before: string, batch: number): number {
+    return this.transaction(() => {
+      let deleted = 0;
+      let org = "";
+      while (deleted < batch) {
+        const next = (this.q(SQL.eventsNextOrg).get(org) as Row).o as string | null;
+        if (next === null) break;
+        org = next;
+        deleted += Number(this.q(SQL.eventsPruneBatch).run(org, before, batch - deleted).changes);
+      }
+      return deleted;
+    });
   }
 
   // ----- idempotency -------------------------------------------------------------------

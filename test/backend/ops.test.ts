@@ -48,7 +48,9 @@ describe("backend: operations", () => {
       "/admin/api-access/v1/orgs/{orgId}/service-accounts/{id}/scope-bindings/{bindingId}",
       "/admin/api-access/v1/orgs/{orgId}/api-keys",
       "/admin/v1/orgs/{orgId}/events",
-      "/ex/jira/{cloudId}/rest/api/3/project/{key}",
+      "/ex/jira/{cloudId}/rest/api/3/project/{projectIdOrKey}",
+      "/ex/jira/{cloudId}/rest/api/3/project/{projectIdOrKey}/role/{id}",
+      "/ex/confluence/{cloudId}/wiki/api/v2/spaces/{id}/role-assignments",
       "/ex/confluence/{cloudId}/wiki/api/v2/pages",
     ]) {
       expect(paths).to.include(p);
@@ -60,17 +62,17 @@ describe("backend: operations", () => {
 
   it("answers a server-side failure with a plain 500 internal, retryable, without internals", async () => {
     const a = await b.ok("POST", "/service-accounts", { name: uniqueName("broken") });
-    // Break the database under the running server: its next binding query fails.
+    // Break the database under the running server: its next binding query (bindings are a view of the grants) fails.
     const db = new DatabaseSync(path.join(b.dataDir, "identity.sqlite"));
     db.exec("PRAGMA busy_timeout = 5000");
-    db.exec("ALTER TABLE scope_bindings RENAME TO scope_bindings_gone");
+    db.exec("ALTER TABLE access_grants RENAME TO access_grants_gone");
     try {
       const res = await b.call("GET", `/service-accounts/${a.id}/scope-bindings`);
       expectError(res, 500, "internal");
-      expect(res.text).to.not.match(/sqlite|scope_bindings|no such table|\.ts|at \w+ \(/i);
+      expect(res.text).to.not.match(/sqlite|access_grants|no such table|\.ts|at \w+ \(/i);
       expect(res.body.errors[0].detail).to.include(res.headers.get("x-request-id"));
     } finally {
-      db.exec("ALTER TABLE scope_bindings_gone RENAME TO scope_bindings");
+      db.exec("ALTER TABLE access_grants_gone RENAME TO access_grants");
       db.close();
     }
     expect((await b.call("GET", `/service-accounts/${a.id}/scope-bindings`)).status).to.equal(200);
