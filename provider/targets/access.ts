@@ -72,7 +72,7 @@ export class ProductAccess {
     config.siteSettings();
     const { product, key } = parseResource(resource);
     if (product === "jira") {
-      const role = await this.#jiraRole(key, wanted);
+      const role = await this.#jiraRole(key, wanted, opts);
       // Read first, so delete removes the membership only when this binding added it.
       const current = await this.#client.jiraProjectRoles.retrieve(key, role.id, opts);
       if (current && hasUser(current, accountId)) return { via: "jira-project-role", roleId: role.id, roleName: role.name, added: false };
@@ -140,7 +140,7 @@ export class ProductAccess {
       }
       return { ...old, permissions: [...kept.reverse(), ...next] };
     }
-    const role = await this.#jiraRole(key, wanted);
+    const role = await this.#jiraRole(key, wanted, opts);
     if (role.id === old.roleId) return { ...old, roleName: role.name };
     const granted = await this.grant(resource, accountId, wanted, opts);
     await this.revoke(resource, accountId, old, opts);
@@ -170,10 +170,10 @@ export class ProductAccess {
 
   // ----- lookups, cached per process ---------------------------------------------------
 
-  async #jiraRole(projectKey: string, wanted: RoleWanted): Promise<JiraRoleRef> {
+  async #jiraRole(projectKey: string, wanted: RoleWanted, opts: RequestOptions): Promise<JiraRoleRef> {
     let roles = this.#jiraRoles.get(projectKey);
     if (!roles) {
-      roles = this.#client.jiraProjectRoles.list(projectKey);
+      roles = this.#client.jiraProjectRoles.list(projectKey, opts);
       this.#jiraRoles.set(projectKey, roles);
       roles.catch(() => this.#jiraRoles.delete(projectKey));
     }
