@@ -204,6 +204,10 @@ export const ApiToken = z.object({
 });
 export type ApiToken = z.infer<typeof ApiToken>;
 
+/** A token as a list shows it: `lastActiveAt` (the name an assumption) beside `lastUsedAt`. */
+export const ApiTokenListItem = ApiToken.extend({ lastActiveAt: Timestamp.nullable() });
+export type ApiTokenListItem = z.infer<typeof ApiTokenListItem>;
+
 /** A freshly minted token: the only shape that ever carries the secret. */
 export const ApiTokenWithSecret = ApiToken.extend({ token: z.string() });
 export type ApiTokenWithSecret = z.infer<typeof ApiTokenWithSecret>;

@@ -1,11 +1,11 @@
 /** API tokens of a service account: `/service-accounts/{id}/api-tokens[/{tokenId}]`. */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { ApiToken, ApiTokenCreateParams, ApiTokenWithSecret, Id, ListQuery, pageOf, TOKEN_MAX_DAYS } from "../../sdk/schemas";
+import { ApiToken, ApiTokenCreateParams, ApiTokenListItem, ApiTokenWithSecret, Id, ListQuery, pageOf, TOKEN_MAX_DAYS } from "../../sdk/schemas";
 import type { Context, ZodApp } from "../context";
 import { invalid, notFound } from "../errors";
 import { hashSecret, newTokenSecret } from "../secrets";
-import { AccountParams, throwNotFound } from "./service-accounts";
+import { AccountParams, OrgParams, throwNotFound } from "./service-accounts";
 
 const TokenParams = AccountParams.extend({ tokenId: Id });
 const DAY_MS = 86_400_000;
@@ -62,13 +62,42 @@ export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
     "/service-accounts/:id/api-tokens",
     {
       config: { admin: true, scope: "read:service-accounts-tokens:admin" },
-      schema: { tags, summary: "List a service account's tokens (no secrets)", params: AccountParams, querystring: ListQuery, response: { 200: pageOf(ApiToken) } },
+      schema: {
+        tags,
+        summary: "List a service account's tokens (no secrets; ?tokenLabel= filters by exact label)",
+        params: AccountParams,
+        querystring: ListQuery.extend({ tokenLabel: z.string().max(100).optional() }),
+        response: { 200: pageOf(ApiTokenListItem) },
+      },
     },
     async (req) => {
       const { orgId, id } = req.params;
+      const { tokenLabel } = req.query;
       accountOr404(orgId, id);
-      const p = ctx.page(req, `${orgId}/${id}/api-tokens`, req.query, (after, limit) => store.listTokens(id, after, limit, ctx.now()));
-      return { items: p.items, links: p.next ? { next: p.next } : {}, total: p.total };
+      const p = ctx.page(req, `${orgId}/${id}/api-tokens?${tokenLabel ?? ""}`, req.query, (after, limit) =>
+        store.listTokens(id, after, limit, ctx.now(), tokenLabel),
+      );
+      return { items: p.items.map((t) => ({ ...t, lastActiveAt: t.lastUsedAt })), links: p.next ? { next: p.next } : {}, total: p.total };
+    },
+  );
+
+  app.get(
+    "/service-accounts/api-tokens",
+    {
+      config: { admin: true, scope: "read:service-accounts-tokens:admin" },
+      schema: {
+        tags,
+        summary: "List the tokens of every service account of the org (no secrets; ?tokenLabel= filters by exact label)",
+        params: OrgParams,
+        querystring: ListQuery.extend({ tokenLabel: z.string().max(100).optional() }),
+        response: { 200: pageOf(ApiTokenListItem) },
+      },
+    },
+    async (req) => {
+      const { orgId } = req.params;
+      const { tokenLabel } = req.query;
+      const p = ctx.page(req, `${orgId}/api-tokens?${tokenLabel ?? ""}`, req.query, (after, limit) => store.listOrgTokens(orgId, after, limit, ctx.now(), tokenLabel));
+      return { items: p.items.map((t) => ({ ...t, lastActiveAt: t.lastUsedAt })), links: p.next ? { next: p.next } : {}, total: p.total };
     },
   );
 

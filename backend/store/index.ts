@@ -354,9 +354,27 @@ export class Store {
     return r && this.toToken(r, now);
   }
 
-  listTokens(serviceAccountId: string, after: number, limit: number, now: string): { items: ApiToken[]; seqs: number[]; total: number } {
-    const rows = this.q(SQL.tokensPage).all(serviceAccountId, after, limit) as Row[];
-    const total = this.q(SQL.tokensCount).get(serviceAccountId) as Row;
+  /** A page of an account's tokens; with `label`, only those of that exact label (Atlassian's `tokenLabel`). */
+  listTokens(serviceAccountId: string, after: number, limit: number, now: string, label?: string): { items: ApiToken[]; seqs: number[]; total: number } {
+    const rows = (
+      label === undefined
+        ? this.q(SQL.tokensPage).all(serviceAccountId, after, limit)
+        : this.q("SELECT * FROM api_tokens WHERE service_account_id = ? AND seq > ? AND label = ? ORDER BY seq LIMIT ?").all(serviceAccountId, after, label, limit)
+    ) as Row[];
+    const total = (
+      label === undefined
+        ? this.q(SQL.tokensCount).get(serviceAccountId)
+        : this.q("SELECT count(*) AS n FROM api_tokens WHERE service_account_id = ? AND label = ?").get(serviceAccountId, label)
+    ) as Row;
+    return { items: rows.map((r) => this.toToken(r, now)), seqs: rows.map((r) => Number(r.seq)), total: Number(total.n) };
+  }
+
+  /** A page of the tokens of every service account of an org (Atlassian's org-wide list), optionally of one label. */
+  listOrgTokens(orgId: string, after: number, limit: number, now: string, label?: string): { items: ApiToken[]; seqs: number[]; total: number } {
+    const rows = this.q(
+      "SELECT * FROM api_tokens WHERE org_id = ? AND seq > ? AND (? IS NULL OR label = ?) ORDER BY seq LIMIT ?",
+    ).all(orgId, after, label ?? null, label ?? null, limit) as Row[];
+    const total = this.q("SELECT count(*) AS n FROM api_tokens WHERE org_id = ? AND (? IS NULL OR label = ?)").get(orgId, label ?? null, label ?? null) as Row;
     return { items: rows.map((r) => this.toToken(r, now)), seqs: rows.map((r) => Number(r.seq)), total: Number(total.n) };
   }
 

@@ -1,0 +1,89 @@
+/**
+ * Product-plane authorization follows role membership, and scope bindings are the same
+ * grants seen from the admin API: a change through either view shows in the other.
+ */
+import { expect } from "chai";
+import { basic, harness, uniqueName, type Harness } from "./helper";
+
+const ROLE = (key: string, id: number) => `/ex/jira/{cloudId}/rest/api/3/project/${key}/role/${id}`;
+const ADMINISTRATOR = 10002;
+const MEMBER = 10003;
+const VIEWER = 10004;
+
+describe("backend: access follows role membership", () => {
+  let b: Harness;
+  let admin: string;
+  before(async () => {
+    b = await harness();
+    admin = basic(b.siteAdmin.email, b.siteAdmin.token);
+  });
+  after(() => b.close());
+
+  async function holder(scopes: string[]) {
+    const a = await b.ok("POST", "/service-accounts", { name: uniqueName("acc") });
+    const t = await b.ok("POST", `/service-accounts/${a.id}/api-tokens`, { label: "acc", scopes, expiresInDays: 30 });
+    return { a, auth: basic(a.email, t.token) };
+  }
+  const actors = async (key: string, id: number): Promise<string[]> =>
+    (await b.product("GET", ROLE(key, id), admin)).body.actors.map((x: any) => x.actorUser.accountId);
+  const issue = (auth: string, key: string) => b.product("POST", "/ex/jira/{cloudId}/rest/api/3/issue", auth, { fields: { project: { key }, summary: "s" } });
+
+  it("a Viewer reads but does not write; made a Member through Jira's API, it writes", async () => {
+    const h = await holder(["read:jira-work", "write:jira-work"]);
+    expect((await b.product("POST", ROLE("ACC", VIEWER), admin, { user: [h.a.accountId] })).status).to.equal(200);
+    expect((await b.product("GET", "/ex/jira/{cloudId}/rest/api/3/project/ACC", h.auth)).status).to.equal(200);
+    const refused = await issue(h.auth, "ACC");
+    expect(refused.status).to.equal(403);
+    expect(refused.body.message).to.match(/editor or admin/);
+    expect((await b.product("POST", ROLE("ACC", MEMBER), admin, { user: [h.a.accountId] })).status).to.equal(200);
+    expect((await issue(h.auth, "ACC")).status).to.equal(201);
+    // Two roles: the binding shows the higher level; removing the Member role leaves the Viewer's.
+    expect((await b.ok("GET", `/service-accounts/${h.a.id}/scope-bindings`)).items[0]).to.include({ resource: "jira:project/ACC", role: "editor" });
+    expect((await b.product("DELETE", `${ROLE("ACC", MEMBER)}?user=${encodeURIComponent(h.a.accountId)}`, admin)).status).to.equal(204);
+    expect((await issue(h.auth, "ACC")).status).to.equal(403);
+    expect((await b.ok("GET", `/service-accounts/${h.a.id}/scope-bindings`)).items[0]).to.include({ role: "viewer" });
+  });
+
+  it("a binding's create, role change and delete are membership of the default roles, seen in Jira", async () => {
+    const h = await holder(["read:jira-work"]);
+    const x = await b.ok("POST", `/service-accounts/${h.a.id}/scope-bindings`, { resource: "jira:project/BND", role: "viewer" });
+    expect(await actors("BND", VIEWER)).to.deep.equal([h.a.accountId]);
+    const patched = await b.ok("PATCH", `/service-accounts/${h.a.id}/scope-bindings/${x.id}`, { role: "admin" });
+    expect(patched).to.include({ id: x.id, role: "admin", createdAt: x.createdAt });
+    expect(await actors("BND", VIEWER)).to.deep.equal([]);
+    expect(await actors("BND", ADMINISTRATOR)).to.deep.equal([h.a.accountId]);
+    expect((await b.call("DELETE", `/service-accounts/${h.a.id}/scope-bindings/${x.id}`)).status).to.equal(204);
+    expect(await actors("BND", ADMINISTRATOR)).to.deep.equal([]);
+    expect((await b.product("GET", "/ex/jira/{cloudId}/rest/api/3/project/BND", h.auth)).status).to.equal(403);
+  });
+
+  it("a Confluence Manager counts as admin; an account with a role on another space sees only that one", async () => {
+    const h = await holder(["read:space:confluence", "read:space.permission:confluence", "write:space.permission:confluence"]);
+    const spaces = await b.product("GET", "/ex/confluence/{cloudId}/wiki/api/v2/spaces?keys=MGR,SEEN", admin);
+    const [mgr, seen] = spaces.body.results.map((s: any) => s.id);
+    const roles = (await b.product("GET", "/ex/confluence/{cloudId}/wiki/api/v2/space-roles", admin)).body.results;
+    const manager = roles.find((r: any) => r.name === "Manager").id;
+    const principal = { principalType: "USER", principalId: h.a.accountId };
+    expect((await b.product("POST", `/ex/confluence/{cloudId}/wiki/api/v2/spaces/${mgr}/role-assignments`, admin, [{ principal, roleId: manager }])).status).to.equal(200);
+    expect((await b.ok("GET", `/service-accounts/${h.a.id}/scope-bindings`)).items[0]).to.include({ resource: "confluence:space/MGR", role: "admin" });
+    // As a space admin the account manages the space's roles itself, but not another space's.
+    const viewer = roles.find((r: any) => r.name === "Viewer").id;
+    const other = await holder(["read:space:confluence"]);
+    const otherPrincipal = { principalType: "USER", principalId: other.a.accountId };
+    expect((await b.product("POST", `/ex/confluence/{cloudId}/wiki/api/v2/spaces/${mgr}/role-assignments`, h.auth, [{ principal: otherPrincipal, roleId: viewer }])).status).to.equal(200);
+    expect((await b.product("POST", `/ex/confluence/{cloudId}/wiki/api/v2/spaces/${seen}/role-assignments`, h.auth, [{ principal: otherPrincipal, roleId: viewer }])).status).to.equal(403);
+    const visible = await b.product("GET", "/ex/confluence/{cloudId}/wiki/api/v2/spaces", h.auth);
+    expect(visible.body.results.map((s: any) => s.key)).to.deep.equal(["MGR"]);
+  });
+
+  it("records each role change as an audit event of its actor", async () => {
+    const h = await holder(["read:jira-work"]);
+    await b.product("POST", ROLE("AUD", VIEWER), admin, { user: [h.a.accountId] });
+    await b.product("DELETE", `${ROLE("AUD", VIEWER)}?user=${encodeURIComponent(h.a.accountId)}`, admin);
+    const events = await b.ok("GET", `/admin/v1/orgs/${b.orgId}/events?limit=100&action=project-role.actor-added`);
+    const added = events.data.find((e: any) => e.attributes.target.id === `AUD/${VIEWER}/${h.a.accountId}`);
+    expect(added.attributes.actor).to.deep.equal({ type: "site-admin", id: b.siteAdmin.accountId });
+    const removed = await b.ok("GET", `/admin/v1/orgs/${b.orgId}/events?limit=100&action=project-role.actor-removed`);
+    expect(removed.data.map((e: any) => e.attributes.target.id)).to.include(`AUD/${VIEWER}/${h.a.accountId}`);
+  });
+});

@@ -1,0 +1,180 @@
+/**
+ * The admin API in Atlassian's shapes, `--public-only`, and the site admin of the product plane.
+ */
+import { expect } from "chai";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as readline from "node:readline";
+import { EXTENSION_ROUTES } from "../../backend";
+import { SERVICE_ACCOUNT_PATCH_ID_FIELD } from "../../sdk/atlassian-assumptions";
+import { ServiceAccountListItem, ApiTokenListItem, SECRET_PATTERN } from "../../sdk/schemas";
+import { basic, expectError, harness, uniqueName, type Harness } from "./helper";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+describe("backend: Atlassian's admin API shapes", () => {
+  let b: Harness;
+  before(async () => {
+    b = await harness();
+  });
+  after(() => b.close());
+
+  it("lists service accounts as Atlassian does: atlassianId, picture, container, updatedAt in epoch ms", async () => {
+    const a = await b.ok("POST", "/service-accounts", { name: uniqueName("shape"), description: "d" });
+    const list = await b.ok("GET", `/service-accounts?name=${a.name}`);
+    expect(Object.keys(list).sort()).to.deep.equal(["items", "links", "total"]);
+    const item = ServiceAccountListItem.parse(list.items[0]);
+    expect(item).to.include({ id: a.id, atlassianId: a.accountId, email: a.email, displayName: a.name, container: b.orgId, status: "active" });
+    expect(item.updatedAt).to.equal(Date.parse(a.updatedAt));
+  });
+
+  it(`updates through PATCH /service-accounts with the id in the body (${SERVICE_ACCOUNT_PATCH_ID_FIELD})`, async () => {
+    const a = await b.ok("POST", "/service-accounts", { name: uniqueName("patch") });
+    const res = await b.call("PATCH", "/service-accounts", { [SERVICE_ACCOUNT_PATCH_ID_FIELD]: a.id, displayName: "Deploy bot", description: "ships" });
+    expect(res.status, res.text).to.equal(200);
+    expect(ServiceAccountListItem.parse(res.body)).to.include({ id: a.id, displayName: "Deploy bot", description: "ships" });
+    expect((await b.ok("GET", `/service-accounts?name=${a.name}`)).items[0]).to.include({ displayName: "Deploy bot" });
+    expectError(await b.call("PATCH", "/service-accounts", { [SERVICE_ACCOUNT_PATCH_ID_FIELD]: "no-such-account", displayName: "x" }), 404, "not.found", `/${SERVICE_ACCOUNT_PATCH_ID_FIELD}`);
+    expectError(await b.call("PATCH", "/service-accounts", { displayName: "x" }), 400, "validation.failed", `/${SERVICE_ACCOUNT_PATCH_ID_FIELD}`);
+    // Atlassian's update changes displayName and description only.
+    expectError(await b.call("PATCH", "/service-accounts", { [SERVICE_ACCOUNT_PATCH_ID_FIELD]: a.id, status: "suspended" }), 400, "validation.failed", "/status");
+  });
+
+  it("lists a service account's tokens with lastActiveAt, filters by tokenLabel, and revokes them all", async () => {
+    const a = await b.ok("POST", "/service-accounts", { name: uniqueName("tokens") });
+    const one = await b.ok("POST", `/service-accounts/${a.id}/api-tokens`, { label: "ci", scopes: ["read:jira-work"], expiresInDays: 5 });
+    await b.ok("POST", `/service-accounts/${a.id}/api-tokens`, { label: "other", scopes: ["read:jira-work"], expiresInDays: 5 });
+    const list = await b.ok("GET", `/service-accounts/${a.id}/api-tokens`);
+    expect(list.total).to.equal(2);
+    const item = ApiTokenListItem.parse(list.items[0]);
+    expect(item).to.include({ id: one.id, label: "ci", status: "active", lastActiveAt: null });
+    expect(JSON.stringify(list)).to.not.match(SECRET_PATTERN);
+    const ci = await b.ok("GET", `/service-accounts/${a.id}/api-tokens?tokenLabel=ci`);
+    expect(ci.items.map((t: any) => t.id)).to.deep.equal([one.id]);
+    const everyAccounts = await b.ok("GET", "/service-accounts/api-tokens?tokenLabel=other");
+    expect(everyAccounts.items.map((t: any) => [t.serviceAccountId, t.label])).to.deep.include([a.id, "other"]);
+    expect((await b.call("DELETE", `/service-accounts/${a.id}/api-tokens`)).status).to.equal(204);
+    expect((await b.ok("GET", `/service-accounts/${a.id}/api-tokens`)).items.map((t: any) => t.status)).to.deep.equal(["revoked", "revoked"]);
+  });
+});
+
+describe("backend: --public-only", () => {
+  let b: Harness;
+  let account: any;
+  before(async () => {
+    b = await harness({ publicOnly: true });
+    account = await b.ok("POST", "/service-accounts", { name: uniqueName("public") });
+  });
+  after(() => b.close());
+
+  const bodies: Record<string, unknown> = {
+    POST: { label: "x", scopes: ["read:jira-work"], expiresInDays: 1, resource: "jira:project/ENG", role: "viewer" },
+    PATCH: { role: "admin", displayName: "x" },
+  };
+  const pathOf = (route: string) =>
+    route
+      .replace(/^\S+ /, "")
+      .replace(":orgId", b.orgId)
+      .replace(":id", account.id)
+      .replace(/:(tokenId|bindingId|keyId)/, "00000000-0000-4000-8000-000000000000");
+
+  it("answers every extension route 404 endpoint.notPublic, naming it an extension, with or without a key", async () => {
+    expect(EXTENSION_ROUTES.length).to.be.greaterThan(10);
+    for (const route of EXTENSION_ROUTES) {
+      const method = route.split(" ")[0]!;
+      for (const key of [undefined, null]) {
+        const res = await b.call(method, `${b.url}${pathOf(route)}`, bodies[method], { key });
+        expectError(res, 404, "endpoint.notPublic");
+        expect(res.body.errors[0].detail, route).to.include("extension");
+      }
+    }
+  });
+
+  it("serves Atlassian's public operations as usual", async () => {
+    const list = await b.ok("GET", `/service-accounts?name=${account.name}`);
+    expect(list.items[0].atlassianId).to.equal(account.accountId);
+    await b.ok("PATCH", "/service-accounts", { [SERVICE_ACCOUNT_PATCH_ID_FIELD]: account.id, description: "public" });
+    expect((await b.ok("GET", `/service-accounts/${account.id}/api-tokens`)).total).to.equal(0);
+    expect((await b.call("DELETE", `/service-accounts/${account.id}/api-tokens`)).status).to.equal(204);
+    expect((await b.call("GET", "/admin/v1/orgs/" + b.orgId + "/events?limit=1")).status).to.equal(200);
+
+    const admin = basic(b.siteAdmin.email, b.siteAdmin.token);
+    const roles = await b.product("GET", "/ex/jira/{cloudId}/rest/api/3/project/ENG/role", admin);
+    expect(roles.status, roles.text).to.equal(200);
+    const added = await b.product("POST", "/ex/jira/{cloudId}/rest/api/3/project/ENG/role/10004", admin, { user: [account.accountId] });
+    expect(added.status, added.text).to.equal(200);
+    const assigned = await b.product("GET", "/ex/confluence/{cloudId}/wiki/api/v2/space-role-mode", admin);
+    expect(assigned.body).to.deep.equal({ mode: "ROLES" });
+    expect((await b.call("DELETE", `/service-accounts/${account.id}`)).status).to.equal(204);
+    // A deleted account's role memberships go with it.
+    const role = await b.product("GET", "/ex/jira/{cloudId}/rest/api/3/project/ENG/role/10004", admin);
+    expect(role.body.actors).to.deep.equal([]);
+  });
+
+  it("still tells an unknown route from an extension", async () => {
+    expectError(await b.call("GET", "/service-accounts/x/nothing-here"), 404, "endpoint.notFound");
+  });
+});
+
+describe("backend: the site admin of the product plane", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "backend-site-admin-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("is the one given at start; its token is stored hashed, and a wrong email or token is refused", async () => {
+    const token = "site-admin-token-" + "q".repeat(30);
+    const b = await harness({ dataDir: dir, siteAdmin: { email: "ops@example.com", token } });
+    try {
+      expect(b.siteAdmin).to.include({ email: "ops@example.com", token });
+      const me = await b.product("GET", "/ex/jira/{cloudId}/rest/api/3/myself", basic("ops@example.com", token));
+      expect(me.status, me.text).to.equal(200);
+      expect(me.body).to.include({ emailAddress: "ops@example.com", accountType: "atlassian", accountId: b.siteAdmin.accountId });
+      expect((await b.product("GET", "/ex/jira/{cloudId}/rest/api/3/myself", `Bearer ${token}`)).status).to.equal(200);
+      expect((await b.product("GET", "/ex/jira/{cloudId}/rest/api/3/myself", basic("someone@example.com", token))).status).to.equal(401);
+      expect((await b.product("GET", "/ex/jira/{cloudId}/rest/api/3/myself", basic("ops@example.com", token + "x"))).status).to.equal(401);
+    } finally {
+      await b.close();
+    }
+    for (const f of fs.readdirSync(dir)) {
+      if (f.startsWith("identity.sqlite")) expect(fs.readFileSync(path.join(dir, f)).includes(token), f).to.equal(false);
+    }
+  });
+
+  it("is made once when none is given: the CLI prints its token in the listening line of that start only", async function () {
+    this.timeout(30_000);
+    const start = async () => {
+      const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "backend/cli.ts"), "serve", "--data-dir", dir, "--port", "0"], {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stderr = "";
+      proc.stderr.on("data", (d) => (stderr += d));
+      const line = await new Promise<string>((resolve, reject) => {
+        readline.createInterface({ input: proc.stdout }).once("line", resolve);
+        proc.once("exit", (code) => reject(new Error(`backend exited with ${code}: ${stderr}`)));
+      });
+      const done = new Promise((r) => proc.once("exit", r));
+      proc.kill("SIGTERM");
+      await done;
+      return JSON.parse(line) as { siteAdmin: { email: string; accountId: string; token?: string } };
+    };
+    const first = await start();
+    expect(first.siteAdmin.email).to.equal("site-admin@example.com");
+    expect(first.siteAdmin.token).to.match(SECRET_PATTERN);
+    const second = await start();
+    expect(second.siteAdmin).to.deep.equal({ email: first.siteAdmin.email, accountId: first.siteAdmin.accountId });
+    // The same admin answers after the restart, from the kept token.
+    const b = await harness({ dataDir: dir });
+    try {
+      expect(b.siteAdmin.token).to.equal(first.siteAdmin.token);
+      expect((await b.product("GET", "/ex/jira/{cloudId}/rest/api/3/myself", basic(first.siteAdmin.email, first.siteAdmin.token!))).status).to.equal(200);
+    } finally {
+      await b.close();
+    }
+    expect(fs.statSync(path.join(dir, "keys", `${b.orgId}.site-admin`)).mode & 0o777).to.equal(0o600);
+  });
+});
