@@ -128,9 +128,22 @@ async function main(): Promise<void> {
         "atlassian:baseUrl": { value: backend.url },
         "atlassian:orgId": { value: backend.orgId },
         "atlassian:apiKey": { value: backend.adminKey, secret: true },
+        // Bindings are Jira and Confluence role memberships, granted as the site's admin.
+        "atlassian:cloudId": { value: backend.cloudId },
+        "atlassian:siteAdminEmail": { value: backend.siteAdmin.email },
+        "atlassian:siteAdminToken": { value: backend.siteAdmin.token, secret: true },
       },
       // The machine's own credentials must not reach this throwaway stack.
-      env: { ATLASSIAN_BASE_URL: "", ATLASSIAN_ORG_ID: "", ATLASSIAN_API_KEY: "" },
+      env: {
+        ATLASSIAN_BASE_URL: "",
+        ATLASSIAN_ORG_ID: "",
+        ATLASSIAN_API_KEY: "",
+        ATLASSIAN_TARGET: "",
+        ATLASSIAN_CLOUD_ID: "",
+        ATLASSIAN_SITE_ADMIN_EMAIL: "",
+        ATLASSIAN_SITE_ADMIN_TOKEN: "",
+        ATLASSIAN_ROLE_MAPPING: "",
+      },
     });
     const { stack } = engine;
     if (!keep) cleanups.push(() => engine.cleanup());
