@@ -199,3 +199,28 @@ describe("e2e: the plan's quota on the Atlassian Cloud path", function () {
     expect(inState.map((r) => r.id).sort()).to.deep.equal(listed.map((a) => a.id).sort());
   });
 });
+
+describe("e2e: an unreliable backend on the Atlassian Cloud path", function () {
+  this.timeout(E2E_TIMEOUT);
+  const fleet: Fleet = {};
+  for (let i = 1; i <= 5; i++) fleet[`bot${i}`] = { name: `cloud-faulty-${i}`, bindings: { jira: { resource: `jira:project/Q${i}`, role: "viewer" } } };
+  const s = useScenario("cloud-faults", fleet, { backend: { publicOnly: true, faults: "error5xx=0.1,throttle=0.05,latencyMs=20-200,reset=0.02,seed=7" } });
+
+  it("converges: up succeeds, one creation per account, every account in its Jira role, nothing orphaned", async () => {
+    const up = await s.up();
+    expect(up.resourceChanges).to.deep.include({ create: 11 });
+    const metrics = await s.backend.metricsText();
+    const injected = [...metrics.matchAll(/^injected_faults_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    expect(injected, "faults injected during up (/metrics)").to.be.at.least(1);
+    const listed = await s.backend.publicAccounts();
+    expect(listed.map((a) => a.email.split("@")[0]).sort()).to.deep.equal(Object.values(fleet).map((a) => a.name).sort());
+    const creations = (await s.backend.events()).filter((e) => e.action === "service-account.created");
+    expect(creations).to.have.length(5);
+    for (const a of listed) {
+      const key = Object.entries(fleet).find(([, f]) => a.email.startsWith(`${f.name}@`))![1].bindings!.jira!.resource.split("/")[1]!;
+      expect((await s.backend.jiraRole(key, "Viewer")).members, key).to.include(a.atlassianId);
+    }
+    const again = await s.stack.preview();
+    expect(again.changeSummary).to.not.have.any.keys("create", "update", "replace", "delete");
+  });
+});
