@@ -190,7 +190,8 @@ async function main(): Promise<void> {
       const outcome = e.outcome === "denied" ? red(e.outcome.padEnd(7)) : e.outcome.padEnd(7);
       out(`   ${e.time.slice(11, 19)}  ${e.action.padEnd(24)} ${outcome} ${e.actor.type.padEnd(15)} ${dim(resource ? `from ${resource}` : "")}`);
     }
-    const changes = events.filter((e) => e.actor.type === "api-key");
+    // Accounts and tokens are changed with the org's admin key; access, as the site admin (Jira and Confluence roles).
+    const changes = events.filter((e) => e.actor.type === "api-key" || e.actor.type === "site-admin");
     expect(
       changes.length === 4 && changes.every((e) => e.context.clientContext?.includes("stack=demo")),
       "each of the 4 changes names the stack and resource that made it (X-Client-Context)",
