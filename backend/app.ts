@@ -274,7 +274,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     scopeBindingRoutes(admin, ctx);
   }, { prefix: ADMIN_BASE });
   await typed.register(async (events) => eventRoutes(events, ctx));
-  await typed.register(async (product) => productRoutes(product, ctx));
+  await typed.register(async (product) => productRoutes(product, ctx, opts.publicOnly ?? false));
   await typed.register(async (ops) => opsRoutes(ops, ctx, metrics));
 
   return { app, ctx, metrics };

@@ -43,6 +43,12 @@ export function extensionRoutes(app: FastifyInstance, publicOnly: boolean): void
       if (!LISTED.has(key)) continue;
       seen.add(key);
       route.config = { ...(route.config as object), extension: true } as typeof route.config;
+      // /openapi.json says so too.
+      if (route.schema) {
+        const schema = route.schema as { tags?: string[]; description?: string };
+        schema.tags = [...(schema.tags ?? []).filter((t) => t !== "extension"), "extension"];
+        schema.description = "An extension of this backend: Atlassian publishes no such endpoint. Off (404 endpoint.notPublic) under --public-only.";
+      }
       if (!publicOnly) continue;
       const refuse = async (_req: FastifyRequest) => {
         throw new ApiError(

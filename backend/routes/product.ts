@@ -58,6 +58,7 @@ const JIRA_WRITE = ["write:jira-work", "write:issue:jira"];
 const JIRA_ROLE_READ = ["read:jira-work", "read:project-role:jira", "manage:jira-project", "manage:jira-configuration"];
 const JIRA_ROLE_WRITE = ["manage:jira-project", "manage:jira-configuration", "write:project-role:jira"];
 const JIRA_ROLE_DELETE = ["manage:jira-project", "manage:jira-configuration", "delete:project-role:jira"];
+const USER_READ = [...JIRA_READ, "read:jira-user", "read:me", "read:account", "read:user:jira"];
 const SPACE_READ = ["read:confluence-space.summary", "read:space:confluence"];
 const PAGE_WRITE = ["write:confluence-content", "write:page:confluence"];
 const SPACE_PERMISSION_READ = ["read:space.permission:confluence", "read:space:confluence", "read:confluence-space.summary"];
@@ -87,6 +88,17 @@ const JiraProject = z.object({
   isPrivate: z.boolean(),
   avatarUrls: AvatarUrls,
   roles: z.record(z.string(), z.string()),
+});
+const JiraUser = z.object({
+  self: z.string(),
+  accountId: z.string(),
+  accountType: z.string(),
+  emailAddress: z.string(),
+  displayName: z.string(),
+  active: z.boolean(),
+  timeZone: z.string(),
+  locale: z.string(),
+  avatarUrls: AvatarUrls,
 });
 const RoleScope = z.object({ type: z.literal("PROJECT"), project: z.object({ id: z.string(), key: z.string(), name: z.string() }) });
 const RoleDetails = z.object({
@@ -144,7 +156,11 @@ const csv = z
   .optional()
   .transform((v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(",")).filter((x) => x !== "")));
 
-export function productRoutes(app: ZodApp, ctx: Context): void {
+/**
+ * With `publicOnly`, the two conveniences Atlassian lacks are refused as well: a space key in
+ * place of a v2 space id, and a page created by `spaceKey`.
+ */
+export function productRoutes(app: ZodApp, ctx: Context, publicOnly = false): void {
   const { store } = ctx;
   const usage = new GroupCommit(store);
   // Orgs and their cloud ids are fixed once the server runs (they are seeded at start).
@@ -216,7 +232,6 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     if (email !== undefined && email.toLowerCase() !== t.accountEmail!.toLowerCase()) {
       throw denied(req, org.id, 401, "the email does not belong to this token's service account", target, actor);
     }
-    const account = store.account(org.id, t.serviceAccountId)!;
     req.holder = {
       orgId: org.id,
       cloudId: org.cloudId,
@@ -224,7 +239,7 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
       accountId: t.productAccountId!,
       actorId: t.serviceAccountId,
       email: t.accountEmail!,
-      displayName: account.displayName,
+      displayName: t.accountDisplayName!,
       tokenId: t.id,
       scopes: t.scopes,
     };
@@ -266,22 +281,38 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
   const wikiBase = (req: FastifyRequest) => `${origin(req)}/ex/confluence/${req.holder!.cloudId}/wiki`;
   const tags = ["product plane"];
 
+  // Projects and spaces are never deleted, so a place once read stays valid: the hot path reads it once.
+  const places = new Map<string, Place>();
+  const ensurePlace = (kind: "jira" | "confluence", orgId: string, key: string): Place => {
+    const k = `${kind}\n${orgId}\n${key}`;
+    let p = places.get(k);
+    if (!p) {
+      if (places.size > 10_000) places.clear();
+      p = store.access.ensurePlace(kind, orgId, key, ctx.now());
+      places.set(k, p);
+    }
+    return p;
+  };
+
   /** A project by id (it must exist) or by key (made on first reference). */
   function project(req: FastifyRequest, idOrKey: string): Place {
     const orgId = req.holder!.orgId;
-    const p = NUMERIC.test(idOrKey) ? store.access.placeById("jira", orgId, Number(idOrKey)) : KEY.test(idOrKey) ? store.access.ensurePlace("jira", orgId, idOrKey, ctx.now()) : undefined;
+    const p = NUMERIC.test(idOrKey) ? store.access.placeById("jira", orgId, Number(idOrKey)) : KEY.test(idOrKey) ? ensurePlace("jira", orgId, idOrKey) : undefined;
     if (!p) throw notFound(`No project could be found with key '${idOrKey.slice(0, 20)}'.`);
     return p;
   }
 
   /** A space by numeric id, else by key (made on first reference; an extension of v2, which takes ids only). */
-  function space(req: FastifyRequest, idOrKey: string): Place {
+  function space(req: FastifyRequest, idOrKey: string, byKey: "v1" | "extension" = "extension"): Place {
     const orgId = req.holder!.orgId;
+    if (publicOnly && byKey === "extension" && !NUMERIC.test(idOrKey)) {
+      throw new ApiError(404, "endpoint.notPublic", `Confluence v2 takes a space's numeric id, not the key '${idOrKey.slice(0, 20)}' (a space key here is an extension of this backend, off under --public-only): find the id with GET /wiki/api/v2/spaces?keys=`);
+    }
     // All digits is an id (a key of only digits cannot be named here).
     const p = NUMERIC.test(idOrKey)
       ? store.access.placeById("confluence", orgId, Number(idOrKey))
       : SPACE_KEY.test(idOrKey)
-        ? store.access.ensurePlace("confluence", orgId, idOrKey, ctx.now())
+        ? ensurePlace("confluence", orgId, idOrKey)
         : undefined;
     if (!p) throw notFound(`No space could be found with id or key '${idOrKey.slice(0, 20)}'.`);
     return p;
@@ -295,6 +326,18 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     return admin && { displayName: admin.displayName, email: admin.email, kind: "site-admin" };
   }
 
+  const jiraUser = (req: FastifyRequest, accountId: string, who: { displayName: string; email: string; kind: Holder["kind"] }) => ({
+    self: `${jiraBase(req)}/user?accountId=${encodeURIComponent(accountId)}`,
+    accountId,
+    accountType: who.kind === "service-account" ? SERVICE_ACCOUNT_JIRA_ACCOUNT_TYPE : "atlassian",
+    emailAddress: who.email,
+    displayName: who.displayName,
+    active: true,
+    timeZone: "Etc/UTC",
+    locale: "en_US",
+    avatarUrls: avatars(`${origin(req)}/avatar/${encodeURIComponent(accountId)}`),
+  });
+
   const jiraError = (reply: FastifyReply, status: 400 | 404, message: string) => reply.code(status).send({ errorMessages: [message], errors: {} });
 
   // ----- Jira ---------------------------------------------------------------------------
@@ -305,7 +348,8 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     name: r.name,
     id: r.id,
     description: r.description,
-    admin: false,
+    // Jira marks the project's admin role.
+    admin: r.level === "admin",
     default: r.level === "viewer",
     roleConfigurable: true,
     translatedName: r.name,
@@ -448,6 +492,49 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     },
   );
 
+  app.put(
+    "/ex/jira/:cloudId/rest/api/3/project/:projectIdOrKey/role/:id",
+    {
+      onRequest: authenticate,
+      schema: {
+        tags,
+        summary: "Replace a project role's actors (body {categorisedActors:{\"atlassian-user-role-actor\":[accountId]}})",
+        params: RoleParams,
+        body: z.object({ id: z.number().optional(), categorisedActors: z.record(z.string(), z.array(z.string().max(128)).max(100)) }),
+        response: { 200: ProjectRole, ...JIRA_DENIALS },
+      },
+    },
+    async (req, reply) => {
+      const { projectIdOrKey, id } = req.params;
+      const p = project(req, projectIdOrKey);
+      const resource = jiraResource(p.key);
+      await authorize(req, JIRA_ROLE_WRITE, resource, "admin", "change a project's roles (Administer Projects)");
+      const r = roleOr404(id);
+      if (!r) return jiraError(reply, 404, `No project role with id '${id.slice(0, 20)}' exists.`);
+      const { "atlassian-user-role-actor": users = [], ...others } = req.body.categorisedActors;
+      if (Object.values(others).some((v) => v.length > 0)) return jiraError(reply, 400, "This backend has no groups: give only \"atlassian-user-role-actor\".");
+      const orgId = req.holder!.orgId;
+      for (const u of users) if (!person(orgId, u)) return jiraError(reply, 400, `The user with account ID '${u.slice(0, 128)}' does not exist.`);
+      ctx.mutate(req, reply, 200, () => {
+        const now = ctx.now();
+        const wanted = new Set(users);
+        const current = store.access.grantsOn(orgId, resource).filter((g) => g.roleId === String(r.id));
+        for (const g of current.filter((g) => !wanted.has(g.accountId))) {
+          store.access.removeGrantBySeq(g.seq);
+          ctx.audit(req, { orgId, action: "project-role.actor-removed", actor: actorOf(req.holder!), target: { type: "jira-project-role", id: `${p.key}/${r.id}/${g.accountId}` }, outcome: "success" });
+        }
+        const have = new Set(current.map((g) => g.accountId));
+        for (const u of wanted) {
+          if (have.has(u)) continue;
+          store.access.addGrant(orgId, { resource, accountId: u, roleId: String(r.id), createdAt: now, updatedAt: now });
+          ctx.audit(req, { orgId, action: "project-role.actor-added", actor: actorOf(req.holder!), target: { type: "jira-project-role", id: `${p.key}/${r.id}/${u}` }, outcome: "success" });
+        }
+        return undefined;
+      });
+      return projectRole(req, projectIdOrKey, p, r);
+    },
+  );
+
   app.delete(
     "/ex/jira/:cloudId/rest/api/3/project/:projectIdOrKey/role/:id",
     {
@@ -492,36 +579,27 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
         summary: "The calling user",
         params: CloudParams,
         querystring: z.object({ expand: z.string().max(200).optional() }),
-        response: {
-          200: z.object({
-            self: z.string(),
-            accountId: z.string(),
-            accountType: z.string(),
-            emailAddress: z.string(),
-            displayName: z.string(),
-            active: z.boolean(),
-            timeZone: z.string(),
-            locale: z.string(),
-            avatarUrls: AvatarUrls,
-          }),
-          ...DENIALS,
-        },
+        response: { 200: JiraUser, ...DENIALS },
       },
     },
     async (req) => {
       const h = req.holder!;
-      await authorize(req, [...JIRA_READ, "read:jira-user", "read:me", "read:account", "read:user:jira"], null, "viewer", "read the current user");
-      return {
-        self: `${jiraBase(req)}/user?accountId=${encodeURIComponent(h.accountId)}`,
-        accountId: h.accountId,
-        accountType: h.kind === "service-account" ? SERVICE_ACCOUNT_JIRA_ACCOUNT_TYPE : "atlassian",
-        emailAddress: h.email,
-        displayName: h.displayName,
-        active: true,
-        timeZone: "Etc/UTC",
-        locale: "en_US",
-        avatarUrls: avatars(`${origin(req)}/avatar/${encodeURIComponent(h.accountId)}`),
-      };
+      await authorize(req, USER_READ, null, "viewer", "read the current user");
+      return jiraUser(req, h.accountId, { displayName: h.displayName, email: h.email, kind: h.kind });
+    },
+  );
+
+  app.get(
+    "/ex/jira/:cloudId/rest/api/3/user",
+    {
+      onRequest: authenticate,
+      schema: { tags, summary: "A user by account id", params: CloudParams, querystring: z.object({ accountId: z.string().max(128), expand: z.string().max(200).optional() }), response: { 200: JiraUser, ...JIRA_DENIALS } },
+    },
+    async (req, reply) => {
+      await authorize(req, USER_READ, null, "viewer", "read users");
+      const who = person(req.holder!.orgId, req.query.accountId);
+      if (!who) return jiraError(reply, 404, "Specified user does not exist or you do not have required permissions");
+      return jiraUser(req, req.query.accountId, who);
     },
   );
 
@@ -598,7 +676,7 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
       const h = req.holder!;
       const { keys, ids, limit } = req.query;
       const wanted = new Set<string>();
-      for (const k of keys ?? []) if (SPACE_KEY.test(k)) wanted.add(store.access.ensurePlace("confluence", h.orgId, k, ctx.now()).key);
+      for (const k of keys ?? []) if (SPACE_KEY.test(k)) wanted.add(ensurePlace("confluence", h.orgId, k).key);
       for (const i of ids ?? []) {
         const s = NUMERIC.test(i) ? store.access.placeById("confluence", h.orgId, Number(i)) : undefined;
         if (s) wanted.add(s.key);
@@ -646,6 +724,31 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     async (req) => {
       await authorize(req, ["read:configuration:confluence", ...SPACE_PERMISSION_READ], null, "viewer", "read the space-role mode");
       return { mode: store.access.confluenceMode(req.holder!.orgId) };
+    },
+  );
+
+  app.get(
+    "/ex/confluence/:cloudId/wiki/api/v2/space-permissions",
+    {
+      onRequest: authenticate,
+      schema: {
+        tags,
+        summary: "The space permissions roles are made of",
+        params: CloudParams,
+        querystring: CursorQuery,
+        response: { 200: z.object({ results: z.array(z.object({ id: z.string(), displayName: z.string(), description: z.string(), requiredPermissionIds: z.array(z.string()) })), _links: Links }), ...DENIALS },
+      },
+    },
+    async (req) => {
+      await authorize(req, SPACE_PERMISSION_READ, null, "viewer", "read space permissions");
+      const ids = [...new Set(SPACE_ROLES.flatMap((r) => r.spacePermissions))];
+      return {
+        results: ids.map((id) => {
+          const [key, target] = id.split("/") as [string, string];
+          return { id, displayName: `${key.replace("_", " ")} ${target}`, description: `May ${key.replace("_", " ")} ${target === "space" ? "the space" : `${target}s`}.`, requiredPermissionIds: id === "read/space" ? [] : ["read/space"] };
+        }),
+        _links: { base: wikiBase(req) },
+      };
     },
   );
 
@@ -814,7 +917,7 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     async (req, reply) => {
       // -> 200 SpacePermissionV2. Exists already, read/space missing, unknown subject: 400 (as Confluence).
       if (!SPACE_KEY.test(req.params.spaceKey)) throw notFound(`No space with key '${req.params.spaceKey.slice(0, 20)}'.`);
-      const s = space(req, req.params.spaceKey);
+      const s = space(req, req.params.spaceKey, "v1");
       const resource = spaceResource(s.key);
       await authorize(req, SPACE_PERMISSION_WRITE, resource, "admin", "manage a space's permissions");
       const orgId = req.holder!.orgId;
@@ -851,7 +954,7 @@ export function productRoutes(app: ZodApp, ctx: Context): void {
     },
     async (req, reply) => {
       if (!SPACE_KEY.test(req.params.spaceKey)) throw notFound(`No space with key '${req.params.spaceKey.slice(0, 20)}'.`);
-      const s = space(req, req.params.spaceKey);
+      const s = space(req, req.params.spaceKey, "v1");
       const resource = spaceResource(s.key);
       await authorize(req, SPACE_PERMISSION_WRITE, resource, "admin", "manage a space's permissions");
       const orgId = req.holder!.orgId;

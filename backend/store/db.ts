@@ -81,8 +81,10 @@ export interface Migration {
  * `PRAGMA user_version`, so a crash or a failing step leaves the database at the last whole
  * version. Write a step for a populated database: `ALTER TABLE ... ADD COLUMN` with a
  * default (or fill it in the same step), `CREATE INDEX` (it builds over existing rows), new
- * tables. A step must not need anything outside the database. Then add a fixture row for it
- * in test/backend/migrations.test.ts, which opens a data dir of each earlier version.
+ * tables. A step must not need anything outside the database. test/backend/migrations.test.ts
+ * opens a 0.1.0 data dir and reads its rows back through the API: extend it when a step
+ * changes existing rows. A new list statement belongs in `SQL` (store/index.ts), whose
+ * query plans test/backend/query-plans.test.ts checks.
  */
 export const MIGRATIONS: readonly Migration[] = [
   { name: "the 0.1.0 schema", up: V1 },

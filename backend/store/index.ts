@@ -392,10 +392,12 @@ export class Store {
   /** The token of this secret hash with its holder, in one read (the product plane's hot path). */
   tokenHolder(
     hash: string,
-  ): (TokenRecord & { hash: string; accountStatus: string | null; accountEmail: string | null; productAccountId: string | null }) | undefined {
+  ):
+    | (TokenRecord & { hash: string; accountStatus: string | null; accountEmail: string | null; productAccountId: string | null; accountDisplayName: string | null })
+    | undefined {
     const r = this.q(
       `SELECT t.id, t.org_id, t.service_account_id, t.scopes, t.revoked, t.expires_at, t.hash, a.status AS account_status, a.email AS account_email,
-       a.account_id AS product_account_id
+       a.account_id AS product_account_id, a.display_name AS account_display_name
        FROM api_tokens t LEFT JOIN service_accounts a ON a.id = t.service_account_id WHERE t.hash = ?`,
     ).get(hash) as Row | undefined;
     return (
@@ -410,14 +412,9 @@ export class Store {
         accountStatus: sn(r.account_status),
         accountEmail: sn(r.account_email),
         productAccountId: sn(r.product_account_id),
+        accountDisplayName: sn(r.account_display_name),
       }
     );
-  }
-
-  /** The role of an account on a resource, or undefined without a binding. */
-  roleOn(serviceAccountId: string, resource: string): Role | undefined {
-    const r = this.q("SELECT role FROM scope_bindings WHERE service_account_id = ? AND resource = ?").get(serviceAccountId, resource) as Row | undefined;
-    return r && (s(r.role) as Role);
   }
 
   touchToken(id: string, now: string): void {

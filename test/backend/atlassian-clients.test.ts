@@ -55,6 +55,8 @@ describe("backend: jira.js against the Jira surfaces", () => {
     for (const url of Object.values(roles)) expect(url).to.match(new RegExp(`^${b.url}/ex/jira/${b.cloudId}/rest/api/3/project/ENG/role/\\d+$`));
     const details = await admin.jira.projectRoles.getProjectRoleDetails({ projectIdOrKey: "ENG" });
     expect(details.map((d) => [d.name, String(d.id)])).to.deep.equal(Object.entries(roles).map(([n, u]) => [n, u.split("/").at(-1)]));
+    expect(details.filter((d) => d.admin).map((d) => d.name)).to.deep.equal(["Administrator"]);
+    expect(details.every((d) => d.scope?.type === "PROJECT" && d.scope.project?.key === "ENG")).to.equal(true);
   });
 
   it("adds a service account to a role and removes it; the account's access follows, and the binding view shows it", async () => {
@@ -77,6 +79,8 @@ describe("backend: jira.js against the Jira surfaces", () => {
     expect((await sa.jira.projects.getProject({ projectIdOrKey: project.id! })).key).to.equal("ENG");
     const me = await sa.jira.myself.getCurrentUser();
     expect(me).to.include({ accountId: a.accountId, emailAddress: a.email, active: true });
+    expect(await admin.jira.users.getUser({ accountId: a.accountId })).to.deep.include({ accountId: a.accountId, displayName: a.displayName });
+    expect(await status(admin.jira.users.getUser({ accountId: "557058:nobody" }))).to.equal(404);
     const issue = await sa.jira.issues.createIssue({ fields: { project: { key: "ENG" }, summary: "made by jira.js", issuetype: { name: "Task" } } } as never);
     expect(issue.key).to.match(/^ENG-\d+$/);
 
@@ -97,6 +101,20 @@ describe("backend: jira.js against the Jira surfaces", () => {
     await admin.jira.projectRoleActors.addActorUsers({ projectIdOrKey: "OPS", id: viewer, user: [a.accountId] });
     expect(await status(admin.jira.projectRoleActors.addActorUsers({ projectIdOrKey: "OPS", id: viewer, user: [a.accountId] }))).to.equal(400);
     expect(await status(admin.jira.projectRoles.getProjectRole({ projectIdOrKey: "OPS", id: 99999 }))).to.equal(404);
+  });
+
+  it("replaces a role's actors with setActors", async () => {
+    const one = await serviceAccount(b, ["read:jira-work"]);
+    const two = await serviceAccount(b, ["read:jira-work"]);
+    await admin.jira.projectRoleActors.addActorUsers({ projectIdOrKey: "SET", id: 10004, user: [one.a.accountId] });
+    const set = await admin.jira.projectRoleActors.setActors({
+      projectIdOrKey: "SET",
+      id: 10004,
+      body: { categorisedActors: { "atlassian-user-role-actor": [two.a.accountId] } },
+    } as never);
+    expect(set.actors!.map((x) => x.actorUser?.accountId)).to.deep.equal([two.a.accountId]);
+    expect((await b.ok("GET", `/service-accounts/${one.a.id}/scope-bindings`)).total).to.equal(0);
+    expect((await b.ok("GET", `/service-accounts/${two.a.id}/scope-bindings`)).items[0]).to.include({ resource: "jira:project/SET", role: "viewer" });
   });
 
   it("lets only a project admin manage its roles: a Member's token gets 403, an Administrator's may", async () => {
@@ -132,6 +150,9 @@ describe("backend: confluence.js against the Confluence surfaces", () => {
       expect((await admin.v2.spaceRoles.getSpaceRoleMode()).mode).to.equal("ROLES");
       const roles = await admin.v2.spaceRoles.getAvailableSpaceRoles();
       expect(roles.results!.map((r) => r.name)).to.deep.equal(["Admin", "Manager", "Collaborator", "Viewer"]);
+      // Every permission a role holds is one of the site's space permissions.
+      const permissions = new Set((await admin.v2.spacePermissions.getAvailableSpacePermissions()).results!.map((p) => p.id));
+      for (const r of roles.results!) for (const p of r.spacePermissions ?? []) expect(permissions.has(p), p).to.equal(true);
     });
 
     it("assigns a role to a service account and removes it by omitting roleId; access and the binding view follow", async () => {

@@ -113,6 +113,26 @@ describe("backend: --public-only", () => {
     expect(role.body.actors).to.deep.equal([]);
   });
 
+  it("takes a Confluence v2 space by its id only (a key there is an extension)", async () => {
+    const admin = basic(b.siteAdmin.email, b.siteAdmin.token);
+    const byKey = await b.product("GET", "/ex/confluence/{cloudId}/wiki/api/v2/spaces/DOCS", admin);
+    expect(byKey.status).to.equal(404);
+    expect(byKey.body.message).to.include("extension");
+    const id = (await b.product("GET", "/ex/confluence/{cloudId}/wiki/api/v2/spaces?keys=DOCS", admin)).body.results[0].id;
+    expect((await b.product("GET", `/ex/confluence/{cloudId}/wiki/api/v2/spaces/${id}`, admin)).body).to.include({ key: "DOCS", id });
+    expect((await b.product("POST", "/ex/confluence/{cloudId}/wiki/api/v2/pages", admin, { spaceKey: "DOCS", title: "t" })).status).to.equal(404);
+    expect((await b.product("POST", "/ex/confluence/{cloudId}/wiki/api/v2/pages", admin, { spaceId: id, title: "t" })).status).to.equal(201);
+  });
+
+  it("/openapi.json tags exactly the extension routes \"extension\"", async () => {
+    const doc = (await (await fetch(`${b.url}/openapi.json`)).json()) as any;
+    const tagged: string[] = [];
+    for (const [p, ops] of Object.entries<any>(doc.paths)) {
+      for (const [m, o] of Object.entries<any>(ops)) if ((o.tags ?? []).includes("extension")) tagged.push(`${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ":$1")}`);
+    }
+    expect(tagged.sort()).to.deep.equal([...EXTENSION_ROUTES].sort());
+  });
+
   it("still tells an unknown route from an extension", async () => {
     expectError(await b.call("GET", "/service-accounts/x/nothing-here"), 404, "endpoint.notFound");
   });
@@ -144,24 +164,47 @@ describe("backend: the site admin of the product plane", () => {
     }
   });
 
-  it("is made once when none is given: the CLI prints its token in the listening line of that start only", async function () {
-    this.timeout(30_000);
-    const start = async () => {
-      const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "backend/cli.ts"), "serve", "--data-dir", dir, "--port", "0"], {
-        cwd: ROOT,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stderr = "";
-      proc.stderr.on("data", (d) => (stderr += d));
+  /** The CLI as users start it; `use` runs while it listens. */
+  async function serve(args: string[], use: (line: any) => Promise<void> = async () => undefined) {
+    const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "backend/cli.ts"), "serve", "--data-dir", dir, "--port", "0", ...args], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    proc.stderr.on("data", (d) => (stderr += d));
+    const done = new Promise((r) => proc.once("exit", r));
+    try {
       const line = await new Promise<string>((resolve, reject) => {
         readline.createInterface({ input: proc.stdout }).once("line", resolve);
         proc.once("exit", (code) => reject(new Error(`backend exited with ${code}: ${stderr}`)));
       });
-      const done = new Promise((r) => proc.once("exit", r));
+      const parsed = JSON.parse(line);
+      await use(parsed);
+      return parsed as { siteAdmin: { email: string; accountId: string; token?: string } };
+    } finally {
       proc.kill("SIGTERM");
       await done;
-      return JSON.parse(line) as { siteAdmin: { email: string; accountId: string; token?: string } };
-    };
+    }
+  }
+
+  it("takes --site-admin, --confluence-mode and --public-only from the command line", async function () {
+    this.timeout(30_000);
+    const token = "cli-site-admin-" + "z".repeat(30);
+    const line = await serve(["--site-admin", `ops@example.com:${token}`, "--confluence-mode", "pre-roles", "--public-only", "--admin-key", "pasak_" + "P".repeat(43)], async (l) => {
+      const admin = { authorization: basic("ops@example.com", token) };
+      const mode = await fetch(`${l.url}/ex/confluence/${l.cloudId}/wiki/api/v2/space-role-mode`, { headers: admin });
+      expect(await mode.json()).to.deep.equal({ mode: "PRE_ROLES" });
+      const minted = await fetch(`${l.url}/admin/api-access/v1/orgs/${l.orgId}/service-accounts/x/api-tokens`, { method: "POST" });
+      expect(minted.status).to.equal(404);
+      expect(((await minted.json()) as any).errors[0].code).to.equal("endpoint.notPublic");
+    });
+    expect(line).to.include({ publicOnly: true });
+    expect(line.siteAdmin).to.deep.equal({ email: "ops@example.com", accountId: line.siteAdmin.accountId });
+  });
+
+  it("is made once when none is given: the CLI prints its token in the listening line of that start only", async function () {
+    this.timeout(30_000);
+    const start = () => serve([]);
     const first = await start();
     expect(first.siteAdmin.email).to.equal("site-admin@example.com");
     expect(first.siteAdmin.token).to.match(SECRET_PATTERN);
