@@ -23,6 +23,14 @@ describe("ScopeBinding", () => {
       expect(f.role).to.include('"owner"').and.to.include("viewer");
     });
 
+    it("accepts a role named directly, and names an empty roleName with the fix", async () => {
+      await checked("ScopeBinding", { serviceAccountId: "sa_1", resource: "jira:project/OPS", role: "editor", roleName: "Developers" });
+      const result = await sb.check({}, { ...ENGINE_PROPS, serviceAccountId: "sa_1", resource: "jira:project/OPS", role: "editor", roleName: " " });
+      const f = Object.fromEntries((result.failures ?? []).map((x) => [x.property, x.reason]));
+      expect(Object.keys(f)).to.deep.equal(["roleName"]);
+      expect(f.roleName).to.include("must not be empty").and.to.include("Jira project role or Confluence space role");
+    });
+
     it("does not judge an account id not known yet", async () => {
       await checked("ScopeBinding", { serviceAccountId: UNKNOWN, resource: "jira:project/OPS", role: "editor" });
     });
