@@ -145,6 +145,35 @@ async function productAccountId(serviceAccountId: string, inputs: Internal): Pro
 
 const wanted = (i: { role: ScopeBindingRole; roleName?: string | undefined }) => ({ role: i.role, roleName: i.roleName });
 
+/**
+ * A binding made by a version before 0.2 kept the embedded backend's binding id and no
+ * grant; only the embedded backend's extension can read, change or remove it.
+ */
+function legacyOps(id: string, props: ScopeBindingOutputs) {
+  const ops = target().legacyBindings;
+  if (!ops) {
+    throw new Error(
+      `the binding of service account ${props.serviceAccountId} to ${props.resource} (id ${id}) was made by an earlier version of this package ` +
+        `for the embedded backend, and cannot be managed on Atlassian Cloud: remove it from the state (pulumi state delete) and declare it again`,
+    );
+  }
+  return ops;
+}
+
+/** Reads a binding made by a version before 0.2 (the embedded extension); its role comes back as drift. */
+async function readLegacy(id: string, props: ScopeBindingOutputs): Promise<pulumi.dynamic.ReadResult<ScopeBindingOutputs>> {
+  let found: { role: ScopeBindingRole } | null;
+  try {
+    found = await legacyOps(id, props).retrieve(props.serviceAccountId, id, requestOptions(props));
+  } catch (err) {
+    throw failure(`cannot read the binding of service account ${props.serviceAccountId} to ${props.resource} (id ${id})`, err);
+  }
+  if (!found) return {};
+  const outs = { ...props, role: found.role };
+  const { createdAt: _c, ...inputs } = outs;
+  return { id, props: outs, inputs: inputs as ScopeBindingOutputs };
+}
+
 /** The handlers the engine calls (through the shim) for a ScopeBinding. */
 export const scopeBindingProvider = {
   configure: config.configure,
@@ -193,8 +222,7 @@ export const scopeBindingProvider = {
     if (!props?.serviceAccountId || !props.resource) {
       throw new Error(`cannot read scope binding ${id}: its serviceAccountId and resource are not in the state (a ScopeBinding cannot be read by id alone)`);
     }
-    // A binding from a version that kept no grant cannot be checked: report it gone, the next up grants it as a role.
-    if (!props.grant || !props.accountId) return {};
+    if (!props.grant || !props.accountId) return readLegacy(id, props);
     let holds: boolean;
     try {
       holds = await target().access.holds(props.resource, props.accountId, props.grant, requestOptions(props));
@@ -211,6 +239,18 @@ export const scopeBindingProvider = {
     if (olds.role === news.role && olds.roleName === news.roleName) {
       return { outs: defined({ ...olds, [CONTEXT_KEY]: news[CONTEXT_KEY] }) };
     }
+    if (!olds.grant || !olds.accountId) {
+      const legacy = legacyOps(id, olds);
+      if (news.roleName !== undefined) {
+        throw new Error(`cannot name a role on binding ${id}: it was made by an earlier version of this package; remove roleName, or replace the binding (change its Pulumi name)`);
+      }
+      try {
+        await legacy.update(olds.serviceAccountId, id, news.role, requestOptions(news));
+      } catch (err) {
+        throw failure(`cannot change the role of the binding of service account ${olds.serviceAccountId} to ${olds.resource} (id ${id})`, err);
+      }
+      return { outs: defined({ ...olds, role: news.role, [CONTEXT_KEY]: news[CONTEXT_KEY] }) };
+    }
     let grant: Grant;
     try {
       grant = await target().access.change(olds.resource, olds.accountId, olds.grant, wanted(news), requestOptions(news));
@@ -222,8 +262,8 @@ export const scopeBindingProvider = {
 
   /** Undoes exactly what create added (Jira: DELETE .../role/{id}?user= when create added it); gone already is fine. */
   async delete(id: string, props: ScopeBindingOutputs): Promise<void> {
-    if (!props.grant || !props.accountId) return;
     try {
+      if (!props.grant || !props.accountId) return await legacyOps(id, props).delete(props.serviceAccountId, id, requestOptions(props));
       await target().access.revoke(props.resource, props.accountId, props.grant, requestOptions(props));
     } catch (err) {
       throw failure(`cannot delete the binding of service account ${props.serviceAccountId} to ${props.resource} (id ${id})`, err);

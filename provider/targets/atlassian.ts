@@ -35,5 +35,6 @@ export function atlassianTarget(client: Client): Target {
       revoke: refuse(API_TOKEN_UNSUPPORTED),
     },
     access: ProductAccess.for(client),
+    legacyBindings: null,
   };
 }

@@ -3,7 +3,9 @@
  * EXTENSIONS where Atlassian has none. Each extension is marked so here and in the README:
  * - `POST .../service-accounts/{id}/api-tokens` mints a token (ApiToken create);
  * - `DELETE .../service-accounts/{id}/api-tokens/{tokenId}` revokes one token (ApiToken delete);
- * - `PATCH .../service-accounts/{id}` `{status}` suspends or reactivates an account.
+ * - `PATCH .../service-accounts/{id}` `{status}` suspends or reactivates an account;
+ * - `.../service-accounts/{id}/scope-bindings/{bindingId}` reads, changes and deletes a
+ *   binding made by a version before 0.2 (its state has no grant), and nothing else.
  */
 import type { Client } from "../../sdk/index";
 import { ProductAccess } from "./access";
@@ -31,5 +33,16 @@ export function embeddedTarget(client: Client): Target {
       revoke: (serviceAccountId, tokenId, opts) => client.apiTokens.revoke(serviceAccountId, tokenId, opts),
     },
     access: ProductAccess.for(client),
+    legacyBindings: {
+      // EXTENSION: the backend's scope bindings are a view of role grants.
+      async retrieve(serviceAccountId, bindingId, opts) {
+        const b = await client.scopeBindings.retrieve(serviceAccountId, bindingId, opts);
+        return b && { role: b.role };
+      },
+      async update(serviceAccountId, bindingId, role, opts) {
+        await client.scopeBindings.update(serviceAccountId, bindingId, { role }, opts);
+      },
+      delete: (serviceAccountId, bindingId, opts) => client.scopeBindings.delete(serviceAccountId, bindingId, opts),
+    },
   };
 }

@@ -53,8 +53,20 @@ export interface TokenOps {
   list(serviceAccountId: string, opts: RequestOptions): Promise<ServiceAccountToken[]>;
 }
 
+/**
+ * Bindings made by versions before 0.2, which kept the embedded backend's own binding id
+ * and no grant: EXTENSIONS of the embedded backend, used for those states only.
+ */
+export interface LegacyBindingOps {
+  retrieve(serviceAccountId: string, bindingId: string, opts: RequestOptions): Promise<{ role: "viewer" | "editor" | "admin" } | null>;
+  update(serviceAccountId: string, bindingId: string, role: "viewer" | "editor" | "admin", opts: RequestOptions): Promise<void>;
+  delete(serviceAccountId: string, bindingId: string, opts: RequestOptions): Promise<void>;
+}
+
 export interface Target {
   readonly name: TargetName;
+  /** `null` on Atlassian Cloud, where no such binding can exist. */
+  readonly legacyBindings: LegacyBindingOps | null;
   readonly accounts: AccountOps;
   readonly tokens: TokenOps;
   /** Jira project roles and Confluence space access: Atlassian's public product APIs on both targets. */

@@ -207,4 +207,33 @@ describe("ScopeBinding", () => {
       expect(err.message).to.include("PRE_ROLES").and.to.include("roleName");
     });
   });
+
+  describe("a binding made by a version before 0.2 (no grant in its state)", () => {
+    const backend = useBackend();
+
+    it("is read, changed and deleted through the embedded backend's binding extension", async () => {
+      const a = await backend.current.admin.serviceAccounts.create({ name: "legacy-binding" });
+      const old = await backend.current.admin.scopeBindings.create(a.id, { resource: "jira:project/OLD", role: "viewer" });
+      const props = { __context: CONTEXT, serviceAccountId: a.id, resource: "jira:project/OLD", role: "viewer", createdAt: old.createdAt } as unknown as ScopeBindingOutputs;
+      expect((await sb.read(old.id, props)).id).to.equal(old.id);
+      const news = await checked("ScopeBinding", { serviceAccountId: a.id, resource: "jira:project/OLD", role: "editor" });
+      const { outs } = await sb.update(old.id, props, news);
+      expect(outs).to.deep.include({ role: "editor" });
+      expect((await backend.current.admin.scopeBindings.retrieve(a.id, old.id))?.role).to.equal("editor");
+      await sb.delete(old.id, outs as ScopeBindingOutputs);
+      expect(await backend.current.admin.scopeBindings.retrieve(a.id, old.id)).to.equal(null);
+      expect((await sb.read(old.id, props)).id ?? "", "gone").to.equal("");
+    });
+
+    it("cannot be managed on the Atlassian Cloud target, saying what to do", async () => {
+      configure(configOf({ ...backend.current.config(), "atlassian:target": "atlassian-cloud" }));
+      try {
+        const props = { __context: CONTEXT, serviceAccountId: "sa_1", resource: "jira:project/OLD", role: "viewer", createdAt: "2026-01-01T00:00:00Z" } as unknown as ScopeBindingOutputs;
+        const err = await rejection(sb.delete("sb-old", props));
+        expect(err.message).to.include("earlier version").and.to.include("pulumi state delete");
+      } finally {
+        configure(configOf(backend.current.config()));
+      }
+    });
+  });
 });
