@@ -27,7 +27,16 @@ import {
   type Internal,
 } from "./common";
 import * as config from "./config";
-import { target, type Account, type Target } from "./targets/index";
+import { SUSPEND_UNSUPPORTED, target, type Account, type Target } from "./targets/index";
+
+function targetIsCloud(): boolean {
+  try {
+    return config.targetName() === "atlassian-cloud";
+  } catch {
+    // A bad atlassian:target fails the first operation, naming the setting.
+    return false;
+  }
+}
 import { MODULE, shims, typeOf } from "./shim";
 
 /** `pulumi-nodejs:dynamic/atlassian:ServiceAccount` */
@@ -168,6 +177,10 @@ export const serviceAccountProvider = {
   /** Validates every input with the sdk's schemas (no request) and fills in the defaults. */
   async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<ServiceAccountInputs>> {
     const failures = checkProperties(news, RULES);
+    // Atlassian Cloud cannot suspend an account: fail the preview, before any request.
+    if (news.suspended === true && !failures.some((f) => f.property === "suspended") && targetIsCloud()) {
+      failures.push({ property: "suspended", reason: SUSPEND_UNSUPPORTED });
+    }
     if (failures.length > 0) return { failures };
     const inputs = { ...news } as unknown as ServiceAccountInputs;
     if (inputs.displayName === undefined && typeof inputs.name === "string" && !isUnknown(inputs.name)) {

@@ -3,13 +3,17 @@ import { providers } from "../../provider/index";
 import type { ServiceAccountOutputs } from "../../provider/serviceAccount";
 import { UNKNOWN } from "../../provider/common";
 import { PLAN_QUOTAS } from "../../sdk/index";
-import { configure } from "../../provider/config";
+import { configure, resetConfiguration } from "../../provider/config";
 import { CONTEXT, ENGINE_PROPS, PATHS, checked, configOf, created, expectNoSecret, rejection, startProxy, useBackend } from "./helpers";
 
 const sa = providers.ServiceAccount;
 
 describe("ServiceAccount", () => {
   describe("check", () => {
+    // check depends on the target: on Atlassian Cloud suspended: true fails (see below).
+    before(() => configure(configOf({ "atlassian:target": "embedded" })));
+    after(() => resetConfiguration());
+
     it("fills in the defaults: displayName is the name, an empty description, not suspended", async () => {
       const inputs = await checked("ServiceAccount", { name: "ci-deployer" });
       expect(inputs).to.deep.include({ name: "ci-deployer", displayName: "ci-deployer", description: "", suspended: false });
@@ -186,13 +190,20 @@ describe("ServiceAccount", () => {
       });
 
       if (cloud) {
+        it("fails check on suspended: true, at preview", async () => {
+          const result = await sa.check({}, { ...ENGINE_PROPS, name: "suspend-check", suspended: true });
+          expect((result.failures ?? []).map((f) => f.property)).to.deep.equal(["suspended"]);
+          expect(result.failures![0]!.reason).to.include("no API to suspend");
+          expect((await sa.check({}, { ...ENGINE_PROPS, name: "suspend-check", suspended: false })).failures ?? []).to.deep.equal([]);
+        });
+
         it("refuses suspended: true before any request, saying Atlassian has no API for it", async () => {
           const before = (await backend.current.admin.orgServiceAccounts.list().toArray()).length;
-          const err = await rejection(created("ServiceAccount", { name: "suspend-cloud", suspended: true }));
+          const err = await rejection(sa.create({ __context: CONTEXT, name: "suspend-cloud", displayName: "suspend-cloud", description: "", suspended: true }));
           expect(err.message).to.include("suspend-cloud").and.to.include("no API to suspend").and.to.include("admin.atlassian.com");
           expect((await backend.current.admin.orgServiceAccounts.list().toArray()).length).to.equal(before);
           const { id, outs, inputs } = await created("ServiceAccount", { name: "suspend-later" });
-          const news = await checked("ServiceAccount", { name: "suspend-later", suspended: true }, inputs);
+          const news = { ...inputs, suspended: true };
           expect((await rejection(sa.update(id, outs as ServiceAccountOutputs, news))).message).to.include("no API to suspend");
         });
       } else {
