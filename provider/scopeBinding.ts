@@ -16,7 +16,6 @@ import {
   defined,
   diffResult,
   failure,
-  isBindingTaken,
   isUnknown,
   requestOptions,
   type Internal,
