@@ -121,8 +121,14 @@ async function main(argv: string[]): Promise<void> {
       orgId: b.orgId,
       cloudId: b.cloudId,
       ...(b.freshKey ? { adminKey: b.adminKey } : {}),
-      // The site admin's token only when this start made it, as the admin key.
-      siteAdmin: { email: b.siteAdmin.email, accountId: b.siteAdmin.accountId, ...(b.freshSiteAdmin ? { token: b.siteAdmin.token } : {}) },
+      // The site admin's token is printed only by a start that made it and printed a fresh admin
+      // key too: an operator who chose the key gets the file the token is kept in, not the token.
+      siteAdmin: {
+        email: b.siteAdmin.email,
+        accountId: b.siteAdmin.accountId,
+        ...(b.freshSiteAdmin && b.freshKey ? { token: b.siteAdmin.token } : {}),
+        ...(b.siteAdminFile ? { tokenFile: b.siteAdminFile } : {}),
+      },
       ...(values["public-only"] ? { publicOnly: true } : {}),
     }) + "\n",
   );

@@ -84,6 +84,8 @@ export interface RunningBackend extends Backend {
   freshKey: boolean;
   /** True when this start generated the site admin's token (the CLI prints it once). */
   freshSiteAdmin: boolean;
+  /** The file keeping a generated site admin's email and token (none when it was given). */
+  siteAdminFile?: string;
 }
 
 export async function startServer(opts: BackendOptions): Promise<RunningBackend> {
@@ -120,6 +122,7 @@ export async function startServer(opts: BackendOptions): Promise<RunningBackend>
       freshKey: seeded.freshKey,
       siteAdmin: seeded.siteAdmin,
       freshSiteAdmin: seeded.freshSiteAdmin,
+      siteAdminFile: seeded.siteAdminFile,
       app,
       close: () =>
         (closing ??= (async () => {

@@ -87,3 +87,42 @@ describe("backend: access follows role membership", () => {
     expect(removed.data.map((e: any) => e.attributes.target.id)).to.include(`AUD/${VIEWER}/${h.a.accountId}`);
   });
 });
+
+describe("backend: access on a site not in role mode follows v1 space permissions", () => {
+  let b: Harness;
+  let admin: string;
+  before(async () => {
+    b = await harness({ confluenceMode: "PRE_ROLES" });
+    admin = basic(b.siteAdmin.email, b.siteAdmin.token);
+  });
+  after(() => b.close());
+
+  const PERMS = (id: string) => `/ex/confluence/{cloudId}/wiki/api/v2/spaces/${id}/permissions`;
+  const V1 = (key: string) => `/ex/confluence/{cloudId}/wiki/rest/api/space/${key}/permission`;
+  const ops = async (id: string, accountId: string) =>
+    (await b.product("GET", PERMS(id), admin)).body.results.filter((p: any) => p.principal.id === accountId).map((p: any) => `${p.operation.key}/${p.operation.targetType}`);
+
+  it("a binding's role change swaps the level's permission set", async () => {
+    const a = await b.ok("POST", "/service-accounts", { name: uniqueName("v1b") });
+    const x = await b.ok("POST", `/service-accounts/${a.id}/scope-bindings`, { resource: "confluence:space/PERM", role: "admin" });
+    const id = (await b.product("GET", "/ex/confluence/{cloudId}/wiki/api/v2/spaces?keys=PERM", admin)).body.results[0].id;
+    expect(await ops(id, a.accountId)).to.include("administer/space");
+    await b.ok("PATCH", `/service-accounts/${a.id}/scope-bindings/${x.id}`, { role: "viewer" });
+    expect(await ops(id, a.accountId)).to.deep.equal(["read/space"]);
+    expect((await b.ok("GET", `/service-accounts/${a.id}/scope-bindings/${x.id}`)).role).to.equal("viewer");
+  });
+
+  it("an account holding administer/space manages the space's permissions, and no other space's", async () => {
+    const boss = await b.ok("POST", "/service-accounts", { name: uniqueName("v1a") });
+    const t = await b.ok("POST", `/service-accounts/${boss.id}/api-tokens`, { label: "a", scopes: ["write:space.permission:confluence"], expiresInDays: 5 });
+    const auth = basic(boss.email, t.token);
+    await b.ok("POST", `/service-accounts/${boss.id}/scope-bindings`, { resource: "confluence:space/OWN", role: "admin" });
+    const other = await b.ok("POST", "/service-accounts", { name: uniqueName("v1o") });
+    const read = { subject: { type: "user", identifier: other.accountId }, operation: { key: "read", target: "space" } };
+    const granted = await b.product("POST", V1("OWN"), auth, read);
+    expect(granted.status, granted.text).to.equal(200);
+    expect((await b.product("POST", V1("ELSE"), auth, read)).status).to.equal(403);
+    expect((await b.product("DELETE", `${V1("OWN")}/${granted.body.id}`, auth)).status).to.equal(204);
+    expect((await b.product("DELETE", `${V1("OWN")}/${granted.body.id}`, auth)).status).to.equal(404);
+  });
+});

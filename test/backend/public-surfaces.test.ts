@@ -202,14 +202,24 @@ describe("backend: the site admin of the product plane", () => {
     expect(line.siteAdmin).to.deep.equal({ email: "ops@example.com", accountId: line.siteAdmin.accountId });
   });
 
+  it("prints no site admin token when the operator chose the admin key: it names the file that keeps it", async function () {
+    this.timeout(30_000);
+    const line: any = await serve(["--admin-key", "pasak_" + "Q".repeat(43)]);
+    expect(line).to.not.have.property("adminKey");
+    expect(JSON.stringify(line)).to.not.match(SECRET_PATTERN);
+    expect(line.siteAdmin.tokenFile).to.equal(path.join(dir, "keys", `${line.orgId}.site-admin`));
+    expect(fs.readFileSync(line.siteAdmin.tokenFile, "utf8")).to.match(SECRET_PATTERN);
+  });
+
   it("is made once when none is given: the CLI prints its token in the listening line of that start only", async function () {
     this.timeout(30_000);
     const start = () => serve([]);
     const first = await start();
+    const tokenFile = path.join(dir, "keys", `${(first as any).orgId}.site-admin`);
     expect(first.siteAdmin.email).to.equal("site-admin@example.com");
     expect(first.siteAdmin.token).to.match(SECRET_PATTERN);
     const second = await start();
-    expect(second.siteAdmin).to.deep.equal({ email: first.siteAdmin.email, accountId: first.siteAdmin.accountId });
+    expect(second.siteAdmin).to.deep.equal({ email: first.siteAdmin.email, accountId: first.siteAdmin.accountId, tokenFile });
     // The same admin answers after the restart, from the kept token.
     const b = await harness({ dataDir: dir });
     try {
