@@ -44,6 +44,15 @@ export function parseResource(resource: string): ParsedResource {
   return { product: resource.startsWith("jira:") ? "jira" : "confluence", key: resource.slice(i + 1) };
 }
 
+/** A project or space not found: a wrong key, a wrong site, or one the site admin cannot see. */
+function notFoundHint(): string {
+  const { cloudId } = config.siteSettings();
+  return (
+    `check the key, that atlassian:cloudId (or ATLASSIAN_CLOUD_ID), now ${JSON.stringify(cloudId.slice(0, 100))}, is the site's cloud id, ` +
+    `and that the site admin (atlassian:siteAdminEmail) can see it`
+  );
+}
+
 const clients = new WeakMap<Client, ProductAccess>();
 
 export class ProductAccess {
@@ -180,7 +189,7 @@ export class ProductAccess {
     const list = await roles;
     if (list === null) {
       this.#jiraRoles.delete(projectKey);
-      throw new Error(`the Jira project ${projectKey} does not exist on the site, or the site admin (atlassian:siteAdminEmail) cannot see it`);
+      throw new Error(`the Jira project ${projectKey} was not found: ${notFoundHint()}`);
     }
     const name = wanted.roleName ?? config.roleMapping().jira[wanted.role];
     const found = list.find((r) => r.name === name) ?? list.find((r) => r.name.toLowerCase() === name.toLowerCase());
@@ -208,7 +217,7 @@ export class ProductAccess {
     }
     if (found === null) {
       this.#spaces.delete(spaceKey);
-      throw new Error(`the Confluence space ${spaceKey} does not exist on the site, or the site admin (atlassian:siteAdminEmail) cannot see it`);
+      throw new Error(`the Confluence space ${spaceKey} was not found: ${notFoundHint()}`);
     }
     return found;
   }

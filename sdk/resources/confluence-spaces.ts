@@ -44,13 +44,20 @@ export class ConfluenceSpaces extends APIResource {
   /** `GET /wiki/api/v2/spaces?keys=KEY` -> the space (its numeric id), or `null` when there is none. */
   async byKey(key: string, opts?: RequestOptions): Promise<ConfluenceSpace | null> {
     spaceKey(key);
-    const page = await this._client.site({
+    let page: { results: ConfluenceSpace[] };
+    try {
+      page = await this._client.site({
       method: "GET",
       path: `${this._client.productPath("confluence")}/wiki/api/v2/spaces`,
       query: { keys: key },
-      schema: listOf(ConfluenceSpace),
-      opts,
-    });
+        schema: listOf(ConfluenceSpace),
+        opts,
+      });
+    } catch (err) {
+      // No such site answers 404 too: either way there is no space of this key to be had.
+      if (isProductNotFound(err)) return null;
+      throw err;
+    }
     return page.results.find((s) => s.key === key) ?? null;
   }
 

@@ -166,6 +166,15 @@ describe("ScopeBinding", () => {
         }
       });
 
+      it("fails on a wrong cloud id naming atlassian:cloudId, for Jira and Confluence", async () => {
+        configure(configOf({ ...backend.current.config(), "atlassian:cloudId": "not-this-site" }));
+        for (const resource of ["jira:project/WRONG", "confluence:space/WRONG"]) {
+          const err = await rejection(created("ScopeBinding", { serviceAccountId: accountId, resource, role: "viewer" }));
+          expect(err.message, resource).to.include("WRONG was not found").and.to.include("atlassian:cloudId").and.to.include('"not-this-site"');
+          expectNoSecret(err.message, [backend.current.siteAdmin.token, backend.current.adminKey]);
+        }
+      });
+
       it("fails with the product's refusal on a wrong site admin token, and never the token", async () => {
         const wrong = "wrong-site-admin-token-0123456789";
         configure(configOf({ ...backend.current.config(), "atlassian:siteAdminToken": wrong }));
