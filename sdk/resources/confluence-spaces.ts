@@ -41,15 +41,15 @@ const spaceId = (id: string) => segment("spaceId", id, NUMERIC_ID, "a numeric Co
 
 /** `/wiki/api/v2/spaces` and `/wiki/api/v2/space-role-mode` */
 export class ConfluenceSpaces extends APIResource {
-  /** `GET /wiki/api/v2/spaces?keys=KEY` -> the space (its numeric id), or `null` when there is none. */
+  /** `GET /wiki/api/v2/spaces?keys=KEY` -> the space (its numeric id), or `null` when there is none (or no such site). */
   async byKey(key: string, opts?: RequestOptions): Promise<ConfluenceSpace | null> {
     spaceKey(key);
     let page: { results: ConfluenceSpace[] };
     try {
       page = await this._client.site({
-      method: "GET",
-      path: `${this._client.productPath("confluence")}/wiki/api/v2/spaces`,
-      query: { keys: key },
+        method: "GET",
+        path: `${this._client.productPath("confluence")}/wiki/api/v2/spaces`,
+        query: { keys: key },
         schema: listOf(ConfluenceSpace),
         opts,
       });
