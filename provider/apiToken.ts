@@ -18,6 +18,7 @@ import {
   TOKEN_MAX_DAYS,
   type ApiToken as ApiTokenObject,
   type ApiTokenWithSecret,
+  type ServiceAccountToken,
 } from "../sdk/index";
 import { DAY_MS, now } from "./clock";
 import {
@@ -33,6 +34,18 @@ import {
   type Internal,
 } from "./common";
 import * as config from "./config";
+import { target } from "./targets/index";
+import { API_TOKEN_UNSUPPORTED } from "./targets/atlassian";
+
+/** Why check must fail on this target, or null: no request is made to know it. */
+function tokenUnsupported(): string | null {
+  try {
+    return config.targetName() === "atlassian-cloud" ? API_TOKEN_UNSUPPORTED : null;
+  } catch {
+    // A bad atlassian:target fails the first operation, naming the setting.
+    return null;
+  }
+}
 import { MODULE, shims, typeOf } from "./shim";
 
 /** `pulumi-nodejs:dynamic/atlassian:ApiToken` */
@@ -255,6 +268,9 @@ export const apiTokenProvider = {
       bad.add(f.property);
       failures.push(f);
     }
+    // Atlassian Cloud cannot mint a token: fail the preview, before any request.
+    const unsupported = tokenUnsupported();
+    if (unsupported && !bad.has("serviceAccountId")) failures.push({ property: "serviceAccountId", reason: unsupported });
     return failures.length > 0 ? { failures } : { inputs };
   },
 
@@ -284,44 +300,55 @@ export const apiTokenProvider = {
   },
 
   /**
-   * Sends POST /service-accounts/{id}/api-tokens; returns the token's id and outputs, the
-   * secret included. A fixed expiresAt that is not in range fails as check does, with no request.
+   * Sends POST /service-accounts/{id}/api-tokens, an EXTENSION of the embedded backend
+   * (Atlassian has no API to create a token; on Atlassian Cloud check has already failed).
+   * Returns the token's id and outputs, the secret included. A fixed expiresAt that is not
+   * in range fails as check does, with no request.
    */
   async create(inputs: ApiTokenInputs): Promise<pulumi.dynamic.CreateResult<ApiTokenOutputs>> {
+    const what = `API token "${inputs.label}" of service account ${inputs.serviceAccountId}`;
+    const t = target();
+    if (t.tokens.mintUnsupported) throw new Error(`cannot create ${what}: ${t.tokens.mintUnsupported}`);
     // The same rule as check, before any request (the backend would refuse it less helpfully).
     const problem = inputs.expiresAt === undefined ? undefined : fixedExpiryProblem(inputs.expiresAt, false);
-    if (problem) throw new Error(`cannot create API token "${inputs.label}" of service account ${inputs.serviceAccountId}: ${problem}`);
+    if (problem) throw new Error(`cannot create ${what}: ${problem}`);
     let created: ApiTokenWithSecret;
     try {
-      created = await config.client().apiTokens.create(
+      created = await t.tokens.mint(
         inputs.serviceAccountId,
         defined({ label: inputs.label, scopes: inputs.scopes, expiresInDays: inputs.expiresInDays, expiresAt: inputs.expiresAt }),
         requestOptions(inputs),
       );
     } catch (err) {
-      throw failure(`cannot create API token "${inputs.label}" of service account ${inputs.serviceAccountId}`, err);
+      throw failure(`cannot create ${what}`, err);
     }
     const { token, ...rest } = created;
     return { id: created.id, outs: outputsOf(rest, token, inputs) };
   },
 
   /**
-   * Sends GET /service-accounts/{id}/api-tokens/{tokenId}. Missing, revoked or expired
-   * reports the token gone (refresh drops it; the next up mints a new one). The secret is
-   * never readable again: it is carried forward from the state.
+   * Sends GET /service-accounts/{id}/api-tokens (Atlassian's public list) and finds the
+   * token in it. Missing, revoked or expired reports the token gone (refresh drops it; the
+   * next up mints a new one). The secret is never readable again: it is carried forward from the state.
    */
   async read(id: string, props?: ApiTokenOutputs): Promise<pulumi.dynamic.ReadResult<ApiTokenOutputs>> {
     if (!props?.serviceAccountId) {
       throw new Error(`cannot read API token ${id}: its serviceAccountId is not in the state (an ApiToken cannot be read by id alone)`);
     }
-    let token: ApiTokenObject | null;
+    let token: ServiceAccountToken | null;
     try {
-      token = await config.client().apiTokens.retrieve(props.serviceAccountId, id, requestOptions(props));
+      token = await target().tokens.find(props.serviceAccountId, id, requestOptions(props));
     } catch (err) {
       throw failure(`cannot read API token "${props.label}" (id ${id})`, err);
     }
-    if (!token || token.status !== "active") return {};
-    return { id: token.id, props: outputsOf(token, props.token, props) };
+    if (!token) return {};
+    const expiresAt = token.expiresAt ?? props.expiresAt;
+    const status = token.status?.toLowerCase() ?? (Date.parse(expiresAt) <= now().getTime() ? "expired" : "active");
+    if (status !== "active") return {};
+    return {
+      id: token.id,
+      props: defined({ ...props, expiresAt, createdAt: token.createdAt ?? props.createdAt, status: "active" as const }),
+    };
   },
 
   /** Only rotateBeforeDays changed (everything else replaces): no request, the outputs follow the inputs. */
@@ -329,10 +356,15 @@ export const apiTokenProvider = {
     return { outs: defined({ ...olds, rotateBeforeDays: news.rotateBeforeDays, [CONTEXT_KEY]: news[CONTEXT_KEY] }) };
   },
 
-  /** Sends DELETE /service-accounts/{id}/api-tokens/{tokenId} (revoke); revoked or gone already is fine. */
+  /**
+   * Sends DELETE /service-accounts/{id}/api-tokens/{tokenId}, an EXTENSION of the embedded
+   * backend (Atlassian can only revoke all of an account's tokens); revoked or gone already is fine.
+   */
   async delete(id: string, props: ApiTokenOutputs): Promise<void> {
+    const t = target();
+    if (t.tokens.mintUnsupported) throw new Error(`cannot revoke API token "${props.label}" (id ${id}): ${t.tokens.mintUnsupported}`);
     try {
-      await config.client().apiTokens.revoke(props.serviceAccountId, id, requestOptions(props));
+      await t.tokens.revoke(props.serviceAccountId, id, requestOptions(props));
     } catch (err) {
       throw failure(`cannot revoke API token "${props.label}" (id ${id})`, err);
     }

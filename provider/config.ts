@@ -1,19 +1,33 @@
 /**
- * Where the provider finds its endpoint and credentials, at run time, inside the provider
- * process: the stack config the engine hands to the dynamic provider's `configure`
- * (`atlassian:baseUrl`, `atlassian:orgId`, `atlassian:apiKey`), falling back to the
- * environment (`ATLASSIAN_BASE_URL`, `ATLASSIAN_ORG_ID`, `ATLASSIAN_API_KEY`).
+ * Where the provider finds its target, endpoint and credentials, at run time, inside the
+ * provider process: the stack config the engine hands to the dynamic provider's `configure`
+ * (`atlassian:<name>`), falling back to the environment (`ATLASSIAN_<NAME>`).
  *
  * Nothing here is ever captured into the serialized provider: the shim in `shim.ts`
  * forwards `configure` to this module, which keeps the values in this process's memory only.
+ *
+ * A setting is checked when an operation first needs it, so a stack without bindings needs
+ * no site credentials; the message names the setting and both ways to set it.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { Client } from "../sdk/index";
+import { parseRoleMapping, type RoleMapping } from "./targets/roles";
+
+/** The names of the settings, as in {@link Settings}. */
+export type SettingName =
+  | "target"
+  | "baseUrl"
+  | "orgId"
+  | "apiKey"
+  | "cloudId"
+  | "siteAdminEmail"
+  | "siteAdminToken"
+  | "roleMapping";
 
 /** One setting: its stack config key, its environment variable, whether it is a secret. */
 export interface Setting {
   /** The setting's name in {@link Settings}. */
-  readonly name: "baseUrl" | "orgId" | "apiKey";
+  readonly name: SettingName;
   /** The stack config key, namespaced: `atlassian:<name>`. */
   readonly configKey: string;
   /** The environment variable read when the stack config lacks the setting. */
@@ -24,34 +38,49 @@ export interface Setting {
   readonly description: string;
 }
 
+/** Atlassian's API gateway: the admin API and the products' `/ex/{product}/{cloudId}` routes. */
+export const ATLASSIAN_BASE_URL = "https://api.atlassian.com";
+
+/**
+ * `atlassian-cloud`: Atlassian's public operations only. `embedded`: the same operations,
+ * plus the embedded backend's extensions where Atlassian has none (minting a token,
+ * revoking one token, suspending an account).
+ */
+export const TARGETS = ["atlassian-cloud", "embedded"] as const;
+export type TargetName = (typeof TARGETS)[number];
+
+const setting = (name: SettingName, envVar: string, secret: boolean, description: string): Setting => ({
+  name,
+  configKey: `atlassian:${name}`,
+  envVar,
+  secret,
+  description,
+});
+
 /** Every setting the provider reads, in the order the README's configuration table lists them. */
 export const SETTINGS: readonly Setting[] = [
-  {
-    name: "baseUrl",
-    configKey: "atlassian:baseUrl",
-    envVar: "ATLASSIAN_BASE_URL",
-    secret: false,
-    description: "the identity API's base URL, e.g. http://127.0.0.1:8080 for the embedded backend",
-  },
-  {
-    name: "orgId",
-    configKey: "atlassian:orgId",
-    envVar: "ATLASSIAN_ORG_ID",
-    secret: false,
-    description: "the organization whose service accounts the stack manages",
-  },
-  {
-    name: "apiKey",
-    configKey: "atlassian:apiKey",
-    envVar: "ATLASSIAN_API_KEY",
-    secret: true,
-    description: "an org admin API key (set it with --secret)",
-  },
+  setting(
+    "target",
+    "ATLASSIAN_TARGET",
+    false,
+    '"atlassian-cloud" or "embedded"; default: "atlassian-cloud" when the base URL is Atlassian\'s, "embedded" otherwise',
+  ),
+  setting("baseUrl", "ATLASSIAN_BASE_URL", false, `the API's base URL; default ${ATLASSIAN_BASE_URL}, e.g. http://127.0.0.1:8080 for the embedded backend`),
+  setting("orgId", "ATLASSIAN_ORG_ID", false, "the organization whose service accounts the stack manages"),
+  setting("apiKey", "ATLASSIAN_API_KEY", true, "an org admin API key (set it with --secret)"),
+  setting("cloudId", "ATLASSIAN_CLOUD_ID", false, "the cloud id of the Jira/Confluence site that ScopeBindings grant access on"),
+  setting("siteAdminEmail", "ATLASSIAN_SITE_ADMIN_EMAIL", false, "the email of a site admin, for the Jira and Confluence APIs that ScopeBindings call"),
+  setting("siteAdminToken", "ATLASSIAN_SITE_ADMIN_TOKEN", true, "an API token of that site admin (set it with --secret)"),
+  setting("roleMapping", "ATLASSIAN_ROLE_MAPPING", false, "JSON mapping viewer/editor/admin to Jira and Confluence role names; see the README"),
 ];
 
-/** The settings in force. */
+const byName = Object.fromEntries(SETTINGS.map((s) => [s.name, s])) as Record<SettingName, Setting>;
+
+/** The settings every operation needs. */
 export interface Settings {
-  /** The identity API's base URL. */
+  /** Which target's requests the handlers' operations become. */
+  target: TargetName;
+  /** The API's base URL. */
   baseUrl: string;
   /** The organization id. */
   orgId: string;
@@ -59,14 +88,22 @@ export interface Settings {
   apiKey: string;
 }
 
-let fromStack: Partial<Settings> = {};
+/** What ScopeBindings need besides {@link Settings}: the site and a site admin's credentials. */
+export interface SiteSettings {
+  cloudId: string;
+  siteAdminEmail: string;
+  /** Held in this process's memory only. */
+  siteAdminToken: string;
+}
+
+let fromStack: Partial<Record<SettingName, string>> = {};
 
 /**
  * Records the stack's settings. The engine calls this once per provider process, before any
  * other method; the config holds namespaced keys (`atlassian:apiKey`), secrets already unwrapped.
  */
 export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-  const found: Partial<Settings> = {};
+  const found: Partial<Record<SettingName, string>> = {};
   for (const s of SETTINGS) {
     let value: unknown;
     try {
@@ -78,36 +115,55 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
     if (typeof value === "string" && value.trim() !== "") found[s.name] = value.trim();
   }
   fromStack = found;
+  roleMappingCache = undefined;
 }
 
 /** Forgets what `configure` recorded and closes the client (for tests). */
 export function resetConfiguration(): void {
   fromStack = {};
+  roleMappingCache = undefined;
   cached?.client.close();
   cached = undefined;
 }
 
-/**
- * The settings in force: stack config first, then the environment. A missing one fails
- * naming both ways to set it; a malformed base URL fails naming what was given (never the key).
- */
-export function settings(): Settings {
-  const resolved: Partial<Settings> = {};
+function raw(name: SettingName): string | undefined {
+  return fromStack[name] ?? (process.env[byName[name].envVar]?.trim() || undefined);
+}
+
+function howToSet(s: Setting): string {
+  return `run \`pulumi config set${s.secret ? " --secret" : ""} ${s.configKey} <value>\` or set the ${s.envVar} environment variable`;
+}
+
+/** Fails naming each missing setting, what it is, and both ways to set it. */
+function requireAll(names: SettingName[], forWhat: string): Record<string, string> {
+  const found: Record<string, string> = {};
   const missing: Setting[] = [];
-  for (const s of SETTINGS) {
-    const value = fromStack[s.name] ?? process.env[s.envVar]?.trim();
-    if (value) resolved[s.name] = value;
-    else missing.push(s);
+  for (const n of names) {
+    const v = raw(n);
+    if (v) found[n] = v;
+    else missing.push(byName[n]);
   }
   if (missing.length > 0) {
-    const how = missing.map(
-      (s) =>
-        `${s.configKey} is not set (${s.description}): run \`pulumi config set${s.secret ? " --secret" : ""} ${s.configKey} <value>\`` +
-        ` or set the ${s.envVar} environment variable`,
-    );
-    throw new Error(`the Atlassian provider is not configured: ${how.join("; ")}`);
+    const how = missing.map((s) => `${s.configKey} is not set (${s.description}): ${howToSet(s)}`);
+    throw new Error(`the Atlassian provider is not configured${forWhat}: ${how.join("; ")}`);
   }
-  const baseUrl = resolved.baseUrl!;
+  return found;
+}
+
+/** A bad value: names the setting, what was given (never for a secret), what is wrong and the fix. */
+function invalid(name: SettingName, given: string | undefined, problem: string): Error {
+  const s = byName[name];
+  const what = s.secret || given === undefined ? "is invalid" : `is ${JSON.stringify(given.slice(0, 200))}`;
+  return new Error(`${s.configKey} (or ${s.envVar}) ${what}: ${problem}; ${howToSet(s)}`);
+}
+
+/**
+ * The settings in force: stack config first, then the environment. A missing one fails
+ * naming both ways to set it; a malformed one fails naming what was given (never a secret).
+ */
+export function settings(): Settings {
+  const { orgId, apiKey } = requireAll(["orgId", "apiKey"], "") as { orgId: string; apiKey: string };
+  const baseUrl = raw("baseUrl") ?? ATLASSIAN_BASE_URL;
   let url: URL | undefined;
   try {
     url = new URL(baseUrl);
@@ -115,25 +171,73 @@ export function settings(): Settings {
     url = undefined;
   }
   if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    throw new Error(
-      `atlassian:baseUrl (or ATLASSIAN_BASE_URL) is ${JSON.stringify(baseUrl.slice(0, 200))}, which is not an http(s) URL; ` +
-        `give the identity API's base URL, e.g. "http://127.0.0.1:8080"`,
-    );
+    throw invalid("baseUrl", baseUrl, `not an http(s) URL; give the API's base URL, e.g. "${ATLASSIAN_BASE_URL}" or "http://127.0.0.1:8080"`);
   }
-  return resolved as Settings;
+  return { target: targetName(), baseUrl, orgId, apiKey };
+}
+
+/**
+ * The target alone, needing no other setting (for `check`, which runs before any request).
+ * A target setting that is not a target throws, naming it.
+ */
+export function targetName(): TargetName {
+  const given = raw("target");
+  if (given !== undefined) {
+    if ((TARGETS as readonly string[]).includes(given)) return given as TargetName;
+    throw invalid("target", given, `not a target; give "atlassian-cloud" or "embedded"`);
+  }
+  let host = "";
+  try {
+    host = new URL(raw("baseUrl") ?? ATLASSIAN_BASE_URL).hostname;
+  } catch {
+    host = "";
+  }
+  // Pointed at Atlassian, the extensions cannot exist; pointed elsewhere, it is the embedded backend.
+  return /(^|\.)atlassian\.(com|net)$/i.test(host) ? "atlassian-cloud" : "embedded";
+}
+
+/** The site settings ScopeBindings need; fails naming each missing one. */
+export function siteSettings(): SiteSettings {
+  return requireAll(["cloudId", "siteAdminEmail", "siteAdminToken"], " for ScopeBinding (Jira and Confluence access)") as unknown as SiteSettings;
+}
+
+let roleMappingCache: RoleMapping | undefined;
+
+/** The role mapping in force: the defaults, with `atlassian:roleMapping` laid over them. */
+export function roleMapping(): RoleMapping {
+  if (roleMappingCache) return roleMappingCache;
+  const text = raw("roleMapping");
+  try {
+    roleMappingCache = parseRoleMapping(text);
+  } catch (err) {
+    throw invalid("roleMapping", text, (err as Error).message);
+  }
+  return roleMappingCache;
 }
 
 let cached: { key: string; client: Client } | undefined;
 
-/** A client for the settings in force, reused while they stay the same. */
+/**
+ * A client for the settings in force, reused while they stay the same. It carries the site
+ * admin's credentials when they are set; a product call without them fails naming them
+ * (see {@link siteSettings}, which the bindings call first).
+ */
 export function client(): Client {
   const s = settings();
-  const key = JSON.stringify([s.baseUrl, s.orgId, s.apiKey]);
+  const site = { cloudId: raw("cloudId"), email: raw("siteAdminEmail"), token: raw("siteAdminToken") };
+  const key = JSON.stringify([s.baseUrl, s.orgId, s.apiKey, site.cloudId, site.email, site.token]);
   if (cached?.key !== key) {
     cached?.client.close();
     cached = {
       key,
-      client: new Client({ baseUrl: s.baseUrl, orgId: s.orgId, apiKey: s.apiKey, userAgent: "pulumi-provider" }),
+      client: new Client({
+        baseUrl: s.baseUrl,
+        orgId: s.orgId,
+        apiKey: s.apiKey,
+        userAgent: "pulumi-provider",
+        ...(site.cloudId ? { cloudId: site.cloudId } : {}),
+        ...(site.email && site.token ? { siteAdmin: { email: site.email, apiToken: site.token } } : {}),
+      }),
     };
   }
   return cached.client;

@@ -7,9 +7,11 @@
  * const account = new sa.ServiceAccount("ci", { name: "ci-deployer" });
  * ```
  *
- * Configuration (stack config, falling back to the environment): `atlassian:baseUrl`
- * (`ATLASSIAN_BASE_URL`), `atlassian:orgId` (`ATLASSIAN_ORG_ID`), `atlassian:apiKey`
- * (`ATLASSIAN_API_KEY`, set it with `--secret`).
+ * Configuration (stack config, falling back to the environment): `atlassian:orgId`
+ * (`ATLASSIAN_ORG_ID`), `atlassian:apiKey` (`ATLASSIAN_API_KEY`, `--secret`); for
+ * ScopeBindings `atlassian:cloudId`, `atlassian:siteAdminEmail`, `atlassian:siteAdminToken`
+ * (`--secret`); optional `atlassian:baseUrl` (default Atlassian's), `atlassian:target`,
+ * `atlassian:roleMapping`. See `SETTINGS`.
  */
 import { apiTokenProvider, type ApiTokenInputs, type ApiTokenOutputs } from "./apiToken";
 import { scopeBindingProvider, type ScopeBindingInputs, type ScopeBindingOutputs } from "./scopeBinding";
@@ -23,7 +25,10 @@ export { ApiToken, API_TOKEN_TYPE } from "./apiToken";
 export type { ApiTokenArgs, ApiTokenInputs, ApiTokenOutputs } from "./apiToken";
 export { ScopeBinding, SCOPE_BINDING_TYPE } from "./scopeBinding";
 export type { ScopeBindingArgs, ScopeBindingInputs, ScopeBindingOutputs, ScopeBindingRole } from "./scopeBinding";
-export { SETTINGS, type Setting } from "./config";
+export { SETTINGS, TARGETS, ATLASSIAN_BASE_URL, type Setting, type TargetName } from "./config";
+export { listApiTokens, type ListApiTokensArgs, type ListApiTokensSettings, type ServiceAccountToken } from "./listApiTokens";
+export { DEFAULT_ROLE_MAPPING, CONFLUENCE_PERMISSION_SETS, type RoleMapping } from "./targets/roles";
+export { API_TOKEN_UNSUPPORTED } from "./targets/atlassian";
 export { NOW_ENV } from "./clock";
 export type { ResourceKind } from "./shim";
 export { INSTALLED_VERSION, VERSION_KEY } from "./version";

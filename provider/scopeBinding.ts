@@ -1,13 +1,18 @@
 /**
- * `ScopeBinding`: a service account's access to one Jira project or Confluence space, with
- * a role. `serviceAccountId` and `resource` **replace**; `role` updates in place.
+ * `ScopeBinding`: a service account's access to one Jira project or Confluence space, as
+ * Atlassian grants it: membership of a Jira project role, or a Confluence space role
+ * assignment (a set of v1 space permissions on a site not in role mode), through the
+ * products' public APIs with a site admin's credentials, on both targets.
+ * `serviceAccountId` and `resource` **replace**; `role` and `roleName` update in place.
  *
- * A replacement deletes first (`deleteBeforeReplace: true` by default): there is one binding
- * per account and resource, so a replacement that keeps both (`--replace`,
- * `replaceOnChanges`) can only be made once the old binding is gone.
+ * A replacement deletes first (`deleteBeforeReplace: true` by default): an account holds
+ * one grant per resource, so a replacement that keeps both (`--replace`,
+ * `replaceOnChanges`) can only be made once the old grant is gone.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { BindingResource, Id, Role, type ScopeBinding as ScopeBindingObject } from "../sdk/index";
+import { z } from "zod";
+import { BindingResource, Id, Role } from "../sdk/index";
+import { now } from "./clock";
 import {
   CONTEXT_KEY,
   checkProperties,
@@ -15,12 +20,13 @@ import {
   defined,
   diffResult,
   failure,
-  isBindingTaken,
   isUnknown,
   requestOptions,
   type Internal,
 } from "./common";
 import * as config from "./config";
+import type { Grant } from "./targets/access";
+import { target } from "./targets/index";
 import { MODULE, shims, typeOf } from "./shim";
 
 /** `pulumi-nodejs:dynamic/atlassian:ScopeBinding` */
@@ -44,6 +50,12 @@ export interface ScopeBindingArgs {
    * needs both a matching scope and a binding with a sufficient role. Updates in place.
    */
   role: pulumi.Input<ScopeBindingRole>;
+  /**
+   * A Jira project role or Confluence space role to grant by name (e.g. `"Developers"`),
+   * instead of the one `atlassian:roleMapping` maps `role` to. Not on a Confluence site
+   * outside role mode. Updates in place.
+   */
+  roleName?: pulumi.Input<string>;
 }
 
 /** The inputs as the handlers receive them, after `check`. */
@@ -54,6 +66,8 @@ export interface ScopeBindingInputs extends Internal {
   resource: string;
   /** See {@link ScopeBindingArgs.role}. */
   role: ScopeBindingRole;
+  /** See {@link ScopeBindingArgs.roleName}. */
+  roleName?: string;
 }
 
 /** The outputs, as stored in the state. */
@@ -62,9 +76,15 @@ export interface ScopeBindingOutputs extends Internal {
   serviceAccountId: string;
   /** The Jira project or Confluence space. */
   resource: string;
-  /** The role, as the backend holds it. */
+  /** The input, echoed. */
   role: ScopeBindingRole;
-  /** When the binding was created (ISO-8601 UTC). */
+  /** The input, echoed. */
+  roleName?: string;
+  /** The id Jira and Confluence know the account by. */
+  accountId: string;
+  /** What was granted (role id and name, space id, permission ids): read checks it, delete undoes exactly it. */
+  grant: Grant;
+  /** When the binding was created (ISO-8601 UTC, the provider's clock). */
   createdAt: string;
 }
 
@@ -80,16 +100,81 @@ const RULES = {
     hint: 'give "viewer", "editor" or "admin"',
     required: 'give "viewer", "editor" or "admin"',
   },
+  roleName: {
+    schema: z.string().trim().min(1, "roleName must not be empty").max(255, "roleName must be at most 255 characters"),
+    hint: 'give a Jira project role or Confluence space role name, e.g. "Developers"',
+  },
 };
 
-function outputsOf(binding: ScopeBindingObject, inputs: Internal): ScopeBindingOutputs {
+function outputsOf(inputs: ScopeBindingInputs, accountId: string, grant: Grant, createdAt: string): ScopeBindingOutputs {
   return defined({
     [CONTEXT_KEY]: inputs[CONTEXT_KEY],
-    serviceAccountId: binding.serviceAccountId,
-    resource: binding.resource,
-    role: binding.role,
-    createdAt: binding.createdAt,
+    serviceAccountId: inputs.serviceAccountId,
+    resource: inputs.resource,
+    role: inputs.role,
+    roleName: inputs.roleName,
+    accountId,
+    grant,
+    createdAt,
   });
+}
+
+/** Product account ids by admin id, per target: they never change, so one lookup per run. */
+const productIds = new WeakMap<object, Map<string, Promise<string | null>>>();
+
+/** The id Jira and Confluence know the account by: GET /service-accounts page by page, once per run. */
+async function productAccountId(serviceAccountId: string, inputs: Internal): Promise<string> {
+  const t = target();
+  let ids = productIds.get(t.accounts);
+  if (!ids) productIds.set(t.accounts, (ids = new Map()));
+  let id = ids.get(serviceAccountId);
+  if (!id) {
+    id = t.accounts.retrieve(serviceAccountId, requestOptions(inputs)).then((a) => a?.accountId ?? null);
+    ids.set(serviceAccountId, id);
+  }
+  let found: string | null;
+  try {
+    found = await id;
+  } catch (err) {
+    ids.delete(serviceAccountId);
+    throw err;
+  }
+  if (found === null) {
+    ids.delete(serviceAccountId);
+    throw new Error(`service account ${serviceAccountId} does not exist in the organization (it may have been deleted outside Pulumi)`);
+  }
+  return found;
+}
+
+const wanted = (i: { role: ScopeBindingRole; roleName?: string | undefined }) => ({ role: i.role, roleName: i.roleName });
+
+/**
+ * A binding made by a version before 0.2 kept the embedded backend's binding id and no
+ * grant; only the embedded backend's extension can read, change or remove it.
+ */
+function legacyOps(id: string, props: ScopeBindingOutputs) {
+  const ops = target().legacyBindings;
+  if (!ops) {
+    throw new Error(
+      `the binding of service account ${props.serviceAccountId} to ${props.resource} (id ${id}) was made by an earlier version of this package ` +
+        `for the embedded backend, and cannot be managed on Atlassian Cloud: remove it from the state (pulumi state delete) and declare it again`,
+    );
+  }
+  return ops;
+}
+
+/** Reads a binding made by a version before 0.2 (the embedded extension); its role comes back as drift. */
+async function readLegacy(id: string, props: ScopeBindingOutputs): Promise<pulumi.dynamic.ReadResult<ScopeBindingOutputs>> {
+  let found: { role: ScopeBindingRole } | null;
+  try {
+    found = await legacyOps(id, props).retrieve(props.serviceAccountId, id, requestOptions(props));
+  } catch (err) {
+    throw failure(`cannot read the binding of service account ${props.serviceAccountId} to ${props.resource} (id ${id})`, err);
+  }
+  if (!found) return {};
+  const outs = { ...props, role: found.role };
+  const { createdAt: _c, ...inputs } = outs;
+  return { id, props: outs, inputs: inputs as ScopeBindingOutputs };
 }
 
 /** The handlers the engine calls (through the shim) for a ScopeBinding. */
@@ -106,64 +191,82 @@ export const scopeBindingProvider = {
   async diff(_id: string, olds: ScopeBindingOutputs, news: ScopeBindingInputs): Promise<pulumi.dynamic.DiffResult> {
     const differs = (a: unknown, b: unknown) => isUnknown(b) || a !== b;
     const replaces = (["serviceAccountId", "resource"] as const).filter((p) => differs(olds[p], news[p]));
-    return diffResult(replaces, differs(olds.role, news.role), true);
+    return diffResult(replaces, differs(olds.role, news.role) || differs(olds.roleName, news.roleName), true);
   },
 
-  /** Sends POST /service-accounts/{id}/scope-bindings; returns the binding's id and outputs. */
+  /**
+   * Looks the account's product id up (GET /service-accounts, once per run), then grants:
+   * Jira: GET .../project/{key}/role (once per run per project), GET .../role/{id}, and POST
+   * .../role/{id} `{user:[accountId]}` unless already a member. Confluence: GET
+   * /wiki/api/v2/spaces?keys= and /space-role-mode (once per run), then in role mode GET
+   * /space-roles (once per run), GET and POST .../role-assignments; otherwise GET
+   * .../permissions and one v1 POST .../permission per missing permission.
+   */
   async create(inputs: ScopeBindingInputs): Promise<pulumi.dynamic.CreateResult<ScopeBindingOutputs>> {
     const what = `binding of service account ${inputs.serviceAccountId} to ${inputs.resource}`;
-    let binding: ScopeBindingObject;
+    let accountId: string;
+    let grant: Grant;
     try {
-      binding = await config
-        .client()
-        .scopeBindings.create(inputs.serviceAccountId, { resource: inputs.resource, role: inputs.role }, requestOptions(inputs));
+      accountId = await productAccountId(inputs.serviceAccountId, inputs);
+      grant = await target().access.grant(inputs.resource, accountId, wanted(inputs), requestOptions(inputs));
     } catch (err) {
-      if (isBindingTaken(err)) {
-        throw new Error(
-          `cannot create the ${what}: the account already has a binding on ${inputs.resource} (one per account and resource). ` +
-            `Declare it once, or delete the other binding. If this is a replacement, leave the resource's ` +
-            `deleteBeforeReplace option at its default (true)`,
-        );
-      }
       throw failure(`cannot create the ${what}`, err);
     }
-    return { id: binding.id, outs: outputsOf(binding, inputs) };
+    return { id: `${inputs.resource}/${accountId}`, outs: outputsOf(inputs, accountId, grant, now().toISOString()) };
   },
 
-  /** Sends GET .../scope-bindings/{id}. A 404 reports the binding gone; a changed role comes back as drift. */
+  /**
+   * Checks the grant is still there with one request (Jira: GET .../role/{id}; Confluence:
+   * GET .../role-assignments or every page of .../permissions). Removed by hand: gone, so
+   * refresh drops it and the next up grants it again.
+   */
   async read(id: string, props?: ScopeBindingOutputs): Promise<pulumi.dynamic.ReadResult<ScopeBindingOutputs>> {
-    if (!props?.serviceAccountId) {
-      throw new Error(`cannot read scope binding ${id}: its serviceAccountId is not in the state (a ScopeBinding cannot be read by id alone)`);
+    if (!props?.serviceAccountId || !props.resource) {
+      throw new Error(`cannot read scope binding ${id}: its serviceAccountId and resource are not in the state (a ScopeBinding cannot be read by id alone)`);
     }
-    let binding: ScopeBindingObject | null;
+    if (!props.grant || !props.accountId) return readLegacy(id, props);
+    let holds: boolean;
     try {
-      binding = await config.client().scopeBindings.retrieve(props.serviceAccountId, id, requestOptions(props));
+      holds = await target().access.holds(props.resource, props.accountId, props.grant, requestOptions(props));
     } catch (err) {
       throw failure(`cannot read the binding of service account ${props.serviceAccountId} to ${props.resource} (id ${id})`, err);
     }
-    if (!binding) return {};
-    const outs = outputsOf(binding, props);
-    // The inputs follow what was found, so that drift shows as a change of the inputs (see diffResult).
-    const { createdAt: _, ...inputs } = outs;
-    return { id: binding.id, props: outs, inputs: inputs as ScopeBindingOutputs };
+    if (!holds) return {};
+    const { createdAt: _c, accountId: _a, grant: _g, ...inputs } = props;
+    return { id, props, inputs: inputs as ScopeBindingOutputs };
   },
 
-  /** Sends one PATCH .../scope-bindings/{id} with the new role. */
+  /** A new role or roleName: grants the new role, then undoes what the old grant added (Confluence roles: one POST). */
   async update(id: string, olds: ScopeBindingOutputs, news: ScopeBindingInputs): Promise<pulumi.dynamic.UpdateResult<ScopeBindingOutputs>> {
-    if (olds.role === news.role) return { outs: defined({ ...olds, [CONTEXT_KEY]: news[CONTEXT_KEY] }) };
-    let binding: ScopeBindingObject;
+    if (olds.role === news.role && olds.roleName === news.roleName) {
+      return { outs: defined({ ...olds, [CONTEXT_KEY]: news[CONTEXT_KEY] }) };
+    }
+    if (!olds.grant || !olds.accountId) {
+      const legacy = legacyOps(id, olds);
+      if (news.roleName !== undefined) {
+        throw new Error(`cannot name a role on binding ${id}: it was made by an earlier version of this package; remove roleName, or replace the binding (change its Pulumi name)`);
+      }
+      try {
+        await legacy.update(olds.serviceAccountId, id, news.role, requestOptions(news));
+      } catch (err) {
+        throw failure(`cannot change the role of the binding of service account ${olds.serviceAccountId} to ${olds.resource} (id ${id})`, err);
+      }
+      return { outs: defined({ ...olds, role: news.role, [CONTEXT_KEY]: news[CONTEXT_KEY] }) };
+    }
+    let grant: Grant;
     try {
-      binding = await config.client().scopeBindings.update(olds.serviceAccountId, id, { role: news.role }, requestOptions(news));
+      grant = await target().access.change(olds.resource, olds.accountId, olds.grant, wanted(news), requestOptions(news));
     } catch (err) {
       throw failure(`cannot change the role of the binding of service account ${olds.serviceAccountId} to ${olds.resource} (id ${id})`, err);
     }
-    return { outs: outputsOf(binding, news) };
+    return { outs: outputsOf(news, olds.accountId, grant, olds.createdAt) };
   },
 
-  /** Sends DELETE .../scope-bindings/{id}; gone already (or its account gone) is fine. */
+  /** Undoes exactly what create added (Jira: DELETE .../role/{id}?user= when create added it); gone already is fine. */
   async delete(id: string, props: ScopeBindingOutputs): Promise<void> {
     try {
-      await config.client().scopeBindings.delete(props.serviceAccountId, id, requestOptions(props));
+      if (!props.grant || !props.accountId) return await legacyOps(id, props).delete(props.serviceAccountId, id, requestOptions(props));
+      await target().access.revoke(props.resource, props.accountId, props.grant, requestOptions(props));
     } catch (err) {
       throw failure(`cannot delete the binding of service account ${props.serviceAccountId} to ${props.resource} (id ${id})`, err);
     }
@@ -182,8 +285,12 @@ export class ScopeBinding extends pulumi.dynamic.Resource {
   declare public readonly serviceAccountId: pulumi.Output<string>;
   /** The Jira project or Confluence space (an input). */
   declare public readonly resource: pulumi.Output<string>;
-  /** The role granted (an input; drift made outside Pulumi shows on refresh). */
+  /** The role granted (an input; a membership removed outside Pulumi shows on refresh). */
   declare public readonly role: pulumi.Output<ScopeBindingRole>;
+  /** The Jira or Confluence role named directly (an input). */
+  declare public readonly roleName: pulumi.Output<string | undefined>;
+  /** The id Jira and Confluence know the account by. */
+  declare public readonly accountId: pulumi.Output<string>;
   /** When the binding was created (ISO-8601 UTC). */
   declare public readonly createdAt: pulumi.Output<string>;
 
@@ -201,7 +308,10 @@ export class ScopeBinding extends pulumi.dynamic.Resource {
         serviceAccountId: args.serviceAccountId,
         resource: args.resource,
         role: args.role,
+        roleName: args.roleName,
         [CONTEXT_KEY]: clientContextFor(SCOPE_BINDING_TYPE, name, opts?.parent),
+        accountId: undefined,
+        grant: undefined,
         createdAt: undefined,
       },
       // As a resource option, not only diff's verdict: `--replace` never reaches diff.

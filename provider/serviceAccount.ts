@@ -5,7 +5,8 @@
  * | input | change |
  * | --- | --- |
  * | `name` | replaces |
- * | `displayName`, `description`, `suspended` | updates in place (one PATCH) |
+ * | `displayName`, `description` | updates in place (one PATCH, the id in the body) |
+ * | `suspended` | updates in place (an extension of the embedded backend; Atlassian Cloud has no API for it) |
  * | `adoptExisting` | no request; only matters at creation |
  *
  * A replacement deletes first (`deleteBeforeReplace: true` by default): the name is unique
@@ -14,13 +15,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import {
-  Description,
-  DisplayName,
-  ServiceAccountName,
-  type ServiceAccount as ServiceAccountObject,
-  type ServiceAccountUpdateParams,
-} from "../sdk/index";
+import { Description, DisplayName, ServiceAccountName, type RequestOptions } from "../sdk/index";
+import { now } from "./clock";
 import {
   CONTEXT_KEY,
   checkProperties,
@@ -35,6 +31,16 @@ import {
   type Internal,
 } from "./common";
 import * as config from "./config";
+import { SUSPEND_UNSUPPORTED, target, type Account, type Target } from "./targets/index";
+
+function targetIsCloud(): boolean {
+  try {
+    return config.targetName() === "atlassian-cloud";
+  } catch {
+    // A bad atlassian:target fails the first operation, naming the setting.
+    return false;
+  }
+}
 import { MODULE, shims, typeOf } from "./shim";
 
 /** `pulumi-nodejs:dynamic/atlassian:ServiceAccount` */
@@ -105,8 +111,12 @@ export interface ServiceAccountOutputs extends Internal {
   email: string;
   /** `active` or `suspended`. */
   status: "active" | "suspended";
-  /** When the account was created (ISO-8601 UTC). */
-  createdAt: string;
+  /**
+   * When the account was created (ISO-8601 UTC): as the target reports it, or the time of
+   * the create when it does not (Atlassian's list has no creation time); absent when adopted
+   * from Atlassian Cloud.
+   */
+  createdAt?: string;
 }
 
 const RULES = {
@@ -120,7 +130,7 @@ const RULES = {
   adoptExisting: { schema: z.boolean({ error: "adoptExisting must be true or false" }) },
 };
 
-function outputsOf(account: ServiceAccountObject, inputs: ServiceAccountInputs): ServiceAccountOutputs {
+function outputsOf(account: Account, inputs: ServiceAccountInputs, createdAt?: string): ServiceAccountOutputs {
   return defined({
     [CONTEXT_KEY]: inputs[CONTEXT_KEY],
     name: account.name,
@@ -131,22 +141,35 @@ function outputsOf(account: ServiceAccountObject, inputs: ServiceAccountInputs):
     accountId: account.accountId,
     email: account.email,
     status: account.status,
-    createdAt: account.createdAt,
-  });
+    // Atlassian's list carries no creation time: the one recorded at create is kept.
+    createdAt: account.createdAt ?? createdAt,
+  }) as ServiceAccountOutputs;
 }
 
-/** The PATCH that brings `actual` to the desired inputs; empty when nothing differs. */
-function patchFor(
+/** What differs between `actual` and the desired inputs: the public PATCH's fields, and the suspension (an extension). */
+function changesFor(
   actual: { displayName?: string; description?: string; suspended?: boolean },
   desired: ServiceAccountInputs,
-): ServiceAccountUpdateParams {
-  const patch: ServiceAccountUpdateParams = {};
+): { patch: { displayName?: string; description?: string }; suspended: boolean | undefined } {
+  const patch: { displayName?: string; description?: string } = {};
   if (desired.displayName !== undefined && desired.displayName !== actual.displayName) patch.displayName = desired.displayName;
   if (desired.description !== undefined && desired.description !== actual.description) patch.description = desired.description;
-  if (desired.suspended !== undefined && desired.suspended !== (actual.suspended ?? false)) {
-    patch.status = desired.suspended ? "suspended" : "active";
-  }
-  return patch;
+  const suspended =
+    desired.suspended !== undefined && desired.suspended !== (actual.suspended ?? false) ? desired.suspended : undefined;
+  return { patch, suspended };
+}
+
+/** Applies the changes: PATCH /service-accounts (id in the body), then the suspension extension. */
+async function apply(
+  t: Target,
+  account: Account,
+  changes: ReturnType<typeof changesFor>,
+  opts: RequestOptions,
+): Promise<Account> {
+  let out = account;
+  if (Object.keys(changes.patch).length > 0) out = { ...(await t.accounts.update(account.id, changes.patch, opts)) };
+  if (changes.suspended !== undefined) out = { ...out, status: await t.accounts.setSuspended(account.id, changes.suspended, opts) };
+  return out;
 }
 
 const IN_PLACE = ["displayName", "description", "suspended", "adoptExisting"] as const;
@@ -168,6 +191,10 @@ export const serviceAccountProvider = {
   /** Validates every input with the sdk's schemas (no request) and fills in the defaults. */
   async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<ServiceAccountInputs>> {
     const failures = checkProperties(news, RULES);
+    // Atlassian Cloud cannot suspend an account: fail the preview, before any request.
+    if (news.suspended === true && !failures.some((f) => f.property === "suspended") && targetIsCloud()) {
+      failures.push({ property: "suspended", reason: SUSPEND_UNSUPPORTED });
+    }
     if (failures.length > 0) return { failures };
     const inputs = { ...news } as unknown as ServiceAccountInputs;
     if (inputs.displayName === undefined && typeof inputs.name === "string" && !isUnknown(inputs.name)) {
@@ -191,18 +218,21 @@ export const serviceAccountProvider = {
   },
 
   /**
-   * Sends POST /service-accounts, then a PATCH when the account must start suspended.
-   * With `adoptExisting` and the name taken: GET /service-accounts?name= and a PATCH where
-   * the account differs from the inputs. Returns the account's id and outputs.
+   * Sends POST /service-accounts, then on the embedded target the suspension extension when
+   * the account must start suspended. With `adoptExisting` and the name taken: GET
+   * /service-accounts page by page until the name's email is found, then a PATCH (id in the
+   * body) where the account differs. Returns the account's id and outputs.
    */
   async create(inputs: ServiceAccountInputs): Promise<pulumi.dynamic.CreateResult<ServiceAccountOutputs>> {
-    const api = config.client();
-    const opts = requestOptions(inputs);
     const what = `service account "${inputs.name}"`;
-    let account: ServiceAccountObject;
+    const t = target();
+    // Before any request: a target that cannot suspend must not create a half-wanted account.
+    if (inputs.suspended && t.accounts.suspendUnsupported) throw new Error(`cannot create ${what}: ${t.accounts.suspendUnsupported}`);
+    const opts = requestOptions(inputs);
+    let account: Account;
     let adopted = false;
     try {
-      account = await api.serviceAccounts.create(
+      account = await t.accounts.create(
         defined({ name: inputs.name, displayName: inputs.displayName, description: inputs.description }),
         opts,
       );
@@ -216,48 +246,54 @@ export const serviceAccountProvider = {
             `If this is a replacement that keeps the name, leave the resource's deleteBeforeReplace option at its default (true)`,
         );
       }
-      let found: ServiceAccountObject | null;
+      let found: Account | null;
       try {
-        found = await api.serviceAccounts.findByName(inputs.name, opts);
+        found = await t.accounts.findByName(inputs.name, opts);
       } catch (lookupErr) {
         throw failure(`cannot adopt ${what}`, lookupErr);
       }
       if (!found) {
         throw new Error(`cannot adopt ${what}: the name was taken, but no account of that name was found; it may have just been deleted. Run pulumi up again`);
       }
+      if (found.status === "suspended" && !inputs.suspended && t.accounts.suspendUnsupported) {
+        throw new Error(`cannot adopt ${what}: it is suspended, and ${t.accounts.suspendUnsupported}`);
+      }
       account = found;
       adopted = true;
       adoptedHere.add(account.id);
     }
+    const createdAt = adopted ? undefined : (account.createdAt ?? now().toISOString());
 
-    const patch = patchFor({ ...account, suspended: account.status === "suspended" }, inputs);
-    if (Object.keys(patch).length > 0) {
+    const changes = changesFor({ ...account, suspended: account.status === "suspended" }, inputs);
+    const changing = [...Object.keys(changes.patch), ...(changes.suspended === undefined ? [] : ["suspended"])];
+    if (changing.length > 0) {
       try {
-        account = await api.serviceAccounts.update(account.id, patch, opts);
+        account = await apply(t, account, changes, opts);
       } catch (err) {
-        // The account exists now; report its id so Pulumi keeps it, and the next `up` retries the PATCH.
+        // The account exists now; report its id so Pulumi keeps it, and the next `up` retries the change.
         const message = failure(
-          `${what} was ${adopted ? "adopted" : "created"} (id ${account.id}), but setting ` +
-            `${Object.keys(patch).map((k) => (k === "status" ? "suspended" : k)).join(", ")} failed; the next pulumi up retries it`,
+          `${what} was ${adopted ? "adopted" : "created"} (id ${account.id}), but setting ${changing.join(", ")} failed; the next pulumi up retries it`,
           err,
         ).message;
-        throw new ResourceInitError(message, account.id, outputsOf(account, inputs) as unknown as Record<string, unknown>);
+        throw new ResourceInitError(message, account.id, outputsOf(account, inputs, createdAt) as unknown as Record<string, unknown>);
       }
     }
-    return { id: account.id, outs: outputsOf(account, inputs) };
+    return { id: account.id, outs: outputsOf(account, inputs, createdAt) };
   },
 
-  /** Sends GET /service-accounts/{id}. A 404 reports the account gone; other fields come back as drift. */
+  /**
+   * Sends GET /service-accounts page by page until the id is found (Atlassian has no
+   * get-by-id). Not listed: gone. Other fields come back as drift.
+   */
   async read(id: string, props?: ServiceAccountOutputs): Promise<pulumi.dynamic.ReadResult<ServiceAccountOutputs>> {
-    const api = config.client();
-    let account: ServiceAccountObject | null;
+    let account: Account | null;
     try {
-      account = await api.serviceAccounts.retrieve(id, requestOptions(props));
+      account = await target().accounts.retrieve(id, requestOptions(props));
     } catch (err) {
       throw failure(`cannot read service account ${id}`, err);
     }
     if (!account) return {};
-    const outs = outputsOf(account, { ...(props ?? { name: account.name }) });
+    const outs = outputsOf(account, { ...(props ?? { name: account.name }) }, props?.createdAt);
     // The inputs follow what was found, so that drift shows as a change of the inputs (see diffResult).
     const inputs = defined({
       [CONTEXT_KEY]: outs[CONTEXT_KEY],
@@ -270,30 +306,47 @@ export const serviceAccountProvider = {
     return { id: account.id, props: outs, inputs: inputs as ServiceAccountOutputs };
   },
 
-  /** Sends one PATCH /service-accounts/{id} with what differs; none when only adoptExisting changed. */
+  /**
+   * Sends one PATCH /service-accounts (the id in the body) with the displayName and
+   * description that differ, and on the embedded target the suspension extension; none when
+   * only adoptExisting changed.
+   */
   async update(id: string, olds: ServiceAccountOutputs, news: ServiceAccountInputs): Promise<pulumi.dynamic.UpdateResult<ServiceAccountOutputs>> {
-    const patch = patchFor(olds, news);
-    if (Object.keys(patch).length === 0) {
+    const changes = changesFor(olds, news);
+    if (Object.keys(changes.patch).length === 0 && changes.suspended === undefined) {
       return { outs: defined({ ...olds, adoptExisting: news.adoptExisting, [CONTEXT_KEY]: news[CONTEXT_KEY] }) };
     }
-    let account: ServiceAccountObject;
+    const what = `service account "${olds.name}" (id ${id})`;
+    const t = target();
+    if (changes.suspended !== undefined && t.accounts.suspendUnsupported) throw new Error(`cannot update ${what}: ${t.accounts.suspendUnsupported}`);
+    const current: Account = {
+      id,
+      accountId: olds.accountId,
+      name: olds.name,
+      displayName: olds.displayName,
+      description: olds.description,
+      email: olds.email,
+      status: olds.status,
+      createdAt: olds.createdAt,
+    };
+    let account: Account;
     try {
-      account = await config.client().serviceAccounts.update(id, patch, requestOptions(news));
+      account = await apply(t, current, changes, requestOptions(news));
     } catch (err) {
-      throw failure(`cannot update service account "${olds.name}" (id ${id})`, err);
+      throw failure(`cannot update ${what}`, err);
     }
-    return { outs: outputsOf(account, news) };
+    return { outs: outputsOf(account, news, olds.createdAt) };
   },
 
   /**
-   * Sends DELETE /service-accounts/{id} (which revokes its tokens and removes its bindings);
-   * gone already is fine. Nothing is sent for an account adopted by another resource in this
-   * deployment (see adoptedHere).
+   * Sends DELETE /service-accounts/{id}/api-tokens (revoke all its tokens), then DELETE
+   * /service-accounts/{id}; gone already is fine. Nothing is sent for an account adopted by
+   * another resource in this deployment (see adoptedHere).
    */
   async delete(id: string, props: ServiceAccountOutputs): Promise<void> {
     if (adoptedHere.has(id)) return;
     try {
-      await config.client().serviceAccounts.delete(id, requestOptions(props));
+      await target().accounts.delete(id, requestOptions(props));
     } catch (err) {
       throw failure(`cannot delete service account "${props.name}" (id ${id})`, err);
     }

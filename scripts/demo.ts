@@ -131,9 +131,22 @@ async function main(): Promise<void> {
         "atlassian:baseUrl": { value: backend.url },
         "atlassian:orgId": { value: backend.orgId },
         "atlassian:apiKey": { value: backend.adminKey, secret: true },
+        // Bindings are Jira and Confluence role memberships, granted as the site's admin.
+        "atlassian:cloudId": { value: backend.cloudId },
+        "atlassian:siteAdminEmail": { value: backend.siteAdmin.email },
+        "atlassian:siteAdminToken": { value: backend.siteAdmin.token, secret: true },
       },
       // The machine's own credentials must not reach this throwaway stack.
-      env: { ATLASSIAN_BASE_URL: "", ATLASSIAN_ORG_ID: "", ATLASSIAN_API_KEY: "" },
+      env: {
+        ATLASSIAN_BASE_URL: "",
+        ATLASSIAN_ORG_ID: "",
+        ATLASSIAN_API_KEY: "",
+        ATLASSIAN_TARGET: "",
+        ATLASSIAN_CLOUD_ID: "",
+        ATLASSIAN_SITE_ADMIN_EMAIL: "",
+        ATLASSIAN_SITE_ADMIN_TOKEN: "",
+        ATLASSIAN_ROLE_MAPPING: "",
+      },
     });
     const { stack } = engine;
     if (!keep) cleanups.push(() => engine.cleanup());
@@ -180,7 +193,8 @@ async function main(): Promise<void> {
       const outcome = e.outcome === "denied" ? red(e.outcome.padEnd(7)) : e.outcome.padEnd(7);
       out(`   ${e.time.slice(11, 19)}  ${e.action.padEnd(24)} ${outcome} ${e.actor.type.padEnd(15)} ${dim(resource ? `from ${resource}` : "")}`);
     }
-    const changes = events.filter((e) => e.actor.type === "api-key");
+    // Accounts and tokens are changed with the org's admin key; access, as the site admin (Jira and Confluence roles).
+    const changes = events.filter((e) => e.actor.type === "api-key" || e.actor.type === "site-admin");
     expect(
       changes.length === 4 && changes.every((e) => e.context.clientContext?.includes("stack=demo")),
       "each of the 4 changes names the stack and resource that made it (X-Client-Context)",

@@ -33,6 +33,10 @@ import { ApiTokens } from "./resources/api-tokens";
 import { Events } from "./resources/events";
 import { ScopeBindings } from "./resources/scope-bindings";
 import { ServiceAccounts } from "./resources/service-accounts";
+import { OrgServiceAccounts } from "./resources/org-service-accounts";
+import { ServiceAccountTokens } from "./resources/service-account-tokens";
+import { JiraProjectRoles } from "./resources/jira-project-roles";
+import { ConfluenceSpacePermissions, ConfluenceSpaceRoles, ConfluenceSpaces } from "./resources/confluence-spaces";
 
 const PACKAGE_NAME = "pulumi-atlassian-service-accounts";
 
@@ -72,6 +76,17 @@ export interface ClientOptions {
   maxRetryAfterMs?: number;
   /** Called before each retry, with why and how long the client will wait. Holds no secret. */
   onRetry?: (info: RetryInfo) => void;
+  /**
+   * The cloud id of the Jira/Confluence site the product APIs (`/ex/jira/{cloudId}`,
+   * `/ex/confluence/{cloudId}`) are about. Default: env `ATLASSIAN_CLOUD_ID`. Needed only by
+   * `jiraProjectRoles` and the `confluence*` resources.
+   */
+  cloudId?: string;
+  /**
+   * A site admin's email and API token, sent as HTTP Basic to the product APIs (the admin
+   * key works only on the admin API). Never printed. Needed only by the product resources.
+   */
+  siteAdmin?: { email: string; apiToken: string };
 }
 
 /** Per-call options, the trailing optional argument of every method. */
@@ -103,11 +118,13 @@ export interface RetryInfo {
   retryAfterMs: number | undefined;
 }
 
-type Method = "GET" | "POST" | "PATCH" | "DELETE";
+type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 export type Query = Record<string, string | number | undefined> | URLSearchParams;
 
 interface RequestSpec<T> {
   method: Method;
+  /** Which credential: the org admin key (default) or the site admin's (the product APIs). */
+  auth?: "admin" | "site";
   /** Path under baseUrl, starting with `/`. */
   path: string;
   query?: Query;
@@ -158,9 +175,23 @@ export class Client {
   readonly scopeBindings: ScopeBindings;
   readonly events: Events;
   readonly apiKeys: ApiKeys;
+  /** Atlassian's public service-account operations (list-and-filter, create, PATCH without id, delete). */
+  readonly orgServiceAccounts: OrgServiceAccounts;
+  /** Atlassian's public token operations of a service account (list, revoke all). */
+  readonly serviceAccountTokens: ServiceAccountTokens;
+  /** Jira project roles and their members, on the site `cloudId`. */
+  readonly jiraProjectRoles: JiraProjectRoles;
+  /** Confluence spaces (key to id) and the site's space-role mode. */
+  readonly confluenceSpaces: ConfluenceSpaces;
+  /** Confluence v2 space roles and role assignments. */
+  readonly confluenceSpaceRoles: ConfluenceSpaceRoles;
+  /** Confluence v1 space permissions (write) and v2 space permissions (read), for sites not in role mode. */
+  readonly confluenceSpacePermissions: ConfluenceSpacePermissions;
+  readonly cloudId: string | undefined;
 
   // Private fields: invisible to util.inspect, JSON.stringify, Object.keys and spreading.
   readonly #apiKey: string;
+  readonly #siteAuth: string | undefined;
   readonly #http: AxiosInstance;
   readonly #agents: { http: http.Agent; https: https.Agent };
   readonly #retryBaseDelayMs: number;
@@ -193,6 +224,19 @@ export class Client {
     if (!HEADER_VALUE.test(apiKey) || apiKey.trim() !== apiKey) {
       throw new IdentityError("apiKey holds whitespace or characters that cannot go in an HTTP header");
     }
+    const cloudId = options.cloudId ?? process.env.ATLASSIAN_CLOUD_ID;
+    if (cloudId !== undefined && !Id.safeParse(cloudId).success) {
+      throw new IdentityError("cloudId may hold only letters, digits, '-' and '_'");
+    }
+    if (options.siteAdmin !== undefined) {
+      const { email, apiToken } = options.siteAdmin;
+      if (typeof email !== "string" || !/^[^\s:@]+@[^\s:@]+$/.test(email)) {
+        throw new IdentityError("siteAdmin.email must be an email address (no spaces or ':')");
+      }
+      if (typeof apiToken !== "string" || apiToken === "" || !HEADER_VALUE.test(apiToken) || apiToken.trim() !== apiToken) {
+        throw new IdentityError("siteAdmin.apiToken is empty or holds whitespace or characters that cannot go in an HTTP header");
+      }
+    }
     if (options.clientContext !== undefined) checkHeaderValue("clientContext", options.clientContext);
     if (options.userAgent !== undefined) checkHeaderValue("userAgent", options.userAgent);
 
@@ -203,6 +247,11 @@ export class Client {
     this.clientContext = options.clientContext;
     this.userAgent = `${PACKAGE_NAME}/${VERSION}` + (options.userAgent ? ` ${options.userAgent}` : "");
     this.#apiKey = apiKey;
+    this.cloudId = cloudId;
+    this.#siteAuth =
+      options.siteAdmin === undefined
+        ? undefined
+        : `Basic ${Buffer.from(`${options.siteAdmin.email}:${options.siteAdmin.apiToken}`).toString("base64")}`;
     this.#retryBaseDelayMs = nonNegative("retryBaseDelayMs", options.retryBaseDelayMs, 500);
     this.#retryMaxDelayMs = nonNegative("retryMaxDelayMs", options.retryMaxDelayMs, 8_000);
     this.#maxRetryAfterMs = nonNegative("maxRetryAfterMs", options.maxRetryAfterMs, 60_000);
@@ -231,6 +280,12 @@ export class Client {
     this.scopeBindings = new ScopeBindings(this);
     this.events = new Events(this);
     this.apiKeys = new ApiKeys(this);
+    this.orgServiceAccounts = new OrgServiceAccounts(this);
+    this.serviceAccountTokens = new ServiceAccountTokens(this);
+    this.jiraProjectRoles = new JiraProjectRoles(this);
+    this.confluenceSpaces = new ConfluenceSpaces(this);
+    this.confluenceSpaceRoles = new ConfluenceSpaceRoles(this);
+    this.confluenceSpacePermissions = new ConfluenceSpacePermissions(this);
   }
 
   /** A client with some options changed (for example another `clientContext`), sharing nothing mutable. */
@@ -249,6 +304,14 @@ export class Client {
     return `/admin/api-access/v1/orgs/${encodeURIComponent(this.orgId)}`;
   }
 
+  /** Base path of a product's API on the site `cloudId`: `/ex/jira/{cloudId}` or `/ex/confluence/{cloudId}`. */
+  productPath(product: "jira" | "confluence"): string {
+    if (this.cloudId === undefined) {
+      throw new IdentityError(`cloudId is missing: the ${product} API needs the site's cloud id; pass { cloudId } or set ATLASSIAN_CLOUD_ID`);
+    }
+    return `/ex/${product}/${encodeURIComponent(this.cloudId)}`;
+  }
+
   /** Base path of the org's audit API (a different root than the admin API, as Atlassian's). */
   get orgPath(): string {
     return `/admin/v1/orgs/${encodeURIComponent(this.orgId)}`;
@@ -262,6 +325,7 @@ export class Client {
       maxRetries: this.maxRetries,
       clientContext: this.clientContext,
       userAgent: this.userAgent,
+      cloudId: this.cloudId,
     };
   }
 
@@ -271,6 +335,11 @@ export class Client {
 
   get<T>(path: string, schema: z.ZodType<T>, query?: Query, opts?: RequestOptions): Promise<T> {
     return this.request({ method: "GET", path, schema, query, opts });
+  }
+
+  /** `request` with the site admin's credentials: the product APIs under `/ex/{product}/{cloudId}`. */
+  site<T>(spec: Omit<RequestSpec<T>, "auth">): Promise<T> {
+    return this.request({ ...spec, auth: "site" });
   }
 
   post<T>(path: string, body: unknown, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T> {
@@ -339,7 +408,7 @@ export class Client {
       let status: number | undefined;
       let retryAfterMs: number | undefined;
       try {
-        const res = await this.#send(spec.method, url, spec.path, spec.body, idempotencyKey, opts);
+        const res = await this.#send(spec.method, url, spec.path, spec.body, idempotencyKey, opts, spec.auth ?? "admin");
         if (res.status >= 200 && res.status < 300) return this.#parse(spec, res);
         status = res.status;
         const error = APIError.generate(res.status, res.body, res.header, {
@@ -398,15 +467,19 @@ export class Client {
     body: unknown,
     idempotencyKey: string | undefined,
     opts: RequestOptions,
+    auth: "admin" | "site",
   ): Promise<RawResponse> {
     if (opts.signal?.aborted) throw new RequestAbortedError(`${method} ${path} was aborted by the caller`);
+    if (auth === "site" && this.#siteAuth === undefined) {
+      throw new IdentityError(`${method} ${path} needs a site admin's credentials: pass { siteAdmin: { email, apiToken } }`);
+    }
     const timeoutMs = positive("timeoutMs", opts.timeoutMs, this.timeoutMs);
     // A new id per attempt: each attempt is its own request on the server (its own log line
     // and audit event); the Idempotency-Key is what ties the attempts of one call together.
     const requestId = randomUUID();
     const headers: Record<string, string> = {
       Accept: "application/json",
-      Authorization: `Bearer ${this.#apiKey}`,
+      Authorization: auth === "site" ? this.#siteAuth! : `Bearer ${this.#apiKey}`,
       "User-Agent": this.userAgent,
       "X-Request-Id": requestId,
     };

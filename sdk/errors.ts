@@ -122,10 +122,7 @@ export class APIError extends IdentityError {
   ): APIError {
     const parsed = ErrorBody.safeParse(body);
     const first = parsed.success ? parsed.data.errors[0] : undefined;
-    const fallbackTitle =
-      body && typeof body === "object" && typeof (body as { message?: unknown }).message === "string"
-        ? String((body as { message: string }).message).slice(0, 500)
-        : `HTTP ${status}`;
+    const fallbackTitle = productMessage(body)?.slice(0, 500) ?? `HTTP ${status}`;
     const init: APIErrorInit = {
       ...target,
       status,
@@ -288,6 +285,40 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
+}
+
+/**
+ * The message of a product API's error body, which is not the admin API's shape: Jira's
+ * `{errorMessages:[…], errors:{field: message}}`, Confluence v1's `{message}`, Confluence
+ * v2's `{errors:[{title, detail}]}` (without the ids the admin API's errors carry).
+ */
+function productMessage(body: unknown): string | undefined {
+  if (!body || typeof body !== "object") return undefined;
+  const b = body as { message?: unknown; errorMessages?: unknown; errors?: unknown };
+  if (typeof b.message === "string") return b.message;
+  const texts: string[] = [];
+  if (Array.isArray(b.errorMessages)) texts.push(...b.errorMessages.filter((m): m is string => typeof m === "string"));
+  if (Array.isArray(b.errors)) {
+    for (const e of b.errors) {
+      if (e && typeof e === "object") {
+        const { title, detail } = e as { title?: unknown; detail?: unknown };
+        const t = [title, detail].filter((x): x is string => typeof x === "string" && x !== "");
+        if (t.length > 0) texts.push(t.join(": "));
+      }
+    }
+  } else if (b.errors && typeof b.errors === "object") {
+    for (const [field, m] of Object.entries(b.errors)) if (typeof m === "string") texts.push(`${field}: ${m}`);
+  }
+  return texts.length > 0 ? texts.join("; ") : undefined;
+}
+
+/**
+ * True when a product API (Jira, Confluence) says the thing asked for does not exist: a 404
+ * from a route the server has. A 404 `endpoint.notFound` (no such route: a wrong base URL) or
+ * `endpoint.notPublic` (an extension a public-only server refuses) is not "gone".
+ */
+export function isProductNotFound(err: unknown): err is NotFoundError {
+  return err instanceof NotFoundError && err.code !== "endpoint.notFound" && err.code !== "endpoint.notPublic";
 }
 
 /** True when `err` says the thing asked for does not exist (404 `not.found`). */

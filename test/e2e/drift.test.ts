@@ -20,14 +20,14 @@ describe("e2e: drift made outside Pulumi", function () {
   this.timeout(E2E_TIMEOUT);
   const s = useScenario("drift", fleet);
 
-  it("shows a deleted binding and a changed description on preview --refresh; refresh then up restore both", async () => {
+  it("shows a binding removed from its Jira role and a changed description on preview --refresh; refresh then up restore both", async () => {
     const first = await s.up();
     const account = first.accounts.bot!;
     const token = first.tokens["bot-ci"]!.token;
     const beta = first.bindings["bot-beta"]!;
 
-    // Someone edits in the admin console.
-    await s.backend.deleteBinding(account.id, beta);
+    // Someone removes the account from the Jira role (with jira.js, as a site admin) and edits the description.
+    await s.backend.removeFromJiraRole("BETA", "Viewer", account.accountId);
     await s.backend.updateAccount(account.id, { description: "edited by hand" });
     expect(await s.backend.readJiraProject(account.email, token, "BETA")).to.equal(403);
 
@@ -57,6 +57,7 @@ describe("e2e: drift made outside Pulumi", function () {
       "jira:project/BETA viewer",
     ]);
     expect(await s.backend.readJiraProject(account.email, token, "BETA"), "access restored").to.equal(200);
+    expect((await s.backend.jiraRole("BETA", "Viewer")).members, "back in the role").to.include(account.accountId);
 
     const again = await s.stack.preview({ refresh: true });
     expect(steps(again.events).filter((p) => p.op !== "same" && p.op !== "refresh")).to.deep.equal([]);

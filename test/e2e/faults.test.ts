@@ -40,19 +40,20 @@ describe("e2e: an unreliable backend", function () {
       tokenIds.push(tokens[0]!.id);
       const bindings = await s.backend.bindings(account.id);
       expect(bindings, `${account.name}'s bindings`).to.have.length(1);
-      bindingIds.push(bindings[0]!.id);
+      // A binding's id is its resource and the account's product id (a Jira role membership).
+      bindingIds.push(`${bindings[0]!.resource}/${account.accountId}`);
     }
     expect(ids(TYPES.ApiToken)).to.deep.equal(tokenIds.sort());
     expect(ids(TYPES.ScopeBinding)).to.deep.equal(bindingIds.sort());
 
     // Not even a duplicate made and then cleaned up: one creation of each, in the audit log.
-    const created = (await s.backend.mutations()).filter((e) => e.action.endsWith(".created"));
+    const created = (await s.backend.events()).filter((e) => e.action.endsWith(".created") || e.action === "project-role.actor-added");
     const byAction: Record<string, number> = {};
     for (const e of created) byAction[e.action] = (byAction[e.action] ?? 0) + 1;
     expect(byAction).to.deep.equal({
       "service-account.created": 10,
       "api-token.created": 10,
-      "scope-binding.created": 10,
+      "project-role.actor-added": 10,
     });
 
     // Every token Pulumi holds works (the product plane has no injected faults).

@@ -8,6 +8,7 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
+import { randomUUID } from "node:crypto";
 import * as path from "node:path";
 import { startBackend } from "../../backend";
 import { SECRET_PATTERN, type Plan } from "../../sdk/schemas";
@@ -16,6 +17,17 @@ export interface BackendOptions {
   plan?: Plan;
   faults?: string;
   rateLimit?: string;
+  /**
+   * Atlassian Cloud's path: the backend serves Atlassian's public surfaces only (every
+   * extension answers 404), and the stack's `atlassian:target` is `atlassian-cloud`.
+   */
+  publicOnly?: boolean;
+}
+
+/** The product plane's site admin of every test backend; the token is random per start, and a secret the leak checks look for. */
+export interface SiteAdmin {
+  email: string;
+  token: string;
 }
 
 export interface AuditEntry {
@@ -39,10 +51,13 @@ export class TestBackend {
     readonly adminKey: string,
     private readonly closeServer: () => Promise<void>,
     private readonly dataDir: string,
+    readonly siteAdmin: SiteAdmin,
+    readonly publicOnly: boolean,
   ) {}
 
   static async start(opts: BackendOptions = {}): Promise<TestBackend> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-backend-"));
+    const siteAdmin = { email: "site-admin@example.com", token: `site-admin-${randomUUID()}` };
     const b = await startBackend({
       dataDir,
       port: 0,
@@ -50,8 +65,10 @@ export class TestBackend {
       faults: opts.faults,
       rateLimit: opts.rateLimit ?? "0",
       logger: false,
+      siteAdmin,
+      publicOnly: opts.publicOnly ?? false,
     });
-    return new TestBackend(b.url, b.orgId, b.cloudId, b.adminKey, () => b.close(), dataDir);
+    return new TestBackend(b.url, b.orgId, b.cloudId, b.adminKey, () => b.close(), dataDir, siteAdmin, opts.publicOnly ?? false);
   }
 
   async close(): Promise<void> {
@@ -59,11 +76,17 @@ export class TestBackend {
     fs.rmSync(this.dataDir, { recursive: true, force: true });
   }
 
-  /** Stack config that points the provider at this backend; the key is secret config. */
+  /** Stack config that points the provider at this backend; the admin key and the site admin's token are secret config. */
   stackConfig(): { config: Record<string, string>; secretConfig: Record<string, string> } {
     return {
-      config: { "atlassian:baseUrl": this.url, "atlassian:orgId": this.orgId },
-      secretConfig: { "atlassian:apiKey": this.adminKey },
+      config: {
+        "atlassian:target": this.publicOnly ? "atlassian-cloud" : "embedded",
+        "atlassian:baseUrl": this.url,
+        "atlassian:orgId": this.orgId,
+        "atlassian:cloudId": this.cloudId,
+        "atlassian:siteAdminEmail": this.siteAdmin.email,
+      },
+      secretConfig: { "atlassian:apiKey": this.adminKey, "atlassian:siteAdminToken": this.siteAdmin.token },
     };
   }
 
@@ -182,6 +205,45 @@ export class TestBackend {
     return (await this.events()).filter((e) => MUTATIONS.test(e.action));
   }
 
+  /** Atlassian's public list, every page: the accounts as Atlassian Cloud shows them (works in public-only mode). */
+  publicAccounts(): Promise<any[]> {
+    return this.all("/service-accounts");
+  }
+  /** The account of this id from Atlassian's public list, or null. */
+  async publicAccount(id: string): Promise<any | null> {
+    return (await this.publicAccounts()).find((a) => a.id === id) ?? null;
+  }
+
+  // ----- Jira and Confluence, as a site admin, through the ecosystem's own clients -----
+
+  /** jira.js against this backend's Jira, as the site admin, validating every response against Atlassian's shapes. */
+  async jira(): Promise<ReturnType<typeof import("jira.js").createCloudClient>> {
+    const { createCloudClient } = await import("jira.js");
+    return createCloudClient({
+      host: `${this.url}/ex/jira/${this.cloudId}`,
+      auth: { type: "basic", email: this.siteAdmin.email, apiToken: this.siteAdmin.token },
+      onSchemaMismatch: "throw",
+    });
+  }
+
+  /** The role of a Jira project of this name: its id, and the account ids of its user members (jira.js). */
+  async jiraRole(projectKey: string, roleName: string): Promise<{ id: number; members: string[] }> {
+    const jira = await this.jira();
+    const roles = (await jira.projectRoles.getProjectRoles({ projectIdOrKey: projectKey })) as Record<string, string>;
+    const self = roles[roleName];
+    if (!self) throw new Error(`project ${projectKey} has no role ${roleName}: ${Object.keys(roles).join(", ")}`);
+    const id = Number(self.split("/").pop());
+    const role = await jira.projectRoles.getProjectRole({ projectIdOrKey: projectKey, id });
+    const members = (role.actors ?? []).map((a: { actorUser?: { accountId?: string } }) => a.actorUser?.accountId).filter((x): x is string => !!x);
+    return { id, members };
+  }
+
+  /** Removes an account from a Jira project role behind Pulumi's back (jira.js `projectRoleActors.deleteActor`). */
+  async removeFromJiraRole(projectKey: string, roleName: string, accountId: string): Promise<void> {
+    const { id } = await this.jiraRole(projectKey, roleName);
+    await (await this.jira()).projectRoleActors.deleteActor({ projectIdOrKey: projectKey, id, user: accountId });
+  }
+
   // ----- metrics -----------------------------------------------------------------------
 
   async metricsText(): Promise<string> {
@@ -206,6 +268,33 @@ export class TestBackend {
       counts[labels.method] = (counts[labels.method] ?? 0) + Number(m[3]);
     }
     return counts;
+  }
+
+  /** Requests the server counted, by "METHOD route" (the route pattern, e.g. `GET /ex/jira/:cloudId/rest/api/3/project/:projectIdOrKey/role`). */
+  async routeCounts(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const line of (await this.metricsText()).split("\n")) {
+      const m = /^http_requests_total\{([^}]*)\}\s+([0-9.eE+-]+)/.exec(line);
+      if (!m) continue;
+      const labels: Record<string, string> = {};
+      for (const l of m[1]!.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
+      const key = `${labels.method} ${labels.route}`;
+      counts[key] = (counts[key] ?? 0) + Number(m[2]);
+    }
+    return counts;
+  }
+
+  /** What `fn` sent, by "METHOD route", from /metrics before and after (the /metrics reads themselves left out). */
+  async requestsDuring(fn: () => Promise<unknown>): Promise<Record<string, number>> {
+    const before = await this.routeCounts();
+    await fn();
+    const after = await this.routeCounts();
+    const out: Record<string, number> = {};
+    for (const [k, v] of Object.entries(after)) {
+      const d = v - (before[k] ?? 0);
+      if (d > 0 && !k.endsWith(" /metrics")) out[k] = d;
+    }
+    return out;
   }
 
   /** Admin API requests by method (routes under /admin/). */

@@ -24,11 +24,13 @@ describe("e2e: changes made in place", function () {
   let tokenId = "";
   let email = "";
   let token = "";
+  let productId = "";
 
   before(async () => {
     const up = await s.up();
     accountId = up.accounts.bot!.id;
     email = up.accounts.bot!.email;
+    productId = up.accounts.bot!.accountId;
     bindingId = up.bindings["bot-jira"]!;
     tokenId = up.tokens["bot-ci"]!.id;
     token = up.tokens["bot-ci"]!.token;
@@ -66,15 +68,21 @@ describe("e2e: changes made in place", function () {
     expect(changed.map((p) => `${p.op} ${p.type}`)).to.deep.equal([`update ${TYPES.ScopeBinding}`]);
     expect(changed[0]!.diffs).to.deep.equal(["role"]);
 
-    const before = await s.backend.mutations();
+    const before = await s.backend.events();
     const up = await s.up();
     expect(up.resourceChanges).to.deep.include({ update: 1 });
     expect(up.bindings["bot-jira"], "the same binding").to.equal(bindingId);
 
-    const after = (await s.backend.mutations()).slice(before.length);
-    expect(after.map((e) => `${e.action} ${e.target.id}`)).to.deep.equal([`scope-binding.updated ${bindingId}`]);
-    const bindings = await s.backend.bindings(accountId);
-    expect(bindings.map((b) => [b.id, b.role])).to.deep.equal([[bindingId, "editor"]]);
+    // In Jira's terms: added to the Member role, then removed from Viewer.
+    const viewer = await s.backend.jiraRole("ALPHA", "Viewer");
+    const member = await s.backend.jiraRole("ALPHA", "Member");
+    const after = (await s.backend.events()).slice(before.length).filter((e) => e.action.startsWith("project-role."));
+    expect(after.map((e) => `${e.action} ${e.target.id}`)).to.deep.equal([
+      `project-role.actor-added ALPHA/${member.id}/${productId}`,
+      `project-role.actor-removed ALPHA/${viewer.id}/${productId}`,
+    ]);
+    expect(member.members).to.include(productId);
+    expect(viewer.members).to.not.include(productId);
     expect(await s.backend.createJiraIssue(email, token, "ALPHA"), "a write as editor").to.equal(201);
   });
 });

@@ -45,7 +45,8 @@ describe("e2e: a new stack", function () {
     );
 
     expect(await s.backend.mutations(), "audit log after preview").to.deep.equal([]);
-    const requests = await s.backend.adminRequestCounts();
+    // Every route counts: the admin API and the product plane, where bindings are granted.
+    const requests = await s.backend.requestCounts();
     expect({ POST: requests.POST ?? 0, PATCH: requests.PATCH ?? 0, DELETE: requests.DELETE ?? 0 }).to.deep.equal({
       POST: 0,
       PATCH: 0,
@@ -76,7 +77,12 @@ describe("e2e: a new stack", function () {
       "confluence:space/DOCS viewer",
       "jira:project/ALPHA editor",
     ]);
-    expect(bindings.map((b) => b.id).sort()).to.deep.equal(Object.values(up.bindings).sort());
+    // A binding is a role membership: its id names the resource and the product account id.
+    expect(Object.values(up.bindings).sort()).to.deep.equal([
+      `confluence:space/DOCS/${account.accountId}`,
+      `jira:project/ALPHA/${account.accountId}`,
+    ]);
+    expect((await s.backend.jiraRole("ALPHA", "Member")).members, "editor is the Member role").to.include(account.accountId);
 
     // Each change in the audit log names the project, stack and resource behind it (X-Client-Context).
     const urn = (type: string, name: string) => `project=e2e-new-stack;stack=test;resource=urn:pulumi:test::e2e-new-stack::${type}::${name}`;
@@ -85,13 +91,19 @@ describe("e2e: a new stack", function () {
       [
         `service-account.created ${account.id} ${urn(TYPES.ServiceAccount, "deployer")}`,
         `api-token.created ${token.id} ${urn(TYPES.ApiToken, "deployer-ci")}`,
-        `scope-binding.created ${up.bindings["deployer-jira"]} ${urn(TYPES.ScopeBinding, "deployer-jira")}`,
-        `scope-binding.created ${up.bindings["deployer-wiki"]} ${urn(TYPES.ScopeBinding, "deployer-wiki")}`,
+      ].sort(),
+    );
+    const grants = (await s.backend.events()).filter((e) => e.action === "project-role.actor-added" || e.action === "space-role.assigned");
+    expect(grants.map((e) => `${e.action} ${e.clientContext}`).sort()).to.deep.equal(
+      [
+        `project-role.actor-added ${urn(TYPES.ScopeBinding, "deployer-jira")}`,
+        `space-role.assigned ${urn(TYPES.ScopeBinding, "deployer-wiki")}`,
       ].sort(),
     );
 
     // The metrics count the creates (and so the "no write" check above can see writes).
-    expect((await s.backend.adminRequestCounts()).POST ?? 0).to.be.at.least(4);
+    expect((await s.backend.adminRequestCounts()).POST ?? 0, "account and token").to.be.at.least(2);
+    expect((await s.backend.requestCounts()).POST ?? 0, "and the two grants on the product plane").to.be.at.least(4);
 
     // The product plane, as the service account.
     expect(await s.backend.readJiraProject(account.email, token.token, "ALPHA"), "bound project").to.equal(200);
@@ -150,10 +162,7 @@ describe("e2e: a new stack", function () {
 
     expect(await s.backend.accounts()).to.deep.equal([]);
     expect(await s.backend.account(account.id)).to.equal(null);
-    for (const bindingId of Object.values(created!.bindings)) {
-      const res = await s.backend.admin("GET", `/service-accounts/${account.id}/scope-bindings/${bindingId}`);
-      expect(res.status, "a destroyed binding").to.equal(404);
-    }
+    expect((await s.backend.jiraRole("ALPHA", "Member")).members, "a destroyed binding").to.not.include(account.accountId);
     expect(await s.backend.readJiraProject(account.email, token.token, "ALPHA"), "a destroyed token").to.equal(401);
 
     const actions = (await s.backend.mutations()).map((e) => e.action);

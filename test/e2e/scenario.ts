@@ -20,7 +20,7 @@ export interface Scenario {
   declare(fleet: Fleet): void;
   /** `up`, returning the fleet's outputs; remembers every token it saw for the leak checks. */
   up(opts?: { replace?: string[] }): Promise<FleetOutputs & { events: EngineEvent[]; resourceChanges: Record<string, number> }>;
-  /** Values that must never appear in engine output: the admin key and every token seen. */
+  /** Values that must never appear in engine output: the admin key, the site admin's token and every token seen. */
   readonly secrets: string[];
 }
 
@@ -48,7 +48,7 @@ export function useEngineFrame(
 
   before(async () => {
     backend = await TestBackend.start(opts.backend);
-    secrets.push(backend.adminKey);
+    secrets.push(backend.adminKey, backend.siteAdmin.token);
     stack = await TestStack.create({ name, program, ...backend.stackConfig(), env: opts.env });
   });
 

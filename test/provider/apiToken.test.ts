@@ -2,9 +2,10 @@ import { expect } from "chai";
 import type { ApiTokenInputs, ApiTokenOutputs } from "../../provider/apiToken";
 import { NOW_ENV } from "../../provider/clock";
 import { UNKNOWN } from "../../provider/common";
-import { providers } from "../../provider/index";
+import { listApiTokens, providers } from "../../provider/index";
 import { API_TOKEN_PREFIX } from "../../sdk/index";
-import { CONTEXT, ENGINE_PROPS, checked, created, expectNoSecret, rejection, useBackend, withEnv } from "./helpers";
+import { configure, resetConfiguration } from "../../provider/config";
+import { CONTEXT, ENGINE_PROPS, checked, configOf, created, expectNoSecret, rejection, startProxy, useBackend, withEnv } from "./helpers";
 
 const tok = providers.ApiToken;
 const DAY = 24 * 3600_000;
@@ -17,6 +18,10 @@ describe("ApiToken", () => {
   const valid = { serviceAccountId: "sa_1", label: "ci", scopes: ["read:jira-work"], expiresInDays: 30 };
 
   describe("check", () => {
+    // check depends on the target: on Atlassian Cloud an ApiToken always fails (see below).
+    before(() => configure(configOf({ "atlassian:target": "embedded" })));
+    after(() => resetConfiguration());
+
     it("accepts valid inputs and returns them unchanged", async () => {
       const inputs = await checked("ApiToken", { ...valid, rotateBeforeDays: 7, keepers: { epoch: "1" } });
       expect(inputs).to.deep.equal({ ...ENGINE_PROPS, ...valid, rotateBeforeDays: 7, keepers: { epoch: "1" } });
@@ -279,6 +284,62 @@ describe("ApiToken", () => {
       const err = await rejection(created("ApiToken", { ...valid, serviceAccountId: "sa_missing" }));
       expect(err.message).to.include("sa_missing").and.to.include('"ci"');
       expectNoSecret(err.message + String(err.stack), [backend.current.adminKey]);
+    });
+  });
+
+  describe("on the Atlassian Cloud target (public-only backend)", () => {
+    const backend = useBackend({ publicOnly: true });
+    let proxy: Awaited<ReturnType<typeof startProxy>>;
+    before(async () => {
+      proxy = await startProxy(backend.current.url);
+      configure(configOf(backend.current.config(proxy.url)));
+    });
+    after(() => proxy.close());
+
+    it("fails check, before any request, saying Atlassian has no API to create tokens and what to do instead", async () => {
+      const from = proxy.requests.length;
+      const result = await tok.check({}, { ...ENGINE_PROPS, ...valid });
+      const f = failuresOf(result);
+      expect(Object.keys(f)).to.deep.equal(["serviceAccountId"]);
+      expect(f.serviceAccountId)
+        .to.include("no API to create")
+        .and.to.include("admin.atlassian.com")
+        .and.to.include("--secret")
+        .and.to.include("listApiTokens");
+      expect(proxy.requests.slice(from)).to.deep.equal([]);
+    });
+
+    it("fails check on Atlassian's own base URL too, with no target set", async () => {
+      configure(configOf({ "atlassian:orgId": "org-x", "atlassian:apiKey": "pasak_notUsedNotUsedNotUsedNotUsedNotUsedNotUsed0000" }));
+      try {
+        expect(Object.keys(failuresOf(await tok.check({}, { ...ENGINE_PROPS, ...valid })))).to.deep.equal(["serviceAccountId"]);
+      } finally {
+        configure(configOf(backend.current.config(proxy.url)));
+      }
+    });
+
+    it("lists an account's tokens with listApiTokens, through Atlassian's public list", async () => {
+      const a = await backend.current.admin.orgServiceAccounts.create({ name: "listed-tokens" });
+      const from = proxy.requests.length;
+      const tokens = await listApiTokens({ serviceAccountId: a.id }, { baseUrl: proxy.url, orgId: backend.current.orgId, apiKey: backend.current.adminKey });
+      expect(tokens).to.deep.equal([]);
+      expect(proxy.requests.slice(from)).to.deep.equal([`GET /admin/api-access/v1/orgs/${backend.current.orgId}/service-accounts/${a.id}/api-tokens`]);
+    });
+  });
+
+  describe("listApiTokens on the embedded backend", () => {
+    const backend = useBackend();
+
+    it("shows each token's label and expiry, never a secret, and names what is missing when unconfigured", async () => {
+      const a = await backend.current.admin.serviceAccounts.create({ name: "token-lister" });
+      const made = await backend.current.admin.apiTokens.create(a.id, { label: "console-made", scopes: ["read:jira-work"], expiresInDays: 10 });
+      const settings = { baseUrl: backend.current.url, orgId: backend.current.orgId, apiKey: backend.current.adminKey };
+      const tokens = await listApiTokens({ serviceAccountId: a.id }, settings);
+      expect(tokens).to.have.length(1);
+      expect(tokens[0]).to.deep.include({ id: made.id, label: "console-made", expiresAt: made.expiresAt, status: "active" });
+      expectNoSecret(JSON.stringify(tokens), [made.token]);
+      const err = await withEnv({ ATLASSIAN_ORG_ID: undefined, ATLASSIAN_API_KEY: undefined }, () => rejection(listApiTokens({ serviceAccountId: a.id })));
+      expect(err.message).to.include("atlassian:apiKey").and.to.include("ATLASSIAN_API_KEY").and.to.include("ATLASSIAN_ORG_ID");
     });
   });
 });

@@ -1,9 +1,11 @@
 import { expect } from "chai";
-import { configure, resetConfiguration, settings, SETTINGS } from "../../provider/config";
+import { configure, resetConfiguration, roleMapping, settings, SETTINGS, siteSettings, targetName } from "../../provider/config";
+import { DEFAULT_ROLE_MAPPING } from "../../provider/targets/roles";
 import { configOf, expectNoSecret, withEnv } from "./helpers";
 
 const KEY = "pasak_configTestKeyConfigTestKeyConfigTestKey0000000000";
-const NO_ENV = { ATLASSIAN_BASE_URL: undefined, ATLASSIAN_ORG_ID: undefined, ATLASSIAN_API_KEY: undefined };
+const NO_ENV = Object.fromEntries(SETTINGS.map((s) => [s.envVar, undefined])) as Record<string, undefined>;
+const SITE_TOKEN = "site-admin-token-never-shown-0123456789";
 const STACK = { "atlassian:baseUrl": "http://127.0.0.1:8080", "atlassian:orgId": "org-a", "atlassian:apiKey": KEY };
 
 describe("provider configuration", () => {
@@ -12,13 +14,13 @@ describe("provider configuration", () => {
   it("comes from the stack config handed to configure", () =>
     withEnv(NO_ENV, () => {
       configure(configOf(STACK));
-      expect(settings()).to.deep.equal({ baseUrl: "http://127.0.0.1:8080", orgId: "org-a", apiKey: KEY });
+      expect(settings()).to.deep.equal({ target: "embedded", baseUrl: "http://127.0.0.1:8080", orgId: "org-a", apiKey: KEY });
     }));
 
   it("falls back to the environment, setting by setting", () =>
     withEnv({ ...NO_ENV, ATLASSIAN_ORG_ID: "org-env", ATLASSIAN_API_KEY: KEY }, () => {
       configure(configOf({ "atlassian:baseUrl": "http://127.0.0.1:8080" }));
-      expect(settings()).to.deep.equal({ baseUrl: "http://127.0.0.1:8080", orgId: "org-env", apiKey: KEY });
+      expect(settings()).to.deep.equal({ target: "embedded", baseUrl: "http://127.0.0.1:8080", orgId: "org-env", apiKey: KEY });
     }));
 
   it("prefers the stack config over the environment", () =>
@@ -45,7 +47,6 @@ describe("provider configuration", () => {
         }
         return "";
       })();
-      expect(message).to.include("atlassian:baseUrl").and.to.include("ATLASSIAN_BASE_URL");
       expect(message).to.include("atlassian:orgId").and.to.include("ATLASSIAN_ORG_ID");
       expect(message).to.not.include("atlassian:apiKey");
       expectNoSecret(message, [KEY]);
@@ -63,11 +64,100 @@ describe("provider configuration", () => {
       expect(() => settings()).to.throw(/atlassian:baseUrl .*"ftp:\/\/example".*not an http\(s\) URL/);
     }));
 
-  it("lists exactly the three settings, the key as the only secret", () => {
+  describe("the target", () => {
+    it("defaults the base URL to Atlassian's, and then the target to atlassian-cloud", () =>
+      withEnv(NO_ENV, () => {
+        configure(configOf({ "atlassian:orgId": "org-a", "atlassian:apiKey": KEY }));
+        expect(settings()).to.deep.include({ baseUrl: "https://api.atlassian.com", target: "atlassian-cloud" });
+      }));
+
+    it("is embedded for any other base URL, unless set", () =>
+      withEnv(NO_ENV, () => {
+        configure(configOf(STACK));
+        expect(targetName()).to.equal("embedded");
+        configure(configOf({ ...STACK, "atlassian:target": "atlassian-cloud" }));
+        expect(settings().target).to.equal("atlassian-cloud");
+      }));
+
+    it("comes from ATLASSIAN_TARGET too", () =>
+      withEnv({ ...NO_ENV, ATLASSIAN_TARGET: "atlassian-cloud" }, () => {
+        configure(configOf(STACK));
+        expect(settings().target).to.equal("atlassian-cloud");
+      }));
+
+    it("refuses an unknown target, naming the setting, the value, the choices and both ways to set it", () =>
+      withEnv(NO_ENV, () => {
+        configure(configOf({ ...STACK, "atlassian:target": "cloud" }));
+        expect(() => settings()).to.throw(/atlassian:target \(or ATLASSIAN_TARGET\) is "cloud".*"atlassian-cloud" or "embedded".*pulumi config set atlassian:target.*ATLASSIAN_TARGET/);
+      }));
+  });
+
+  describe("the site settings (ScopeBinding)", () => {
+    it("are not needed by the other settings", () =>
+      withEnv(NO_ENV, () => {
+        configure(configOf(STACK));
+        expect(() => settings()).to.not.throw();
+      }));
+
+    it("name each missing one with both ways to set it, the token as a secret", () =>
+      withEnv(NO_ENV, () => {
+        configure(configOf({ ...STACK, "atlassian:cloudId": "cloud-1" }));
+        let message = "";
+        try {
+          siteSettings();
+        } catch (err) {
+          message = (err as Error).message;
+        }
+        expect(message).to.include("ScopeBinding");
+        expect(message).to.include("atlassian:siteAdminEmail").and.to.include("ATLASSIAN_SITE_ADMIN_EMAIL");
+        expect(message).to.include("pulumi config set --secret atlassian:siteAdminToken").and.to.include("ATLASSIAN_SITE_ADMIN_TOKEN");
+        expect(message).to.not.include("atlassian:cloudId ");
+      }));
+
+    it("come from the stack config or the environment", () =>
+      withEnv({ ...NO_ENV, ATLASSIAN_SITE_ADMIN_TOKEN: SITE_TOKEN }, () => {
+        configure(configOf({ ...STACK, "atlassian:cloudId": "cloud-1", "atlassian:siteAdminEmail": "admin@example.com" }));
+        expect(siteSettings()).to.deep.equal({ cloudId: "cloud-1", siteAdminEmail: "admin@example.com", siteAdminToken: SITE_TOKEN });
+      }));
+  });
+
+  describe("the role mapping", () => {
+    it("defaults to team-managed Jira roles and Confluence's default space roles", () =>
+      withEnv(NO_ENV, () => {
+        configure(configOf(STACK));
+        expect(roleMapping()).to.deep.equal({
+          jira: { viewer: "Viewer", editor: "Member", admin: "Administrator" },
+          confluence: { viewer: "Viewer", editor: "Collaborator", admin: "Admin" },
+        });
+        expect(roleMapping()).to.deep.equal(DEFAULT_ROLE_MAPPING);
+      }));
+
+    it("lays atlassian:roleMapping over the defaults", () =>
+      withEnv(NO_ENV, () => {
+        configure(configOf({ ...STACK, "atlassian:roleMapping": '{"jira":{"editor":"Developers","admin":"Administrators"}}' }));
+        expect(roleMapping().jira).to.deep.equal({ viewer: "Viewer", editor: "Developers", admin: "Administrators" });
+        expect(roleMapping().confluence).to.deep.equal(DEFAULT_ROLE_MAPPING.confluence);
+      }));
+
+    it("refuses a mapping that is not JSON or names an unknown level, saying what is wrong and how to set it", () =>
+      withEnv(NO_ENV, () => {
+        configure(configOf({ ...STACK, "atlassian:roleMapping": "{jira: Developers}" }));
+        expect(() => roleMapping()).to.throw(/atlassian:roleMapping \(or ATLASSIAN_ROLE_MAPPING\).*not JSON/);
+        configure(configOf({ ...STACK, "atlassian:roleMapping": '{"jira":{"owner":"Admins"}}' }));
+        expect(() => roleMapping()).to.throw(/owner/);
+      }));
+  });
+
+  it("lists every setting, the admin key and the site admin's token as the only secrets", () => {
     expect(SETTINGS.map((s) => [s.configKey, s.envVar, s.secret])).to.deep.equal([
+      ["atlassian:target", "ATLASSIAN_TARGET", false],
       ["atlassian:baseUrl", "ATLASSIAN_BASE_URL", false],
       ["atlassian:orgId", "ATLASSIAN_ORG_ID", false],
       ["atlassian:apiKey", "ATLASSIAN_API_KEY", true],
+      ["atlassian:cloudId", "ATLASSIAN_CLOUD_ID", false],
+      ["atlassian:siteAdminEmail", "ATLASSIAN_SITE_ADMIN_EMAIL", false],
+      ["atlassian:siteAdminToken", "ATLASSIAN_SITE_ADMIN_TOKEN", true],
+      ["atlassian:roleMapping", "ATLASSIAN_ROLE_MAPPING", false],
     ]);
   });
 });

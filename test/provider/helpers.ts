@@ -36,23 +36,80 @@ export function configOf(values: Record<string, string>): pulumi.dynamic.Configu
 export interface Backend {
   url: string;
   orgId: string;
+  cloudId: string;
   adminKey: string;
-  /** An sdk client with the admin key: the test's own view of the backend. */
+  /** The site admin of the product plane (HTTP Basic on the Jira and Confluence routes). */
+  siteAdmin: { email: string; token: string };
+  /** The target the provider is configured for. */
+  target: "embedded" | "atlassian-cloud";
+  /** An sdk client with the admin key and the site admin: the test's own view of the backend. */
   admin: Client;
+  /** The stack config that points the provider at this backend (or `url` instead, e.g. a proxy). */
+  config(url?: string): Record<string, string>;
   close(): Promise<void>;
 }
 
+/** The site admin every provider test backend has; the token is a secret the tests look for in errors. */
+export const SITE_ADMIN = { email: "site-admin@example.com", token: "site-admin-token-for-provider-tests-0001" };
+
+export interface BackendChoice {
+  plan?: Plan;
+  /** Atlassian Cloud's path: the backend serves the public surfaces only, and the provider's target is `atlassian-cloud`. */
+  publicOnly?: boolean;
+  /** The site's Confluence space-role mode. */
+  confluenceMode?: "ROLES" | "ROLES_TRANSITION" | "PRE_ROLES";
+}
+
+/** The two paths every handler test runs on: the embedded backend, and Atlassian Cloud's public API (a public-only backend). */
+export const PATHS: { name: string; choice: BackendChoice }[] = [
+  { name: "on the embedded target", choice: {} },
+  { name: "on the Atlassian Cloud target (public-only backend)", choice: { publicOnly: true } },
+];
+
 /** Starts a real backend on a free port with a temp data dir, and points the provider at it through `configure`. */
-export function useBackend(opts: { plan?: Plan } = {}): { readonly current: Backend } {
+export function useBackend(opts: BackendChoice = {}): { readonly current: Backend } {
   let current: Backend | undefined;
   let dir = "";
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "provider-test-"));
     // Loaded here, so that the tests that need no backend run without loading it.
     const { startBackend } = require("../../backend/index") as { startBackend: typeof StartBackend };
-    const b = await startBackend({ dataDir: dir, port: 0, ...(opts.plan ? { plan: opts.plan } : {}) });
-    const admin = new Client({ baseUrl: b.url, orgId: b.orgId, apiKey: b.adminKey, maxRetries: 0 });
-    current = { url: b.url, orgId: b.orgId, adminKey: b.adminKey, admin, close: b.close };
+    const b = await startBackend({
+      dataDir: dir,
+      port: 0,
+      siteAdmin: SITE_ADMIN,
+      ...(opts.plan ? { plan: opts.plan } : {}),
+      ...(opts.publicOnly ? { publicOnly: true } : {}),
+      ...(opts.confluenceMode ? { confluenceMode: opts.confluenceMode } : {}),
+    });
+    const admin = new Client({
+      baseUrl: b.url,
+      orgId: b.orgId,
+      apiKey: b.adminKey,
+      cloudId: b.cloudId,
+      siteAdmin: { email: SITE_ADMIN.email, apiToken: SITE_ADMIN.token },
+      maxRetries: 0,
+    });
+    const target = opts.publicOnly ? "atlassian-cloud" : "embedded";
+    current = {
+      url: b.url,
+      orgId: b.orgId,
+      cloudId: b.cloudId,
+      adminKey: b.adminKey,
+      siteAdmin: SITE_ADMIN,
+      target,
+      admin,
+      config: (url = b.url) => ({
+        "atlassian:target": target,
+        "atlassian:baseUrl": url,
+        "atlassian:orgId": b.orgId,
+        "atlassian:apiKey": b.adminKey,
+        "atlassian:cloudId": b.cloudId,
+        "atlassian:siteAdminEmail": SITE_ADMIN.email,
+        "atlassian:siteAdminToken": SITE_ADMIN.token,
+      }),
+      close: b.close,
+    };
     configure();
   });
   after(async () => {
@@ -62,9 +119,7 @@ export function useBackend(opts: { plan?: Plan } = {}): { readonly current: Back
     rmSync(dir, { recursive: true, force: true });
   });
   const configure = () => {
-    for (const p of Object.values(providers)) {
-      p.configure(configOf({ "atlassian:baseUrl": current!.url, "atlassian:orgId": current!.orgId, "atlassian:apiKey": current!.adminKey }));
-    }
+    for (const p of Object.values(providers)) p.configure(configOf(current!.config()));
   };
   return {
     get current() {

@@ -2,7 +2,9 @@ import { expect } from "chai";
 import { UNKNOWN } from "../../provider/common";
 import { providers } from "../../provider/index";
 import type { ScopeBindingOutputs } from "../../provider/scopeBinding";
-import { CONTEXT, ENGINE_PROPS, checked, created, expectNoSecret, rejection, useBackend } from "./helpers";
+import { configure } from "../../provider/config";
+import { hasUser, productAccountIdOf } from "../../sdk/index";
+import { CONTEXT, ENGINE_PROPS, PATHS, checked, configOf, created, expectNoSecret, rejection, useBackend } from "./helpers";
 
 const sb = providers.ScopeBinding;
 
@@ -21,6 +23,14 @@ describe("ScopeBinding", () => {
       expect(f.role).to.include('"owner"').and.to.include("viewer");
     });
 
+    it("accepts a role named directly, and names an empty roleName with the fix", async () => {
+      await checked("ScopeBinding", { serviceAccountId: "sa_1", resource: "jira:project/OPS", role: "editor", roleName: "Developers" });
+      const result = await sb.check({}, { ...ENGINE_PROPS, serviceAccountId: "sa_1", resource: "jira:project/OPS", role: "editor", roleName: " " });
+      const f = Object.fromEntries((result.failures ?? []).map((x) => [x.property, x.reason]));
+      expect(Object.keys(f)).to.deep.equal(["roleName"]);
+      expect(f.roleName).to.include("must not be empty").and.to.include("Jira project role or Confluence space role");
+    });
+
     it("does not judge an account id not known yet", async () => {
       await checked("ScopeBinding", { serviceAccountId: UNKNOWN, resource: "jira:project/OPS", role: "editor" });
     });
@@ -32,6 +42,8 @@ describe("ScopeBinding", () => {
       serviceAccountId: "sa_1",
       resource: "jira:project/OPS",
       role: "viewer",
+      accountId: "712020:1",
+      grant: { via: "jira-project-role", roleId: "10004", roleName: "Viewer", added: true },
       createdAt: "2026-01-01T00:00:00.000Z",
     };
     const news = { __context: CONTEXT, serviceAccountId: "sa_1", resource: "jira:project/OPS", role: "viewer" as const };
@@ -46,57 +58,191 @@ describe("ScopeBinding", () => {
     it("updates a role in place", async () => {
       expect(await sb.diff("id", olds, { ...news, role: "editor" })).to.deep.equal({ changes: undefined, replaces: [], deleteBeforeReplace: true });
     });
+    it("updates a role named directly in place", async () => {
+      expect(await sb.diff("id", olds, { ...news, roleName: "Administrator" })).to.deep.equal({ changes: undefined, replaces: [], deleteBeforeReplace: false });
+    });
   });
 
-  describe("against the backend", () => {
-    const backend = useBackend();
+  for (const { name: onPath, choice } of PATHS) {
+    describe(`against the backend ${onPath}`, () => {
+      const backend = useBackend(choice);
+      let accountId = "";
+      let productId = "";
+      const jira = () => backend.current.admin.jiraProjectRoles;
+      const roleId = async (key: string, name: string) => (await jira().list(key))!.find((r) => r.name === name)!.id;
+      const member = async (key: string, name: string, who = productId) => hasUser((await jira().retrieve(key, await roleId(key, name)))!, who);
+      before(async () => {
+        const a = await backend.current.admin.orgServiceAccounts.create({ name: "binding-owner" });
+        accountId = a.id;
+        productId = productAccountIdOf(a);
+      });
+      afterEach(() => configure(configOf(backend.current.config())));
+
+      it("grants a Jira role as a project role membership: viewer maps to the team-managed Viewer role", async () => {
+        const { id, outs } = await created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/ALPHA", role: "viewer" });
+        expect(outs).to.deep.include({ serviceAccountId: accountId, resource: "jira:project/ALPHA", role: "viewer", accountId: productId, __context: CONTEXT });
+        expect(outs.grant).to.deep.include({ via: "jira-project-role", roleName: "Viewer", added: true });
+        expect(id).to.equal(`jira:project/ALPHA/${productId}`);
+        expect(await member("ALPHA", "Viewer")).to.equal(true);
+        expect(await member("ALPHA", "Member")).to.equal(false);
+      });
+
+      it("grants a role named directly, and follows atlassian:roleMapping", async () => {
+        await created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/NAMED", role: "viewer", roleName: "Administrator" });
+        expect(await member("NAMED", "Administrator")).to.equal(true);
+        configure(configOf({ ...backend.current.config(), "atlassian:roleMapping": '{"jira":{"editor":"Administrator"}}' }));
+        await created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/MAPPED", role: "editor" });
+        expect(await member("MAPPED", "Administrator")).to.equal(true);
+        expect(await member("MAPPED", "Member")).to.equal(false);
+      });
+
+      it("fails on a role the project lacks, listing its roles and how to map one", async () => {
+        configure(configOf({ ...backend.current.config(), "atlassian:roleMapping": '{"jira":{"editor":"Developers"}}' }));
+        const err = await rejection(created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/NOROLE", role: "editor" }));
+        expect(err.message).to.include('no role "Developers"').and.to.include("Member").and.to.include("atlassian:roleMapping");
+        expectNoSecret(err.message + String(err.stack), [backend.current.adminKey, backend.current.siteAdmin.token]);
+      });
+
+      it("moves to another role in place: adds the new membership, removes the old", async () => {
+        const { id, outs } = await created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/MOVE", role: "viewer" });
+        const news = await checked("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/MOVE", role: "editor" });
+        const { outs: after } = await sb.update(id, outs as ScopeBindingOutputs, news);
+        expect(after?.grant).to.deep.include({ roleName: "Member", added: true });
+        expect(await member("MOVE", "Member")).to.equal(true);
+        expect(await member("MOVE", "Viewer")).to.equal(false);
+      });
+
+      it("reads the account removed from the role by hand as gone, and the next create puts it back", async () => {
+        const { id, outs } = await created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/DRIFT", role: "viewer" });
+        expect((await sb.read(id, outs as ScopeBindingOutputs)).id).to.equal(id);
+        await jira().removeUser("DRIFT", await roleId("DRIFT", "Viewer"), productId);
+        expect((await sb.read(id, outs as ScopeBindingOutputs)).id ?? "").to.equal("");
+        await created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/DRIFT", role: "viewer" });
+        expect(await member("DRIFT", "Viewer")).to.equal(true);
+      });
+
+      it("deletes exactly what create added: a membership held before stays", async () => {
+        const { id, outs } = await created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/DEL", role: "viewer" });
+        await sb.delete(id, outs as ScopeBindingOutputs);
+        expect(await member("DEL", "Viewer")).to.equal(false);
+        await sb.delete(id, outs as ScopeBindingOutputs);
+
+        await jira().addUsers("KEEP", await roleId("KEEP", "Viewer"), [productId]);
+        const kept = await created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/KEEP", role: "viewer" });
+        expect(kept.outs.grant).to.deep.include({ added: false });
+        await sb.delete(kept.id, kept.outs as ScopeBindingOutputs);
+        expect(await member("KEEP", "Viewer"), "the membership the binding found").to.equal(true);
+      });
+
+      it("assigns a Confluence space role, changes it with one assignment, and restores what was there on delete", async () => {
+        const spaces = backend.current.admin.confluenceSpaces;
+        const roles = backend.current.admin.confluenceSpaceRoles;
+        const { id, outs } = await created("ScopeBinding", { serviceAccountId: accountId, resource: "confluence:space/ENG", role: "viewer" });
+        expect(outs.grant).to.deep.include({ via: "confluence-space-role", roleName: "Viewer" });
+        const spaceId = (await spaces.byKey("ENG"))!.id;
+        const roleIdOf = async (name: string) => (await roles.list()).find((r) => r.name === name)!.id;
+        expect((await roles.assignmentsOf(spaceId, productId)).map((a) => a.roleId)).to.deep.equal([await roleIdOf("Viewer")]);
+        const news = await checked("ScopeBinding", { serviceAccountId: accountId, resource: "confluence:space/ENG", role: "editor" });
+        const { outs: after } = await sb.update(id, outs as ScopeBindingOutputs, news);
+        expect((await roles.assignmentsOf(spaceId, productId)).map((a) => a.roleId)).to.deep.equal([await roleIdOf("Collaborator")]);
+        await roles.assign(spaceId, productId, null);
+        expect((await sb.read(id, after as ScopeBindingOutputs)).id ?? "", "removed by hand").to.equal("");
+        await sb.delete(id, after as ScopeBindingOutputs);
+        expect(await roles.assignmentsOf(spaceId, productId)).to.deep.equal([]);
+      });
+
+      it("fails before any request when the site settings are missing, naming them and both ways to set them", async () => {
+        const { "atlassian:siteAdminToken": _t, "atlassian:siteAdminEmail": _e, ...rest } = backend.current.config();
+        configure(configOf(rest));
+        const saved = { ...process.env };
+        delete process.env.ATLASSIAN_SITE_ADMIN_TOKEN;
+        delete process.env.ATLASSIAN_SITE_ADMIN_EMAIL;
+        try {
+          const err = await rejection(created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/NOCFG", role: "viewer" }));
+          expect(err.message).to.include("atlassian:siteAdminToken").and.to.include("ATLASSIAN_SITE_ADMIN_TOKEN").and.to.include("--secret");
+          expect(err.message).to.include("atlassian:siteAdminEmail");
+        } finally {
+          Object.assign(process.env, saved);
+        }
+      });
+
+      it("fails on a wrong cloud id naming atlassian:cloudId, for Jira and Confluence", async () => {
+        configure(configOf({ ...backend.current.config(), "atlassian:cloudId": "not-this-site" }));
+        for (const resource of ["jira:project/WRONG", "confluence:space/WRONG"]) {
+          const err = await rejection(created("ScopeBinding", { serviceAccountId: accountId, resource, role: "viewer" }));
+          expect(err.message, resource).to.include("WRONG was not found").and.to.include("atlassian:cloudId").and.to.include('"not-this-site"');
+          expectNoSecret(err.message, [backend.current.siteAdmin.token, backend.current.adminKey]);
+        }
+      });
+
+      it("fails with the product's refusal on a wrong site admin token, and never the token", async () => {
+        const wrong = "wrong-site-admin-token-0123456789";
+        configure(configOf({ ...backend.current.config(), "atlassian:siteAdminToken": wrong }));
+        const err = await rejection(created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/BADTOK", role: "viewer" }));
+        expect(err.message).to.include("401");
+        expectNoSecret(err.message + String(err.stack) + JSON.stringify(err), [wrong, backend.current.siteAdmin.token, backend.current.adminKey]);
+      });
+    });
+  }
+
+  describe("on a Confluence site not in role mode (v1 space permissions)", () => {
+    const backend = useBackend({ publicOnly: true, confluenceMode: "PRE_ROLES" });
     let accountId = "";
+    let productId = "";
     before(async () => {
-      accountId = (await backend.current.admin.serviceAccounts.create({ name: "binding-owner" })).id;
+      const a = await backend.current.admin.orgServiceAccounts.create({ name: "perm-owner" });
+      accountId = a.id;
+      productId = productAccountIdOf(a);
     });
+    const held = async (key: string) => {
+      const id = (await backend.current.admin.confluenceSpaces.byKey(key))!.id;
+      return (await backend.current.admin.confluenceSpacePermissions.listFor(id, productId)).map((p) => `${p.operation.key}/${p.operation.targetType}`).sort();
+    };
 
-    it("creates a binding with one request and returns the inputs and createdAt", async () => {
-      const { id, outs } = await created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/ALPHA", role: "viewer" });
-      expect(outs).to.deep.include({ serviceAccountId: accountId, resource: "jira:project/ALPHA", role: "viewer", __context: CONTEXT });
-      expect(Date.parse(outs.createdAt)).to.not.be.NaN;
-      expect((await backend.current.admin.scopeBindings.retrieve(accountId, id))?.role).to.equal("viewer");
-    });
-
-    it("fails on a second binding for the same account and resource, saying so", async () => {
-      await created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/TWICE", role: "viewer" });
-      const err = await rejection(created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/TWICE", role: "editor" }));
-      expect(err.message).to.include("jira:project/TWICE").and.to.include("already has a binding");
-      expectNoSecret(err.message, [backend.current.adminKey]);
-    });
-
-    it("changes the role with one PATCH, same binding", async () => {
-      const { id, outs } = await created("ScopeBinding", { serviceAccountId: accountId, resource: "confluence:space/ENG", role: "viewer" });
-      const news = await checked("ScopeBinding", { serviceAccountId: accountId, resource: "confluence:space/ENG", role: "editor" });
+    it("grants the role's permission set, changes it, sees one removed by hand, and removes exactly what it added", async () => {
+      const { id, outs } = await created("ScopeBinding", { serviceAccountId: accountId, resource: "confluence:space/DOCS", role: "viewer" });
+      expect(outs.grant).to.deep.include({ via: "confluence-space-permissions" });
+      expect(await held("DOCS")).to.deep.equal(["read/space"]);
+      const news = await checked("ScopeBinding", { serviceAccountId: accountId, resource: "confluence:space/DOCS", role: "editor" });
       const { outs: after } = await sb.update(id, outs as ScopeBindingOutputs, news);
-      expect(after).to.deep.include({ role: "editor" });
-      expect((await backend.current.admin.scopeBindings.retrieve(accountId, id))?.role).to.equal("editor");
+      expect(await held("DOCS")).to.deep.equal(["create/attachment", "create/blogpost", "create/comment", "create/page", "read/space"]);
+      expect((await sb.read(id, after as ScopeBindingOutputs)).id).to.equal(id);
+      await sb.delete(id, after as ScopeBindingOutputs);
+      expect(await held("DOCS")).to.deep.equal([]);
     });
 
-    it("reads a role changed outside Pulumi as drift, and a deleted binding as gone", async () => {
-      const { id, outs } = await created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/DRIFT", role: "viewer" });
-      await backend.current.admin.scopeBindings.update(accountId, id, { role: "admin" });
-      const read = await sb.read(id, outs as ScopeBindingOutputs);
-      expect(read.props).to.deep.include({ role: "admin", __context: CONTEXT });
-      expect(read.inputs).to.deep.equal({ __context: CONTEXT, serviceAccountId: accountId, resource: "jira:project/DRIFT", role: "admin" });
-      await backend.current.admin.scopeBindings.delete(accountId, id);
-      expect((await sb.read(id, outs as ScopeBindingOutputs)).id ?? "").to.equal("");
+    it("refuses a role named directly, since the site has no roles", async () => {
+      const err = await rejection(created("ScopeBinding", { serviceAccountId: accountId, resource: "confluence:space/NAMED", role: "viewer", roleName: "Viewer" }));
+      expect(err.message).to.include("PRE_ROLES").and.to.include("roleName");
+    });
+  });
+
+  describe("a binding made by a version before 0.2 (no grant in its state)", () => {
+    const backend = useBackend();
+
+    it("is read, changed and deleted through the embedded backend's binding extension", async () => {
+      const a = await backend.current.admin.serviceAccounts.create({ name: "legacy-binding" });
+      const old = await backend.current.admin.scopeBindings.create(a.id, { resource: "jira:project/OLD", role: "viewer" });
+      const props = { __context: CONTEXT, serviceAccountId: a.id, resource: "jira:project/OLD", role: "viewer", createdAt: old.createdAt } as unknown as ScopeBindingOutputs;
+      expect((await sb.read(old.id, props)).id).to.equal(old.id);
+      const news = await checked("ScopeBinding", { serviceAccountId: a.id, resource: "jira:project/OLD", role: "editor" });
+      const { outs } = await sb.update(old.id, props, news);
+      expect(outs).to.deep.include({ role: "editor" });
+      expect((await backend.current.admin.scopeBindings.retrieve(a.id, old.id))?.role).to.equal("editor");
+      await sb.delete(old.id, outs as ScopeBindingOutputs);
+      expect(await backend.current.admin.scopeBindings.retrieve(a.id, old.id)).to.equal(null);
+      expect((await sb.read(old.id, props)).id ?? "", "gone").to.equal("");
     });
 
-    it("deletes, and deleting what is gone (binding or account) succeeds", async () => {
-      const { id, outs } = await created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/DEL", role: "viewer" });
-      await sb.delete(id, outs as ScopeBindingOutputs);
-      expect(await backend.current.admin.scopeBindings.retrieve(accountId, id)).to.equal(null);
-      await sb.delete(id, outs as ScopeBindingOutputs);
-
-      const other = await backend.current.admin.serviceAccounts.create({ name: "binding-gone" });
-      const b = await created("ScopeBinding", { serviceAccountId: other.id, resource: "jira:project/GONE", role: "viewer" });
-      await backend.current.admin.serviceAccounts.delete(other.id);
-      await sb.delete(b.id, b.outs as ScopeBindingOutputs);
+    it("cannot be managed on the Atlassian Cloud target, saying what to do", async () => {
+      configure(configOf({ ...backend.current.config(), "atlassian:target": "atlassian-cloud" }));
+      try {
+        const props = { __context: CONTEXT, serviceAccountId: "sa_1", resource: "jira:project/OLD", role: "viewer", createdAt: "2026-01-01T00:00:00Z" } as unknown as ScopeBindingOutputs;
+        const err = await rejection(sb.delete("sb-old", props));
+        expect(err.message).to.include("earlier version").and.to.include("pulumi state delete");
+      } finally {
+        configure(configOf(backend.current.config()));
+      }
     });
   });
 });

@@ -3,13 +3,17 @@ import { INSTALLED_VERSION, providers } from "../../provider/index";
 import type { ServiceAccountOutputs } from "../../provider/serviceAccount";
 import { UNKNOWN } from "../../provider/common";
 import { PLAN_QUOTAS } from "../../sdk/index";
-import { configure } from "../../provider/config";
-import { CONTEXT, ENGINE_PROPS, checked, configOf, created, expectNoSecret, rejection, startProxy, useBackend } from "./helpers";
+import { configure, resetConfiguration } from "../../provider/config";
+import { CONTEXT, ENGINE_PROPS, PATHS, checked, configOf, created, expectNoSecret, rejection, startProxy, useBackend } from "./helpers";
 
 const sa = providers.ServiceAccount;
 
 describe("ServiceAccount", () => {
   describe("check", () => {
+    // check depends on the target: on Atlassian Cloud suspended: true fails (see below).
+    before(() => configure(configOf({ "atlassian:target": "embedded" })));
+    after(() => resetConfiguration());
+
     it("fills in the defaults: displayName is the name, an empty description, not suspended", async () => {
       const inputs = await checked("ServiceAccount", { name: "ci-deployer" });
       expect(inputs).to.deep.include({ name: "ci-deployer", displayName: "ci-deployer", description: "", suspended: false });
@@ -92,135 +96,157 @@ describe("ServiceAccount", () => {
     });
   });
 
-  describe("against the backend", () => {
-    const backend = useBackend();
+  for (const { name: onPath, choice } of PATHS) {
+    describe(`against the backend ${onPath}`, () => {
+      const backend = useBackend(choice);
+      const cloud = choice.publicOnly === true;
+      // The oracle reads through Atlassian's public list, which both backends serve.
+      const live = (id: string) => backend.current.admin.orgServiceAccounts.retrieve(id);
 
-    it("creates an account with one request and returns its outputs and the inputs", async () => {
-      const { id, outs } = await created("ServiceAccount", { name: "create-test", description: "made by a test" });
-      expect(id).to.be.a("string").and.not.equal("");
-      expect(outs).to.deep.include({
-        name: "create-test",
-        displayName: "create-test",
-        description: "made by a test",
-        suspended: false,
-        status: "active",
-        email: "create-test@serviceaccount.atlassian.com",
-        __context: CONTEXT,
+      it("creates an account and returns its outputs and the inputs", async () => {
+        const { id, outs } = await created("ServiceAccount", { name: "create-test", description: "made by a test" });
+        expect(id).to.be.a("string").and.not.equal("");
+        expect(outs).to.deep.include({
+          name: "create-test",
+          displayName: "create-test",
+          description: "made by a test",
+          suspended: false,
+          status: "active",
+          email: "create-test@serviceaccount.atlassian.com",
+          __context: CONTEXT,
+        });
+        expect(outs.accountId).to.be.a("string").and.not.equal(id);
+        expect(Date.parse(outs.createdAt!)).to.not.be.NaN;
+        expect((await live(id))?.description).to.equal("made by a test");
       });
-      expect(outs.accountId).to.be.a("string");
-      expect(Date.parse(outs.createdAt)).to.not.be.NaN;
-      const live = await backend.current.admin.serviceAccounts.retrieve(id);
-      expect(live?.description).to.equal("made by a test");
-    });
 
-    it("sends the client context, so the audit event names the resource", async () => {
-      const { id } = await created("ServiceAccount", { name: "context-test" });
-      const events = [];
-      for await (const e of backend.current.admin.events.list({ action: "service-account.created" })) events.push(e);
-      const mine = events.find((e) => e.attributes.target.id === id);
-      expect(mine?.attributes.context.clientContext).to.equal(CONTEXT);
-    });
-
-    it("creates a suspended account (create, then suspend)", async () => {
-      const { id, outs } = await created("ServiceAccount", { name: "suspended-test", suspended: true });
-      expect(outs).to.deep.include({ suspended: true, status: "suspended" });
-      expect((await backend.current.admin.serviceAccounts.retrieve(id))?.status).to.equal("suspended");
-    });
-
-    it("fails on a taken name without adoptExisting, naming the name and adoptExisting, and creates nothing", async () => {
-      await backend.current.admin.serviceAccounts.create({ name: "taken-name" });
-      const err = await rejection(created("ServiceAccount", { name: "taken-name" }));
-      expect(err.message).to.include('"taken-name"').and.to.include("adoptExisting");
-      const all = [];
-      for await (const a of backend.current.admin.serviceAccounts.list({ name: "taken-name" })) all.push(a);
-      expect(all).to.have.length(1);
-    });
-
-    it("adopts an existing account with adoptExisting: same id, set to the inputs, no duplicate", async () => {
-      const existing = await backend.current.admin.serviceAccounts.create({ name: "adopt-me", description: "by hand" });
-      const { id, outs } = await created("ServiceAccount", {
-        name: "adopt-me",
-        displayName: "Adopted",
-        description: "managed now",
-        suspended: true,
-        adoptExisting: true,
+      it("sends the client context, so the audit event names the resource", async () => {
+        const { id } = await created("ServiceAccount", { name: "context-test" });
+        const events = [];
+        for await (const e of backend.current.admin.events.list({ action: "service-account.created" })) events.push(e);
+        const mine = events.find((e) => e.attributes.target.id === id);
+        expect(mine?.attributes.context.clientContext).to.equal(CONTEXT);
       });
-      expect(id).to.equal(existing.id);
-      expect(outs).to.deep.include({ displayName: "Adopted", description: "managed now", suspended: true, adoptExisting: true });
-      const live = await backend.current.admin.serviceAccounts.retrieve(id);
-      expect(live).to.deep.include({ displayName: "Adopted", description: "managed now", status: "suspended" });
-    });
 
-    it("does not delete, in the same provider process, an account it adopted: the old resource of the same id is gone, the account is not", async () => {
-      // As the engine runs a create-before-delete replacement (or a rename without an alias):
-      // create for the new resource adopts the account, then delete for the old one, same id.
-      const old = await created("ServiceAccount", { name: "adopt-then-delete" });
-      const adopted = await created("ServiceAccount", { name: "adopt-then-delete", adoptExisting: true });
-      expect(adopted.id).to.equal(old.id);
-      await sa.delete(old.id, old.outs as ServiceAccountOutputs);
-      expect(await backend.current.admin.serviceAccounts.retrieve(old.id), "the account").to.not.equal(null);
-    });
+      it("fails on a taken name without adoptExisting, naming the name and adoptExisting, and creates nothing", async () => {
+        await backend.current.admin.orgServiceAccounts.create({ name: "taken-name" });
+        const err = await rejection(created("ServiceAccount", { name: "taken-name" }));
+        expect(err.message).to.include('"taken-name"').and.to.include("adoptExisting");
+        const all = (await backend.current.admin.orgServiceAccounts.list().toArray()).filter((a) => a.email.startsWith("taken-name@"));
+        expect(all).to.have.length(1);
+      });
 
-    it("updates in place with one PATCH, and only adoptExisting changing sends nothing", async () => {
-      const { id, outs, inputs } = await created("ServiceAccount", { name: "update-test", description: "first" });
-      const news = await checked("ServiceAccount", { name: "update-test", description: "second", suspended: true }, inputs);
-      const { outs: after } = await sa.update(id, outs as ServiceAccountOutputs, news);
-      expect(after).to.deep.include({ description: "second", suspended: true, status: "suspended" });
-      const live = await backend.current.admin.serviceAccounts.retrieve(id);
-      expect(live).to.deep.include({ description: "second", status: "suspended" });
+      it("does not delete, in the same provider process, an account it adopted: the old resource of the same id is gone, the account is not", async () => {
+        // As the engine runs a create-before-delete replacement (or a rename without an alias):
+        // create for the new resource adopts the account, then delete for the old one, same id.
+        const old = await created("ServiceAccount", { name: "adopt-then-delete" });
+        const adopted = await created("ServiceAccount", { name: "adopt-then-delete", adoptExisting: true });
+        expect(adopted.id).to.equal(old.id);
+        await sa.delete(old.id, old.outs as ServiceAccountOutputs);
+        expect(await live(old.id), "the account").to.not.equal(null);
+      });
 
-      const before = live!.updatedAt;
-      const { outs: again } = await sa.update(id, after!, { ...news, adoptExisting: true });
-      expect(again).to.deep.include({ adoptExisting: true, description: "second" });
-      expect((await backend.current.admin.serviceAccounts.retrieve(id))!.updatedAt).to.equal(before);
-    });
+      it("adopts an existing account with adoptExisting (found by listing): same id, set to the inputs, no duplicate", async () => {
+        const existing = await backend.current.admin.orgServiceAccounts.create({ name: "adopt-me", description: "by hand" });
+        const { id, outs } = await created("ServiceAccount", { name: "adopt-me", displayName: "Adopted", description: "managed now", adoptExisting: true });
+        expect(id).to.equal(existing.id);
+        expect(outs).to.deep.include({ displayName: "Adopted", description: "managed now", adoptExisting: true });
+        expect(await live(id)).to.deep.include({ displayName: "Adopted", description: "managed now" });
+      });
 
-    it("reads back changes made outside Pulumi as drift", async () => {
-      const { id, outs } = await created("ServiceAccount", { name: "drift-test", description: "as declared" });
-      await backend.current.admin.serviceAccounts.update(id, { description: "edited by hand", displayName: "Hand", status: "suspended" });
-      const read = await sa.read(id, outs as ServiceAccountOutputs);
-      expect(read.id).to.equal(id);
-      expect(read.props).to.deep.include({ description: "edited by hand", displayName: "Hand", suspended: true, status: "suspended", __context: CONTEXT });
-      // The stored inputs follow, so the engine lists the drifted properties as changes on the next preview.
-      expect(read.inputs).to.deep.equal({ __context: CONTEXT, name: "drift-test", displayName: "Hand", description: "edited by hand", suspended: true });
-      const diff = await sa.diff(id, read.props!, await checked("ServiceAccount", { name: "drift-test", description: "as declared" }));
-      expect(diff).to.deep.include({ changes: undefined, replaces: [] });
-    });
+      it("updates displayName and description in place with Atlassian's PATCH (no id in the path); only adoptExisting changing sends nothing", async () => {
+        const { id, outs, inputs } = await created("ServiceAccount", { name: "update-test", description: "first" });
+        const news = await checked("ServiceAccount", { name: "update-test", description: "second", displayName: "Second" }, inputs);
+        const { outs: after } = await sa.update(id, outs as ServiceAccountOutputs, news);
+        expect(after).to.deep.include({ description: "second", displayName: "Second" });
+        const now = await live(id);
+        expect(now).to.deep.include({ description: "second", displayName: "Second" });
+        const { outs: again } = await sa.update(id, after!, { ...news, adoptExisting: true });
+        expect(again).to.deep.include({ adoptExisting: true, description: "second" });
+        expect((await live(id))!.updatedAt).to.equal(now!.updatedAt);
+      });
 
-    it("reports an account deleted outside Pulumi as gone", async () => {
-      const { id, outs } = await created("ServiceAccount", { name: "gone-test" });
-      await backend.current.admin.serviceAccounts.delete(id);
-      const read = await sa.read(id, outs as ServiceAccountOutputs);
-      expect(read.id ?? "").to.equal("");
-    });
+      it("reads back changes made outside Pulumi as drift", async () => {
+        const { id, outs } = await created("ServiceAccount", { name: "drift-test", description: "as declared" });
+        await backend.current.admin.orgServiceAccounts.update(id, { description: "edited by hand", displayName: "Hand" });
+        const read = await sa.read(id, outs as ServiceAccountOutputs);
+        expect(read.id).to.equal(id);
+        expect(read.props).to.deep.include({ description: "edited by hand", displayName: "Hand", createdAt: outs.createdAt, __context: CONTEXT });
+        // The stored inputs follow, so the engine lists the drifted properties as changes on the next preview.
+        expect(read.inputs).to.deep.equal({ __context: CONTEXT, name: "drift-test", displayName: "Hand", description: "edited by hand", suspended: false });
+        const diff = await sa.diff(id, read.props!, await checked("ServiceAccount", { name: "drift-test", description: "as declared" }));
+        expect(diff).to.deep.include({ changes: undefined, replaces: [] });
+      });
 
-    it("deletes, and deleting what is already gone succeeds", async () => {
-      const { id, outs } = await created("ServiceAccount", { name: "delete-test" });
-      await sa.delete(id, outs as ServiceAccountOutputs);
-      expect(await backend.current.admin.serviceAccounts.retrieve(id)).to.equal(null);
-      await sa.delete(id, outs as ServiceAccountOutputs);
-    });
+      it("reports an account deleted outside Pulumi as gone", async () => {
+        const { id, outs } = await created("ServiceAccount", { name: "gone-test" });
+        await backend.current.admin.orgServiceAccounts.delete(id);
+        const read = await sa.read(id, outs as ServiceAccountOutputs);
+        expect(read.id ?? "").to.equal("");
+      });
 
-    it("fails an update of an account deleted outside Pulumi, saying to refresh", async () => {
-      const { id, outs, inputs } = await created("ServiceAccount", { name: "update-gone" });
-      await backend.current.admin.serviceAccounts.delete(id);
-      const news = await checked("ServiceAccount", { name: "update-gone", description: "new" }, inputs);
-      const err = await rejection(sa.update(id, outs as ServiceAccountOutputs, news));
-      expect(err.message).to.include("update-gone").and.to.include("pulumi refresh");
-      expectNoSecret(err.message + String(err.stack), [backend.current.adminKey]);
+      it("deletes (its tokens revoked first), and deleting what is already gone succeeds", async () => {
+        const { id, outs } = await created("ServiceAccount", { name: "delete-test" });
+        await sa.delete(id, outs as ServiceAccountOutputs);
+        expect(await live(id)).to.equal(null);
+        await sa.delete(id, outs as ServiceAccountOutputs);
+      });
+
+      it("fails an update of an account deleted outside Pulumi, saying to refresh", async () => {
+        const { id, outs, inputs } = await created("ServiceAccount", { name: "update-gone" });
+        await backend.current.admin.orgServiceAccounts.delete(id);
+        const news = await checked("ServiceAccount", { name: "update-gone", description: "new" }, inputs);
+        const err = await rejection(sa.update(id, outs as ServiceAccountOutputs, news));
+        expect(err.message).to.include("update-gone").and.to.include("pulumi refresh");
+        expectNoSecret(err.message + String(err.stack), [backend.current.adminKey]);
+      });
+
+      if (cloud) {
+        it("fails check on suspended: true, at preview", async () => {
+          const result = await sa.check({}, { ...ENGINE_PROPS, name: "suspend-check", suspended: true });
+          expect((result.failures ?? []).map((f) => f.property)).to.deep.equal(["suspended"]);
+          expect(result.failures![0]!.reason).to.include("no API to suspend");
+          expect((await sa.check({}, { ...ENGINE_PROPS, name: "suspend-check", suspended: false })).failures ?? []).to.deep.equal([]);
+        });
+
+        it("refuses suspended: true before any request, saying Atlassian has no API for it", async () => {
+          const before = (await backend.current.admin.orgServiceAccounts.list().toArray()).length;
+          const err = await rejection(sa.create({ __context: CONTEXT, name: "suspend-cloud", displayName: "suspend-cloud", description: "", suspended: true }));
+          expect(err.message).to.include("suspend-cloud").and.to.include("no API to suspend").and.to.include("admin.atlassian.com");
+          expect((await backend.current.admin.orgServiceAccounts.list().toArray()).length).to.equal(before);
+          const { id, outs, inputs } = await created("ServiceAccount", { name: "suspend-later" });
+          const news = { ...inputs, suspended: true };
+          expect((await rejection(sa.update(id, outs as ServiceAccountOutputs, news))).message).to.include("no API to suspend");
+        });
+      } else {
+        it("creates a suspended account (create, then the suspension extension)", async () => {
+          const { id, outs } = await created("ServiceAccount", { name: "suspended-test", suspended: true });
+          expect(outs).to.deep.include({ suspended: true, status: "suspended" });
+          expect((await backend.current.admin.serviceAccounts.retrieve(id))?.status).to.equal("suspended");
+        });
+
+        it("suspends in place, and reads a suspension made by hand as drift", async () => {
+          const { id, outs, inputs } = await created("ServiceAccount", { name: "suspend-update" });
+          const news = await checked("ServiceAccount", { name: "suspend-update", suspended: true }, inputs);
+          const { outs: after } = await sa.update(id, outs as ServiceAccountOutputs, news);
+          expect(after).to.deep.include({ suspended: true, status: "suspended" });
+          await backend.current.admin.serviceAccounts.update(id, { status: "active" });
+          expect((await sa.read(id, after as ServiceAccountOutputs)).props).to.deep.include({ suspended: false, status: "active" });
+        });
+      }
     });
-  });
+  }
 
   describe("when a request fails after the backend created the account", () => {
     const backend = useBackend();
     let proxy: { url: string; close(): Promise<void> };
     before(async () => {
       proxy = await startProxy(backend.current.url, (method) => method === "PATCH");
-      sa.configure(configOf({ "atlassian:baseUrl": proxy.url, "atlassian:orgId": backend.current.orgId, "atlassian:apiKey": backend.current.adminKey }));
+      sa.configure(configOf(backend.current.config(proxy.url)));
     });
     after(async () => {
       await proxy.close();
-      configure(configOf({ "atlassian:baseUrl": backend.current.url, "atlassian:orgId": backend.current.orgId, "atlassian:apiKey": backend.current.adminKey }));
+      configure(configOf(backend.current.config()));
     });
 
     it("reports the created account's id and outputs, so Pulumi records it, and the next up finishes the job", async () => {
@@ -237,13 +263,13 @@ describe("ServiceAccount", () => {
       expectNoSecret(err.message + String(err.stack), [backend.current.adminKey]);
 
       // The engine updates a resource that failed to initialise on the next up.
-      sa.configure(configOf({ "atlassian:baseUrl": backend.current.url, "atlassian:orgId": backend.current.orgId, "atlassian:apiKey": backend.current.adminKey }));
+      sa.configure(configOf(backend.current.config()));
       const { outs } = await sa.update(live!.id, err.properties as unknown as ServiceAccountOutputs, inputs);
       expect(outs).to.deep.include({ suspended: true, status: "suspended" });
     });
 
     it("reports an adopted account's id when setting it to the inputs fails", async () => {
-      sa.configure(configOf({ "atlassian:baseUrl": proxy.url, "atlassian:orgId": backend.current.orgId, "atlassian:apiKey": backend.current.adminKey }));
+      sa.configure(configOf(backend.current.config(proxy.url)));
       const existing = await backend.current.admin.serviceAccounts.create({ name: "adopt-half", description: "by hand" });
       const err = await rejection(created("ServiceAccount", { name: "adopt-half", description: "managed", adoptExisting: true }));
       expect(err.id).to.equal(existing.id);
@@ -253,11 +279,11 @@ describe("ServiceAccount", () => {
 
   describe("with a wrong key or no configuration", () => {
     const backend = useBackend();
-    after(() => configure(configOf({ "atlassian:baseUrl": backend.current.url, "atlassian:orgId": backend.current.orgId, "atlassian:apiKey": backend.current.adminKey })));
+    after(() => configure(configOf(backend.current.config())));
 
     it("fails with the backend's refusal, and never the key", async () => {
       const wrong = "pasak_wrongKeyWrongKeyWrongKeyWrongKeyWrongKey00000";
-      sa.configure(configOf({ "atlassian:baseUrl": backend.current.url, "atlassian:orgId": backend.current.orgId, "atlassian:apiKey": wrong }));
+      sa.configure(configOf({ ...backend.current.config(), "atlassian:apiKey": wrong }));
       const err = await rejection(created("ServiceAccount", { name: "wrong-key" }));
       expect(err.message).to.include("401");
       expectNoSecret(err.message + String(err.stack) + JSON.stringify(err), [wrong, backend.current.adminKey]);

@@ -103,7 +103,7 @@ describe("the serialized provider", () => {
     it("forwards configure and check to the installed package's handlers", async () => {
       const provider = requireFromString((await serialize("ApiToken")).text).handler();
       await provider.configure!(configOf({ "atlassian:baseUrl": CREDENTIALS.url, "atlassian:orgId": CREDENTIALS.org, "atlassian:apiKey": CREDENTIALS.key }));
-      expect(settings()).to.deep.equal({ baseUrl: CREDENTIALS.url, orgId: CREDENTIALS.org, apiKey: CREDENTIALS.key });
+      expect(settings()).to.deep.equal({ target: "embedded", baseUrl: CREDENTIALS.url, orgId: CREDENTIALS.org, apiKey: CREDENTIALS.key });
 
       const news = { ...ENGINE_PROPS, serviceAccountId: "sa_1", label: "ci", scopes: ["write:jira-wrok"], expiresInDays: 30 };
       const viaShim = await provider.check!({}, news);

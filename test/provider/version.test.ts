@@ -73,6 +73,8 @@ describe("state across versions", () => {
       serviceAccountId: "sa_1",
       resource: "jira:project/OPS",
       role: "viewer",
+      accountId: "712020:0000",
+      grant: { via: "jira-project-role", roleId: "10004", roleName: "Viewer", added: true },
       createdAt: "2026-01-01T00:00:00.000Z",
       [VERSION_KEY]: NEWER_MAJOR,
     };

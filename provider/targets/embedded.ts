@@ -1,0 +1,48 @@
+/**
+ * The embedded backend: Atlassian's public operations (see `public.ts`), plus its
+ * EXTENSIONS where Atlassian has none. Each extension is marked so here and in the README:
+ * - `POST .../service-accounts/{id}/api-tokens` mints a token (ApiToken create);
+ * - `DELETE .../service-accounts/{id}/api-tokens/{tokenId}` revokes one token (ApiToken delete);
+ * - `PATCH .../service-accounts/{id}` `{status}` suspends or reactivates an account;
+ * - `.../service-accounts/{id}/scope-bindings/{bindingId}` reads, changes and deletes a
+ *   binding made by a version before 0.2 (its state has no grant), and nothing else.
+ */
+import type { Client } from "../../sdk/index";
+import { ProductAccess } from "./access";
+import { publicAccounts, publicTokens } from "./public";
+import type { Target } from "./types";
+
+export function embeddedTarget(client: Client): Target {
+  return {
+    name: "embedded",
+    accounts: {
+      ...publicAccounts(client),
+      suspendUnsupported: null,
+      async setSuspended(id, suspended, opts) {
+        // EXTENSION: Atlassian's PATCH changes displayName and description only.
+        const a = await client.serviceAccounts.update(id, { status: suspended ? "suspended" : "active" }, opts);
+        return a.status;
+      },
+    },
+    tokens: {
+      ...publicTokens(client),
+      mintUnsupported: null,
+      // EXTENSION: Atlassian publishes no way to create a token.
+      mint: (serviceAccountId, params, opts) => client.apiTokens.create(serviceAccountId, params, opts),
+      // EXTENSION: Atlassian can only revoke all of an account's tokens.
+      revoke: (serviceAccountId, tokenId, opts) => client.apiTokens.revoke(serviceAccountId, tokenId, opts),
+    },
+    access: ProductAccess.for(client),
+    legacyBindings: {
+      // EXTENSION: the backend's scope bindings are a view of role grants.
+      async retrieve(serviceAccountId, bindingId, opts) {
+        const b = await client.scopeBindings.retrieve(serviceAccountId, bindingId, opts);
+        return b && { role: b.role };
+      },
+      async update(serviceAccountId, bindingId, role, opts) {
+        await client.scopeBindings.update(serviceAccountId, bindingId, { role }, opts);
+      },
+      delete: (serviceAccountId, bindingId, opts) => client.scopeBindings.delete(serviceAccountId, bindingId, opts),
+    },
+  };
+}

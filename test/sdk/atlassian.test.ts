@@ -1,0 +1,121 @@
+/**
+ * The sdk's clients of Atlassian's public operations, against the real backend serving
+ * Atlassian's public surfaces only: the service-account list shape and the PATCH without the
+ * id, the token list, Jira project roles and Confluence role assignments with a site admin's
+ * Basic credentials, and the errors of the product APIs.
+ */
+import { expect } from "chai";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { startBackend, type Backend } from "../../backend";
+import { Client, hasUser, IdentityError, isProductNotFound, NotFoundError, productAccountIdOf, AuthenticationError } from "../../sdk";
+
+const SITE_ADMIN = { email: "site-admin@example.com", token: "sdk-test-site-admin-token-000000001" };
+
+describe("sdk: Atlassian's public operations (public-only backend)", () => {
+  let backend: Backend;
+  let dir = "";
+  let client: Client;
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "sdk-atl-"));
+    backend = await startBackend({ dataDir: dir, port: 0, rateLimit: "0", publicOnly: true, siteAdmin: SITE_ADMIN });
+    client = new Client({
+      baseUrl: backend.url,
+      orgId: backend.orgId,
+      apiKey: backend.adminKey,
+      cloudId: backend.cloudId,
+      siteAdmin: { email: SITE_ADMIN.email, apiToken: SITE_ADMIN.token },
+      maxRetries: 0,
+    });
+  });
+  after(async () => {
+    client.close();
+    await backend.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("creates, finds by listing, updates with the PATCH without id, and deletes a service account", async () => {
+    const made = await client.orgServiceAccounts.create({ name: "sdk-atl-bot", description: "first" });
+    expect((await client.orgServiceAccounts.findByName("sdk-atl-bot"))?.id).to.equal(made.id);
+    const updated = await client.orgServiceAccounts.update(made.id, { description: "second" });
+    expect(updated.description).to.equal("second");
+    expect((await client.orgServiceAccounts.retrieve(made.id))?.description).to.equal("second");
+    expect(await client.serviceAccountTokens.list(made.id)).to.deep.equal([]);
+    await client.serviceAccountTokens.revokeAll(made.id);
+    await client.orgServiceAccounts.delete(made.id);
+    expect(await client.orgServiceAccounts.retrieve(made.id)).to.equal(null);
+    await client.orgServiceAccounts.delete(made.id);
+  });
+
+  it("adds and removes a Jira project role member, as the site admin", async () => {
+    const a = await client.orgServiceAccounts.create({ name: "sdk-jira-bot" });
+    const id = productAccountIdOf(a);
+    const roles = (await client.jiraProjectRoles.list("SDK"))!;
+    expect(roles.map((r) => r.name)).to.include.members(["Administrator", "Member", "Viewer"]);
+    const viewer = roles.find((r) => r.name === "Viewer")!.id;
+    expect(hasUser(await client.jiraProjectRoles.addUsers("SDK", viewer, [id]), id)).to.equal(true);
+    await client.jiraProjectRoles.removeUser("SDK", viewer, id);
+    expect(hasUser((await client.jiraProjectRoles.retrieve("SDK", viewer))!, id)).to.equal(false);
+    // Removing what is not there is success, as a delete should be.
+    await client.jiraProjectRoles.removeUser("SDK", viewer, id);
+  });
+
+  it("assigns and removes a Confluence space role", async () => {
+    const a = await client.orgServiceAccounts.create({ name: "sdk-wiki-bot" });
+    const id = productAccountIdOf(a);
+    const space = (await client.confluenceSpaces.byKey("SDK"))!;
+    expect(await client.confluenceSpaces.roleMode()).to.equal("ROLES");
+    const viewer = (await client.confluenceSpaceRoles.list()).find((r) => r.name === "Viewer")!.id;
+    await client.confluenceSpaceRoles.assign(space.id, id, viewer);
+    expect((await client.confluenceSpaceRoles.assignmentsOf(space.id, id)).map((x) => x.roleId)).to.deep.equal([viewer]);
+    await client.confluenceSpaceRoles.assign(space.id, id, null);
+    expect(await client.confluenceSpaceRoles.assignmentsOf(space.id, id)).to.deep.equal([]);
+  });
+
+  it("tells an extension refused by a public-only server from a missing object", async () => {
+    const a = await client.orgServiceAccounts.create({ name: "sdk-ext-bot" });
+    const err = await client.serviceAccounts.retrieve(a.id).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(NotFoundError);
+    expect((err as NotFoundError).code).to.equal("endpoint.notPublic");
+    expect(isProductNotFound(err)).to.equal(false);
+  });
+
+  it("refuses a product call without site credentials before sending it, and a wrong site token with 401, never showing it", async () => {
+    const bare = new Client({ baseUrl: backend.url, orgId: backend.orgId, apiKey: backend.adminKey, cloudId: backend.cloudId, maxRetries: 0 });
+    const noCreds = await bare.jiraProjectRoles.list("SDK").then(() => undefined, (e: unknown) => e as Error);
+    expect(noCreds).to.be.instanceOf(IdentityError);
+    expect(noCreds!.message).to.include("siteAdmin");
+    bare.close();
+    const wrongToken = "sdk-wrong-site-token-0000000000001";
+    const wrong = new Client({ baseUrl: backend.url, orgId: backend.orgId, apiKey: backend.adminKey, cloudId: backend.cloudId, siteAdmin: { email: SITE_ADMIN.email, apiToken: wrongToken }, maxRetries: 0 });
+    const refused = await wrong.jiraProjectRoles.list("SDK").then(() => undefined, (e: unknown) => e as Error);
+    wrong.close();
+    expect(refused).to.be.instanceOf(AuthenticationError);
+    const text = `${refused!.message} ${refused!.stack} ${JSON.stringify(refused)}`;
+    expect(text.includes(wrongToken)).to.equal(false);
+    expect(text.includes(Buffer.from(`${SITE_ADMIN.email}:${wrongToken}`).toString("base64"))).to.equal(false);
+  });
+});
+
+describe("sdk: the product APIs' error bodies", () => {
+  const header = () => undefined;
+  const target = { method: "GET", path: "/ex/jira/c/rest/api/3/project/X/role" };
+
+  it("reads Jira's errorMessages and errors, Confluence v1's message and v2's errors without ids", () => {
+    const { APIError } = require("../../sdk") as typeof import("../../sdk");
+    expect(APIError.generate(404, { errorMessages: ["No project could be found with key 'X'."], errors: {} }, header, target).title).to.equal(
+      "No project could be found with key 'X'.",
+    );
+    expect(APIError.generate(400, { errorMessages: [], errors: { user: "Unknown user" } }, header, target).title).to.equal("user: Unknown user");
+    expect(APIError.generate(400, { statusCode: 400, message: "Permission already exists" }, header, target).title).to.equal("Permission already exists");
+    expect(APIError.generate(404, { errors: [{ status: 404, code: "NOT_FOUND", title: "Not Found", detail: "no space" }] }, header, target).title).to.equal(
+      "Not Found: no space",
+    );
+    // A product 404 is "gone"; the same status without a product body still is (the route exists).
+    expect(isProductNotFound(APIError.generate(404, { errorMessages: ["gone"] }, header, target))).to.equal(true);
+  });
+});
