@@ -307,11 +307,11 @@ export const apiTokenProvider = {
    */
   async create(inputs: ApiTokenInputs): Promise<pulumi.dynamic.CreateResult<ApiTokenOutputs>> {
     const what = `API token "${inputs.label}" of service account ${inputs.serviceAccountId}`;
-    const t = target();
-    if (t.tokens.mintUnsupported) throw new Error(`cannot create ${what}: ${t.tokens.mintUnsupported}`);
     // The same rule as check, before any request (the backend would refuse it less helpfully).
     const problem = inputs.expiresAt === undefined ? undefined : fixedExpiryProblem(inputs.expiresAt, false);
     if (problem) throw new Error(`cannot create ${what}: ${problem}`);
+    const t = target();
+    if (t.tokens.mintUnsupported) throw new Error(`cannot create ${what}: ${t.tokens.mintUnsupported}`);
     let created: ApiTokenWithSecret;
     try {
       created = await t.tokens.mint(

@@ -59,7 +59,7 @@ describe("ScopeBinding", () => {
       expect(await sb.diff("id", olds, { ...news, role: "editor" })).to.deep.equal({ changes: undefined, replaces: [], deleteBeforeReplace: true });
     });
     it("updates a role named directly in place", async () => {
-      expect(await sb.diff("id", olds, { ...news, roleName: "Administrator" })).to.deep.equal({ changes: undefined, replaces: [], deleteBeforeReplace: false });
+      expect(await sb.diff("id", olds, { ...news, roleName: "Administrator" })).to.deep.equal({ changes: undefined, replaces: [], deleteBeforeReplace: true });
     });
   });
 
