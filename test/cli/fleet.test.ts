@@ -15,7 +15,7 @@ describe("the fleet example, with the pulumi command in a project of its own", f
 
   before(async () => {
     [backend, project] = await Promise.all([TestBackend.start(), CliProject.install({ example: "fleet" })]);
-    secrets.push(backend.adminKey);
+    secrets.push(backend.adminKey, backend.siteAdmin.token);
     await project.initStack("dev", backend);
   });
   afterEach(function () {

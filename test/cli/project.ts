@@ -175,8 +175,11 @@ export class CliProject {
     return result;
   }
 
-  /** `stack init`, then the stack config that points the provider at `backend`, the key as a secret. */
-  async initStack(stack: string, backend: { url: string; orgId: string; adminKey: string }): Promise<void> {
+  /**
+   * `stack init`, then the stack config that points the provider at `backend`, one
+   * `config set` per setting, the secrets with `--secret` and their values on stdin.
+   */
+  async initStack(stack: string, backend: { stackConfig(): { config: Record<string, string>; secretConfig: Record<string, string> } }): Promise<void> {
     await this.pulumi(["stack", "init", stack]);
     if (this.configFile) {
       // `stack init` has no --config-file: it writes the passphrase's salt beside Pulumi.yaml.
@@ -184,9 +187,9 @@ export class CliProject {
       cpSync(written, this.configFile);
       rmSync(written);
     }
-    await this.pulumi(["config", "set", "atlassian:baseUrl", backend.url]);
-    await this.pulumi(["config", "set", "atlassian:orgId", backend.orgId]);
-    await this.pulumi(["config", "set", "--secret", "atlassian:apiKey"], { input: backend.adminKey });
+    const { config, secretConfig } = backend.stackConfig();
+    for (const [key, value] of Object.entries(config)) await this.pulumi(["config", "set", key, value]);
+    for (const [key, value] of Object.entries(secretConfig)) await this.pulumi(["config", "set", "--secret", key], { input: value });
   }
 
   /** The stack's outputs with secrets shown (kept out of the recorded output). */

@@ -28,7 +28,7 @@ describe("the oldest @pulumi/pulumi the peer range allows, in a project of its o
       TestBackend.start(),
       CliProject.install({ example: "quickstart", pulumiVersion: version, label: `pulumi-${version}` }),
     ]);
-    secrets.push(backend.adminKey);
+    secrets.push(backend.adminKey, backend.siteAdmin.token);
     await project.initStack("dev", backend);
   });
   afterEach(function () {

@@ -18,7 +18,7 @@ describe("the quickstart example, with the pulumi command in a project of its ow
 
   before(async () => {
     [backend, project] = await Promise.all([TestBackend.start(), CliProject.install({ example: "quickstart" })]);
-    secrets.push(backend.adminKey);
+    secrets.push(backend.adminKey, backend.siteAdmin.token);
     await project.initStack("dev", backend);
   });
   afterEach(function () {
@@ -102,18 +102,17 @@ describe("the quickstart example, with the pulumi command in a project of its ow
     expect(await adminRequests(), "admin requests sent by a preview with no change").to.equal(before);
   });
 
-  it("shows a binding removed behind its back on refresh, and puts it back on up", async () => {
-    const account = (await backend.accounts())[0];
-    const jira = (await backend.bindings(account.id)).find((b) => b.resource.startsWith("jira:"));
-    await backend.deleteBinding(account.id, jira.id);
+  it("shows an account removed from its Jira role behind its back on refresh, and puts it back on up", async () => {
+    const productAccountId = String((await project.secretOutputs()).accountId);
+    // The default mapping makes an editor binding the Member role of a team-managed project.
+    await backend.removeFromJiraRole(QUICKSTART_DEFAULTS.jiraProject, "Member", productAccountId);
+    expect((await backend.jiraRole(QUICKSTART_DEFAULTS.jiraProject, "Member")).members).to.not.include(productAccountId);
     const refresh = await project.pulumi(["refresh", "--yes"]);
     expect(refresh.stdout).to.match(/ci-deployer-jira\s+deleted/);
     expect((await project.pulumi(["preview", "--diff"])).stdout).to.match(/\+ 1 to create/);
     expect((await project.pulumi(["up", "--yes"])).stdout).to.match(/\+ 1 created/);
-    expect((await backend.bindings(account.id)).map((b) => b.resource).sort()).to.deep.equal([
-      `confluence:space/${QUICKSTART_DEFAULTS.confluenceSpace}`,
-      `jira:project/${QUICKSTART_DEFAULTS.jiraProject}`,
-    ]);
+    expect((await backend.jiraRole(QUICKSTART_DEFAULTS.jiraProject, "Member")).members).to.include(productAccountId);
+    expect(await backend.readJiraProject(email, token, QUICKSTART_DEFAULTS.jiraProject)).to.equal(200);
   });
 
   it("destroys everything on destroy; the token stops working", async () => {

@@ -13,7 +13,7 @@ describe("the repository root, with the pulumi command in a clone", function () 
 
   before(async () => {
     [backend, project] = await Promise.all([TestBackend.start(), CliProject.inRepository()]);
-    secrets.push(backend.adminKey);
+    secrets.push(backend.adminKey, backend.siteAdmin.token);
     await project.initStack(`cli-root-${process.pid}`, backend);
   });
   afterEach(function () {

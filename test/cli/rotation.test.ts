@@ -13,7 +13,7 @@ describe("the rotation example, with the pulumi command in a project of its own"
 
   before(async () => {
     [backend, project] = await Promise.all([TestBackend.start(), CliProject.install({ example: "rotation" })]);
-    secrets.push(backend.adminKey);
+    secrets.push(backend.adminKey, backend.siteAdmin.token);
     await project.initStack("dev", backend);
   });
   afterEach(function () {
