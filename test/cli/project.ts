@@ -12,6 +12,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { SETTINGS } from "../../provider/config";
 import { bundlePlugin, ensureBuilt, findEngine, REPO_ROOT } from "../../scripts/engine";
 
 const execFileAsync = promisify(execFile);
@@ -61,10 +62,8 @@ function engineEnv(root: string, binDir: string): Record<string, string> {
     PULUMI_HOME: home,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    // The machine's own credentials must not reach this stack: config alone points it.
-    ATLASSIAN_BASE_URL: "",
-    ATLASSIAN_ORG_ID: "",
-    ATLASSIAN_API_KEY: "",
+    // The machine's own settings must not reach this stack: its config alone points it.
+    ...Object.fromEntries(SETTINGS.map((s) => [s.envVar, ""])),
     NO_COLOR: "1",
   };
 }
