@@ -13,6 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { SETTINGS } from "../../provider/config";
+import { expectNoSecrets, TestBackend } from "../e2e/fixture";
 import { bundlePlugin, ensureBuilt, findEngine, REPO_ROOT } from "../../scripts/engine";
 
 const execFileAsync = promisify(execFile);
@@ -220,4 +221,49 @@ export class CliProject {
   dispose(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** A backend of its own, a project with a stack pointed at it, and the leak check after every test. */
+export interface CliFrame {
+  readonly backend: TestBackend;
+  readonly project: CliProject;
+  /** Values that must never appear in what the commands print: the keys, plus what tests add. */
+  readonly secrets: string[];
+}
+
+/**
+ * Registers the mocha hooks of one CLI test file: before, a real backend and the project
+ * `open` makes (in parallel: an npm install takes a while), with stack `stack` configured for
+ * the backend; after every test, no secret in anything the commands printed; after all,
+ * the project's folders removed and the backend stopped.
+ */
+export function useCliFrame(open: () => Promise<CliProject>, stack = "dev"): CliFrame {
+  let backend: TestBackend | undefined;
+  let project: CliProject | undefined;
+  const secrets: string[] = [];
+
+  before(async () => {
+    [backend, project] = await Promise.all([TestBackend.start(), open()]);
+    secrets.push(backend.adminKey, backend.siteAdmin.token);
+    await project.initStack(stack, backend);
+  });
+  afterEach(function () {
+    if (project) expectNoSecrets(project.transcript(), `the pulumi command's output up to "${this.currentTest?.title}"`, secrets);
+  });
+  after(async () => {
+    project?.dispose();
+    await backend?.close();
+  });
+
+  return {
+    get backend() {
+      if (!backend) throw new Error("the backend is not started yet (use it inside a test)");
+      return backend;
+    },
+    get project() {
+      if (!project) throw new Error("the project is not installed yet (use it inside a test)");
+      return project;
+    },
+    secrets,
+  };
 }
