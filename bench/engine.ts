@@ -314,17 +314,25 @@ async function latency(project: CliProject): Promise<void> {
   const { backend, dispose } = await newBackend(`latencyMs=${LATENCY_MS}-${LATENCY_MS}`);
   try {
     const bench = new Bench(project, backend);
-    const stack = await bench.stack("package", FLEET);
-    const engine = await bench.run(stack, ["up", "--yes", "--parallel", String(CONCURRENCY)]);
-    await bench.forget(stack);
+    const up = async (kind: Kind, env: Record<string, string> = {}) => {
+      const stack = await bench.stack(kind, FLEET);
+      const fig = await bench.run(stack, ["up", "--yes", "--parallel", String(CONCURRENCY)], env);
+      await bench.forget(stack);
+      return fig;
+    };
+    const engine = await up("package");
     const direct = await sdkFleet(backend, FLEET, "direct");
+    const floor = await up("floor");
+    const skipping = await up("package", { PULUMI_SKIP_CHECKPOINTS: "true" });
     process.stderr.write(`  latency done (load ${load()})\n`);
     console.log(`## \`up\` of ${FLEET} accounts with ${LATENCY_MS} ms per request, against a direct sdk script (concurrency ${CONCURRENCY})\n`);
     table(
-      ["", "seconds", "requests", "ratio"],
+      ["", "seconds", "requests", "ratio to the sdk script"],
       [
         ["pulumi up", s(engine.seconds), String(engine.requests), ratio(engine.seconds, direct)],
         ["sdk script", s(direct), String(FLEET * 4), "1.00x"],
+        ["the floor's pulumi up (no requests)", s(floor.seconds), String(floor.requests), ratio(floor.seconds, direct)],
+        ["pulumi up, PULUMI_SKIP_CHECKPOINTS=true", s(skipping.seconds), String(skipping.requests), ratio(skipping.seconds, direct)],
       ],
     );
   } finally {

@@ -23,7 +23,7 @@
  * (The export's key is the file's own path, so the same `require` is written when the
  * serializer cannot read the exports map.) Where the package is not under node_modules (this
  * repository, linked to itself), the serializer writes the shim's code instead, about 2.8 KB,
- * which works the same.
+ * which works the same; so does a pnpm store (see inPnpmStore).
  *
  * The host compiles the text as a module with no file name, so `require` resolves from the
  * provider process's working directory, which the engine sets to the Pulumi program's: the
@@ -45,6 +45,7 @@ import * as pulumi from "@pulumi/pulumi";
 import ApiTokenShim = require("./shims/ApiToken");
 import ScopeBindingShim = require("./shims/ScopeBinding");
 import ServiceAccountShim = require("./shims/ServiceAccount");
+import { shim } from "./shims/forward";
 
 /** The resources this package provides, as the type name's last segment. */
 export type ResourceKind = "ServiceAccount" | "ApiToken" | "ScopeBinding";
@@ -61,11 +62,22 @@ export function typeOf(kind: ResourceKind): string {
  * One shim object per resource kind, made once: `dynamic.Resource` caches the serialized
  * text per provider object, so every resource of a kind shares one serialization.
  */
-export const shims: Readonly<Record<ResourceKind, pulumi.dynamic.ResourceProvider>> = Object.freeze({
-  ServiceAccount: ServiceAccountShim,
-  ApiToken: ApiTokenShim,
-  ScopeBinding: ScopeBindingShim,
-});
+export const shims: Readonly<Record<ResourceKind, pulumi.dynamic.ResourceProvider>> = Object.freeze(
+  inPnpmStore(__dirname)
+    ? { ServiceAccount: shim("ServiceAccount"), ApiToken: shim("ApiToken"), ScopeBinding: shim("ScopeBinding") }
+    : { ServiceAccount: ServiceAccountShim, ApiToken: ApiTokenShim, ScopeBinding: ScopeBindingShim },
+);
+
+/**
+ * Whether this package runs from pnpm's store (`node_modules/.pnpm/<name>@<version>/...`).
+ * There, @pulumi/pulumi before its fix for pulumi/pulumi#10009 fails to serialize a module
+ * reference into a package that has an exports map ("package.json export path for
+ * \".pnpm/...\" not found"), so the shims are given as new objects, which every version
+ * serializes as code: the same text as in this repository.
+ */
+export function inPnpmStore(dir: string): boolean {
+  return dir.split(path.sep).includes(".pnpm");
+}
 
 /**
  * Warns, in the program's process, when the package cannot be resolved from the program's

@@ -175,7 +175,8 @@ describe("the serialized provider", () => {
         (async () => {
           const out = {};
           for (const kind of ${JSON.stringify(KINDS)}) {
-            const provider = require("./${PKG}/dist/provider/shim.js").shims[kind];
+            require("pulumi-atlassian-service-accounts"); // as a program loads it
+            const provider = require(require("node:fs").realpathSync("${PKG}") + "/dist/provider/shim.js").shims[kind];
             out[kind] = (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
           }
           console.log(JSON.stringify(out));
@@ -183,22 +184,30 @@ describe("the serialized provider", () => {
       return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })) as Record<ResourceKind, string>;
     }
 
-    before(() => {
-      // The package as npm installs it: its package.json and dist/ in the project's
-      // node_modules; its dependencies and @pulumi/pulumi linked from this checkout's.
-      ensureBuilt();
-      project = mkdtempSync(path.join(tmpdir(), "shim-installed-"));
-      mkdirSync(path.join(project, PKG), { recursive: true });
-      cpSync(path.join(REPO_ROOT, "package.json"), path.join(project, PKG, "package.json"));
-      cpSync(path.join(REPO_ROOT, "dist"), path.join(project, PKG, "dist"), { recursive: true });
-      for (const dep of ["@pulumi", "axios", "zod"]) symlinkSync(path.join(REPO_ROOT, "node_modules", dep), path.join(project, "node_modules", dep));
-      for (const dep of ["follow-redirects", "form-data", "proxy-from-env"]) {
+    /**
+     * The package as npm installs it (or pnpm, in its store with a link beside it): its
+     * package.json and dist/; its dependencies and @pulumi/pulumi linked from this checkout's.
+     */
+    function install(layout: "npm" | "pnpm"): string {
+      const dir = mkdtempSync(path.join(tmpdir(), `shim-${layout}-`));
+      const target = layout === "npm" ? PKG : `node_modules/.pnpm/pulumi-atlassian-service-accounts@0.1.0/${PKG}`;
+      mkdirSync(path.join(dir, target), { recursive: true });
+      cpSync(path.join(REPO_ROOT, "package.json"), path.join(dir, target, "package.json"));
+      cpSync(path.join(REPO_ROOT, "dist"), path.join(dir, target, "dist"), { recursive: true });
+      if (layout === "pnpm") symlinkSync(path.join(dir, target), path.join(dir, PKG));
+      for (const dep of ["@pulumi", "axios", "zod", "follow-redirects", "form-data", "proxy-from-env"]) {
         try {
-          symlinkSync(path.join(REPO_ROOT, "node_modules", dep), path.join(project, "node_modules", dep));
+          symlinkSync(path.join(REPO_ROOT, "node_modules", dep), path.join(dir, "node_modules", dep));
         } catch {
           // not a dependency of this axios
         }
       }
+      return dir;
+    }
+
+    before(() => {
+      ensureBuilt();
+      project = install("npm");
     });
     after(() => rmSync(project, { recursive: true, force: true }));
 
@@ -239,6 +248,19 @@ describe("the serialized provider", () => {
         provider.check({}, { name: "Not A Name" }).then((r) => console.log(JSON.stringify(r)), (e) => console.log(JSON.stringify(String(e))));`;
       const out = JSON.parse(execFileSync(process.execPath, ["-e", host], { cwd: project, input: text, encoding: "utf8", stdio: ["pipe", "pipe", "ignore"] })) as { failures?: { property: string }[] };
       expect(out.failures?.map((f) => f.property)).to.include("name");
+    });
+
+    it("in pnpm's store, is the shim's code, with no store path or version in it", () => {
+      const pnpm = install("pnpm");
+      try {
+        const texts = serializeIn(pnpm);
+        for (const kind of KINDS) {
+          expect(texts[kind]).to.include('require("pulumi-atlassian-service-accounts").providers[kind]');
+          expect(texts[kind]).to.not.match(/\.pnpm|0\.1\.0/);
+        }
+      } finally {
+        rmSync(pnpm, { recursive: true, force: true });
+      }
     });
 
     it("where the package is not installed, fails with Node's message naming the module, and the program warns with the folders searched and the fix", () => {
