@@ -62,11 +62,28 @@ export function typeOf(kind: ResourceKind): string {
  * One shim object per resource kind, made once: `dynamic.Resource` caches the serialized
  * text per provider object, so every resource of a kind shares one serialization.
  */
-export const shims: Readonly<Record<ResourceKind, pulumi.dynamic.ResourceProvider>> = Object.freeze(
-  inPnpmStore(__dirname)
+export const shims: Readonly<Record<ResourceKind, pulumi.dynamic.ResourceProvider>> = (() => {
+  const byKind: Record<ResourceKind, pulumi.dynamic.ResourceProvider> = inPnpmStore(__dirname)
     ? { ServiceAccount: shim("ServiceAccount"), ApiToken: shim("ApiToken"), ScopeBinding: shim("ScopeBinding") }
-    : { ServiceAccount: ServiceAccountShim, ApiToken: ApiTokenShim, ScopeBinding: ScopeBindingShim },
-);
+    : { ServiceAccount: ServiceAccountShim, ApiToken: ApiTokenShim, ScopeBinding: ScopeBindingShim };
+  // Read by each resource's constructor, so the first read is in the running program,
+  // where the engine's settings say which folder the provider process starts in.
+  let checked = false;
+  const out = {} as Record<ResourceKind, pulumi.dynamic.ResourceProvider>;
+  for (const kind of Object.keys(byKind) as ResourceKind[]) {
+    Object.defineProperty(out, kind, {
+      enumerable: true,
+      get: () => {
+        if (!checked) {
+          checked = true;
+          warnWhenUnresolvable();
+        }
+        return byKind[kind];
+      },
+    });
+  }
+  return Object.freeze(out);
+})();
 
 /**
  * Whether this package runs from pnpm's store (`node_modules/.pnpm/<name>@<version>/...`).
@@ -82,12 +99,12 @@ export function inPnpmStore(dir: string): boolean {
 /**
  * Warns, in the program's process, when the package cannot be resolved from the program's
  * folder, where the engine starts the provider process that `require`s it: the provider's
- * own failure is then only Node's "Cannot find module". A warning, not an error: an inline
- * program's process may run elsewhere than its work dir, where the provider starts.
+ * own failure is then only Node's "Cannot find module". A warning, not an error: where the
+ * engine does not say which folder that is, the program's working directory stands in.
  * (Resolved as a module of the folder would: `require.resolve` from this package would find
  * the package itself by name.)
  */
-export function warnWhenUnresolvable(from = process.cwd(), warn: (message: string) => void = (m) => void pulumi.log.warn(m)): string | undefined {
+export function warnWhenUnresolvable(from = programFolder(), warn: (message: string) => void = (m) => void pulumi.log.warn(m)): string | undefined {
   const req = createRequire(path.join(from, "[program].js"));
   try {
     req.resolve("pulumi-atlassian-service-accounts/package.json");
@@ -101,4 +118,10 @@ export function warnWhenUnresolvable(from = process.cwd(), warn: (message: strin
   }
 }
 
-warnWhenUnresolvable();
+/** The program's folder (Pulumi.yaml's), where the engine starts the provider process. */
+function programFolder(): string {
+  // Not in every @pulumi/pulumi the peer range allows; empty outside a program.
+  // (Under mocks it is a placeholder, not a path.)
+  const root = (pulumi.runtime as { getRootDirectory?: () => string }).getRootDirectory?.();
+  return root && path.isAbsolute(root) ? root : process.cwd();
+}
