@@ -18,7 +18,7 @@
  *   4. with `--settings`: `up` and `destroy` of the fleet with `--parallel 4/16/32`, with
  *      PULUMI_SKIP_CHECKPOINTS=true, and as two stacks of half the fleet.
  *
- * Run with `npm run bench:engine [-- --quick] [-- --settings]`. BENCH_ACCOUNTS sets the
+ * Run with `npm run bench:engine [-- --quick] [-- --settings] [-- --only=growth,latency]`. BENCH_ACCOUNTS sets the
  * fleet of 1. and 3. (default 100), BENCH_GROWTH the sizes of 2. (e.g. `50,100`); BENCH_TARBALL a package tarball to measure instead of
  * this checkout's (e.g. an earlier version's). A full run takes about 10 minutes on 2
  * busy cores, `--quick` about 4, and `--settings` adds about 4.
@@ -34,6 +34,9 @@ import { REPO_ROOT } from "../scripts/engine";
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
 const SETTINGS = args.includes("--settings");
+/** `--only growth,latency`: just those scenarios (phases, growth, latency, settings). */
+const ONLY = args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+const wanted = (scenario: string) => (ONLY ? ONLY.includes(scenario) : scenario !== "settings" || SETTINGS);
 const FLEET = Number(process.env.BENCH_ACCOUNTS ?? 100);
 const CHANGED = 20;
 const GROWTH = process.env.BENCH_GROWTH ? process.env.BENCH_GROWTH.split(",").map(Number) : QUICK ? [50, 100] : [50, 100, 200, 400];
@@ -391,10 +394,10 @@ async function main(): Promise<void> {
         `@pulumi/pulumi ${project.installedVersion("@pulumi/pulumi")}, ${(await project.pulumi(["version"])).stdout.trim()}, ` +
         `Node ${process.version}, ${os.cpus().length} cores, load ${load()} at start\n`,
     );
-    await phases(project);
-    await growth(project);
-    await latency(project);
-    if (SETTINGS) await settings(project);
+    if (wanted("phases")) await phases(project);
+    if (wanted("growth")) await growth(project);
+    if (wanted("latency")) await latency(project);
+    if (wanted("settings")) await settings(project);
     console.log(`load average at the end: ${load()}; the bench took ${((performance.now() - t0) / 60_000).toFixed(1)} min`);
   } finally {
     project.dispose();
