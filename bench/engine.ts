@@ -14,14 +14,17 @@
  *      (/metrics), the exported state's size, the floor's figures and the ratios;
  *   2. `up` for 50, 100, 200, 400 accounts, both, and the ratio (`--quick`: 50 and 100);
  *   3. `up` of the fleet with 150 ms per request (the backend's fault injection) against a
- *      direct sdk script doing the same creates at the same concurrency (8);
+ *      direct sdk script doing the same creates at the same concurrency (8), beside the
+ *      floor's `up` and the package's with PULUMI_SKIP_CHECKPOINTS=true;
  *   4. with `--settings`: `up` and `destroy` of the fleet with `--parallel 4/16/32`, with
  *      PULUMI_SKIP_CHECKPOINTS=true, and as two stacks of half the fleet.
  *
- * Run with `npm run bench:engine [-- --quick] [-- --settings] [-- --only=growth,latency]`. BENCH_ACCOUNTS sets the
- * fleet of 1. and 3. (default 100), BENCH_GROWTH the sizes of 2. (e.g. `50,100`); BENCH_TARBALL a package tarball to measure instead of
- * this checkout's (e.g. an earlier version's). A full run takes about 10 minutes on 2
- * busy cores, `--quick` about 4, and `--settings` adds about 4.
+ * Run with `npm run bench:engine`, with after `--`: `--quick` (growth for 50 and 100 only),
+ * `--settings` (adds 4.), `--only=phases,growth,latency,settings`. Env: BENCH_ACCOUNTS, the
+ * fleet of 1., 3. and 4. (default 100); BENCH_GROWTH, the sizes of 2. (e.g. `50,100,200`);
+ * BENCH_TARBALL, a package tarball to measure instead of this checkout's (an earlier
+ * version's, say). On 2 busy cores: `--quick` about 5 minutes; growth up to 200 about 10;
+ * 400 accounts about 12 more; `--settings` about 6 more.
  */
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import * as os from "node:os";
@@ -354,13 +357,14 @@ async function settings(project: CliProject): Promise<void> {
       const down = await bench.run(stack, ["destroy", "--yes", ...flags], env);
       await bench.forget(stack);
       rows.push([label, s(up.seconds), s(down.seconds)]);
-      process.stderr.write(`  settings: ${label} done (load ${load()})\n`);
+      process.stderr.write(`  settings: ${label}: up ${s(up.seconds)}, destroy ${s(down.seconds)} (load ${load()})\n`);
     };
     await measure("default (--parallel 8)", []);
     for (const p of [4, 16, 32]) await measure(`--parallel ${p}`, ["--parallel", String(p)]);
     await measure("PULUMI_SKIP_CHECKPOINTS=true", [], { PULUMI_SKIP_CHECKPOINTS: "true" });
     // Two stacks of half the fleet each, run at the same time.
-    const halves = await Promise.all([0, 1].map(() => bench.stack("package", FLEET / 2)));
+    // Made one after the other: `config set` applies to the selected stack.
+    const halves = [await bench.stack("package", FLEET / 2), await bench.stack("package", FLEET / 2)];
     const split = async (cmd: string[]) => {
       const t0 = performance.now();
       // `stack select` is per project folder: each half names its stack instead.
