@@ -5,6 +5,8 @@
  * and driven by the `pulumi` command in that folder, as CI runs it. The Node.js language
  * host loads `index.ts`; the engine starts the dynamic-provider host there, which finds the
  * package in the project's node_modules.
+ *
+ * Also the engine benchmark's (bench/engine.ts) way to a project as a user has it.
  */
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -77,11 +79,15 @@ export interface CommandResult {
 
 export interface CliProjectOptions {
   /** The folder under examples/ to copy. */
-  example: string;
+  example?: string;
+  /** Any other project folder to copy (instead of `example`). */
+  source?: string;
   /** An exact @pulumi/pulumi version instead of the example's own range. */
   pulumiVersion?: string;
   /** A label for the temp folder. */
   label?: string;
+  /** A package tarball to install instead of this checkout's (`packedTarball()`). */
+  tarball?: string;
 }
 
 export class CliProject {
@@ -114,12 +120,14 @@ export class CliProject {
 
   /** Copies the example, installs its dependencies with the packed package, prepares the engine. */
   static async install(opts: CliProjectOptions): Promise<CliProject> {
-    const [tarball, binDir] = await Promise.all([packedTarball(), findEngine()]);
+    const [tarball, binDir] = await Promise.all([opts.tarball ? path.resolve(opts.tarball) : packedTarball(), findEngine()]);
     bundlePlugin(binDir);
-    const root = mkdtempSync(path.join(os.tmpdir(), `atlassian-cli-${opts.label ?? opts.example}-`));
+    const source = opts.source ?? (opts.example && path.join(REPO_ROOT, "examples", opts.example));
+    if (!source) throw new Error("CliProject.install: give an example or a source folder");
+    const root = mkdtempSync(path.join(os.tmpdir(), `atlassian-cli-${opts.label ?? opts.example ?? path.basename(source)}-`));
     try {
       const dir = path.join(root, "project");
-      cpSync(path.join(REPO_ROOT, "examples", opts.example), dir, {
+      cpSync(source, dir, {
         recursive: true,
         filter: (src) => path.basename(src) !== "node_modules",
       });
@@ -149,14 +157,17 @@ export class CliProject {
   /**
    * Runs `pulumi <args> --non-interactive` in the project folder. `input` goes to stdin (a
    * secret for `config set --secret`, kept off the command line). Fails the test on a
-   * non-zero exit unless `allowFailure`.
+   * non-zero exit unless `allowFailure`. `env` adds to the engine's environment.
    */
-  async pulumi(args: string[], opts: { input?: string; allowFailure?: boolean; record?: boolean } = {}): Promise<CommandResult> {
+  async pulumi(
+    args: string[],
+    opts: { input?: string; allowFailure?: boolean; record?: boolean; env?: Record<string, string> } = {},
+  ): Promise<CommandResult> {
     const result = await new Promise<CommandResult>((resolve, reject) => {
       const configArgs = this.configFile && args[0] !== "stack" ? ["--config-file", this.configFile] : [];
       const child = spawn(path.join(this.binDir, "pulumi"), [...args, ...configArgs, "--non-interactive"], {
         cwd: this.dir,
-        env: { ...process.env, ...this.env },
+        env: { ...process.env, ...this.env, ...opts.env },
         stdio: ["pipe", "pipe", "pipe"],
       });
       let stdout = "";
