@@ -28,7 +28,7 @@ import { serviceAccountRoutes } from "./routes/service-accounts";
 import { apiTokenRoutes } from "./routes/api-tokens";
 import { scopeBindingRoutes } from "./routes/scope-bindings";
 import { eventRoutes } from "./routes/events";
-import { productRoutes } from "./routes/product";
+import { JiraErrors, productRoutes } from "./routes/product";
 import { opsRoutes } from "./routes/ops";
 import { extensionRoutes } from "./extensions";
 
@@ -183,6 +183,11 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     if (req.routeOptions.url?.startsWith("/ex/") && (status === 401 || status === 403 || status === 404)) {
       // The product plane answers as Atlassian's product APIs do.
       return reply.code(status).type("application/json").send({ code: status, message: e.items[0]!.detail });
+    }
+    if (status === 400 && (req.routeOptions.schema?.response as Record<number, unknown> | undefined)?.[400] === JiraErrors) {
+      // The Jira routes that declare Jira's 400 body (errorMessages/errors) get it: the
+      // contract's would fail that schema on the way out and become a 500.
+      return reply.code(400).type("application/json").send({ errorMessages: e.items.map((i) => i.detail), errors: {} });
     }
     return reply.code(status).type("application/json").send(e.rendered ?? errorBody(status, e.items, req.id));
   }

@@ -50,7 +50,8 @@ const CloudParams = z.object({ cloudId: z.string().max(200) });
 const Message = z.object({ code: z.number(), message: z.string() });
 const DENIALS = { 401: Message, 403: Message, 404: Message };
 /** Jira's error body (`errorMessages`), for refusals Jira states that way. */
-const JiraErrors = z.object({ errorMessages: z.array(z.string()), errors: z.record(z.string(), z.string()) });
+/** Jira's error body, as its routes declare it for 400. */
+export const JiraErrors = z.object({ errorMessages: z.array(z.string()), errors: z.record(z.string(), z.string()) });
 const JIRA_DENIALS = { ...DENIALS, 400: JiraErrors, 404: z.union([Message, JiraErrors]) };
 
 const JIRA_READ = ["read:jira-work", "read:project:jira"];

@@ -28,6 +28,15 @@ describe("backend: access follows role membership", () => {
     (await b.product("GET", ROLE(key, id), admin)).body.actors.map((x: any) => x.actorUser.accountId);
   const issue = (auth: string, key: string) => b.product("POST", "/ex/jira/{cloudId}/rest/api/3/issue", auth, { fields: { project: { key }, summary: "s" } });
 
+  it("answers a body Jira's schema refuses with Jira's 400 error shape, not a 500", async () => {
+    for (const body of [{ user: [null] }, { user: "not-a-list" }, { user: [42] }]) {
+      const res = await b.product("POST", ROLE("ACC", VIEWER), admin, body);
+      expect(res.status, JSON.stringify(body)).to.equal(400);
+      expect(res.body.errorMessages, JSON.stringify(body)).to.be.an("array").with.length.above(0);
+      expect(res.body.errors).to.be.an("object");
+    }
+  });
+
   it("a Viewer reads but does not write; made a Member through Jira's API, it writes", async () => {
     const h = await holder(["read:jira-work", "write:jira-work"]);
     expect((await b.product("POST", ROLE("ACC", VIEWER), admin, { user: [h.a.accountId] })).status).to.equal(200);
