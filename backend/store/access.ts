@@ -8,7 +8,7 @@
  * `ACCESS_DDL` is schema version 3 (see `db.ts`). `binding_ids` keeps the ids of bindings made
  * before version 3; any other binding's id derives from its account and resource.
  */
-import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { StatementSync } from "node:sqlite";
 
 export const ACCESS_DDL = `
 CREATE TABLE IF NOT EXISTS jira_projects (
@@ -91,18 +91,8 @@ const PLACE_TABLE = { jira: "jira_projects", confluence: "confluence_spaces" } a
 const FIRST_ID = { jira: 10000, confluence: 65537 } as const;
 
 export class AccessStore {
-  private readonly cache = new Map<string, StatementSync>();
-
-  constructor(private readonly db: DatabaseSync) {}
-
-  private q(sql: string): StatementSync {
-    let st = this.cache.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      this.cache.set(sql, st);
-    }
-    return st;
-  }
+  /** `q` is the Store's cached prepare: one statement cache for the database, cleared on close. */
+  constructor(private readonly q: (sql: string) => StatementSync) {}
 
   // ----- projects and spaces -----------------------------------------------------------
 

@@ -156,7 +156,7 @@ export class Store {
 
   constructor(dataDir: string, durability: Durability = "normal") {
     this.db = openDatabase(dataDir, durability);
-    this.access = new AccessStore(this.db);
+    this.access = new AccessStore((sql) => this.q(sql));
     this.eventsTimeOrdered = this.getMeta("events_time_ordered") !== "0";
   }
 
