@@ -247,6 +247,15 @@ export function productRoutes(app: ZodApp, ctx: Context, publicOnly = false): vo
   }
 
   const actorOf = (h: Holder) => ({ type: h.kind, id: h.actorId });
+  /** Audits one account added to or removed from a Jira project role, as the caller. */
+  const roleMemberChanged = (req: FastifyRequest, added: boolean, projectKey: string, roleId: number, accountId: string) =>
+    ctx.audit(req, {
+      orgId: req.holder!.orgId,
+      action: added ? "project-role.actor-added" : "project-role.actor-removed",
+      actor: actorOf(req.holder!),
+      target: { type: "jira-project-role", id: `${projectKey}/${roleId}/${accountId}` },
+      outcome: "success",
+    });
   const levelOn = (h: Holder, resource: string): AccessLevel | undefined =>
     h.kind === "site-admin" ? "admin" : cached(levels, `${h.accountId}\n${resource}`, () => levelOf(store.access.grantsOf(h.accountId, resource)));
 
@@ -485,7 +494,7 @@ export function productRoutes(app: ZodApp, ctx: Context, publicOnly = false): vo
         const now = ctx.now();
         for (const u of users) {
           store.access.addGrant(orgId, { resource, accountId: u, roleId: String(r.id), createdAt: now, updatedAt: now });
-          ctx.audit(req, { orgId, action: "project-role.actor-added", actor: actorOf(req.holder!), target: { type: "jira-project-role", id: `${p.key}/${r.id}/${u}` }, outcome: "success" });
+          roleMemberChanged(req, true, p.key, r.id, u);
         }
         return undefined;
       });
@@ -522,13 +531,13 @@ export function productRoutes(app: ZodApp, ctx: Context, publicOnly = false): vo
         const current = store.access.grantsOn(orgId, resource).filter((g) => g.roleId === String(r.id));
         for (const g of current.filter((g) => !wanted.has(g.accountId))) {
           store.access.removeGrantBySeq(g.seq);
-          ctx.audit(req, { orgId, action: "project-role.actor-removed", actor: actorOf(req.holder!), target: { type: "jira-project-role", id: `${p.key}/${r.id}/${g.accountId}` }, outcome: "success" });
+          roleMemberChanged(req, false, p.key, r.id, g.accountId);
         }
         const have = new Set(current.map((g) => g.accountId));
         for (const u of wanted) {
           if (have.has(u)) continue;
           store.access.addGrant(orgId, { resource, accountId: u, roleId: String(r.id), createdAt: now, updatedAt: now });
-          ctx.audit(req, { orgId, action: "project-role.actor-added", actor: actorOf(req.holder!), target: { type: "jira-project-role", id: `${p.key}/${r.id}/${u}` }, outcome: "success" });
+          roleMemberChanged(req, true, p.key, r.id, u);
         }
         return undefined;
       });
@@ -564,7 +573,7 @@ export function productRoutes(app: ZodApp, ctx: Context, publicOnly = false): vo
       }
       ctx.mutate(req, reply, 204, () => {
         store.access.removeGrants(orgId, resource, user, { roleId: String(r.id) });
-        ctx.audit(req, { orgId, action: "project-role.actor-removed", actor: actorOf(req.holder!), target: { type: "jira-project-role", id: `${p.key}/${r.id}/${user}` }, outcome: "success" });
+        roleMemberChanged(req, false, p.key, r.id, user);
         return undefined;
       });
       return reply.send(null);
