@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { APIError, ConflictError, isNotFound, QuotaExceededError, type RequestOptions } from "../sdk/index";
+import { APIError, isNotFound, isQuotaExceeded, type RequestOptions } from "../sdk/index";
 
 /**
  * The engine's stand-in for a value not known yet during a preview (an id of a resource still
@@ -186,18 +186,33 @@ export function failure(action: string, err: unknown): Error {
   if (err instanceof APIError) {
     const said = err.detail && err.detail !== err.title ? `${err.title}: ${err.detail}` : err.title;
     const at = err.pointer ? ` (at ${err.pointer})` : "";
-    const hint = isNotFound(err) ? "; it was deleted outside Pulumi: run `pulumi refresh` to drop it from the state" : "";
     const meta = [`HTTP ${err.status}${err.code ? ` ${err.code}` : ""}`, err.requestId ? `request ${err.requestId}` : undefined];
-    return new Error(`${action}: ${said}${at}${hint} [${meta.filter(Boolean).join(", ")}]`);
+    return new Error(`${action}: ${said}${at}${hintFor(err)} [${meta.filter(Boolean).join(", ")}]`);
   }
   if (err instanceof Error) return new Error(`${action}: ${err.message}`);
   return new Error(`${action}: ${String(err)}`);
 }
 
-export function isNameTaken(err: unknown): boolean {
-  return err instanceof ConflictError && !(err instanceof QuotaExceededError) && err.code === "conflict.nameTaken";
-}
+/** The admin API's paths (the org admin key); every other path is a product's (the site admin's credentials). */
+const isAdminPath = (path: string) => path.startsWith("/admin/");
 
-export function isBindingTaken(err: unknown): boolean {
-  return err instanceof ConflictError && err.code === "conflict.bindingExists";
+/** What to do about an error, by HTTP status (Atlassian's codes are not documented enough to key on). */
+function hintFor(err: APIError): string {
+  const admin = isAdminPath(err.path);
+  if (isQuotaExceeded(err)) {
+    return "; the organization's plan allows no more service accounts: delete one, or move the organization to a larger plan";
+  }
+  if (err.status === 401 || err.status === 403) {
+    const scope = /scope/i.test(`${err.code ?? ""} ${err.title} ${err.detail ?? ""}`);
+    if (admin) {
+      return scope || err.status === 403
+        ? "; the org admin API key (atlassian:apiKey) lacks a scope this call needs: use a key with the service-account scopes the README lists, or an unscoped key"
+        : "; the org admin API key (atlassian:apiKey) was refused: check that it is the org's (atlassian:orgId), current and not expired";
+    }
+    return scope || err.status === 403
+      ? "; the site admin's API token (atlassian:siteAdminToken) lacks a scope or a permission this call needs: see the README's site admin scopes"
+      : "; the site admin's credentials were refused: check atlassian:siteAdminEmail and atlassian:siteAdminToken (a scoped token works through the gateway only; a classic token needs atlassian:siteUrl)";
+  }
+  if (isNotFound(err)) return "; it was deleted outside Pulumi: run `pulumi refresh` to drop it from the state";
+  return "";
 }

@@ -20,6 +20,7 @@ export type SettingName =
   | "orgId"
   | "apiKey"
   | "cloudId"
+  | "siteUrl"
   | "siteAdminEmail"
   | "siteAdminToken"
   | "roleMapping";
@@ -69,6 +70,12 @@ export const SETTINGS: readonly Setting[] = [
   setting("orgId", "ATLASSIAN_ORG_ID", false, "the organization whose service accounts the stack manages"),
   setting("apiKey", "ATLASSIAN_API_KEY", true, "an org admin API key (set it with --secret)"),
   setting("cloudId", "ATLASSIAN_CLOUD_ID", false, "the cloud id of the Jira/Confluence site that ScopeBindings grant access on"),
+  setting(
+    "siteUrl",
+    "ATLASSIAN_SITE_URL",
+    false,
+    "the site's own URL, e.g. https://acme.atlassian.net, for a site admin with a classic (unscoped) API token; default: Atlassian's gateway (baseUrl/ex/{product}/{cloudId}), which scoped tokens need",
+  ),
   setting("siteAdminEmail", "ATLASSIAN_SITE_ADMIN_EMAIL", false, "the email of a site admin, for the Jira and Confluence APIs that ScopeBindings call"),
   setting("siteAdminToken", "ATLASSIAN_SITE_ADMIN_TOKEN", true, "an API token of that site admin (set it with --secret)"),
   setting("roleMapping", "ATLASSIAN_ROLE_MAPPING", false, "JSON mapping viewer/editor/admin to Jira and Confluence role names; see the README"),
@@ -90,7 +97,10 @@ export interface Settings {
 
 /** What ScopeBindings need besides {@link Settings}: the site and a site admin's credentials. */
 export interface SiteSettings {
-  cloudId: string;
+  /** The site's cloud id (the gateway's `/ex/{product}/{cloudId}`); absent when `siteUrl` is set. */
+  cloudId?: string;
+  /** The site's own URL (classic tokens); absent when the gateway is used. */
+  siteUrl?: string;
   siteAdminEmail: string;
   /** Held in this process's memory only. */
   siteAdminToken: string;
@@ -196,9 +206,30 @@ export function targetName(): TargetName {
   return /(^|\.)atlassian\.(com|net)$/i.test(host) ? "atlassian-cloud" : "embedded";
 }
 
-/** The site settings ScopeBindings need; fails naming each missing one. */
+/**
+ * The site settings ScopeBindings need; fails naming each missing one. The site is either
+ * `siteUrl` (a classic token, on the site's own URL) or `cloudId` (a scoped token, through
+ * Atlassian's gateway).
+ */
 export function siteSettings(): SiteSettings {
+  const siteUrl = raw("siteUrl");
+  if (siteUrl !== undefined) {
+    checkSiteUrl(siteUrl);
+    return { siteUrl, ...requireAll(["siteAdminEmail", "siteAdminToken"], " for ScopeBinding (Jira and Confluence access)") } as unknown as SiteSettings;
+  }
   return requireAll(["cloudId", "siteAdminEmail", "siteAdminToken"], " for ScopeBinding (Jira and Confluence access)") as unknown as SiteSettings;
+}
+
+function checkSiteUrl(siteUrl: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(siteUrl);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.username || url.password || url.search || url.hash) {
+    throw invalid("siteUrl", siteUrl, 'not the site\'s URL; give it without a path, query or credentials, e.g. "https://acme.atlassian.net"');
+  }
 }
 
 let roleMappingCache: RoleMapping | undefined;
@@ -224,8 +255,9 @@ let cached: { key: string; client: Client } | undefined;
  */
 export function client(): Client {
   const s = settings();
-  const site = { cloudId: raw("cloudId"), email: raw("siteAdminEmail"), token: raw("siteAdminToken") };
-  const key = JSON.stringify([s.baseUrl, s.orgId, s.apiKey, site.cloudId, site.email, site.token]);
+  const site = { cloudId: raw("cloudId"), siteUrl: raw("siteUrl"), email: raw("siteAdminEmail"), token: raw("siteAdminToken") };
+  if (site.siteUrl !== undefined) checkSiteUrl(site.siteUrl);
+  const key = JSON.stringify([s.baseUrl, s.orgId, s.apiKey, site.cloudId, site.siteUrl, site.email, site.token]);
   if (cached?.key !== key) {
     cached?.client.close();
     cached = {
@@ -236,6 +268,7 @@ export function client(): Client {
         apiKey: s.apiKey,
         userAgent: "pulumi-provider",
         ...(site.cloudId ? { cloudId: site.cloudId } : {}),
+        ...(site.siteUrl ? { siteUrl: site.siteUrl } : {}),
         ...(site.email && site.token ? { siteAdmin: { email: site.email, apiToken: site.token } } : {}),
       }),
     };

@@ -4,13 +4,13 @@
  *
  * ```ts
  * import * as sa from "pulumi-atlassian-service-accounts";
- * const account = new sa.ServiceAccount("ci", { name: "ci-deployer" });
+ * const account = new sa.ServiceAccount("ci", { displayName: "CI deployer" });
  * ```
  *
  * Configuration (stack config, falling back to the environment): `atlassian:orgId`
  * (`ATLASSIAN_ORG_ID`), `atlassian:apiKey` (`ATLASSIAN_API_KEY`, `--secret`); for
- * ScopeBindings `atlassian:cloudId`, `atlassian:siteAdminEmail`, `atlassian:siteAdminToken`
- * (`--secret`); optional `atlassian:baseUrl` (default Atlassian's), `atlassian:target`,
+ * ScopeBindings `atlassian:cloudId` (or `atlassian:siteUrl`), `atlassian:siteAdminEmail`,
+ * `atlassian:siteAdminToken` (`--secret`); optional `atlassian:baseUrl` (default Atlassian's), `atlassian:target`,
  * `atlassian:roleMapping`. See `SETTINGS`.
  */
 import { apiTokenProvider, type ApiTokenInputs, type ApiTokenOutputs } from "./apiToken";
@@ -19,11 +19,11 @@ import { serviceAccountProvider, type ServiceAccountInputs, type ServiceAccountO
 import type { ResourceKind } from "./shim";
 import { versioned, type Handlers } from "./version";
 
-export { ServiceAccount, SERVICE_ACCOUNT_TYPE } from "./serviceAccount";
+export { ServiceAccount, SERVICE_ACCOUNT_TYPE, SERVICE_ACCOUNT_RULES } from "./serviceAccount";
 export type { ServiceAccountArgs, ServiceAccountInputs, ServiceAccountOutputs } from "./serviceAccount";
 export { ApiToken, API_TOKEN_TYPE } from "./apiToken";
 export type { ApiTokenArgs, ApiTokenInputs, ApiTokenOutputs } from "./apiToken";
-export { ScopeBinding, SCOPE_BINDING_TYPE } from "./scopeBinding";
+export { ScopeBinding, SCOPE_BINDING_TYPE, SCOPE_BINDING_RULES } from "./scopeBinding";
 export type { ScopeBindingArgs, ScopeBindingInputs, ScopeBindingOutputs, ScopeBindingRole } from "./scopeBinding";
 export { SETTINGS, TARGETS, ATLASSIAN_BASE_URL, type Setting, type TargetName } from "./config";
 export { listApiTokens, type ListApiTokensArgs, type ListApiTokensSettings, type ServiceAccountToken } from "./listApiTokens";

@@ -40,6 +40,12 @@ export interface ScopeBindingArgs {
   /** The id of the service account given access (usually `account.id`). A change replaces the binding. */
   serviceAccountId: pulumi.Input<string>;
   /**
+   * The id Jira and Confluence know the account by: pass `account.accountId`. Then the binding
+   * never lists the org's accounts to look it up (without it, the first binding of a run lists
+   * them, once per run). Must be the account's; a change replaces the binding.
+   */
+  accountId?: pulumi.Input<string>;
+  /**
    * What the access is to: `jira:project/<KEY>` (KEY: an uppercase letter, then 1-9
    * uppercase letters or digits) or `confluence:space/<KEY>`. One binding per account and
    * resource. A change replaces the binding.
@@ -62,6 +68,8 @@ export interface ScopeBindingArgs {
 export interface ScopeBindingInputs extends Internal {
   /** See {@link ScopeBindingArgs.serviceAccountId}. */
   serviceAccountId: string;
+  /** See {@link ScopeBindingArgs.accountId}. */
+  accountId?: string;
   /** See {@link ScopeBindingArgs.resource}. */
   resource: string;
   /** See {@link ScopeBindingArgs.role}. */
@@ -94,6 +102,10 @@ const RULES = {
     required: "give the id of the service account, e.g. account.id",
     hint: "give the id of the service account, e.g. account.id",
   },
+  accountId: {
+    schema: z.string().trim().min(1, "accountId must not be empty").max(128, "accountId must be at most 128 characters"),
+    hint: "give the account's product id, account.accountId",
+  },
   resource: { schema: BindingResource, required: 'give "jira:project/<KEY>" or "confluence:space/<KEY>"' },
   role: {
     schema: Role,
@@ -119,32 +131,24 @@ function outputsOf(inputs: ScopeBindingInputs, accountId: string, grant: Grant, 
   });
 }
 
-/** Product account ids by admin id, per target: they never change, so one lookup per run. */
-const productIds = new WeakMap<object, Map<string, Promise<string | null>>>();
-
-/** The id Jira and Confluence know the account by: GET /service-accounts page by page, once per run. */
-async function productAccountId(serviceAccountId: string, inputs: Internal): Promise<string> {
-  const t = target();
-  let ids = productIds.get(t.accounts);
-  if (!ids) productIds.set(t.accounts, (ids = new Map()));
-  let id = ids.get(serviceAccountId);
-  if (!id) {
-    id = t.accounts.retrieve(serviceAccountId, requestOptions(inputs)).then((a) => a?.accountId ?? null);
-    ids.set(serviceAccountId, id);
+/**
+ * The id Jira and Confluence know the account by: the `accountId` input when the program
+ * passes it; otherwise from the run's one listing of the org's accounts.
+ */
+async function productAccountId(inputs: ScopeBindingInputs): Promise<string> {
+  if (inputs.accountId) return inputs.accountId;
+  const found = await target().accounts.retrieve(inputs.serviceAccountId, requestOptions(inputs));
+  if (!found) {
+    throw new Error(`service account ${inputs.serviceAccountId} does not exist in the organization (it may have been deleted outside Pulumi)`);
   }
-  let found: string | null;
-  try {
-    found = await id;
-  } catch (err) {
-    ids.delete(serviceAccountId);
-    throw err;
-  }
-  if (found === null) {
-    ids.delete(serviceAccountId);
-    throw new Error(`service account ${serviceAccountId} does not exist in the organization (it may have been deleted outside Pulumi)`);
-  }
-  return found;
+  return found.accountId;
 }
+
+/** Which input changes do what: data, read by `diff` and by the README's tables. */
+export const SCOPE_BINDING_RULES = {
+  replaces: ["serviceAccountId", "accountId", "resource"] as const,
+  inPlace: ["role", "roleName"] as const,
+};
 
 const wanted = (i: { role: ScopeBindingRole; roleName?: string | undefined }) => ({ role: i.role, roleName: i.roleName });
 
@@ -190,8 +194,16 @@ export const scopeBindingProvider = {
   /** Compares the stored outputs with the new inputs; no request. */
   async diff(_id: string, olds: ScopeBindingOutputs, news: ScopeBindingInputs): Promise<pulumi.dynamic.DiffResult> {
     const differs = (a: unknown, b: unknown) => isUnknown(b) || a !== b;
-    const replaces = (["serviceAccountId", "resource"] as const).filter((p) => differs(olds[p], news[p]));
-    return diffResult(replaces, differs(olds.role, news.role) || differs(olds.roleName, news.roleName), true);
+    const replaces = SCOPE_BINDING_RULES.replaces.filter((p) =>
+      // accountId is optional: a binding made without it keeps the one it looked up. It is the
+      // account's fixed product id, so while serviceAccountId stays, an accountId not known yet
+      // (the account being updated during a preview) is the same one.
+      p === "accountId"
+        ? news.accountId !== undefined &&
+          (isUnknown(news.accountId) ? isUnknown(news.serviceAccountId) || news.serviceAccountId !== olds.serviceAccountId : news.accountId !== olds.accountId)
+        : differs(olds[p], news[p]),
+    );
+    return diffResult(replaces, SCOPE_BINDING_RULES.inPlace.some((p) => differs(olds[p], news[p])), true);
   },
 
   /**
@@ -207,7 +219,7 @@ export const scopeBindingProvider = {
     let accountId: string;
     let grant: Grant;
     try {
-      accountId = await productAccountId(inputs.serviceAccountId, inputs);
+      accountId = await productAccountId(inputs);
       grant = await target().access.grant(inputs.resource, accountId, wanted(inputs), requestOptions(inputs));
     } catch (err) {
       throw failure(`cannot create the ${what}`, err);
@@ -232,7 +244,7 @@ export const scopeBindingProvider = {
       throw failure(`cannot read the binding of service account ${props.serviceAccountId} to ${props.resource} (id ${id})`, err);
     }
     if (!holds) return {};
-    const { createdAt: _c, accountId: _a, grant: _g, ...inputs } = props;
+    const { createdAt: _c, grant: _g, ...inputs } = props;
     return { id, props, inputs: inputs as ScopeBindingOutputs };
   },
 
@@ -306,11 +318,11 @@ export class ScopeBinding extends pulumi.dynamic.Resource {
       name,
       {
         serviceAccountId: args.serviceAccountId,
+        accountId: args.accountId,
         resource: args.resource,
         role: args.role,
         roleName: args.roleName,
         [CONTEXT_KEY]: clientContextFor(SCOPE_BINDING_TYPE, name, opts?.parent),
-        accountId: undefined,
         grant: undefined,
         createdAt: undefined,
       },

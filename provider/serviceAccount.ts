@@ -2,20 +2,26 @@
  * `ServiceAccount`: an Atlassian service account (a non-human account that scripts and CI
  * use through scoped API tokens).
  *
+ * Atlassian generates an account's email and ids; the user chooses only its display name and
+ * description. So `displayName` is the account's natural key: the provider refuses to create
+ * an account whose display name another account of the org already has (display names may
+ * repeat in an org; a stack's accounts do not), and `adoptExisting` takes over the one
+ * account of that display name.
+ *
+ * The replace rules are data, in {@link SERVICE_ACCOUNT_RULES}: no input replaces the account.
+ *
  * | input | change |
  * | --- | --- |
- * | `name` | replaces |
  * | `displayName`, `description` | updates in place (one PATCH, the id in the body) |
  * | `suspended` | updates in place (an extension of the embedded backend; Atlassian Cloud has no API for it) |
  * | `adoptExisting` | no request; only matters at creation |
  *
- * A replacement deletes first (`deleteBeforeReplace: true` by default): the name is unique
- * in the organization, so a replacement that keeps it can only be made once the old account
- * is gone, and its tokens and bindings are replaced with it.
+ * A replacement (`pulumi up --replace`) deletes first (`deleteBeforeReplace: true` by
+ * default): the new account keeps the display name, which must be free when it is created.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { Description, DisplayName, ServiceAccountName, type RequestOptions } from "../sdk/index";
+import { Description, DisplayName, type RequestOptions } from "../sdk/index";
 import { now } from "./clock";
 import {
   CONTEXT_KEY,
@@ -24,14 +30,15 @@ import {
   defined,
   diffResult,
   failure,
-  isNameTaken,
-  isUnknown,
   requestOptions,
   ResourceInitError,
+  isUnknown,
   type Internal,
 } from "./common";
 import * as config from "./config";
+import { noteCreated } from "./targets/access";
 import { SUSPEND_UNSUPPORTED, target, type Account, type Target } from "./targets/index";
+import { MODULE, shims, typeOf } from "./shim";
 
 function targetIsCloud(): boolean {
   try {
@@ -41,7 +48,6 @@ function targetIsCloud(): boolean {
     return false;
   }
 }
-import { MODULE, shims, typeOf } from "./shim";
 
 /** `pulumi-nodejs:dynamic/atlassian:ServiceAccount` */
 export const SERVICE_ACCOUNT_TYPE = typeOf("ServiceAccount");
@@ -49,42 +55,36 @@ export const SERVICE_ACCOUNT_TYPE = typeOf("ServiceAccount");
 /** The arguments of a {@link ServiceAccount}. */
 export interface ServiceAccountArgs {
   /**
-   * The account's name: 6-30 characters, lowercase letters, digits and inner hyphens,
-   * unique in the organization. It also makes the account's fixed email address,
-   * `<name>@serviceaccount.atlassian.com`. Atlassian cannot rename an account, so a
-   * change **replaces** it: the old account is deleted with its tokens and bindings, then
-   * the new one is created (delete first: see the `deleteBeforeReplace` option below).
-   */
-  name: pulumi.Input<string>;
-  /**
-   * The name people see: 1-100 characters, no control characters. Default: `name`.
+   * The name people see, 1-100 characters, no control characters: the account's natural key.
+   * Atlassian makes the account's email and ids from it when the account is created
+   * (`<slug>-<random>@serviceaccount.atlassian.com`). Unique among the org's accounts: creating
+   * an account whose display name another account has fails, unless `adoptExisting`.
    * Updates in place.
    */
-  displayName?: pulumi.Input<string>;
+  displayName: pulumi.Input<string>;
   /** What the account is for: at most 1000 characters. Default: empty. Updates in place. */
   description?: pulumi.Input<string>;
   /**
    * `true` suspends the account: its tokens stop working until it is active again (they
-   * are not revoked). Default: `false`. Updates in place.
+   * are not revoked). Default: `false`. Updates in place. The embedded backend only:
+   * Atlassian Cloud has no API to suspend an account.
    */
   suspended?: pulumi.Input<boolean>;
   /**
-   * `true` takes over an existing account of this `name` instead of failing because the
-   * name is taken (dynamic resources cannot be `pulumi import`ed). The account's
-   * displayName, description and suspension are then set to match these arguments.
-   * From then on Pulumi owns the account: `pulumi destroy`, or removing the resource,
-   * deletes it, unless the resource has Pulumi's `retainOnDelete: true` option.
-   * Default: `false`. A change makes no request.
+   * `true` takes over the existing account of this `displayName` instead of failing because
+   * one exists (dynamic resources cannot be `pulumi import`ed); it fails, naming every id,
+   * when several accounts have that display name. The account's description and suspension
+   * are then set to match these arguments. From then on Pulumi owns the account: `pulumi
+   * destroy`, or removing the resource, deletes it, unless the resource has Pulumi's
+   * `retainOnDelete: true` option. Default: `false`. A change makes no request.
    */
   adoptExisting?: pulumi.Input<boolean>;
 }
 
 /** The inputs as the handlers receive them, after `check`. */
 export interface ServiceAccountInputs extends Internal {
-  /** See {@link ServiceAccountArgs.name}. */
-  name: string;
-  /** Filled in by `check` (default: `name`) when `name` is known. */
-  displayName?: string;
+  /** See {@link ServiceAccountArgs.displayName}. */
+  displayName: string;
   /** Filled in by `check` (default: `""`). */
   description?: string;
   /** Filled in by `check` (default: `false`). */
@@ -95,8 +95,6 @@ export interface ServiceAccountInputs extends Internal {
 
 /** The outputs, as stored in the state: the inputs as the backend holds them, plus what it assigned. */
 export interface ServiceAccountOutputs extends Internal {
-  /** The account's name. */
-  name: string;
   /** The name people see, as the backend holds it. */
   displayName: string;
   /** The description, as the backend holds it. */
@@ -105,9 +103,9 @@ export interface ServiceAccountOutputs extends Internal {
   suspended: boolean;
   /** The input, echoed. */
   adoptExisting?: boolean;
-  /** The id product APIs know the account by. */
+  /** The id product APIs know the account by (Atlassian's `atlassianId`). */
   accountId: string;
-  /** `<name>@serviceaccount.atlassian.com`. */
+  /** The email Atlassian generated: the user name for HTTP Basic with the account's tokens. */
   email: string;
   /** `active` or `suspended`. */
   status: "active" | "suspended";
@@ -117,14 +115,32 @@ export interface ServiceAccountOutputs extends Internal {
    * from Atlassian Cloud.
    */
   createdAt?: string;
+  /** Written by 0.1.0, which named accounts; read, never written. */
+  name?: string;
 }
 
+/**
+ * Which input changes do what: data, read by `diff` and by the README's tables. No input
+ * replaces a service account (Atlassian changes a display name in place).
+ */
+export const SERVICE_ACCOUNT_RULES: {
+  readonly replaces: readonly ("displayName" | "description")[];
+  readonly inPlace: readonly ("displayName" | "description" | "suspended" | "adoptExisting")[];
+} = {
+  replaces: [],
+  inPlace: ["displayName", "description", "suspended", "adoptExisting"],
+};
+
+const NAME_REMOVED =
+  "name is no longer an input: Atlassian generates a service account's email and ids, so the display name is the account's key. " +
+  "Remove name and give displayName (for an account created by 0.1.0, the display name it has now, by default the old name); " +
+  "the account is kept, not replaced";
+
 const RULES = {
-  name: {
-    schema: ServiceAccountName,
-    required: 'give the account a name of 6-30 lowercase letters, digits and inner hyphens, e.g. "ci-deployer"',
+  displayName: {
+    schema: DisplayName,
+    required: 'give the account a display name, e.g. "CI deployer": Atlassian generates its email and ids from it',
   },
-  displayName: { schema: DisplayName },
   description: { schema: Description },
   suspended: { schema: z.boolean({ error: "suspended must be true or false" }) },
   adoptExisting: { schema: z.boolean({ error: "adoptExisting must be true or false" }) },
@@ -133,7 +149,6 @@ const RULES = {
 function outputsOf(account: Account, inputs: ServiceAccountInputs, createdAt?: string): ServiceAccountOutputs {
   return defined({
     [CONTEXT_KEY]: inputs[CONTEXT_KEY],
-    name: account.name,
     displayName: account.displayName,
     description: account.description,
     suspended: account.status === "suspended",
@@ -167,12 +182,11 @@ async function apply(
   opts: RequestOptions,
 ): Promise<Account> {
   let out = account;
-  if (Object.keys(changes.patch).length > 0) out = { ...(await t.accounts.update(account.id, changes.patch, opts)) };
+  if (Object.keys(changes.patch).length > 0) out = { ...(await t.accounts.update(account, changes.patch, opts)) };
   if (changes.suspended !== undefined) out = { ...out, status: await t.accounts.setSuspended(account.id, changes.suspended, opts) };
   return out;
 }
 
-const IN_PLACE = ["displayName", "description", "suspended", "adoptExisting"] as const;
 
 /**
  * The accounts this provider process adopted. The engine runs one provider process per
@@ -190,26 +204,25 @@ export const serviceAccountProvider = {
 
   /** Validates every input with the sdk's schemas (no request) and fills in the defaults. */
   async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<ServiceAccountInputs>> {
-    const failures = checkProperties(news, RULES);
+    const { name, ...rest } = news;
+    const failures = checkProperties(rest, RULES);
+    if (name !== undefined) failures.unshift({ property: "name", reason: NAME_REMOVED });
     // Atlassian Cloud cannot suspend an account: fail the preview, before any request.
     if (news.suspended === true && !failures.some((f) => f.property === "suspended") && targetIsCloud()) {
       failures.push({ property: "suspended", reason: SUSPEND_UNSUPPORTED });
     }
     if (failures.length > 0) return { failures };
     const inputs = { ...news } as unknown as ServiceAccountInputs;
-    if (inputs.displayName === undefined && typeof inputs.name === "string" && !isUnknown(inputs.name)) {
-      inputs.displayName = inputs.name;
-    }
     inputs.description ??= "";
     inputs.suspended ??= false;
     return { inputs };
   },
 
-  /** Compares the stored outputs with the new inputs; no request. `name` replaces. */
+  /** Compares the stored outputs with the new inputs; no request. Nothing replaces (see SERVICE_ACCOUNT_RULES). */
   async diff(_id: string, olds: ServiceAccountOutputs, news: ServiceAccountInputs): Promise<pulumi.dynamic.DiffResult> {
     const differs = (a: unknown, b: unknown) => isUnknown(b) || a !== b;
-    const replaces = differs(olds.name, news.name) ? ["name"] : [];
-    const changed = IN_PLACE.filter((p) =>
+    const replaces = SERVICE_ACCOUNT_RULES.replaces.filter((p) => differs(olds[p], news[p]));
+    const changed = SERVICE_ACCOUNT_RULES.inPlace.filter((p) =>
       p === "adoptExisting"
         ? (olds.adoptExisting ?? false) !== (news.adoptExisting ?? false)
         : news[p] !== undefined && differs(olds[p], news[p]),
@@ -218,47 +231,50 @@ export const serviceAccountProvider = {
   },
 
   /**
-   * Sends POST /service-accounts, then on the embedded target the suspension extension when
-   * the account must start suspended. With `adoptExisting` and the name taken: GET
-   * /service-accounts page by page until the name's email is found, then a PATCH (id in the
-   * body) where the account differs. Returns the account's id and outputs.
+   * Lists the org's accounts (once per run, every page) to find accounts of this display
+   * name. None: POST /service-accounts `{displayName, description}`, sent once (an answer
+   * that is lost is settled by listing again), then on the embedded target the suspension
+   * extension when the account must start suspended. One, with `adoptExisting`: takes it
+   * over, with a PATCH (id in the body) where it differs. Returns the account's id and outputs.
    */
   async create(inputs: ServiceAccountInputs): Promise<pulumi.dynamic.CreateResult<ServiceAccountOutputs>> {
-    const what = `service account "${inputs.name}"`;
+    const what = `service account "${inputs.displayName}"`;
     const t = target();
     // Before any request: a target that cannot suspend must not create a half-wanted account.
     if (inputs.suspended && t.accounts.suspendUnsupported) throw new Error(`cannot create ${what}: ${t.accounts.suspendUnsupported}`);
     const opts = requestOptions(inputs);
+    let same: Account[];
+    try {
+      same = await t.accounts.findByDisplayName(inputs.displayName, opts);
+    } catch (err) {
+      throw failure(`cannot create ${what}`, err);
+    }
     let account: Account;
     let adopted = false;
-    try {
-      account = await t.accounts.create(
-        defined({ name: inputs.name, displayName: inputs.displayName, description: inputs.description }),
-        opts,
-      );
-    } catch (err) {
-      if (!isNameTaken(err)) throw failure(`cannot create ${what}`, err);
-      if (!inputs.adoptExisting) {
-        throw new Error(
-          `cannot create ${what}: an account of that name already exists in the organization. ` +
-            `Choose another name, or set adoptExisting: true to take the existing account over ` +
-            `(Pulumi then owns it: destroy deletes it unless the resource has retainOnDelete: true). ` +
-            `If this is a replacement that keeps the name, leave the resource's deleteBeforeReplace option at its default (true)`,
-        );
-      }
-      let found: Account | null;
+    if (same.length === 0) {
       try {
-        found = await t.accounts.findByName(inputs.name, opts);
-      } catch (lookupErr) {
-        throw failure(`cannot adopt ${what}`, lookupErr);
+        account = await t.accounts.create(defined({ displayName: inputs.displayName, description: inputs.description }), opts);
+      } catch (err) {
+        throw failure(`cannot create ${what}`, err);
       }
-      if (!found) {
-        throw new Error(`cannot adopt ${what}: the name was taken, but no account of that name was found; it may have just been deleted. Run pulumi up again`);
+      noteCreated(account.accountId);
+    } else if (!inputs.adoptExisting) {
+      throw new Error(
+        `cannot create ${what}: the organization already has a service account with that display name (id ${same.map((a) => a.id).join(", id ")}). ` +
+          `The display name is how this provider tells accounts apart: choose another displayName, or set adoptExisting: true to take ` +
+          `the existing account over (Pulumi then owns it: destroy deletes it unless the resource has retainOnDelete: true). ` +
+          `If this is a replacement, leave the resource's deleteBeforeReplace option at its default (true)`,
+      );
+    } else if (same.length > 1) {
+      throw new Error(
+        `cannot adopt ${what}: ${same.length} service accounts of the organization have that display name (ids ${same.map((a) => a.id).join(", ")}), ` +
+          `and adoptExisting takes over exactly one. Rename or delete the others in admin.atlassian.com, or give this account another displayName`,
+      );
+    } else {
+      account = same[0]!;
+      if (account.status === "suspended" && !inputs.suspended && t.accounts.suspendUnsupported) {
+        throw new Error(`cannot adopt ${what} (id ${account.id}): it is suspended, and ${t.accounts.suspendUnsupported}`);
       }
-      if (found.status === "suspended" && !inputs.suspended && t.accounts.suspendUnsupported) {
-        throw new Error(`cannot adopt ${what}: it is suspended, and ${t.accounts.suspendUnsupported}`);
-      }
-      account = found;
       adopted = true;
       adoptedHere.add(account.id);
     }
@@ -282,8 +298,9 @@ export const serviceAccountProvider = {
   },
 
   /**
-   * Sends GET /service-accounts page by page until the id is found (Atlassian has no
-   * get-by-id). Not listed: gone. Other fields come back as drift.
+   * Finds the id in the run's one listing of the org's accounts (GET /service-accounts, every
+   * page, once per run: Atlassian has no get-by-id). Not listed: gone. Other fields come back
+   * as drift.
    */
   async read(id: string, props?: ServiceAccountOutputs): Promise<pulumi.dynamic.ReadResult<ServiceAccountOutputs>> {
     let account: Account | null;
@@ -293,11 +310,10 @@ export const serviceAccountProvider = {
       throw failure(`cannot read service account ${id}`, err);
     }
     if (!account) return {};
-    const outs = outputsOf(account, { ...(props ?? { name: account.name }) }, props?.createdAt);
+    const outs = outputsOf(account, { ...(props ?? { displayName: account.displayName }) }, props?.createdAt);
     // The inputs follow what was found, so that drift shows as a change of the inputs (see diffResult).
     const inputs = defined({
       [CONTEXT_KEY]: outs[CONTEXT_KEY],
-      name: outs.name,
       displayName: outs.displayName,
       description: outs.description,
       suspended: outs.suspended,
@@ -314,15 +330,14 @@ export const serviceAccountProvider = {
   async update(id: string, olds: ServiceAccountOutputs, news: ServiceAccountInputs): Promise<pulumi.dynamic.UpdateResult<ServiceAccountOutputs>> {
     const changes = changesFor(olds, news);
     if (Object.keys(changes.patch).length === 0 && changes.suspended === undefined) {
-      return { outs: defined({ ...olds, adoptExisting: news.adoptExisting, [CONTEXT_KEY]: news[CONTEXT_KEY] }) };
+      return { outs: defined({ ...olds, name: undefined, adoptExisting: news.adoptExisting, [CONTEXT_KEY]: news[CONTEXT_KEY] }) };
     }
-    const what = `service account "${olds.name}" (id ${id})`;
+    const what = `service account "${olds.displayName}" (id ${id})`;
     const t = target();
     if (changes.suspended !== undefined && t.accounts.suspendUnsupported) throw new Error(`cannot update ${what}: ${t.accounts.suspendUnsupported}`);
     const current: Account = {
       id,
       accountId: olds.accountId,
-      name: olds.name,
       displayName: olds.displayName,
       description: olds.description,
       email: olds.email,
@@ -340,15 +355,15 @@ export const serviceAccountProvider = {
 
   /**
    * Sends DELETE /service-accounts/{id}/api-tokens (revoke all its tokens), then DELETE
-   * /service-accounts/{id}; gone already is fine. Nothing is sent for an account adopted by
-   * another resource in this deployment (see adoptedHere).
+   * /service-accounts/{id}; gone already (any 404) is fine. Nothing is sent for an account
+   * adopted by another resource in this deployment (see adoptedHere).
    */
   async delete(id: string, props: ServiceAccountOutputs): Promise<void> {
     if (adoptedHere.has(id)) return;
     try {
-      await target().accounts.delete(id, requestOptions(props));
+      await target().accounts.delete({ id, accountId: props.accountId }, requestOptions(props));
     } catch (err) {
-      throw failure(`cannot delete service account "${props.name}" (id ${id})`, err);
+      throw failure(`cannot delete service account "${props.displayName ?? props.name}" (id ${id})`, err);
     }
   },
 };
@@ -358,16 +373,13 @@ export const serviceAccountProvider = {
  *
  * ```ts
  * const account = new sa.ServiceAccount("ci-deployer", {
- *   name: "ci-deployer",
  *   displayName: "CI deployer",
  *   description: "Files release issues from CI",
  * });
  * ```
  */
 export class ServiceAccount extends pulumi.dynamic.Resource {
-  /** The account's name (an input; a change replaces the account). */
-  declare public readonly name: pulumi.Output<string>;
-  /** The name people see (an input; default `name`). */
+  /** The name people see, and the account's key in the org (an input). */
   declare public readonly displayName: pulumi.Output<string>;
   /** What the account is for (an input; default empty). */
   declare public readonly description: pulumi.Output<string>;
@@ -375,9 +387,9 @@ export class ServiceAccount extends pulumi.dynamic.Resource {
   declare public readonly suspended: pulumi.Output<boolean>;
   /** Whether the account was allowed to be adopted (an input). */
   declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
-  /** The id product APIs know the account by (Jira and Confluence user references). */
+  /** The id product APIs know the account by (Jira and Confluence user references): pass it to a ScopeBinding. */
   declare public readonly accountId: pulumi.Output<string>;
-  /** The account's fixed email address, `<name>@serviceaccount.atlassian.com`: the user name for HTTP Basic with its tokens. */
+  /** The email Atlassian generated for the account: the user name for HTTP Basic with its tokens. */
   declare public readonly email: pulumi.Output<string>;
   /** `active` or `suspended`, as the backend reports it. */
   declare public readonly status: pulumi.Output<"active" | "suspended">;
@@ -385,23 +397,23 @@ export class ServiceAccount extends pulumi.dynamic.Resource {
   declare public readonly createdAt: pulumi.Output<string>;
 
   /**
-   * @param name The Pulumi resource name (unique in the stack; not the account's name).
+   * @param name The Pulumi resource name (unique in the stack; not the account's display name).
    * @param args The account's properties.
    * @param opts Pulumi resource options (`protect`, `retainOnDelete`, `dependsOn`, ...).
-   *   `deleteBeforeReplace` defaults to `true` (the name is unique: see the module comment);
-   *   `false` makes a rename create the new account first, but then a replacement that keeps
-   *   the name fails on the taken name, or, with `adoptExisting`, adopts the same account.
+   *   `deleteBeforeReplace` defaults to `true`: a replacement (`--replace`) keeps the display
+   *   name, which must be free when the new account is created.
    */
   constructor(name: string, args: ServiceAccountArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       shims.ServiceAccount,
       name,
       {
-        name: args.name,
         displayName: args.displayName,
         description: args.description,
         suspended: args.suspended,
         adoptExisting: args.adoptExisting,
+        // A program written for 0.1.0 that still passes `name` fails check, which says what to do.
+        ...((args as { name?: unknown }).name === undefined ? {} : { name: (args as { name?: unknown }).name }),
         [CONTEXT_KEY]: clientContextFor(SERVICE_ACCOUNT_TYPE, name, opts?.parent),
         accountId: undefined,
         email: undefined,

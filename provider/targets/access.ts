@@ -7,9 +7,74 @@
  * Role ids, space ids and the site's role mode are looked up once per provider process (they
  * do not change while a deployment runs); memberships are always read fresh.
  */
-import { hasUser, type Client, type JiraRoleRef, type RequestOptions, type SpaceRoleMode } from "../../sdk/index";
+import {
+  hasUser,
+  isAmbiguousWriteFailure,
+  NEW_ACCOUNT_GRANT_RETRY,
+  type SpacePermissionEntry,
+  NotFoundError,
+  type Client,
+  type JiraRoleRef,
+  type RequestOptions,
+  type SpaceRoleMode,
+} from "../../sdk/index";
 import * as config from "../config";
 import { CONFLUENCE_PERMISSION_SETS, type AccessRole, type SpacePermission } from "./roles";
+
+/**
+ * A new account is not grantable at once: for some seconds Jira and Confluence answer a grant
+ * naming it with a 404 that reads exactly like "no such account" (observed by a third party,
+ * who retries at 2, 4 and 8 s). A grant to an account this process created is retried with
+ * backoff for this long after its first 404; for any other account a 404 is an error at once.
+ */
+export const ACCOUNT_READY_WAIT_MS = NEW_ACCOUNT_GRANT_RETRY.withinMs;
+/** The backoff between those retries: each in turn, then the last again. */
+export const ACCOUNT_READY_BACKOFF_MS = NEW_ACCOUNT_GRANT_RETRY.delaysMs;
+/** Sends of one non-idempotent grant (a Jira role POST, a v1 permission POST) at most, each after reading that it did not land. */
+const GRANT_ATTEMPTS = 3;
+
+/** Product account ids of the accounts this process (this deployment) created. */
+const createdHere = new Set<string>();
+
+/** Records that this deployment created the account: its grants may meet the not-ready window. */
+export function noteCreated(accountId: string): void {
+  createdHere.add(accountId);
+}
+
+/** A line in the engine's output (the engine shows what the provider process writes to stderr). */
+function notice(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Sends a grant naming `accountId`; for an account this deployment created, a 404 means
+ * "not grantable yet", retried with backoff for {@link ACCOUNT_READY_WAIT_MS}, saying so.
+ */
+async function whenReady<T>(accountId: string, what: string, send: () => Promise<T>): Promise<T> {
+  let firstNotFound: number | undefined;
+  for (let retry = 0; ; retry++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (!createdHere.has(accountId) || !(err instanceof NotFoundError)) throw err;
+      firstNotFound ??= Date.now();
+      const waited = Date.now() - firstNotFound;
+      const delay = ACCOUNT_READY_BACKOFF_MS[Math.min(retry, ACCOUNT_READY_BACKOFF_MS.length - 1)]!;
+      if (waited + delay > ACCOUNT_READY_WAIT_MS) {
+        throw new Error(
+          `${what}: the new account ${accountId} was still not known to the product after ${Math.round(waited / 1000)} s ` +
+            `(404 each time; new accounts take some seconds to become grantable). Run pulumi up again in a minute. Last answer: ${(err as Error).message}`,
+        );
+      }
+      notice(
+        `${what}: the new account ${accountId} is not grantable yet (404: new accounts take some seconds); retrying in ${delay / 1000} s`,
+      );
+      await sleep(delay);
+    }
+  }
+}
 
 /** What a binding granted, kept in the state so read checks it and delete undoes exactly it. */
 export interface Grant {
@@ -46,11 +111,12 @@ export function parseResource(resource: string): ParsedResource {
 
 /** A project or space not found: a wrong key, a wrong site, or one the site admin cannot see. */
 function notFoundHint(): string {
-  const { cloudId } = config.siteSettings();
-  return (
-    `check the key, that atlassian:cloudId (or ATLASSIAN_CLOUD_ID), now ${JSON.stringify(cloudId.slice(0, 100))}, is the site's cloud id, ` +
-    `and that the site admin (atlassian:siteAdminEmail) can see it`
-  );
+  const { cloudId, siteUrl } = config.siteSettings();
+  const site =
+    siteUrl !== undefined
+      ? `that atlassian:siteUrl (or ATLASSIAN_SITE_URL), now ${JSON.stringify(siteUrl.slice(0, 200))}, is the site's URL`
+      : `that atlassian:cloudId (or ATLASSIAN_CLOUD_ID), now ${JSON.stringify((cloudId ?? "").slice(0, 100))}, is the site's cloud id`;
+  return `check the key, ${site}, and that the site admin (atlassian:siteAdminEmail) can see it`;
 }
 
 const clients = new WeakMap<Client, ProductAccess>();
@@ -59,6 +125,13 @@ export class ProductAccess {
   readonly #client: Client;
   readonly #jiraRoles = new Map<string, Promise<JiraRoleRef[] | null>>();
   readonly #spaces = new Map<string, Promise<string | null>>();
+  /**
+   * Who holds a Jira role (`<project>/<roleId>`) and a Confluence space's v1 permissions, read
+   * once per run when a grant first needs them and kept in step with what this process
+   * changes: a run of N grants on one role costs one read, not N.
+   */
+  readonly #jiraMembers = new Map<string, Promise<Set<string> | null>>();
+  readonly #spacePermissions = new Map<string, Promise<SpacePermissionEntry[]>>();
   #mode: Promise<SpaceRoleMode> | undefined;
   #spaceRoles: Promise<{ id: string; name: string }[]> | undefined;
 
@@ -82,10 +155,11 @@ export class ProductAccess {
     const { product, key } = parseResource(resource);
     if (product === "jira") {
       const role = await this.#jiraRole(key, wanted, opts);
-      // Read first, so delete removes the membership only when this binding added it.
-      const current = await this.#client.jiraProjectRoles.retrieve(key, role.id, opts);
-      if (current && hasUser(current, accountId)) return { via: "jira-project-role", roleId: role.id, roleName: role.name, added: false };
-      await this.#client.jiraProjectRoles.addUsers(key, role.id, [accountId], opts);
+      // Read first (once per run per role), so delete removes the membership only when this binding added it.
+      const members = await this.#membersOf(key, role.id, opts);
+      if (members.has(accountId)) return { via: "jira-project-role", roleId: role.id, roleName: role.name, added: false };
+      await this.#addToJiraRole(key, role, accountId, opts);
+      members.add(accountId);
       return { via: "jira-project-role", roleId: role.id, roleName: role.name, added: true };
     }
     const spaceId = await this.#spaceId(key, opts);
@@ -93,7 +167,12 @@ export class ProductAccess {
       const role = await this.#spaceRole(key, wanted, opts);
       const before = await this.#client.confluenceSpaceRoles.assignmentsOf(spaceId, accountId, opts);
       const previous = before.find((a) => a.roleId)?.roleId ?? undefined;
-      if (previous !== role.id) await this.#client.confluenceSpaceRoles.assign(spaceId, accountId, role.id, opts);
+      if (previous !== role.id) {
+        // Setting a role is idempotent: the sdk retries it as it is.
+        await whenReady(accountId, `assigning the Confluence space role "${role.name}" in ${key}`, () =>
+          this.#client.confluenceSpaceRoles.assign(spaceId, accountId, role.id, opts),
+        );
+      }
       return { via: "confluence-space-role", spaceId, roleId: role.id, roleName: role.name, ...(previous ? { previousRoleId: previous } : {}) };
     }
     if (wanted.roleName !== undefined) {
@@ -145,7 +224,10 @@ export class ProductAccess {
       // Remove in reverse, so read/space (which the others need) goes last.
       for (const p of [...(old.permissions ?? [])].reverse()) {
         if (keep.has(`${p.key}/${p.target}`)) kept.push(p);
-        else await this.#client.confluenceSpacePermissions.remove(key, p.id, opts);
+        else {
+          await this.#client.confluenceSpacePermissions.remove(key, p.id, opts);
+          this.#forgetPermissions(old.spaceId!, new Set([p.id]));
+        }
       }
       return { ...old, permissions: [...kept.reverse(), ...next] };
     }
@@ -162,7 +244,10 @@ export class ProductAccess {
     const { key } = parseResource(resource);
     switch (grant.via) {
       case "jira-project-role":
-        if (grant.added) await this.#client.jiraProjectRoles.removeUser(key, grant.roleId!, accountId, opts);
+        if (grant.added) {
+          await this.#client.jiraProjectRoles.removeUser(key, grant.roleId!, accountId, opts);
+          this.#jiraMembers.get(`${key}/${grant.roleId}`)?.then((m) => m?.delete(accountId), () => undefined);
+        }
         return;
       case "confluence-space-role": {
         const now = await this.#client.confluenceSpaceRoles.assignmentsOf(grant.spaceId!, accountId, opts);
@@ -173,11 +258,90 @@ export class ProductAccess {
       }
       case "confluence-space-permissions":
         for (const p of [...(grant.permissions ?? [])].reverse()) await this.#client.confluenceSpacePermissions.remove(key, p.id, opts);
+        this.#forgetPermissions(grant.spaceId!, new Set((grant.permissions ?? []).map((p) => p.id)));
         return;
     }
   }
 
+  /**
+   * POST .../role/{id} `{user:[accountId]}`. Not idempotent (a second one answers 400), so an
+   * answer that was lost is settled by reading the role's members before sending again.
+   */
+  async #addToJiraRole(projectKey: string, role: JiraRoleRef, accountId: string, opts: RequestOptions): Promise<void> {
+    await whenReady(accountId, `adding the account to the Jira role "${role.name}" of ${projectKey}`, async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.#client.jiraProjectRoles.addUsers(projectKey, role.id, [accountId], opts);
+          return;
+        } catch (err) {
+          if (!isAmbiguousWriteFailure(err) || attempt >= GRANT_ATTEMPTS) throw err;
+          const now = await this.#client.jiraProjectRoles.retrieve(projectKey, role.id, opts);
+          if (now && hasUser(now, accountId)) return;
+        }
+      }
+    });
+  }
+
+  /** One v1 POST .../permission; an answer that was lost is settled by reading the account's permissions first. */
+  async #addPermission(spaceKey: string, spaceId: string, accountId: string, p: SpacePermission, opts: RequestOptions): Promise<string> {
+    return whenReady(accountId, `adding the Confluence permission ${p.key}/${p.target} in ${spaceKey}`, async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.#client.confluenceSpacePermissions.add(spaceKey, accountId, { key: p.key, target: p.target }, opts);
+        } catch (err) {
+          if (!isAmbiguousWriteFailure(err) || attempt >= GRANT_ATTEMPTS) throw err;
+          const now = await this.#client.confluenceSpacePermissions.listFor(spaceId, accountId, opts);
+          const landed = now.find((x) => x.operation.key === p.key && x.operation.targetType === p.target);
+          if (landed) return landed.id;
+        }
+      }
+    });
+  }
+
   // ----- lookups, cached per process ---------------------------------------------------
+
+  /** The account ids holding a Jira role: GET .../role/{id} once per run per role. */
+  async #membersOf(projectKey: string, roleId: string, opts: RequestOptions): Promise<Set<string>> {
+    const k = `${projectKey}/${roleId}`;
+    let members = this.#jiraMembers.get(k);
+    if (!members) {
+      members = this.#client.jiraProjectRoles
+        .retrieve(projectKey, roleId, opts)
+        .then((r) => (r === null ? null : new Set(r.actors.map((a) => a.actorUser?.accountId).filter((id): id is string => !!id))));
+      this.#jiraMembers.set(k, members);
+      members.catch(() => this.#jiraMembers.delete(k));
+    }
+    const found = await members;
+    if (found === null) {
+      this.#jiraMembers.delete(k);
+      throw new Error(`the Jira project ${projectKey} or its role ${roleId} was not found: ${notFoundHint()}`);
+    }
+    return found;
+  }
+
+  /** A space's v1 permissions (every page of GET /api/v2/spaces/{id}/permissions), once per run per space. */
+  async #permissionsIn(spaceId: string, opts: RequestOptions): Promise<SpacePermissionEntry[]> {
+    let all = this.#spacePermissions.get(spaceId);
+    if (!all) {
+      all = this.#client.confluenceSpacePermissions.listAll(spaceId, opts);
+      this.#spacePermissions.set(spaceId, all);
+      all.catch(() => this.#spacePermissions.delete(spaceId));
+    }
+    return all;
+  }
+
+  #rememberPermission(spaceId: string, entry: SpacePermissionEntry): void {
+    this.#spacePermissions.get(spaceId)?.then((all) => all.push(entry), () => undefined);
+  }
+
+  #forgetPermissions(spaceId: string, ids: Set<string>): void {
+    this.#spacePermissions.get(spaceId)?.then(
+      (all) => {
+        for (let i = all.length - 1; i >= 0; i--) if (ids.has(all[i]!.id)) all.splice(i, 1);
+      },
+      () => undefined,
+    );
+  }
 
   async #jiraRole(projectKey: string, wanted: RoleWanted, opts: RequestOptions): Promise<JiraRoleRef> {
     let roles = this.#jiraRoles.get(projectKey);
@@ -254,13 +418,14 @@ export class ProductAccess {
 
   /** Adds the role's v1 permissions the account lacks, read/space first; returns those added. */
   async #addPermissions(spaceKey: string, spaceId: string, accountId: string, role: AccessRole, opts: RequestOptions) {
-    const have = await this.#client.confluenceSpacePermissions.listFor(spaceId, accountId, opts);
+    const have = (await this.#permissionsIn(spaceId, opts)).filter((p) => p.principal?.type === "user" && p.principal.id === accountId);
     const held = new Set(have.map((p) => `${p.operation.key}/${p.operation.targetType}`));
     const added: (SpacePermission & { id: string })[] = [];
     for (const p of CONFLUENCE_PERMISSION_SETS[role]) {
       if (held.has(`${p.key}/${p.target}`)) continue;
-      const id = await this.#client.confluenceSpacePermissions.add(spaceKey, accountId, { key: p.key, target: p.target }, opts);
+      const id = await this.#addPermission(spaceKey, spaceId, accountId, p, opts);
       added.push({ id, key: p.key, target: p.target });
+      this.#rememberPermission(spaceId, { id, principal: { type: "user", id: accountId }, operation: { key: p.key, targetType: p.target } } as SpacePermissionEntry);
     }
     return added;
   }

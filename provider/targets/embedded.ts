@@ -13,14 +13,16 @@ import { publicAccounts, publicTokens } from "./public";
 import type { Target } from "./types";
 
 export function embeddedTarget(client: Client): Target {
+  const accounts = publicAccounts(client);
   return {
     name: "embedded",
     accounts: {
-      ...publicAccounts(client),
+      ...accounts,
       suspendUnsupported: null,
       async setSuspended(id, suspended, opts) {
         // EXTENSION: Atlassian's PATCH changes displayName and description only.
         const a = await client.serviceAccounts.update(id, { status: suspended ? "suspended" : "active" }, opts);
+        accounts.noteStatus(id, a.status);
         return a.status;
       },
     },
