@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     };
 
     const accounts: Record<string, string>[] = [];
-    for (let i = 0; i < 60; i++) accounts.push(await post("/service-accounts", { name: `bench-account-${i}` }));
+    for (let i = 0; i < 60; i++) accounts.push(await post("/service-accounts", { displayName: `Bench account ${i}` }));
     const holder = accounts[0]!;
     const token = await post(`/service-accounts/${holder.id}/api-tokens`, { label: "bench", scopes: ["read:jira-work"], expiresInDays: 30 });
     await post(`/service-accounts/${holder.id}/scope-bindings`, { resource: "jira:project/ENG", role: "viewer" });

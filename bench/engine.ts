@@ -53,7 +53,8 @@ type Kind = "package" | "floor";
 /**
  * The program: `bench:kind` picks this package's resources or the do-nothing ones,
  * `bench:accounts` the fleet's size, `bench:changed` how many accounts get a new
- * description (an in-place update), `bench:prefix` what the account names start with.
+ * description (an in-place update), `bench:prefix` what the account names (and display
+ * names, the accounts' key in the org) start with.
  */
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
 import * as sa from "pulumi-atlassian-service-accounts";
@@ -84,8 +85,7 @@ class Nothing extends pulumi.dynamic.Resource {
 for (let i = 0; i < accounts; i++) {
   const name = \`\${prefix}-\${String(i).padStart(4, "0")}\`;
   const account = {
-    name,
-    displayName: \`Bench account \${i}\`,
+    displayName: \`Bench account \${name}\`,
     description: i < changed ? "changed by the bench" : "made by the bench",
   };
   const token = { label: "ci", scopes: ["read:jira-work", "write:jira-work"], expiresInDays: 90 };
@@ -99,8 +99,8 @@ for (let i = 0; i < accounts; i++) {
   } else {
     const a = new sa.ServiceAccount(name, account);
     new sa.ApiToken(\`\${name}-token\`, { serviceAccountId: a.id, ...token });
-    new sa.ScopeBinding(\`\${name}-jira\`, { serviceAccountId: a.id, ...jira });
-    new sa.ScopeBinding(\`\${name}-confluence\`, { serviceAccountId: a.id, ...confluence });
+    new sa.ScopeBinding(\`\${name}-jira\`, { serviceAccountId: a.id, accountId: a.accountId, ...jira });
+    new sa.ScopeBinding(\`\${name}-confluence\`, { serviceAccountId: a.id, accountId: a.accountId, ...confluence });
   }
 }
 `;
@@ -314,7 +314,7 @@ async function sdkFleet(backend: Backend, accounts: number, prefix: string): Pro
   await Promise.all(
     Array.from({ length: accounts }, async (_, i) => {
       const name = `${prefix}-${String(i).padStart(4, "0")}`;
-      const a = await slot(() => client.serviceAccounts.create({ name, displayName: `Bench account ${i}`, description: "made by the bench" }));
+      const a = await slot(() => client.serviceAccounts.create({ displayName: `Bench account ${name}`, description: "made by the bench" }));
       await Promise.all([
         slot(() => client.apiTokens.create(a.id, { label: "ci", scopes: ["read:jira-work", "write:jira-work"], expiresInDays: 90 })),
         slot(() => client.scopeBindings.create(a.id, { resource: "jira:project/OPS", role: "editor" })),

@@ -169,6 +169,8 @@ async function main(): Promise<void> {
     }
     const email = String(outputs.email?.value ?? "");
     const token = String(outputs.token?.value ?? "");
+    out(dim(`   The program declares the account by its display name, "${QUICKSTART_DEFAULTS.displayName}"; Atlassian generated`));
+    out(dim(`   its email and ids (a slug of the display name and a random suffix), read here from the outputs.`));
     expect(outputs.token?.secret === true && SECRET_PATTERN.test(token), "the token is a secret output");
 
     heading("Use the token (Basic <email>:<token>, as Atlassian's product APIs take it)");

@@ -18,7 +18,6 @@ import {
   Label,
   Role,
   Scopes,
-  ServiceAccountName,
   TOKEN_MAX_DAYS,
 } from "pulumi-atlassian-service-accounts/sdk";
 
@@ -40,10 +39,13 @@ export const FleetAccess = z.strictObject({ resource: BindingResource, role: Rol
 export type FleetAccess = z.infer<typeof FleetAccess>;
 
 export const FleetAccount = z.strictObject({
-  name: ServiceAccountName,
+  /**
+   * The account's display name: how the provider tells accounts apart (Atlassian generates
+   * the email and ids), so unique in the file; also the Pulumi resource name.
+   */
+  displayName: DisplayName,
   /** The team that owns the account; goes into its description. */
   owner: z.string().min(1, "owner must not be empty").max(100, "owner must be at most 100 characters").optional(),
-  displayName: DisplayName.optional(),
   description: Description.optional(),
   suspended: z.boolean().optional(),
   adoptExisting: z.boolean().optional(),
@@ -65,14 +67,16 @@ export const Fleet = z
   .superRefine((fleet, ctx) => {
     const names = new Map<string, number>();
     fleet.accounts.forEach((account, i) => {
-      const first = names.get(account.name);
+      const first = names.get(account.displayName);
       if (first !== undefined) {
         ctx.addIssue({
           code: "custom",
-          path: ["accounts", i, "name"],
-          message: `service account "${account.name}" is already declared as accounts[${first}]; names are unique in an org`,
+          path: ["accounts", i, "displayName"],
+          message:
+            `service account "${account.displayName}" is already declared as accounts[${first}]; ` +
+            `display names are how the provider tells accounts apart, so give each account its own`,
         });
-      } else names.set(account.name, i);
+      } else names.set(account.displayName, i);
 
       const labels = new Set<string>();
       account.tokens.forEach((token, j) => {
@@ -80,7 +84,7 @@ export const Fleet = z
           ctx.addIssue({
             code: "custom",
             path: ["accounts", i, "tokens", j, "label"],
-            message: `token label "${token.label}" is used twice for "${account.name}"; give each token its own label`,
+            message: `token label "${token.label}" is used twice for "${account.displayName}"; give each token its own label`,
           });
         }
         labels.add(token.label);
@@ -101,7 +105,7 @@ export const Fleet = z
           ctx.addIssue({
             code: "custom",
             path: ["accounts", i, "access", j, "resource"],
-            message: `"${access.resource}" is listed twice for "${account.name}"; an account has one role per project or space`,
+            message: `"${access.resource}" is listed twice for "${account.displayName}"; an account has one role per project or space`,
           });
         }
         resources.add(access.resource);
@@ -195,7 +199,13 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
+/** What an account's `name` (a field of 0.1.0's fleet files) became. */
+const NAME_REMOVED =
+  'unknown field "name"; an account is declared by its displayName (Atlassian generates its email and ids): give displayName instead of name';
+
 function unknownFieldMessage(key: string, segments: readonly PropertyKey[]): string {
+  const names = segments.filter((s) => typeof s === "string");
+  if (key === "name" && names[names.length - 1] === "accounts") return NAME_REMOVED;
   const shown = JSON.stringify(key.slice(0, 64));
   const lower = key.toLowerCase();
   const near = knownFields(segments)

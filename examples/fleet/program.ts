@@ -32,17 +32,19 @@ export function fleet(args: FleetArgs = {}) {
   const expiries: Record<string, pulumi.Output<string>> = {};
 
   for (const a of spec.accounts) {
-    const account = new sa.ServiceAccount(a.name, {
-      name: a.name,
+    // The display name is the account's key (Atlassian generates its email and ids), unique
+    // in the file, so it names the Pulumi resources too. Changing it in the file therefore
+    // makes new resources: a new account, not a rename (an alias would keep the old one).
+    const account = new sa.ServiceAccount(a.displayName, {
       displayName: a.displayName,
       description: a.description ?? (a.owner ? `Owned by ${a.owner}. Managed by Pulumi from the fleet file.` : undefined),
       suspended: a.suspended,
       adoptExisting: a.adoptExisting,
     });
-    emails[a.name] = account.email;
+    emails[a.displayName] = account.email;
 
     for (const t of a.tokens) {
-      const key = `${a.name}/${t.label}`;
+      const key = `${a.displayName}/${t.label}`;
       const token = new sa.ApiToken(key, {
         serviceAccountId: account.id,
         label: t.label,
@@ -55,8 +57,10 @@ export function fleet(args: FleetArgs = {}) {
     }
 
     for (const b of a.access) {
-      new sa.ScopeBinding(`${a.name}/${b.resource}`, {
+      new sa.ScopeBinding(`${a.displayName}/${b.resource}`, {
         serviceAccountId: account.id,
+        // The id Jira and Confluence know the account by: no binding lists the org's accounts.
+        accountId: account.accountId,
         resource: b.resource,
         role: b.role,
       });
@@ -64,9 +68,10 @@ export function fleet(args: FleetArgs = {}) {
   }
 
   return {
+    // By display name: each account's email, as Atlassian generated it.
     emails: pulumi.output(emails),
     tokenExpiries: pulumi.output(expiries),
-    // One secret output holding every token, keyed "<account>/<label>".
+    // One secret output holding every token, keyed "<display name>/<label>".
     tokens: pulumi.secret(pulumi.output(tokens)),
   };
 }

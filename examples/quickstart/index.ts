@@ -7,7 +7,7 @@ import { quickstart } from "./program";
 
 const config = new pulumi.Config("quickstart");
 const out = quickstart({
-  name: config.get("name"),
+  displayName: config.get("displayName"),
   jiraProject: config.get("jiraProject"),
   confluenceSpace: config.get("confluenceSpace"),
   scopes: config.getObject<string[]>("scopes"),

@@ -6,7 +6,7 @@ import { rotation } from "./program";
 
 const config = new pulumi.Config("rotation");
 const out = rotation({
-  name: config.get("name"),
+  displayName: config.get("displayName"),
   jiraProject: config.get("jiraProject"),
   expiresInDays: config.getNumber("expiresInDays"),
   rotateBeforeDays: config.getNumber("rotateBeforeDays"),

@@ -15,10 +15,14 @@ describe("the fleet example, with the pulumi command in a project of its own", f
     const shipped = parseFleet(readFileSync(path.join(frame.project.dir, "fleet.yaml"), "utf8"));
     const { stdout } = await frame.project.pulumi(["up", "--yes"]);
     expect(stdout).to.match(/tokens\s*: \[secret\]/);
-    expect((await frame.backend.accounts()).map((a) => a.name).sort()).to.deep.equal(shipped.accounts.map((a) => a.name).sort());
-    const tokens = (await frame.project.secretOutputs()).tokens as Record<string, string>;
+    const accounts = await frame.backend.accounts();
+    expect(accounts.map((a) => a.displayName).sort()).to.deep.equal(shipped.accounts.map((a) => a.displayName).sort());
+    const outputs = await frame.project.secretOutputs();
+    const tokens = outputs.tokens as Record<string, string>;
     secrets.push(...Object.values(tokens));
-    expect(Object.keys(tokens).sort()).to.deep.equal(shipped.accounts.flatMap((a) => a.tokens.map((t) => `${a.name}/${t.label}`)).sort());
+    expect(Object.keys(tokens).sort()).to.deep.equal(shipped.accounts.flatMap((a) => a.tokens.map((t) => `${a.displayName}/${t.label}`)).sort());
+    // The emails, by display name, as Atlassian generated them.
+    expect(outputs.emails).to.deep.equal(Object.fromEntries(accounts.map((a) => [a.displayName, a.email])));
   });
 
   it("fails preview on a mistake in the file, naming file, line and column, and sends nothing", async () => {

@@ -29,7 +29,7 @@ describe("the oldest @pulumi/pulumi the peer range allows, in a project of its o
     expect((await frame.project.pulumi(["up", "--yes"])).stdout).to.match(/\+ 5 created/);
     const outputs = await frame.project.secretOutputs();
     secrets.push(String(outputs.token));
-    expect((await frame.backend.accounts()).map((a) => a.name)).to.deep.equal([QUICKSTART_DEFAULTS.name]);
+    expect((await frame.backend.accounts()).map((a) => [a.displayName, a.email])).to.deep.equal([[QUICKSTART_DEFAULTS.displayName, String(outputs.email)]]);
     expect(await frame.backend.readJiraProject(String(outputs.email), String(outputs.token), QUICKSTART_DEFAULTS.jiraProject)).to.equal(200);
   });
 

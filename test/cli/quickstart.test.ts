@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { QUICKSTART_DEFAULTS } from "../../examples/quickstart/program";
 import { expectNoSecrets } from "../e2e/fixture";
+import { expectGeneratedEmail } from "../examples/generated-email";
 import { CLI_TIMEOUT, CliProject, useCliFrame } from "./project";
 
 // The quickstart folder as a user runs it in CI: its own project with the package from its
@@ -45,7 +46,9 @@ describe("the quickstart example, with the pulumi command in a project of its ow
   it("previews an account, a token and two bindings with their inputs, and creates nothing", async () => {
     const { stdout } = await frame.project.pulumi(["preview", "--diff"]);
     expect(stdout).to.match(/\+ 5 to create/);
-    expect(stdout).to.match(new RegExp(`name\\s*: "${QUICKSTART_DEFAULTS.name}"`));
+    expect(stdout).to.match(new RegExp(`displayName\\s*: "${QUICKSTART_DEFAULTS.displayName}"`));
+    // The account is declared by its display name alone: Atlassian generates its email and ids.
+    expect(stdout).to.not.match(/^\s*[+~-]?\s*name\s*: /m);
     expect(stdout).to.include(`"jira:project/${QUICKSTART_DEFAULTS.jiraProject}"`);
     expect(stdout).to.include(`"confluence:space/${QUICKSTART_DEFAULTS.confluenceSpace}"`);
     expect(stdout).to.match(/token\s*: \[secret\]/);
@@ -60,10 +63,10 @@ describe("the quickstart example, with the pulumi command in a project of its ow
     email = String(outputs.email);
     token = String(outputs.token);
     secrets.push(token);
-    expect(email).to.equal(`${QUICKSTART_DEFAULTS.name}@serviceaccount.atlassian.com`);
+    expectGeneratedEmail(email, QUICKSTART_DEFAULTS.displayName);
 
     const accounts = await frame.backend.accounts();
-    expect(accounts.map((a) => a.name)).to.deep.equal([QUICKSTART_DEFAULTS.name]);
+    expect(accounts.map((a) => [a.displayName, a.email])).to.deep.equal([[QUICKSTART_DEFAULTS.displayName, email]]);
     const tokens = await frame.backend.tokens(accounts[0].id);
     expect(tokens.map((t) => [t.id, t.status])).to.deep.equal([[outputs.tokenId, "active"]]);
     expect((await frame.backend.bindings(accounts[0].id)).map((b) => `${b.resource} ${b.role}`).sort()).to.deep.equal([

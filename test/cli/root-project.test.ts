@@ -12,7 +12,7 @@ describe("the repository root, with the pulumi command in a clone", function () 
   it("runs the quickstart: up creates it, destroy removes it", async () => {
     expect((await frame.project.pulumi(["preview", "--diff"])).stdout).to.match(/\+ 5 to create/);
     expect((await frame.project.pulumi(["up", "--yes"])).stdout).to.match(/\+ 5 created/);
-    expect((await frame.backend.accounts()).map((a) => a.name)).to.deep.equal([QUICKSTART_DEFAULTS.name]);
+    expect((await frame.backend.accounts()).map((a) => a.displayName)).to.deep.equal([QUICKSTART_DEFAULTS.displayName]);
     secrets.push(String((await frame.project.secretOutputs()).token));
     expect((await frame.project.pulumi(["destroy", "--yes"])).stdout).to.match(/- 5 deleted/);
     expect(await frame.backend.accounts()).to.deep.equal([]);

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { ROTATION_DEFAULTS } from "../../examples/rotation/program";
+import { expectGeneratedEmail } from "../examples/generated-email";
 import { CLI_TIMEOUT, CliProject, useCliFrame } from "./project";
 
 // The rotation folder as a user runs it: up, then a rotation on demand by a config change.
@@ -14,7 +15,10 @@ describe("the rotation example, with the pulumi command in a project of its own"
     const outputs = await frame.project.secretOutputs();
     first = { email: String(outputs.email), token: String(outputs.token), tokenId: String(outputs.tokenId) };
     secrets.push(first.token);
-    const account = (await frame.backend.accounts())[0];
+    expectGeneratedEmail(first.email, ROTATION_DEFAULTS.displayName);
+    const accounts = await frame.backend.accounts();
+    expect(accounts.map((a) => a.displayName)).to.deep.equal([ROTATION_DEFAULTS.displayName]);
+    const account = accounts[0];
     expect((await frame.backend.tokens(account.id)).map((t) => t.label)).to.deep.equal([`weekly-report-${ROTATION_DEFAULTS.epoch}`]);
     expect(await frame.backend.readJiraProject(first.email, first.token, ROTATION_DEFAULTS.jiraProject)).to.equal(200);
   });

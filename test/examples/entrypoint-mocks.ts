@@ -11,6 +11,7 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { slugOf } from "./generated-email";
 
 async function main(): Promise<void> {
   const [entry, project, configJson] = process.argv.slice(2);
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
         declared.push({ type: args.type, name: args.name, inputs });
         const extra: Record<string, unknown> = {};
         if (args.type.endsWith(":ServiceAccount")) {
-          extra.email = `${String(inputs.name)}@serviceaccount.atlassian.com`;
+          // As Atlassian does: the email and ids are generated, the email from the display name.
+          extra.email = `${slugOf(String(inputs.displayName))}-mock${declared.length}@serviceaccount.atlassian.com`;
           extra.accountId = `acct-${args.name}`;
         }
         if (args.type.endsWith(":ApiToken")) {

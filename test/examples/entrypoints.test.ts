@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
+import { expectGeneratedEmail } from "./generated-email";
 
 const REPO = path.join(__dirname, "../..");
 
@@ -42,9 +43,21 @@ describe("the examples' entry points, under mocks", function () {
       ["accountId", "confluenceBinding", "email", "jiraBinding", "token", "tokenExpiresAt", "tokenId"],
     );
     expect(run.outputs.token).to.deep.equal({ value: "mock-token-ci-deployer-token", secret: true });
-    expect(named(run, "ci-deployer-jira").inputs.resource).to.equal("jira:project/ABC");
-    expect(named(run, "ci-deployer-confluence").inputs.resource).to.equal("confluence:space/ENG");
+    const account = named(run, "ci-deployer").inputs;
+    expect(account.displayName).to.equal("CI deployer");
+    expect(account, "no name: Atlassian generates the email and ids").to.not.have.property("name");
+    expectGeneratedEmail(String(run.outputs.email?.value), "CI deployer");
+    expect(run.outputs.accountId?.value).to.equal("acct-ci-deployer");
+    // Each binding is handed the account's product id, so it never lists the org's accounts.
+    expect(named(run, "ci-deployer-jira").inputs).to.deep.include({ resource: "jira:project/ABC", accountId: "acct-ci-deployer" });
+    expect(named(run, "ci-deployer-confluence").inputs).to.deep.include({ resource: "confluence:space/ENG", accountId: "acct-ci-deployer" });
     expect(named(run, "ci-deployer-token").inputs).to.deep.include({ scopes: ["read:jira-work"], expiresInDays: 10, rotateBeforeDays: 7 });
+  });
+
+  it("quickstart: quickstart:displayName names the account", () => {
+    const run = runEntry("quickstart", "atlassian-quickstart", { "quickstart:displayName": "Release bot" });
+    expect(named(run, "ci-deployer").inputs.displayName).to.equal("Release bot");
+    expectGeneratedEmail(String(run.outputs.email?.value), "Release bot");
   });
 
   it("rotation: rotation:epoch is the token's keeper and names it", () => {
@@ -53,21 +66,39 @@ describe("the examples' entry points, under mocks", function () {
     expect(run.outputs.token?.secret).to.equal(true);
   });
 
+  it("rotation: declares the account by display name (rotation:displayName), the binding with its accountId", () => {
+    const shipped = runEntry("rotation", "atlassian-rotation");
+    expect(named(shipped, "reporting-bot").inputs.displayName).to.equal("Reporting bot");
+    expect(named(shipped, "reporting-bot").inputs).to.not.have.property("name");
+    expect(named(shipped, "reporting-bot-jira").inputs).to.deep.include({ resource: "jira:project/OPS", accountId: "acct-reporting-bot" });
+    expectGeneratedEmail(String(shipped.outputs.email?.value), "Reporting bot");
+    const renamed = runEntry("rotation", "atlassian-rotation", { "rotation:displayName": "Weekly reporting" });
+    expect(named(renamed, "reporting-bot").inputs.displayName).to.equal("Weekly reporting");
+  });
+
   it("fleet: provisions the file named by fleet:file, and exports the tokens as one secret", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "fleet-entry-"));
     try {
       const file = path.join(dir, "teams.yaml");
       writeFileSync(
         file,
-        "accounts:\n  - name: search-indexer\n    tokens:\n      - label: index\n        scopes: [read:page:confluence]\n",
+        "accounts:\n  - displayName: Search indexer\n    tokens:\n      - label: index\n        scopes: [read:page:confluence]\n" +
+          "    access:\n      - resource: confluence:space/DOCS\n        role: viewer\n",
       );
       const run = runEntry("fleet", "atlassian-fleet", { "fleet:file": file });
+      // The display name names the account's resources.
       expect(run.resources.filter((r) => !r.type.startsWith("pulumi:")).map((r) => r.name).sort()).to.deep.equal([
-        "search-indexer",
-        "search-indexer/index",
+        "Search indexer",
+        "Search indexer/confluence:space/DOCS",
+        "Search indexer/index",
       ]);
-      expect(run.outputs.tokens).to.deep.equal({ value: { "search-indexer/index": "mock-token-search-indexer/index" }, secret: true });
-      expect(run.outputs.emails?.value).to.deep.equal({ "search-indexer": "search-indexer@serviceaccount.atlassian.com" });
+      expect(named(run, "Search indexer").inputs.displayName).to.equal("Search indexer");
+      expect(named(run, "Search indexer").inputs).to.not.have.property("name");
+      expect(named(run, "Search indexer/confluence:space/DOCS").inputs).to.deep.include({ accountId: "acct-Search indexer", role: "viewer" });
+      expect(run.outputs.tokens).to.deep.equal({ value: { "Search indexer/index": "mock-token-Search indexer/index" }, secret: true });
+      const emails = run.outputs.emails?.value as Record<string, string>;
+      expect(Object.keys(emails)).to.deep.equal(["Search indexer"]);
+      expectGeneratedEmail(emails["Search indexer"]!, "Search indexer");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -76,6 +107,6 @@ describe("the examples' entry points, under mocks", function () {
   it("fleet: without fleet:file, provisions the fleet.yaml beside it", () => {
     const run = runEntry("fleet", "atlassian-fleet");
     const accounts = run.resources.filter((r) => r.type.endsWith(":ServiceAccount")).map((r) => r.name);
-    expect(accounts.sort()).to.deep.equal(["docs-publisher", "payments-ci", "support-triage"]);
+    expect(accounts.sort()).to.deep.equal(["Docs publisher", "Payments CI", "Support triage"]);
   });
 });

@@ -24,14 +24,14 @@ function lineOf(text: string, marker: string): number {
 const GOOD = `defaults:
   expiresInDays: 60
 accounts:
-  - name: payments-ci
+  - displayName: Payments CI
     tokens:
       - label: deploy
         scopes: [read:jira-work, write:jira-work]
     access:
       - resource: jira:project/PAY
         role: editor
-  - name: docs-publisher
+  - displayName: Docs publisher
     tokens:
       - label: publish
         scopes: [write:page:confluence]
@@ -44,7 +44,7 @@ describe("the fleet file", () => {
     it("yields every account with its tokens and access, and fills in the defaults", () => {
       const fleet = parseFleet(GOOD);
       expect(fleet.defaults).to.deep.equal({ expiresInDays: 60, rotateBeforeDays: 14 });
-      expect(fleet.accounts.map((a) => a.name)).to.deep.equal(["payments-ci", "docs-publisher"]);
+      expect(fleet.accounts.map((a) => a.displayName)).to.deep.equal(["Payments CI", "Docs publisher"]);
       expect(fleet.accounts[0]!.access).to.deep.equal([{ resource: "jira:project/PAY", role: "editor" }]);
       expect(fleet.accounts[1]!.access).to.deep.equal([]);
       expect(fleet.accounts[1]!.tokens[0]).to.include({ expiresInDays: 30, rotateBeforeDays: 3 });
@@ -97,12 +97,39 @@ describe("the fleet file", () => {
     });
   });
 
-  it("reports a missing name at the account's entry", () => {
-    const text = GOOD.replace("  - name: docs-publisher\n    tokens:", "  - tokens:");
+  it("reports a missing display name at the account's entry", () => {
+    const text = GOOD.replace("  - displayName: Docs publisher\n    tokens:", "  - tokens:");
+    expect(text).to.not.equal(GOOD);
     const problems = problemsOf(text);
     expect(problems).to.have.length(1);
-    expect(problems[0]).to.deep.include({ field: "accounts[1].name", message: "missing; name is required" });
+    expect(problems[0]).to.deep.include({ field: "accounts[1].displayName", message: "missing; displayName is required" });
     expect(problems[0]!.line).to.equal(lineOf(text, "  - tokens:"));
+  });
+
+  it("reports a 0.1.0 entry's name at its line: accounts are declared by displayName now", () => {
+    const text = GOOD.replace("  - displayName: Docs publisher\n", "  - name: docs-publisher\n");
+    expect(text).to.not.equal(GOOD);
+    const problems = problemsOf(text);
+    const line = lineOf(text, "name: docs-publisher");
+    expect(problems.map((p) => [p.field, p.line])).to.deep.equal([
+      ["accounts[1].displayName", line],
+      ["accounts[1].name", line],
+    ]);
+    expect(problems[0]!.message).to.equal("missing; displayName is required");
+    expect(problems[1]!.col).to.equal(5);
+    expect(problems[1]!.message).to.match(/^unknown field "name"; an account is declared by its displayName \(Atlassian generates its email and ids\)/);
+  });
+
+  it("reports a display name that is too long or holds a control character, at its value", () => {
+    const long = "x".repeat(101);
+    const text = GOOD.replace("displayName: Payments CI", `displayName: ${long}`).replace("displayName: Docs publisher", 'displayName: "Docs\\tpublisher"');
+    const problems = problemsOf(text, "teams/fleet.yaml");
+    expect(problems.map((p) => p.field)).to.deep.equal(["accounts[0].displayName", "accounts[1].displayName"]);
+    expect(problems[0]).to.deep.include({ line: lineOf(text, long), col: text.split("\n")[lineOf(text, long) - 1]!.indexOf(long) + 1 });
+    expect(problems[0]!.message).to.equal("displayName must be 1-100 characters");
+    expect(problems[1]).to.deep.include({ line: lineOf(text, "Docs\\tpublisher") });
+    expect(problems[1]!.message).to.equal("displayName must not contain control characters");
+    expect(() => parseFleet(text, "teams/fleet.yaml")).to.throw(`teams/fleet.yaml:${lineOf(text, long)}:18: accounts[0].displayName: displayName must be 1-100 characters`);
   });
 
   it("reports every problem at once, in file order", () => {
@@ -123,13 +150,16 @@ describe("the fleet file", () => {
     expect(problems[2]!.message).to.equal("expiresInDays must be 1-365");
   });
 
-  it("rejects a service account declared twice, at the second one", () => {
-    const text = GOOD.replace("name: docs-publisher", "name: payments-ci");
-    const [problem] = problemsOf(text);
-    const second = text.split("\n").findLastIndex((l) => l.includes("name: payments-ci")) + 1;
-    expect(second).to.be.greaterThan(lineOf(text, "name: payments-ci"));
-    expect(problem).to.deep.include({ field: "accounts[1].name", line: second });
-    expect(problem!.message).to.match(/already declared as accounts\[0\]/);
+  it("rejects a display name declared twice, at the second one: display names tell accounts apart", () => {
+    const text = GOOD.replace("displayName: Docs publisher", "displayName: Payments CI");
+    const problems = problemsOf(text);
+    expect(problems).to.have.length(1);
+    const second = text.split("\n").findLastIndex((l) => l.includes("displayName: Payments CI")) + 1;
+    expect(second).to.be.greaterThan(lineOf(text, "displayName: Payments CI"));
+    expect(problems[0]).to.deep.include({ field: "accounts[1].displayName", line: second, col: 18 });
+    expect(problems[0]!.message).to.equal(
+      'service account "Payments CI" is already declared as accounts[0]; display names are how the provider tells accounts apart, so give each account its own',
+    );
   });
 
   it("rejects a token that would be rotated on every run (rotateBeforeDays >= expiresInDays)", () => {
@@ -140,7 +170,7 @@ describe("the fleet file", () => {
   });
 
   it("reports broken YAML at its line, before any schema check", () => {
-    const text = "accounts:\n  - name: payments-ci\n   tokens: [\n";
+    const text = "accounts:\n  - displayName: Payments CI\n   tokens: [\n";
     const problems = problemsOf(text, "broken.yaml");
     expect(problems.length).to.be.greaterThan(0);
     expect(problems[0]!.message).to.match(/^not valid YAML: /);

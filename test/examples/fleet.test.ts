@@ -4,6 +4,7 @@ import { expect } from "chai";
 import { fleet } from "../../examples/fleet/program";
 import { useEngineFrame } from "../e2e/scenario";
 import { summary } from "../e2e/workspace";
+import { expectGeneratedEmail } from "./generated-email";
 
 const FLEET_FILE = path.join(__dirname, "../../examples/fleet/fleet.yaml");
 const FLEET_TEXT = readFileSync(FLEET_FILE, "utf8");
@@ -26,18 +27,25 @@ describe("the fleet example, through the engine", function () {
     tokens = up.outputs.tokens?.value as Record<string, string>;
     emails = up.outputs.emails?.value as Record<string, string>;
     secrets.push(...Object.values(tokens));
-    expect(Object.keys(tokens).sort()).to.deep.equal(["docs-publisher/publish", "payments-ci/deploy-notes", "support-triage/triage"]);
+    // Keyed by display name: the fleet file's key for an account.
+    expect(Object.keys(tokens).sort()).to.deep.equal(["Docs publisher/publish", "Payments CI/deploy-notes", "Support triage/triage"]);
+    expect(Object.keys(emails).sort()).to.deep.equal(["Docs publisher", "Payments CI", "Support triage"]);
+    for (const [displayName, email] of Object.entries(emails)) expectGeneratedEmail(email, displayName);
 
     const accounts = await frame.backend.accounts();
-    expect(accounts.map((a) => a.name).sort()).to.deep.equal(["docs-publisher", "payments-ci", "support-triage"]);
-    const docs = accounts.find((a) => a.name === "docs-publisher");
-    expect(docs.displayName).to.equal("Docs publisher");
-    const payments = accounts.find((a) => a.name === "payments-ci");
+    expect(accounts.map((a) => a.displayName).sort()).to.deep.equal(["Docs publisher", "Payments CI", "Support triage"]);
+    // Each exported email is the account's, as the backend generated it.
+    expect(Object.fromEntries(accounts.map((a) => [a.displayName, a.email]))).to.deep.equal(emails);
+    const docs = accounts.find((a) => a.displayName === "Docs publisher");
+    expect(docs.description).to.equal("Owned by team-docs. Managed by Pulumi from the fleet file.");
+    const payments = accounts.find((a) => a.displayName === "Payments CI");
     expect(payments.description).to.equal("Owned by team-payments. Managed by Pulumi from the fleet file.");
+    const triage = accounts.find((a) => a.displayName === "Support triage");
+    expect(triage.description, "an explicit description wins over owner").to.equal("Reads new support issues and labels them.");
 
     const [docsToken] = await frame.backend.tokens(docs.id);
     const days = (Date.parse(docsToken.expiresAt) - Date.now()) / 86_400_000;
-    expect(days, "docs-publisher's own expiresInDays").to.be.within(29, 30);
+    expect(days, "Docs publisher's own expiresInDays").to.be.within(29, 30);
     const [paymentsToken] = await frame.backend.tokens(payments.id);
     const paymentDays = (Date.parse(paymentsToken.expiresAt) - Date.now()) / 86_400_000;
     expect(paymentDays, "the file's default expiresInDays").to.be.within(89, 90);
@@ -46,22 +54,22 @@ describe("the fleet example, through the engine", function () {
   });
 
   it("hands each team a token that works on its own project and not on another's", async () => {
-    const pay = tokens["payments-ci/deploy-notes"]!;
-    expect(await frame.backend.readJiraProject(emails["payments-ci"]!, pay, "PAY")).to.equal(200);
-    expect(await frame.backend.readJiraProject(emails["payments-ci"]!, pay, "SUP")).to.equal(403);
-    const triage = tokens["support-triage/triage"]!;
-    expect(await frame.backend.readJiraProject(emails["support-triage"]!, triage, "SUP")).to.equal(200);
+    const pay = tokens["Payments CI/deploy-notes"]!;
+    expect(await frame.backend.readJiraProject(emails["Payments CI"]!, pay, "PAY")).to.equal(200);
+    expect(await frame.backend.readJiraProject(emails["Payments CI"]!, pay, "SUP")).to.equal(403);
+    const triage = tokens["Support triage/triage"]!;
+    expect(await frame.backend.readJiraProject(emails["Support triage"]!, triage, "SUP")).to.equal(200);
   });
 
   it("turns an edit of the file into exactly that change", async () => {
-    // docs-publisher loses its viewer access to ENG.
+    // "Docs publisher" loses its viewer access to ENG.
     const edited = FLEET_TEXT.replace(/\n +- resource: confluence:space\/ENG\n +role: viewer/, "");
     expect(edited).to.not.equal(FLEET_TEXT);
     frame.stack.setProgram(async () => fleet({ text: edited }));
     const preview = await frame.stack.preview();
     expect(summary(preview.changeSummary)).to.deep.equal({ delete: 1, same: 10 });
     await frame.stack.up();
-    const docs = (await frame.backend.accounts()).find((a) => a.name === "docs-publisher");
+    const docs = (await frame.backend.accounts()).find((a) => a.displayName === "Docs publisher");
     expect((await frame.backend.bindings(docs.id)).map((b) => b.resource)).to.deep.equal(["confluence:space/DOCS"]);
   });
 

@@ -3,6 +3,7 @@ import { quickstart, QUICKSTART_DEFAULTS } from "../../examples/quickstart/progr
 import { useEngineFrame } from "../e2e/scenario";
 import { summary } from "../e2e/workspace";
 import { SECRET_PATTERN } from "../../sdk/schemas";
+import { expectGeneratedEmail } from "./generated-email";
 
 // The quickstart example exactly as shipped (its defaults), through the real engine,
 // against the real embedded backend.
@@ -13,6 +14,7 @@ describe("the quickstart example, through the engine", function () {
   let email = "";
   let token = "";
   let accountId = "";
+  let productAccountId = "";
 
   it("previews an account, a token and two bindings, and creates nothing yet", async () => {
     const preview = await frame.stack.preview();
@@ -26,13 +28,15 @@ describe("the quickstart example, through the engine", function () {
     const outputs = up.outputs;
     email = String(outputs.email?.value);
     token = String(outputs.token?.value);
+    productAccountId = String(outputs.accountId?.value);
     secrets.push(token);
     expect(outputs.token?.secret).to.equal(true);
     expect(SECRET_PATTERN.test(token)).to.equal(true);
-    expect(email).to.equal(`${QUICKSTART_DEFAULTS.name}@serviceaccount.atlassian.com`);
+    // Atlassian generates the email: a slug of the display name and a random suffix.
+    expectGeneratedEmail(email, QUICKSTART_DEFAULTS.displayName);
 
     const accounts = await frame.backend.accounts();
-    expect(accounts.map((a) => a.name)).to.deep.equal([QUICKSTART_DEFAULTS.name]);
+    expect(accounts.map((a) => [a.displayName, a.email])).to.deep.equal([[QUICKSTART_DEFAULTS.displayName, email]]);
     accountId = accounts[0].id;
     const tokens = await frame.backend.tokens(accountId);
     expect(tokens).to.have.length(1);
@@ -54,6 +58,21 @@ describe("the quickstart example, through the engine", function () {
     expect(await frame.backend.readConfluenceSpace(email, token, confluenceSpace)).to.equal(200);
     expect(await frame.backend.readJiraProject(email, token, "FIN"), "a project with no binding").to.equal(403);
     expect(await frame.backend.readConfluenceSpace(email, token, "HR"), "a space with no binding").to.equal(403);
+  });
+
+  it("renames the account in place when its display name changes: same account, its token still works", async () => {
+    frame.stack.setProgram(async () => quickstart({ displayName: "Release bot" }));
+    const preview = await frame.stack.preview();
+    expect(summary(preview.changeSummary)).to.deep.equal({ update: 1, same: 4 });
+    const up = await frame.stack.up();
+    expect(summary(up.summary.resourceChanges)).to.deep.equal({ update: 1, same: 4 });
+    expect(String(up.outputs.token?.value)).to.equal(token);
+    const accounts = await frame.backend.accounts();
+    expect(accounts.map((a) => [a.id, a.displayName])).to.deep.equal([[accountId, "Release bot"]]);
+    expect(up.outputs.accountId?.value).to.equal(productAccountId);
+    // The email is Atlassian's to keep or change on a rename: the output says which it is now.
+    email = String(up.outputs.email?.value);
+    expect(await frame.backend.readJiraProject(email, token, QUICKSTART_DEFAULTS.jiraProject)).to.equal(200);
   });
 
   it("changes nothing on a second up", async () => {

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { rotation, ROTATION_DEFAULTS } from "../../examples/rotation/program";
 import { useEngineFrame } from "../e2e/scenario";
 import { summary } from "../e2e/workspace";
+import { expectGeneratedEmail } from "./generated-email";
 
 // The rotation example as shipped, through the real engine against the real backend.
 describe("the rotation example, through the engine", function () {
@@ -20,11 +21,13 @@ describe("the rotation example, through the engine", function () {
       email: String(up.outputs.email?.value),
     };
     secrets.push(first.token);
+    expectGeneratedEmail(first.email, ROTATION_DEFAULTS.displayName);
     const days = (Date.parse(first.expiresAt) - Date.now()) / 86_400_000;
     expect(days).to.be.within(ROTATION_DEFAULTS.expiresInDays - 1, ROTATION_DEFAULTS.expiresInDays);
     expect(await frame.backend.readJiraProject(first.email, first.token, ROTATION_DEFAULTS.jiraProject)).to.equal(200);
-    const account = (await frame.backend.accounts())[0];
-    expect((await frame.backend.tokens(account.id)).map((t) => t.label)).to.deep.equal([`weekly-report-${ROTATION_DEFAULTS.epoch}`]);
+    const accounts = await frame.backend.accounts();
+    expect(accounts.map((a) => [a.displayName, a.email])).to.deep.equal([[ROTATION_DEFAULTS.displayName, first.email]]);
+    expect((await frame.backend.tokens(accounts[0].id)).map((t) => t.label)).to.deep.equal([`weekly-report-${ROTATION_DEFAULTS.epoch}`]);
   });
 
   it("plans nothing while the token is outside its rotation window", async () => {
