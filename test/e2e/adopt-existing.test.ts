@@ -5,7 +5,7 @@ import { E2E_TIMEOUT, useScenario } from "./scenario";
 const NAME = "legacy-integration";
 const declared = (adoptExisting: boolean): Fleet => ({
   legacy: {
-    name: NAME,
+    displayName: NAME,
     description: "now managed by Pulumi",
     adoptExisting,
     bindings: { jira: { resource: "jira:project/ALPHA", role: "viewer" } },
@@ -41,7 +41,7 @@ describe("e2e: adopting an account made by hand", function () {
     expect(up.accounts.legacy!.id).to.equal(existing.id);
 
     const accounts = await s.backend.accounts();
-    expect(accounts.map((a) => [a.id, a.name, a.description])).to.deep.equal([
+    expect(accounts.map((a) => [a.id, a.displayName, a.description])).to.deep.equal([
       [existing.id, NAME, "now managed by Pulumi"],
     ]);
     const bindings = await s.backend.bindings(existing.id);

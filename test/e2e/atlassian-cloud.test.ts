@@ -15,7 +15,7 @@ import { steps } from "./workspace";
 const NAME = "cloud-deployer";
 const declared = (description: string, role: "viewer" | "editor"): Fleet => ({
   bot: {
-    name: NAME,
+    displayName: NAME,
     description,
     bindings: {
       jira: { resource: "jira:project/ALPHA", role },
@@ -46,9 +46,9 @@ describe("e2e: the Atlassian Cloud path (public-only backend)", function () {
     expect(up.resourceChanges).to.deep.include({ create: 4 });
     account = up.accounts.bot!;
     expect(sent).to.deep.equal({
-      [`POST ${ADMIN}/service-accounts`]: 1,
-      // The account's product id, looked up once for both bindings.
+      // The org's accounts, listed once: no other account may have the display name.
       [`GET ${ADMIN}/service-accounts`]: 1,
+      [`POST ${ADMIN}/service-accounts`]: 1,
       [`GET ${JIRA}/role`]: 1,
       [`GET ${JIRA}/role/:id`]: 1,
       [`POST ${JIRA}/role/:id`]: 1,
@@ -97,7 +97,7 @@ describe("e2e: the Atlassian Cloud path (public-only backend)", function () {
     let refresh!: Awaited<ReturnType<typeof s.stack.refresh>>;
     const sentRefresh = await s.backend.requestsDuring(async () => (refresh = await s.stack.refresh()));
     expect(refresh.summary.resourceChanges).to.deep.include({ delete: 1, update: 1 });
-    // One read per resource: a list page for the account, one role or assignment read per binding.
+    // One listing of the org's accounts for the run, one role or assignment read per binding.
     expect(sentRefresh).to.deep.equal({
       [`GET ${ADMIN}/service-accounts`]: 1,
       [`GET ${JIRA}/role/:id`]: 1,
@@ -148,10 +148,10 @@ describe("e2e: the Atlassian Cloud path (public-only backend)", function () {
 
 describe("e2e: adopting on the Atlassian Cloud path", function () {
   this.timeout(E2E_TIMEOUT);
-  const s = useScenario("cloud-adopt", { legacy: { name: "cloud-legacy", description: "managed now", adoptExisting: true } }, { backend: { publicOnly: true } });
+  const s = useScenario("cloud-adopt", { legacy: { displayName: "cloud-legacy", description: "managed now", adoptExisting: true } }, { backend: { publicOnly: true } });
 
   it("adopts a hand-made account found by listing: same id, the declared description, no duplicate", async () => {
-    const existing = (await s.backend.admin("POST", "/service-accounts", { name: "cloud-legacy", description: "by hand" })).body;
+    const existing = (await s.backend.admin("POST", "/service-accounts", { displayName: "cloud-legacy", description: "by hand" })).body;
     const up = await s.up();
     expect(up.accounts.legacy!.id).to.equal(existing.id);
     const all = await s.backend.publicAccounts();
@@ -161,7 +161,7 @@ describe("e2e: adopting on the Atlassian Cloud path", function () {
 
 describe("e2e: an ApiToken on the Atlassian Cloud path", function () {
   this.timeout(E2E_TIMEOUT);
-  const fleet: Fleet = { bot: { name: "cloud-token-bot", tokens: { ci: { label: "ci", scopes: ["read:jira-work"], expiresInDays: 30 } } } };
+  const fleet: Fleet = { bot: { displayName: "cloud-token-bot", tokens: { ci: { label: "ci", scopes: ["read:jira-work"], expiresInDays: 30 } } } };
   const s = useScenario("cloud-token", fleet, { backend: { publicOnly: true } });
 
   it("fails preview saying Atlassian has no API to create tokens and what to do instead, and sends no request", async () => {
@@ -182,7 +182,7 @@ describe("e2e: an ApiToken on the Atlassian Cloud path", function () {
 describe("e2e: the plan's quota on the Atlassian Cloud path", function () {
   this.timeout(E2E_TIMEOUT);
   const fleet: Fleet = {};
-  for (let i = 1; i <= 6; i++) fleet[`bot${i}`] = { name: `cloud-quota-${i}` };
+  for (let i = 1; i <= 6; i++) fleet[`bot${i}`] = { displayName: `cloud-quota-${i}` };
   const s = useScenario("cloud-quota", fleet, { backend: { publicOnly: true, plan: "free" } });
 
   it("fails up past the free plan's limit, naming plan and limit; what was created stays in state", async () => {
@@ -202,23 +202,33 @@ describe("e2e: the plan's quota on the Atlassian Cloud path", function () {
 
 describe("e2e: an unreliable backend on the Atlassian Cloud path", function () {
   this.timeout(E2E_TIMEOUT);
+  const N = 8;
   const fleet: Fleet = {};
-  for (let i = 1; i <= 5; i++) fleet[`bot${i}`] = { name: `cloud-faulty-${i}`, bindings: { jira: { resource: `jira:project/Q${i}`, role: "viewer" } } };
-  const s = useScenario("cloud-faults", fleet, { backend: { publicOnly: true, faults: "error5xx=0.1,throttle=0.05,latencyMs=20-200,reset=0.02,seed=7" } });
+  for (let i = 1; i <= N; i++) fleet[`bot${i}`] = { displayName: `cloud-faulty-${i}`, bindings: { jira: { resource: `jira:project/Q${i}`, role: "viewer" } } };
+  // Atlassian keeps no Idempotency-Key: a retried create would bill a second account. `lost`
+  // runs the request and then loses its answer (a reset or a 500 after the write landed).
+  const s = useScenario("cloud-faults", fleet, {
+    backend: { publicOnly: true, faults: "error5xx=0.1,throttle=0.05,latencyMs=20-200,reset=0.02,lost=0.2,seed=7" },
+  });
 
-  it("converges: up succeeds, one creation per account, every account in its Jira role, nothing orphaned", async () => {
+  it(`converges: ${N} creates through the engine make exactly ${N} accounts and ${N} grants, whatever answers are lost`, async () => {
     const up = await s.up();
-    expect(up.resourceChanges).to.deep.include({ create: 11 });
+    expect(up.resourceChanges).to.deep.include({ create: 2 * N + 1 });
     const metrics = await s.backend.metricsText();
-    const injected = [...metrics.matchAll(/^injected_faults_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
-    expect(injected, "faults injected during up (/metrics)").to.be.at.least(1);
+    const injected = (kind: string) =>
+      [...metrics.matchAll(new RegExp(`^injected_faults_total\\{[^}]*kind="${kind}"[^}]*\\} (\\d+)`, "gm"))].reduce((n, m) => n + Number(m[1]), 0);
+    expect(injected("lost"), "answers lost after the write landed (/metrics)").to.be.at.least(1);
     const listed = await s.backend.publicAccounts();
-    expect(listed.map((a) => a.email.split("@")[0]).sort()).to.deep.equal(Object.values(fleet).map((a) => a.name).sort());
+    expect(listed.map((a) => a.displayName).sort(), "one account per declared display name").to.deep.equal(
+      Object.values(fleet).map((a) => a.displayName).sort(),
+    );
     const creations = (await s.backend.events()).filter((e) => e.action === "service-account.created");
-    expect(creations).to.have.length(5);
+    expect(creations).to.have.length(N);
+    const grants = (await s.backend.events()).filter((e) => e.action === "project-role.actor-added");
+    expect(grants, "one role grant per binding").to.have.length(N);
     for (const a of listed) {
-      const key = Object.entries(fleet).find(([, f]) => a.email.startsWith(`${f.name}@`))![1].bindings!.jira!.resource.split("/")[1]!;
-      expect((await s.backend.jiraRole(key, "Viewer")).members, key).to.include(a.atlassianId);
+      const key = Object.values(fleet).find((f) => f.displayName === a.displayName)!.bindings!.jira!.resource.split("/")[1]!;
+      expect((await s.backend.jiraRole(key, "Viewer")).members, key).to.deep.equal([a.atlassianId]);
     }
     const again = await s.stack.preview();
     expect(again.changeSummary).to.not.have.any.keys("create", "update", "replace", "delete");

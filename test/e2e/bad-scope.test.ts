@@ -4,7 +4,7 @@ import { E2E_TIMEOUT, useScenario } from "./scenario";
 
 const fleet: Fleet = {
   bot: {
-    name: "bad-scope-e2e",
+    displayName: "bad-scope-e2e",
     tokens: { ci: { label: "ci", scopes: ["read:jira-work", "write:jira-wrok"], expiresInDays: 30 } },
     bindings: { jira: { resource: "jira:project/ALPHA", role: "editor" } },
   },

@@ -6,7 +6,7 @@ import { steps } from "./workspace";
 const NAME = "drift-e2e";
 const fleet: Fleet = {
   bot: {
-    name: NAME,
+    displayName: NAME,
     description: "as declared",
     tokens: { ci: { label: "ci", scopes: ["read:jira-work"], expiresInDays: 30 } },
     bindings: {

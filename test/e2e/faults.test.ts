@@ -7,7 +7,7 @@ const FAULTS = "error5xx=0.1,throttle=0.05,latencyMs=20-200,reset=0.02,seed=42";
 const fleet: Fleet = {};
 for (let i = 1; i <= 10; i++) {
   fleet[`bot${i}`] = {
-    name: `faulty-bot-${i}`,
+    displayName: `faulty-bot-${i}`,
     tokens: { ci: { label: `ci ${i}`, scopes: ["read:jira-work"], expiresInDays: 30 } },
     bindings: { jira: { resource: `jira:project/P${i}`, role: "viewer" } },
   };
@@ -27,7 +27,7 @@ describe("e2e: an unreliable backend", function () {
     expect(injected, "faults injected during up (/metrics)").to.be.at.least(3);
 
     const accounts = await s.backend.accounts();
-    expect(accounts.map((a) => a.name).sort()).to.deep.equal(Object.values(fleet).map((a) => a.name).sort());
+    expect(accounts.map((a) => a.displayName).sort()).to.deep.equal(Object.values(fleet).map((a) => a.displayName).sort());
     const state = await s.stack.exportState();
     const ids = (type: string) => state.filter((r) => r.type === type).map((r) => r.id).sort();
     expect(ids(TYPES.ServiceAccount)).to.deep.equal(accounts.map((a) => a.id).sort());
@@ -36,10 +36,10 @@ describe("e2e: an unreliable backend", function () {
     const bindingIds: string[] = [];
     for (const account of accounts) {
       const tokens = await s.backend.tokens(account.id);
-      expect(tokens.map((t) => t.status), `${account.name}'s tokens, revoked ones included`).to.deep.equal(["active"]);
+      expect(tokens.map((t) => t.status), `${account.displayName}'s tokens, revoked ones included`).to.deep.equal(["active"]);
       tokenIds.push(tokens[0]!.id);
       const bindings = await s.backend.bindings(account.id);
-      expect(bindings, `${account.name}'s bindings`).to.have.length(1);
+      expect(bindings, `${account.displayName}'s bindings`).to.have.length(1);
       // A binding's id is its resource and the account's product id (a Jira role membership).
       bindingIds.push(`${bindings[0]!.resource}/${account.accountId}`);
     }

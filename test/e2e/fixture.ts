@@ -22,6 +22,17 @@ export interface BackendOptions {
    * extension answers 404), and the stack's `atlassian:target` is `atlassian-cloud`.
    */
   publicOnly?: boolean;
+  /**
+   * The stand-in's readings of what the evidence leaves open (links.next form, which id the
+   * token routes take, the PATCH reply, …) and its not-ready window: see the backend's
+   * `atlassian` option. Tests default the window to 0 unless they study it.
+   */
+  atlassian?: Record<string, string | number>;
+  /**
+   * The stack reaches Jira and Confluence on the site's own URL (`atlassian:siteUrl`, as a
+   * site admin with a classic token does) instead of the gateway's `/ex/{product}/{cloudId}`.
+   */
+  siteUrl?: boolean;
 }
 
 /** The product plane's site admin of every test backend; the token is random per start, and a secret the leak checks look for. */
@@ -53,6 +64,7 @@ export class TestBackend {
     private readonly dataDir: string,
     readonly siteAdmin: SiteAdmin,
     readonly publicOnly: boolean,
+    readonly siteUrl: boolean = false,
   ) {}
 
   static async start(opts: BackendOptions = {}): Promise<TestBackend> {
@@ -67,8 +79,9 @@ export class TestBackend {
       logger: false,
       siteAdmin,
       publicOnly: opts.publicOnly ?? false,
-    });
-    return new TestBackend(b.url, b.orgId, b.cloudId, b.adminKey, () => b.close(), dataDir, siteAdmin, opts.publicOnly ?? false);
+      atlassian: { accountReadyDelayMs: 0, ...opts.atlassian },
+    } as Parameters<typeof startBackend>[0]);
+    return new TestBackend(b.url, b.orgId, b.cloudId, b.adminKey, () => b.close(), dataDir, siteAdmin, opts.publicOnly ?? false, opts.siteUrl ?? false);
   }
 
   async close(): Promise<void> {
@@ -83,7 +96,7 @@ export class TestBackend {
         "atlassian:target": this.publicOnly ? "atlassian-cloud" : "embedded",
         "atlassian:baseUrl": this.url,
         "atlassian:orgId": this.orgId,
-        "atlassian:cloudId": this.cloudId,
+        ...(this.siteUrl ? { "atlassian:siteUrl": this.url } : { "atlassian:cloudId": this.cloudId }),
         "atlassian:siteAdminEmail": this.siteAdmin.email,
       },
       secretConfig: { "atlassian:apiKey": this.adminKey, "atlassian:siteAdminToken": this.siteAdmin.token },
@@ -138,13 +151,22 @@ export class TestBackend {
   /** Every item of a paginated admin list, following `links.next`. */
   private async all(p: string): Promise<any[]> {
     const items: any[] = [];
-    let next: string | undefined = `${this.base}${p}${p.includes("?") ? "&" : "?"}limit=100`;
+    let next: string | undefined = `${this.base}${p}${p.includes("?") ? "&" : "?"}limit=50`;
     while (next) {
       const page = await this.ok("GET", next);
       items.push(...page.items);
-      next = page.links?.next ? new URL(page.links.next, this.url).toString() : undefined;
+      next = page.links?.next ? this.nextUrl(p, page.links.next) : undefined;
     }
     return items;
+  }
+
+  /** The next page's URL, whatever form `links.next` takes (absolute, relative, or a bare cursor). */
+  private nextUrl(p: string, next: string): string {
+    if (/^https?:|^\/|^\?/.test(next)) {
+      const url = new URL(next, `${this.base}${p}`);
+      return `${this.base}${p.split("?")[0]}${url.search}`;
+    }
+    return `${this.base}${p}${p.includes("?") ? "&" : "?"}cursor=${encodeURIComponent(next)}`;
   }
 
   accounts(): Promise<any[]> {
@@ -160,8 +182,9 @@ export class TestBackend {
   bindings(accountId: string): Promise<any[]> {
     return this.all(`/service-accounts/${accountId}/scope-bindings`);
   }
-  createAccount(name: string, description?: string): Promise<any> {
-    return this.ok("POST", "/service-accounts", { name, ...(description === undefined ? {} : { description }) });
+  /** Creates an account by hand, as an admin does in the console: Atlassian's create, a display name and a description. */
+  createAccount(displayName: string, description?: string): Promise<any> {
+    return this.ok("POST", "/service-accounts", { displayName, ...(description === undefined ? {} : { description }) });
   }
   updateAccount(id: string, patch: Record<string, unknown>): Promise<any> {
     return this.ok("PATCH", `/service-accounts/${id}`, patch);
@@ -353,7 +376,7 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** A unique, valid service-account name: 6-30 lowercase letters, digits, inner hyphens. */
+/** A display name unique to this test process. */
 let counter = 0;
 export function accountName(prefix: string): string {
   counter += 1;

@@ -8,7 +8,7 @@ const NAME = "updates-e2e";
 function declared(description: string, role: "viewer" | "editor"): Fleet {
   return {
     bot: {
-      name: NAME,
+      displayName: NAME,
       description,
       tokens: { ci: { label: "ci", scopes: ["read:jira-work", "write:jira-work"], expiresInDays: 30 } },
       bindings: { jira: { resource: "jira:project/ALPHA", role } },

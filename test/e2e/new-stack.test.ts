@@ -12,7 +12,7 @@ const READ_SCOPES = ["read:jira-work", "read:confluence-space.summary"];
 // is editor, so that a refused write can only be the token's scopes at work.
 const fleet: Fleet = {
   deployer: {
-    name: NAME,
+    displayName: NAME,
     description: "Deploys from CI",
     tokens: { ci: { label: "ci", scopes: READ_SCOPES, expiresInDays: 30 } },
     bindings: {
@@ -62,12 +62,13 @@ describe("e2e: a new stack", function () {
 
     const account = up.accounts.deployer!;
     const token = up.tokens["deployer-ci"]!;
-    expect(account.email).to.equal(`${NAME}@serviceaccount.atlassian.com`);
+    // Atlassian generates the email: a slug of the display name, a random suffix.
+    expect(account.email).to.match(new RegExp(`^${NAME}-[a-z0-9]{10}@serviceaccount\\.atlassian\\.com$`));
     expect(token.token).to.match(SECRET_PATTERN);
 
     // The backend holds exactly what the program declares, under the ids Pulumi recorded.
     const accounts = await s.backend.accounts();
-    expect(accounts.map((a) => [a.id, a.name, a.description])).to.deep.equal([[account.id, NAME, "Deploys from CI"]]);
+    expect(accounts.map((a) => [a.id, a.displayName, a.description])).to.deep.equal([[account.id, NAME, "Deploys from CI"]]);
     const tokens = await s.backend.tokens(account.id);
     expect(tokens.map((t) => [t.id, t.status, [...t.scopes].sort()])).to.deep.equal([
       [token.id, "active", [...READ_SCOPES].sort()],

@@ -22,6 +22,8 @@ export interface TokenSpec {
 export interface BindingSpec {
   resource: string;
   role: "viewer" | "editor" | "admin";
+  /** Leave the `accountId` input out (the binding then looks the account up in the run's listing). */
+  withoutAccountId?: boolean;
   options?: SpecOptions;
 }
 
@@ -29,8 +31,8 @@ export interface BindingSpec {
 export type SpecOptions = Pick<pulumi.CustomResourceOptions, "replaceOnChanges" | "deleteBeforeReplace">;
 
 export interface AccountSpec {
-  name: string;
-  displayName?: string;
+  /** The account's natural key (Atlassian generates its email and ids). */
+  displayName: string;
   description?: string;
   suspended?: boolean;
   adoptExisting?: boolean;
@@ -59,8 +61,7 @@ export function fleetProgram(fleet: Fleet): () => Promise<Record<string, unknown
     const bindings: Record<string, unknown> = {};
     for (const [key, spec] of Object.entries(desired)) {
       const account = new sa.ServiceAccount(key, {
-        name: spec.name,
-        ...(spec.displayName === undefined ? {} : { displayName: spec.displayName }),
+        displayName: spec.displayName,
         ...(spec.description === undefined ? {} : { description: spec.description }),
         ...(spec.suspended === undefined ? {} : { suspended: spec.suspended }),
         ...(spec.adoptExisting === undefined ? {} : { adoptExisting: spec.adoptExisting }),
@@ -86,6 +87,7 @@ export function fleetProgram(fleet: Fleet): () => Promise<Record<string, unknown
       for (const [bkey, b] of Object.entries(spec.bindings ?? {})) {
         const binding = new sa.ScopeBinding(`${key}-${bkey}`, {
           serviceAccountId: account.id,
+          ...(b.withoutAccountId ? {} : { accountId: account.accountId }),
           resource: b.resource,
           role: b.role,
         }, b.options);

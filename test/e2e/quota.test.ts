@@ -5,7 +5,7 @@ import { E2E_TIMEOUT, useScenario } from "./scenario";
 
 // Seven accounts where the free plan allows five.
 const fleet: Fleet = {};
-for (let i = 1; i <= 7; i++) fleet[`bot${i}`] = { name: `quota-bot-${i}`, description: `bot ${i}` };
+for (let i = 1; i <= 7; i++) fleet[`bot${i}`] = { displayName: `quota-bot-${i}`, description: `bot ${i}` };
 
 describe("e2e: the plan's quota", function () {
   this.timeout(E2E_TIMEOUT);
@@ -29,7 +29,7 @@ describe("e2e: the plan's quota", function () {
     // Nothing orphaned: every account the backend made is in state, under its id, and no other.
     expect(inState.map((r) => r.id).sort()).to.deep.equal(backendAccounts.map((a) => a.id).sort());
     expect(inState.every((r) => !r.pendingReplacement && !r.delete)).to.equal(true);
-    const failed = Object.values(fleet).filter((a) => !backendAccounts.some((b) => b.name === a.name));
+    const failed = Object.values(fleet).filter((a) => !backendAccounts.some((b) => b.displayName === a.displayName));
     expect(failed).to.have.length(2);
 
     // No duplicate either: one creation per account the backend holds.

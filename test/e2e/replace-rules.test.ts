@@ -15,7 +15,7 @@ const token = (label: string, t: Partial<TokenSpec> = {}): TokenSpec => ({ label
 
 const before: Fleet = {
   rules: {
-    name: "rules-e2e",
+    displayName: "rules-e2e",
     tokens: {
       label: token("before"),
       scopes: token("scopes"),
@@ -30,12 +30,12 @@ const before: Fleet = {
       role: { resource: "confluence:space/DOCS", role: "viewer" },
     },
   },
-  renamed: { name: "rules-e2e-old" },
+  renamed: { displayName: "rules-e2e-old" },
 };
 
 const after: Fleet = {
   rules: {
-    name: "rules-e2e",
+    displayName: "rules-e2e",
     tokens: {
       label: token("after"),
       scopes: token("scopes", { scopes: ["read:jira-work", "write:jira-work"] }),
@@ -50,7 +50,7 @@ const after: Fleet = {
       role: { resource: "confluence:space/DOCS", role: "editor" },
     },
   },
-  renamed: { name: "rules-e2e-new" },
+  renamed: { displayName: "rules-e2e-new" },
 };
 
 describe("e2e: every replace rule, through the engine", function () {
@@ -64,7 +64,8 @@ describe("e2e: every replace rule, through the engine", function () {
     const changed = steps(preview.events).filter((p) => p.op === "replace" || p.op === "update");
     const plan = Object.fromEntries(changed.map((p) => [p.name, `${p.op} ${[...(p.op === "replace" ? p.keys : p.diffs)].sort().join(",")}`]));
     expect(plan).to.deep.equal({
-      renamed: "replace name",
+      // Atlassian changes a display name in place: the account is kept.
+      renamed: "update displayName",
       "rules-label": "replace label",
       "rules-scopes": "replace scopes",
       "rules-days": "replace expiresInDays",
@@ -77,14 +78,15 @@ describe("e2e: every replace rule, through the engine", function () {
     });
 
     const up = await s.up();
-    expect(up.resourceChanges).to.deep.include({ replace: 8, update: 2 });
+    expect(up.resourceChanges).to.deep.include({ replace: 7, update: 3 });
     for (const k of ["label", "scopes", "days", "fixed", "keepers", "switch"]) {
       expect(up.tokens[`rules-${k}`]!.id, k).to.not.equal(first.tokens[`rules-${k}`]!.id);
     }
     expect(up.tokens["rules-rotate"]!.id).to.equal(first.tokens["rules-rotate"]!.id);
     expect(up.bindings["rules-resource"]).to.not.equal(first.bindings["rules-resource"]);
     expect(up.bindings["rules-role"]).to.equal(first.bindings["rules-role"]);
-    expect(up.accounts.renamed!.id).to.not.equal(first.accounts.renamed!.id);
+    expect(up.accounts.renamed!.id).to.equal(first.accounts.renamed!.id);
+    expect((await s.backend.publicAccount(first.accounts.renamed!.id)).displayName).to.equal("rules-e2e-new");
     expect(summary((await s.stack.preview()).changeSummary), "settled").to.deep.equal({ same: 12 });
   });
 

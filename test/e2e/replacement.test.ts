@@ -10,9 +10,9 @@ import { steps, summary } from "./workspace";
 const ADOPTED = "adopt-replace-e2e";
 const PLAIN = "plain-replace-e2e";
 
-function account(name: string, extra: Partial<AccountSpec> = {}): AccountSpec {
+function account(displayName: string, extra: Partial<AccountSpec> = {}): AccountSpec {
   return {
-    name,
+    displayName,
     tokens: { ci: { label: "ci", scopes: ["read:jira-work"], expiresInDays: 30, ...extra.tokens?.ci } },
     bindings: { jira: { resource: "jira:project/ALPHA", role: "viewer", ...extra.bindings?.jira } },
     ...(extra.adoptExisting === undefined ? {} : { adoptExisting: extra.adoptExisting }),
@@ -34,8 +34,8 @@ describe("e2e: replacing resources the inputs do not ask to replace", function (
   /** Every account, token and binding the state names exists, works and is the only one. */
   async function expectWorking(key: string, name: string, up: Awaited<ReturnType<typeof s.up>>): Promise<void> {
     const acct = up.accounts[key]!;
-    const same = (await s.backend.accounts()).filter((a) => a.name === name);
-    expect(same.map((a) => a.id), `accounts named ${name}: only the one in the state`).to.deep.equal([acct.id]);
+    const same = (await s.backend.accounts()).filter((a) => a.displayName === name);
+    expect(same.map((a) => a.id), `accounts with display name ${name}: only the one in the state`).to.deep.equal([acct.id]);
     const token = up.tokens[`${key}-ci`]!;
     expect(await s.backend.readJiraProject(acct.email, token.token, "ALPHA"), `${key}'s token in the state`).to.equal(200);
     // A binding is the account's membership of a Jira project role; its id names the resource and the account.
@@ -66,7 +66,7 @@ describe("e2e: replacing resources the inputs do not ask to replace", function (
     await expectSettled();
   });
 
-  it("--replace of an account that keeps its name deletes it first, then makes the new one", async () => {
+  it("--replace of an account that keeps its display name deletes it first, then makes the new one", async () => {
     const before = await s.up();
     const old = before.accounts.plain!;
     const mark = (await s.backend.mutations()).length;
@@ -117,9 +117,10 @@ describe("e2e: replacing resources the inputs do not ask to replace", function (
     expect(keys).to.deep.include({ legacy: ["displayName"], "plain-ci": ["rotateBeforeDays"], "plain-jira": ["role"] });
     const up = await s.up();
     expect(up.resourceChanges).to.deep.include({ replace: 5 });
-    await expectWorking("legacy", ADOPTED, up);
+    // The display name changed with the replacement: the new account has the new one, the old one is gone.
+    await expectWorking("legacy", "Legacy, renamed", up);
     await expectWorking("plain", PLAIN, up);
-    expect((await s.backend.account(up.accounts.legacy!.id)).displayName).to.equal("Legacy, renamed");
+    expect((await s.backend.accounts()).filter((a) => a.displayName === ADOPTED), "the replaced account").to.deep.equal([]);
     expect((await s.backend.bindings(up.accounts.plain!.id))[0]!.role).to.equal("editor");
     await expectSettled();
   });

@@ -6,7 +6,7 @@ import { steps, summary } from "./workspace";
 const DAY = 24 * 3600_000;
 const fleet: Fleet = {
   bot: {
-    name: "rotation-e2e",
+    displayName: "rotation-e2e",
     tokens: { ci: { label: "ci", scopes: ["read:jira-work"], expiresInDays: 30, rotateBeforeDays: 7 } },
     bindings: { jira: { resource: "jira:project/ALPHA", role: "viewer" } },
   },

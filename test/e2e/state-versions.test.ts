@@ -16,7 +16,7 @@ const DYNAMIC = Object.values(TYPES) as string[];
 
 const fleet: Fleet = {
   bot: {
-    name: "versions-e2e",
+    displayName: "versions-e2e",
     tokens: { ci: { label: "ci", scopes: ["read:jira-work"], expiresInDays: 30 } },
     bindings: { jira: { resource: "jira:project/ALPHA", role: "viewer" } },
   },
@@ -70,6 +70,27 @@ describe("e2e: state written by other versions", function () {
     for (const r of (await exported()).deployment.resources.filter((x) => DYNAMIC.includes(x.type))) {
       expect(r.outputs?.__version, r.urn).to.equal(VERSION);
     }
+  });
+
+  it("keeps an account written by 0.1.0, which named it (name in inputs and outputs): no change, no replacement; refresh drops the name", async () => {
+    await imported((r) => {
+      delete r.outputs!.__version;
+      if (r.type !== TYPES.ServiceAccount) return;
+      // 0.1.0 took a name (its email's local part) and defaulted displayName to it.
+      r.inputs!.name = "versions-e2e";
+      r.outputs!.name = "versions-e2e";
+    });
+    const sent = await s.backend.requestsDuring(async () => {
+      expect(summary((await s.stack.preview()).changeSummary), "preview").to.deep.equal({ same: 4 });
+    });
+    expect(sent, "requests during the preview").to.deep.equal({});
+    const up = await s.up();
+    expect(up.resourceChanges, "up").to.deep.equal({ same: 4 });
+    await s.stack.refresh();
+    const account = (await exported()).deployment.resources.find((r) => r.type === TYPES.ServiceAccount)!;
+    expect(account.outputs, "outputs after refresh").to.not.have.property("name");
+    expect(account.outputs!.displayName).to.equal("versions-e2e");
+    expect(summary((await s.stack.preview()).changeSummary), "preview after refresh").to.deep.equal({ same: 4 });
   });
 
   it("refuses state written by a newer major version, in preview and up alike, naming both versions and the fix; nothing is sent", async () => {

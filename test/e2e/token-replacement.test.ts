@@ -8,7 +8,7 @@ const NAME = "replace-e2e";
 function declared(scopes: string[]): Fleet {
   return {
     bot: {
-      name: NAME,
+      displayName: NAME,
       tokens: { ci: { label: "ci", scopes, expiresInDays: 30 } },
       bindings: { jira: { resource: "jira:project/ALPHA", role: "editor" } },
     },
