@@ -318,8 +318,13 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * One error of an error body. Atlassian's admin APIs send `{code:"ADMIN-…", status, title,
+ * detail}` with no `id`; the extensions add `id`, `source` and `meta`. (The sdk reads error
+ * bodies more leniently still: see `APIError.generate`.)
+ */
 export const ErrorObject = z.object({
-  id: z.string(),
+  id: z.string().optional(),
   status: z.string(),
   code: z.string(),
   title: z.string(),
