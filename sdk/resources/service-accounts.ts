@@ -1,14 +1,13 @@
 import { z } from "zod";
 import type { RequestOptions } from "../client";
 import type { PagePromise } from "../pagination";
-import { APIResource, itemsPage, pathId, validateParams } from "../resource";
-import { ListQuery, pageOf, ServiceAccount, ServiceAccountName, ServiceAccountUpdateParams } from "../schemas";
-import { type OrgServiceAccount, type OrgServiceAccountCreateParams } from "./org-service-accounts";
+import { APIResource, pathId, validateParams } from "../resource";
+import { ListQuery, ServiceAccount, ServiceAccountUpdateParams } from "../schemas";
+import { OrgServiceAccount, OrgServiceAccountPage, type OrgServiceAccountCreateParams } from "./org-service-accounts";
 
-export const ServiceAccountListParams = ListQuery.extend({ name: ServiceAccountName.optional() });
+/** `limit` and `cursor`. (The embedded backend's `name` filter went with the chosen name: Atlassian has neither.) */
+export const ServiceAccountListParams = ListQuery;
 export type ServiceAccountListParams = z.input<typeof ServiceAccountListParams>;
-
-const ServiceAccountPage = pageOf(ServiceAccount);
 
 /**
  * `/service-accounts` with the embedded backend's EXTENSIONS: get-by-id and
@@ -41,12 +40,16 @@ export class ServiceAccounts extends APIResource {
     return this._client.delete(this.#path(pathId("id", id)), opts);
   }
 
-  /** `GET /service-accounts` (the embedded backend also filters by `name` when given), every page on demand. */
-  list(params: ServiceAccountListParams = {}, opts?: RequestOptions): PagePromise<ServiceAccount> {
+  /**
+   * Atlassian's public list, `GET /service-accounts?limit=&cursor=`, every page on demand, its
+   * items read as leniently as `orgServiceAccounts.list` reads them (the public shape has no
+   * `name`).
+   */
+  list(params: ServiceAccountListParams = {}, opts?: RequestOptions): PagePromise<OrgServiceAccount> {
     return this._client.getList(
       () => ({ path: this.#path(), query: validateParams(ServiceAccountListParams, params, "service account list parameters") }),
-      ServiceAccountPage,
-      itemsPage,
+      OrgServiceAccountPage,
+      (body) => ({ items: body.items, total: body.total, next: body.links?.next ?? undefined }),
       opts,
     );
   }
