@@ -20,7 +20,7 @@ import {
 import type { RequestOptions } from "../client";
 import type { PagePromise } from "../pagination";
 import { APIResource, pathId, validateParams } from "../resource";
-import { Description, DisplayName } from "../schemas";
+import { Description, DisplayName, OrgServiceAccountCreateParams } from "../schemas";
 
 /**
  * One item of Atlassian's list (`{atlassianId, id, email, displayName, picture, container,
@@ -51,12 +51,8 @@ export const OrgServiceAccountPage = z.object({
   total: z.number().int().nonnegative().optional(),
 });
 
-/** What Atlassian's create takes: a display name (1-100) and an optional description (0-1000). */
-export const OrgServiceAccountCreateParams = z.strictObject({
-  displayName: DisplayName,
-  description: Description.optional(),
-});
-export type OrgServiceAccountCreateParams = z.infer<typeof OrgServiceAccountCreateParams>;
+/** What Atlassian's create takes (defined beside the other shared wire shapes). */
+export { OrgServiceAccountCreateParams };
 
 export const OrgServiceAccountUpdateParams = z.strictObject({
   displayName: DisplayName.optional(),
