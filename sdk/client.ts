@@ -10,7 +10,7 @@
  * Retries: a request is retried only when repeating it cannot do harm. Reads, PUT, PATCH and
  * DELETE are idempotent and are retried on 408, 429, 5xx, timeouts and broken connections. A
  * POST is not: nothing says Atlassian honours `Idempotency-Key`, so a create that timed out
- * and were sent again could make (and bill) a second account. A POST is retried only when it
+ * and was sent again could make (and bill) a second account. A POST is retried only when it
  * provably did not land (429; a connection refused, unresolved or unreachable); otherwise the
  * failure goes to the caller, and `isAmbiguousWriteFailure(err)` tells it to read before
  * writing again. `Idempotency-Key` is sent only to the embedded backend's extensions (token
@@ -558,7 +558,7 @@ export class Client {
     }
     const timeoutMs = positive("timeoutMs", opts.timeoutMs, this.timeoutMs);
     // A new id per attempt: each attempt is its own request on the server (its own log line
-    // and audit event); the Idempotency-Key is what ties the attempts of one call together.
+    // and audit event); on an extension write, the Idempotency-Key ties the attempts of one call together.
     const requestId = randomUUID();
     const headers: Record<string, string> = {
       ...extraHeaders,

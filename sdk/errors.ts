@@ -45,7 +45,11 @@ export function redact(text: string, extra: readonly string[] = []): string {
 }
 
 export class IdentityError extends Error {
-  /** Whether repeating the same call may succeed (the client has already retried it `maxRetries` times). */
+  /**
+   * Whether repeating the same call may succeed (the client has already retried it
+   * `maxRetries` times, or, for a POST that may have landed, not at all: check
+   * `isAmbiguousWriteFailure` and read before writing again).
+   */
   readonly retryable: boolean;
 
   constructor(message: string, options: { retryable?: boolean } = {}) {
