@@ -15,6 +15,17 @@
 // ---------------------------------------------------------------------------------------
 
 /**
+ * UNCONFIRMED that it is served ([doc] the developer pages document list and create under
+ * `/admin/api-access/v1/orgs/{orgId}/service-accounts`, Experimental; [3p-obs] crewlet: that
+ * service "serves only `/count` and answers the collection with 'Request failed to match any
+ * route'", the console using `/admin/account-management/v1/…` instead). The root of every
+ * admin service-account and token path (`client.adminPath`). A 404 that says no route matched
+ * is never read as "gone" (see `isNotFound`). Live check: `GET …/service-accounts` with a
+ * scoped org key: served, or "failed to match any route"?
+ */
+export const ADMIN_API_ROOT = "/admin/api-access/v1" as const;
+
+/**
  * UNCONFIRMED ([none]: no source shows the PATCH body). The body field that names the
  * account in `PATCH /orgs/{orgId}/service-accounts` (Atlassian's update has no id in the
  * path). Picked because the one body Atlassian's API Access group is known to take that

@@ -37,6 +37,7 @@ import {
   RequestAbortedError,
   TimeoutError,
 } from "./errors";
+import { ADMIN_API_ROOT } from "./atlassian-assumptions";
 import { PagePromise, type PageData } from "./pagination";
 import { describeIssues, Id } from "./schemas";
 import { ApiKeys } from "./resources/api-keys";
@@ -356,7 +357,7 @@ export class Client {
 
   /** Base path of the admin API for this org. */
   get adminPath(): string {
-    return `/admin/api-access/v1/orgs/${encodeURIComponent(this.orgId)}`;
+    return `${ADMIN_API_ROOT}/orgs/${encodeURIComponent(this.orgId)}`;
   }
 
   /**

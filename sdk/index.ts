@@ -8,6 +8,7 @@ export * from "./errors";
 export { Client, VERSION, type ClientOptions, type RequestOptions, type RetryInfo } from "./client";
 export { CursorPage, PagePromise, nextPageQuery, type PageData } from "./pagination";
 export {
+  ADMIN_API_ROOT,
   ADMIN_ERROR_CODES,
   LINKS_NEXT_DEFAULT_FORM,
   LINKS_NEXT_FORMS,
