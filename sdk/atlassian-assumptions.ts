@@ -1,10 +1,13 @@
 /**
  * What this package assumes about Atlassian Cloud's public APIs where Atlassian's published
- * material does not settle it (see `reference/atlassian-cloud-api.md`, sections 2-4). One
- * module, so one live check against a real org can confirm or correct each value, and the
- * embedded backend and the provider's Atlassian target cannot disagree: both import these.
+ * material does not settle it. One module, so one live check against a real org (`doctor`,
+ * the next issue) can confirm or correct each value, and the embedded backend and the
+ * provider's Atlassian target cannot disagree: both import these.
  *
- * Every constant says what is unconfirmed and why this value was picked.
+ * Every UNCONFIRMED entry says what is unconfirmed, the grade of the evidence behind the
+ * value (see `shared/reference/atlassian-evidence-admin.md`: [doc] Atlassian's own page or
+ * OpenAPI, [3p] third-party code quoting Atlassian, [3p-obs] a third party that says it
+ * observed live behaviour, [none] nothing found), and the live check that settles it.
  */
 
 // ---------------------------------------------------------------------------------------
@@ -12,34 +15,107 @@
 // ---------------------------------------------------------------------------------------
 
 /**
- * UNCONFIRMED. The body field that names the account in `PATCH /orgs/{orgId}/service-accounts`
- * (Atlassian's update has no id in the path). Picked because the one body Atlassian's API
- * Access group is known to take that names service accounts, `POST …/service-accounts/count`,
- * calls them `serviceAccountIds`.
+ * UNCONFIRMED that it is served ([doc] the developer pages document list and create under
+ * `/admin/api-access/v1/orgs/{orgId}/service-accounts`, Experimental; [3p-obs] crewlet: that
+ * service "serves only `/count` and answers the collection with 'Request failed to match any
+ * route'", the console using `/admin/account-management/v1/…` instead). The root of every
+ * admin service-account and token path (`client.adminPath`). A 404 that says no route matched
+ * is never read as "gone" (see `isNotFound`). Live check: `GET …/service-accounts` with a
+ * scoped org key: served, or "failed to match any route"?
+ */
+export const ADMIN_API_ROOT = "/admin/api-access/v1" as const;
+
+/**
+ * UNCONFIRMED ([none]: no source shows the PATCH body). The body field that names the
+ * account in `PATCH /orgs/{orgId}/service-accounts` (Atlassian's update has no id in the
+ * path). Picked because the one body Atlassian's API Access group is known to take that
+ * names service accounts, `POST …/service-accounts/count`, calls them `serviceAccountIds`.
+ * Live check: `PATCH …/service-accounts` with `{"id":…}` and with `{"serviceAccountId":…}`;
+ * record which is accepted and what the reply is (200 with the account, 204, or partial:
+ * `OrgServiceAccounts.update` copes with all three).
  */
 export const SERVICE_ACCOUNT_PATCH_ID_FIELD = "serviceAccountId" as const;
 
 /**
- * UNCONFIRMED. Which field of a listed service account goes into `{serviceAccountId}` paths
- * (delete, api-tokens). The list item carries `id` and `atlassianId`; the natural reading is
- * `id` = the admin record id used in admin paths.
+ * Supported for delete ([3p-obs] crewlet: `id` addresses the account collection). Which field
+ * of a listed service account goes into `DELETE /service-accounts/{serviceAccountId}`. The
+ * list item carries `id` and `atlassianId`. Live check: `DELETE …/service-accounts/<id>` of a
+ * probe account answers 204 and the account leaves the list.
  */
 export const SERVICE_ACCOUNT_PATH_ID_FIELD = "id" as const;
 
 /**
- * UNCONFIRMED. Which field of a listed service account is the product account id that Jira
+ * UNCONFIRMED, two readings. Which id the token routes (`GET|DELETE
+ * …/service-accounts/{serviceAccountId}/api-tokens`) take: `id` (the natural reading of
+ * Atlassian's "ID for the service account", [doc] unspecified) or `atlassianId` ([3p-obs]
+ * crewlet: "the account id every other surface uses — the token routes … Using one where the
+ * other belongs answers 404"). `ServiceAccountTokens` tries this field first and, on a 404,
+ * the other one, and remembers per client which answered. Live check: `GET …/api-tokens`
+ * with each id of one account; the one that does not 404 wins.
+ */
+export const SERVICE_ACCOUNT_TOKEN_PATH_ID_FIELD: "id" | "atlassianId" = "id";
+
+/**
+ * Supported ([3p-obs] crewlet: "AtlassianID is the account id every other surface uses").
+ * Which field of a listed service account is the product account id that Jira
  * (`user: [accountId]`, `?user=`) and Confluence (`principalId`, `subject.identifier`) take.
- * Natural reading: `atlassianId`. Live check: `GET /ex/jira/{cloudId}/rest/api/3/myself`
- * with the account's token and compare `accountId`.
+ * Live check: `GET /ex/jira/{cloudId}/rest/api/3/myself` with the account's token and
+ * compare `accountId`.
  */
 export const SERVICE_ACCOUNT_PRODUCT_ID_FIELD = "atlassianId" as const;
 
 /**
- * UNCONFIRMED. Body field names of `POST /orgs/{orgId}/service-accounts`. Atlassian says an
- * account is created "with the given display name and optional description"; the name that
- * makes its email (`<name>@serviceaccount.atlassian.com`) is assumed to travel as `name`.
+ * UNCONFIRMED field names ([doc] Atlassian: an account is created "with the given display
+ * name and optional description", and "we generate a unique account ID and service account
+ * email"; [3p-obs] crewlet sends `{"displayName","description"}`). Body field names of
+ * `POST /orgs/{orgId}/service-accounts`. There is no `name`: the email is generated, with a
+ * random suffix (`…-x1axxw94zz@serviceaccount.atlassian.com`), so nothing derives a name
+ * from it. Atlassian's text also mentions "permission rules" and "additional group
+ * memberships" whose field names nobody has published; none is sent. Live check: `POST`
+ * `{"displayName":"probe-sa-1"}`; record the status, the reply's fields, and whether a
+ * missing `permissionRules` is refused.
  */
-export const SERVICE_ACCOUNT_CREATE_FIELDS = { name: "name", displayName: "displayName", description: "description" } as const;
+export const SERVICE_ACCOUNT_CREATE_FIELDS = { displayName: "displayName", description: "description" } as const;
+
+/**
+ * [doc] / [3p-obs]. Display names are not unique in an org (crewlet observed duplicates
+ * allowed; no source documents a 409 for a taken display name). Code that keys accounts by
+ * display name must cope with several matches (`OrgServiceAccounts.findByDisplayName`).
+ * Live check: create two probe accounts with the same display name.
+ */
+export const SERVICE_ACCOUNT_DISPLAY_NAMES_UNIQUE = false as const;
+
+/**
+ * UNCONFIRMED page size ([3p-obs] crewlet: the console's account-management list accepts
+ * `limit` up to 80 and answers 400 above it; [doc] the api-access page names no limit).
+ * The sdk asks for this many service accounts per page. Live check: `GET …/service-accounts?limit=80`
+ * and `?limit=81`.
+ */
+export const SERVICE_ACCOUNT_LIST_PAGE_SIZE = 80 as const;
+
+/**
+ * UNCONFIRMED form of `links.next` ([doc] sample `"next":"<string>"`, format not stated;
+ * [3p] jira.js's admin models call it "Cursor to fetch next page", a bare cursor;
+ * [3p-obs] crewlet: account-management gives an absolute URL). The sdk accepts all three:
+ * an absolute URL, a relative URL, or a bare cursor (sent back as `cursor=`); see
+ * `nextPageQuery` in `../pagination`. This value only records the reading the stand-in
+ * plays by default. Live check: page the service-account list of an org with more accounts
+ * than one page and record `links.next`.
+ */
+export const LINKS_NEXT_FORMS = ["absolute", "relative", "cursor"] as const;
+export type LinksNextForm = (typeof LINKS_NEXT_FORMS)[number];
+export const LINKS_NEXT_DEFAULT_FORM: LinksNextForm = "absolute";
+
+/**
+ * [3p-obs] (crewlet: "A NEW ACCOUNT IS NOT GRANTABLE YET … answers a grant before then with a
+ * 404 that reads exactly like 'no such account'"; it retries at 2, 4 and 8 s). How long a
+ * grant (Jira role POST, Confluence role assignment or permission POST) naming an account
+ * created in this run keeps retrying a 404, and the waits between attempts (the last one
+ * repeats until `withinMs` has passed). An account that existed before the run gets no such
+ * grace: its 404 is an error at once. Live check: a Jira role POST for a just-created
+ * account, immediately and then every 2 s, recording when it first succeeds.
+ */
+export const NEW_ACCOUNT_GRANT_RETRY = { withinMs: 60_000, delaysMs: [2_000, 4_000, 8_000] } as const;
 
 /**
  * Documented sample ([doc] §2.2): the list item's `updatedAt` is epoch milliseconds (a
@@ -52,11 +128,14 @@ export const SERVICE_ACCOUNT_LIST_UPDATED_AT = "epoch-ms" as const;
 // ---------------------------------------------------------------------------------------
 
 /**
- * UNCONFIRMED. The shape of `GET /orgs/{orgId}/service-accounts/{id}/api-tokens`. Assumed
- * to page like the service-account list (`{links:{next,prev}, items:[…], total}`), each item
- * carrying these fields: the admin UI shows a token's name, creation date, expiry and last
- * use; a third-party client of the org-wide token list names them `label`, `createdAt`,
- * `expiresAt`, `lastActiveAt` and `status`.
+ * UNCONFIRMED ([none] for this route: item fields not published). The shape of
+ * `GET /orgs/{orgId}/service-accounts/{id}/api-tokens`. Assumed to page like the
+ * service-account list (`{links:{next,prev}, items:[…], total}`), each item carrying these
+ * fields: [doc] the org-wide user-token list names them `label`, `createdAt`, `expiresAt`,
+ * `lastActiveAt` and `status` under `data`; [doc] the user-management list is a bare array of
+ * `{label, lastAccess, createdAt, id, expiry}`; [3p-obs] crewlet saw "an id and a label and
+ * nothing else". The reader (`ServiceAccountTokens`) accepts all of these. Live check:
+ * `GET …/service-accounts/{id}/api-tokens` for an account holding a token; record the body.
  */
 export const TOKEN_LIST_ITEMS_FIELD = "items" as const;
 export const TOKEN_LIST_ITEM_FIELDS = {
@@ -68,11 +147,68 @@ export const TOKEN_LIST_ITEM_FIELDS = {
   lastActiveAt: "lastActiveAt",
 } as const;
 
+/**
+ * UNCONFIRMED status values ([doc] the org-wide user-token list shows `"status":"ALLOWED"`;
+ * other values unpublished; the embedded backend says `active`/`revoked`/`expired`). How a
+ * listed token's `status` maps to the package's three states, compared case-insensitively;
+ * an unknown value maps to nothing (`tokenStatus` answers undefined). Live check: list the
+ * tokens of an account holding an active, a revoked and an expired token.
+ */
+export const TOKEN_STATUS_VALUES = {
+  active: ["active", "allowed", "enabled"],
+  revoked: ["revoked", "blocked", "disabled"],
+  expired: ["expired"],
+} as const;
+
+// ---------------------------------------------------------------------------------------
+// Admin API errors
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Atlassian's admin error codes the package knows. The body is
+ * `{"errors":[{"code","status","title","detail"}]}` with no `id` ([doc] AX-196). The sdk
+ * classifies by HTTP status first and reads these only to say more; a code missing here is
+ * never an error. Grades: `ADMIN-401-2` INSUFFICIENT_SCOPE [doc] (a missing scope is 401,
+ * not 403); `ADMIN-404-8` "User not found", `ADMIN-400-1` invalid cursor, `ADMIN-400-24`
+ * invalid body, `ADMIN-429-1` [doc] (the Organizations API's generated client);
+ * `ADMIN-UAM-404-1` "Unknown Resource", `ADMIN-UAM-409-2` "Resource Conflicts",
+ * `ADMIN-UAM-409-3` "Product License Limit Exceeded" [3p] (jira.js admin models);
+ * `ADMIN-401-1`, `ADMIN-404-1`, `ADMIN-402-1` are the stand-in's choices [none]. Live check:
+ * a DELETE of a random account id, a call with a key lacking a scope, and a create in a full
+ * org; record `errors[].code` and `title`.
+ */
+export const ADMIN_ERROR_CODES = {
+  unauthorized: "ADMIN-401-1",
+  insufficientScope: "ADMIN-401-2",
+  invalidCursor: "ADMIN-400-1",
+  invalidBody: "ADMIN-400-24",
+  notFound: "ADMIN-404-1",
+  userNotFound: "ADMIN-404-8",
+  unknownResource: "ADMIN-UAM-404-1",
+  resourceConflict: "ADMIN-UAM-409-2",
+  licenceLimitExceeded: "ADMIN-UAM-409-3",
+  quotaExceeded: "ADMIN-402-1",
+  rateLimited: "ADMIN-429-1",
+} as const;
+
+/**
+ * UNCONFIRMED ([3p-obs] crewlet saw 402 or 409 for "org full"; [3p] `ADMIN-UAM-409-3`
+ * "Product License Limit Exceeded"). What makes an error a quota failure: HTTP 402, a code
+ * listed here, or a 409/403/400 whose code, title or detail matches `QUOTA_ERROR_TEXT`.
+ * Live check: create past the org's plan limit and record status, code, title and detail.
+ */
+export const QUOTA_ERROR_CODES: readonly string[] = ["quota.exceeded", ADMIN_ERROR_CODES.licenceLimitExceeded, ADMIN_ERROR_CODES.quotaExceeded];
+export const QUOTA_ERROR_TEXT = /quota|licen[cs]e|limit exceeded|plan/i;
+
 // ---------------------------------------------------------------------------------------
 // Jira platform REST v3
 // ---------------------------------------------------------------------------------------
 
-/** UNCONFIRMED. The `accountType` Jira reports for a service account (`/myself`, user lookups). */
+/**
+ * UNCONFIRMED ([none]). The `accountType` Jira reports for a service account (`/myself`,
+ * user lookups); used only by the embedded backend's `/myself`. Live check:
+ * `GET /rest/api/3/myself` with a service account's token.
+ */
 export const SERVICE_ACCOUNT_JIRA_ACCOUNT_TYPE = "app" as const;
 
 /**

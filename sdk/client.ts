@@ -1,10 +1,20 @@
 /**
- * The typed client for the identity backend. Every rule about talking to it lives here once:
- * authentication, request ids, idempotency keys, retries with backoff, timeouts, turning
- * responses into typed objects or into one error hierarchy.
+ * The typed client for Atlassian's admin and product APIs and for the embedded backend's
+ * extensions. Every rule about talking to them lives here once: authentication, request ids,
+ * retries with backoff, timeouts, turning responses into typed objects or into one error
+ * hierarchy.
  *
  *   const client = new Client({ baseUrl, orgId, apiKey });
- *   const sa = await client.serviceAccounts.create({ name: "ci-deployer" });
+ *   const sa = await client.orgServiceAccounts.create({ displayName: "CI deployer" });
+ *
+ * Retries: a request is retried only when repeating it cannot do harm. Reads, PUT, PATCH and
+ * DELETE are idempotent and are retried on 408, 429, 5xx, timeouts and broken connections. A
+ * POST is not: nothing says Atlassian honours `Idempotency-Key`, so a create that timed out
+ * and was sent again could make (and bill) a second account. A POST is retried only when it
+ * provably did not land (429; a connection refused, unresolved or unreachable); otherwise the
+ * failure goes to the caller, and `isAmbiguousWriteFailure(err)` tells it to read before
+ * writing again. `Idempotency-Key` is sent only to the embedded backend's extensions (token
+ * mint and revoke, bindings, api keys), which honour it, so their POSTs are retried as well.
  *
  * Axios is used at exactly one place (`#send`); its errors are translated there and never
  * escape, because they carry the request config, whose headers carry the API key.
@@ -23,9 +33,11 @@ import {
   InvalidRequestError,
   InvalidResponseError,
   isNotFound,
+  NEVER_CONNECTED_ERRNOS,
   RequestAbortedError,
   TimeoutError,
 } from "./errors";
+import { ADMIN_API_ROOT } from "./atlassian-assumptions";
 import { PagePromise, type PageData } from "./pagination";
 import { describeIssues, Id } from "./schemas";
 import { ApiKeys } from "./resources/api-keys";
@@ -78,10 +90,19 @@ export interface ClientOptions {
   onRetry?: (info: RetryInfo) => void;
   /**
    * The cloud id of the Jira/Confluence site the product APIs (`/ex/jira/{cloudId}`,
-   * `/ex/confluence/{cloudId}`) are about. Default: env `ATLASSIAN_CLOUD_ID`. Needed only by
-   * `jiraProjectRoles` and the `confluence*` resources.
+   * `/ex/confluence/{cloudId}`) are about, through the gateway at `baseUrl`. Default: env
+   * `ATLASSIAN_CLOUD_ID`. Needed only by `jiraProjectRoles` and the `confluence*` resources,
+   * and not at all when `siteUrl` is set.
    */
   cloudId?: string;
+  /**
+   * The Jira/Confluence site itself, e.g. `https://acme.atlassian.net` (default: env
+   * `ATLASSIAN_SITE_URL`). When set, product calls go to `${siteUrl}/rest/api/3/...` and
+   * `${siteUrl}/wiki/...` instead of the gateway `${baseUrl}/ex/{product}/{cloudId}/...`: a site
+   * admin with a classic (unscoped) API token must use the site; a scoped token must use the
+   * gateway. http(s), the site's root: no path, credentials, query or fragment.
+   */
+  siteUrl?: string;
   /**
    * A site admin's email and API token, sent as HTTP Basic to the product APIs (the admin
    * key works only on the admin API). Never printed. Needed only by the product resources.
@@ -91,7 +112,11 @@ export interface ClientOptions {
 
 /** Per-call options, the trailing optional argument of every method. */
 export interface RequestOptions {
-  /** Idempotency key of a POST/PATCH/DELETE. Default: a new UUID per call, reused by its retries. */
+  /**
+   * Idempotency key of a write to one of the embedded backend's extensions (token mint and
+   * revoke, bindings, api keys). Default: a new UUID per call, reused by its retries. Ignored
+   * by Atlassian's public operations, which are sent without one.
+   */
   idempotencyKey?: string;
   /** Overrides the client's `X-Client-Context` for this call. */
   clientContext?: string;
@@ -121,17 +146,35 @@ export interface RetryInfo {
 type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 export type Query = Record<string, string | number | undefined> | URLSearchParams;
 
-interface RequestSpec<T> {
+export interface RequestSpec<T> {
   method: Method;
-  /** Which credential: the org admin key (default) or the site admin's (the product APIs). */
+  /**
+   * Which credential and base: the org admin key at `baseUrl` (default) or the site admin's at
+   * `siteUrl` when set, else at `baseUrl` (the product APIs).
+   */
   auth?: "admin" | "site";
-  /** Path under baseUrl, starting with `/`. */
+  /** Path under the base, starting with `/`. */
   path: string;
   query?: Query;
   body?: unknown;
   /** The schema of a 2xx body; without one the body is ignored (204). */
   schema?: z.ZodType<T>;
   opts?: RequestOptions | undefined;
+  /**
+   * Whether sending the request twice does no more than sending it once. Default: true for
+   * GET, PUT, PATCH and DELETE, false for POST. A non-idempotent request is retried only when
+   * it provably did not land (429, a connection never made), never after a 5xx, a timeout or
+   * a reset.
+   */
+  idempotent?: boolean;
+  /** Extra request headers (plain, printable values), e.g. Confluence v1's `X-Atlassian-Token: no-check`. */
+  headers?: Record<string, string>;
+  /**
+   * Send an `Idempotency-Key` (the caller's `opts.idempotencyKey`, or a new UUID reused by
+   * every retry). Only for the embedded backend's extensions, which honour it; Atlassian's
+   * public operations are sent without one.
+   */
+  idempotencyKey?: boolean;
 }
 
 interface RawResponse {
@@ -141,8 +184,8 @@ interface RawResponse {
   requestId: string;
 }
 
-// System error codes that mean "no HTTP answer came back": safe to retry (writes carry an
-// idempotency key, so a write that did land is replayed, not repeated).
+// System error codes that mean "no HTTP answer came back". Whether the request may have
+// landed depends on which (see NEVER_CONNECTED_ERRNOS in ./errors); reads retry on any.
 const CONNECTION_ERRNOS = new Set([
   "ECONNRESET",
   "ECONNREFUSED",
@@ -170,24 +213,35 @@ export class Client {
   readonly clientContext: string | undefined;
   readonly userAgent: string;
 
+  /**
+   * EXTENSION of the embedded backend (mostly): get-by-id and `PATCH /service-accounts/{id}`
+   * (with `status`) exist only there. Its `create`, `list` and `delete` use Atlassian's public
+   * routes; prefer `orgServiceAccounts` for those.
+   */
   readonly serviceAccounts: ServiceAccounts;
+  /** EXTENSION of the embedded backend: mint a token, read or revoke one token. Atlassian has no API for these. */
   readonly apiTokens: ApiTokens;
+  /** EXTENSION of the embedded backend: its own access model. On Atlassian, access is Jira roles and Confluence roles/permissions. */
   readonly scopeBindings: ScopeBindings;
+  /** Atlassian public (in the embedded backend's own event shape): the org's audit log, `/admin/v1/orgs/{orgId}/events`. */
   readonly events: Events;
+  /** EXTENSION of the embedded backend: the org's admin API keys (Atlassian makes them in admin.atlassian.com). */
   readonly apiKeys: ApiKeys;
-  /** Atlassian's public service-account operations (list-and-filter, create, PATCH without id, delete). */
+  /** Atlassian public: service accounts (list, find by listing, create, PATCH without id, delete). */
   readonly orgServiceAccounts: OrgServiceAccounts;
-  /** Atlassian's public token operations of a service account (list, revoke all). */
+  /** Atlassian public: a service account's tokens (list, revoke all). */
   readonly serviceAccountTokens: ServiceAccountTokens;
-  /** Jira project roles and their members, on the site `cloudId`. */
+  /** Atlassian public (Jira Cloud REST v3): project roles and their members, with the site admin's credentials. */
   readonly jiraProjectRoles: JiraProjectRoles;
-  /** Confluence spaces (key to id) and the site's space-role mode. */
+  /** Atlassian public (Confluence v2): spaces (key to id) and the site's space-role mode. */
   readonly confluenceSpaces: ConfluenceSpaces;
-  /** Confluence v2 space roles and role assignments. */
+  /** Atlassian public (Confluence v2): space roles and role assignments. */
   readonly confluenceSpaceRoles: ConfluenceSpaceRoles;
-  /** Confluence v1 space permissions (write) and v2 space permissions (read), for sites not in role mode. */
+  /** Atlassian public (Confluence v1 writes, v2 reads): space permissions, for sites not in role mode. */
   readonly confluenceSpacePermissions: ConfluenceSpacePermissions;
   readonly cloudId: string | undefined;
+  /** The product site's URL (no trailing slash) when product calls go to the site rather than the gateway. */
+  readonly siteUrl: string | undefined;
 
   // Private fields: invisible to util.inspect, JSON.stringify, Object.keys and spreading.
   readonly #apiKey: string;
@@ -228,6 +282,7 @@ export class Client {
     if (cloudId !== undefined && !Id.safeParse(cloudId).success) {
       throw new IdentityError("cloudId may hold only letters, digits, '-' and '_'");
     }
+    const siteUrl = checkSiteUrl(options.siteUrl ?? (process.env.ATLASSIAN_SITE_URL || undefined));
     if (options.siteAdmin !== undefined) {
       const { email, apiToken } = options.siteAdmin;
       if (typeof email !== "string" || !/^[^\s:@]+@[^\s:@]+$/.test(email)) {
@@ -248,6 +303,7 @@ export class Client {
     this.userAgent = `${PACKAGE_NAME}/${VERSION}` + (options.userAgent ? ` ${options.userAgent}` : "");
     this.#apiKey = apiKey;
     this.cloudId = cloudId;
+    this.siteUrl = siteUrl;
     this.#siteAuth =
       options.siteAdmin === undefined
         ? undefined
@@ -301,13 +357,19 @@ export class Client {
 
   /** Base path of the admin API for this org. */
   get adminPath(): string {
-    return `/admin/api-access/v1/orgs/${encodeURIComponent(this.orgId)}`;
+    return `${ADMIN_API_ROOT}/orgs/${encodeURIComponent(this.orgId)}`;
   }
 
-  /** Base path of a product's API on the site `cloudId`: `/ex/jira/{cloudId}` or `/ex/confluence/{cloudId}`. */
+  /**
+   * Base path of a product's API: `""` when `siteUrl` is set (the site serves `/rest/api/3`
+   * and `/wiki` at its root), else the gateway's `/ex/jira/{cloudId}` or `/ex/confluence/{cloudId}`.
+   */
   productPath(product: "jira" | "confluence"): string {
+    if (this.siteUrl !== undefined) return "";
     if (this.cloudId === undefined) {
-      throw new IdentityError(`cloudId is missing: the ${product} API needs the site's cloud id; pass { cloudId } or set ATLASSIAN_CLOUD_ID`);
+      throw new IdentityError(
+        `cloudId is missing: the ${product} API needs the site's cloud id (pass { cloudId } or set ATLASSIAN_CLOUD_ID), or the site's URL (pass { siteUrl } or set ATLASSIAN_SITE_URL)`,
+      );
     }
     return `/ex/${product}/${encodeURIComponent(this.cloudId)}`;
   }
@@ -326,6 +388,7 @@ export class Client {
       clientContext: this.clientContext,
       userAgent: this.userAgent,
       cloudId: this.cloudId,
+      siteUrl: this.siteUrl,
     };
   }
 
@@ -337,11 +400,12 @@ export class Client {
     return this.request({ method: "GET", path, schema, query, opts });
   }
 
-  /** `request` with the site admin's credentials: the product APIs under `/ex/{product}/{cloudId}`. */
+  /** `request` with the site admin's credentials: the product APIs, at `siteUrl` or under the gateway's `/ex/{product}/{cloudId}`. */
   site<T>(spec: Omit<RequestSpec<T>, "auth">): Promise<T> {
     return this.request({ ...spec, auth: "site" });
   }
 
+  /** A POST to a public operation: not idempotent, so not retried unless it provably did not land. */
   post<T>(path: string, body: unknown, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T> {
     return this.request({ method: "POST", path, body, schema, opts });
   }
@@ -350,16 +414,28 @@ export class Client {
     return this.request({ method: "PATCH", path, body, schema, opts });
   }
 
-  /** DELETE; a 404 `not.found` counts as success (the thing is gone either way). */
-  async delete(path: string, opts?: RequestOptions): Promise<void> {
+  /**
+   * DELETE; any 404 counts as success (the thing is gone either way), whatever the body
+   * says, except one that says the route itself does not exist (a wrong base URL).
+   * `extension: true` sends an Idempotency-Key (the embedded backend's extensions only).
+   */
+  async delete(path: string, opts?: RequestOptions, options: { extension?: boolean } = {}): Promise<void> {
     try {
-      await this.request({ method: "DELETE", path, opts });
+      await this.request({ method: "DELETE", path, opts, idempotencyKey: options.extension === true });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
   }
 
-  /** GET of one object; a 404 `not.found` is `null`. */
+  /**
+   * A write to one of the embedded backend's extensions: sent with an Idempotency-Key (the
+   * same on every retry), which the backend honours, so even a POST is retried safely.
+   */
+  extensionWrite<T>(method: "POST" | "PATCH", path: string, body: unknown, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T> {
+    return this.request({ method, path, body, schema, opts, idempotent: true, idempotencyKey: true });
+  }
+
+  /** GET of one object; a 404 (see `isNotFound`) is `null`. */
   async getOrNull<T>(path: string, schema: z.ZodType<T>, opts?: RequestOptions): Promise<T | null> {
     try {
       return await this.get(path, schema, undefined, opts);
@@ -396,19 +472,22 @@ export class Client {
     const opts = spec.opts ?? {};
     if (opts.clientContext !== undefined) checkHeaderValue("clientContext", opts.clientContext);
     if (opts.idempotencyKey !== undefined) checkHeaderValue("idempotencyKey", opts.idempotencyKey);
+    for (const [name, value] of Object.entries(spec.headers ?? {})) checkHeaderValue(`header ${name}`, value);
     const maxRetries = nonNegativeInt("maxRetries", opts.maxRetries, this.maxRetries);
-    // One key per logical call, the same on every attempt: a write whose answer was lost is
-    // replayed by the server, never performed twice.
-    const idempotencyKey = spec.method === "GET" ? undefined : (opts.idempotencyKey ?? randomUUID());
+    const idempotent = spec.idempotent ?? spec.method !== "POST";
+    // One key per logical call, the same on every attempt: an extension write whose answer
+    // was lost is replayed by the embedded backend, never performed twice.
+    const idempotencyKey = spec.idempotencyKey === true && spec.method !== "GET" ? (opts.idempotencyKey ?? randomUUID()) : undefined;
     const search = toSearchParams(spec.query).toString();
-    const url = this.baseUrl + spec.path + (search ? `?${search}` : "");
+    const base = spec.auth === "site" && this.siteUrl !== undefined ? this.siteUrl : this.baseUrl;
+    const url = base + spec.path + (search ? `?${search}` : "");
 
     for (let attempt = 1; ; attempt++) {
       let failure: IdentityError;
       let status: number | undefined;
       let retryAfterMs: number | undefined;
       try {
-        const res = await this.#send(spec.method, url, spec.path, spec.body, idempotencyKey, opts, spec.auth ?? "admin");
+        const res = await this.#send(spec.method, url, spec.path, spec.body, idempotencyKey, opts, spec.auth ?? "admin", spec.headers);
         if (res.status >= 200 && res.status < 300) return this.#parse(spec, res);
         status = res.status;
         const error = APIError.generate(res.status, res.body, res.header, {
@@ -423,6 +502,7 @@ export class Client {
         failure = err;
       }
       if (!failure.retryable || attempt > maxRetries) throw failure;
+      if (!idempotent && !provablyNotLanded(failure)) throw failure;
       const delayMs =
         retryAfterMs !== undefined ? Math.min(retryAfterMs, this.#maxRetryAfterMs) : this.#backoff(attempt);
       try {
@@ -449,6 +529,9 @@ export class Client {
       requestId: res.header("x-request-id") ?? res.requestId,
     };
     if (res.body === undefined) {
+      // A schema that accepts no body (a PATCH that may answer 204) gets none; the rest need one.
+      const empty = spec.schema.safeParse(undefined);
+      if (empty.success) return empty.data;
       throw new InvalidResponseError(target, [{ pointer: "/", message: "expected a JSON body, got none or not JSON" }]);
     }
     const parsed = spec.schema.safeParse(res.body);
@@ -468,6 +551,7 @@ export class Client {
     idempotencyKey: string | undefined,
     opts: RequestOptions,
     auth: "admin" | "site",
+    extraHeaders: Record<string, string> | undefined,
   ): Promise<RawResponse> {
     if (opts.signal?.aborted) throw new RequestAbortedError(`${method} ${path} was aborted by the caller`);
     if (auth === "site" && this.#siteAuth === undefined) {
@@ -475,9 +559,10 @@ export class Client {
     }
     const timeoutMs = positive("timeoutMs", opts.timeoutMs, this.timeoutMs);
     // A new id per attempt: each attempt is its own request on the server (its own log line
-    // and audit event); the Idempotency-Key is what ties the attempts of one call together.
+    // and audit event); on an extension write, the Idempotency-Key ties the attempts of one call together.
     const requestId = randomUUID();
     const headers: Record<string, string> = {
+      ...extraHeaders,
       Accept: "application/json",
       Authorization: auth === "site" ? this.#siteAuth! : `Bearer ${this.#apiKey}`,
       "User-Agent": this.userAgent,
@@ -531,7 +616,7 @@ export class Client {
       if (opts.signal?.aborted) throw new RequestAbortedError(`${method} ${path} was aborted by the caller`);
       if (errno !== undefined && (CONNECTION_ERRNOS.has(errno) || /^E[A-Z0-9]+$/.test(errno))) {
         throw new ConnectionError(
-          `${method} ${path} to ${new URL(this.baseUrl).origin} failed: ${describeErrno(errno)} [request ${requestId}]`,
+          `${method} ${path} to ${new URL(url).origin} failed: ${describeErrno(errno)} [request ${requestId}]`,
           errno,
         );
       }
@@ -541,6 +626,36 @@ export class Client {
       opts.signal?.removeEventListener("abort", onCallerAbort);
     }
   }
+}
+
+/**
+ * Whether a failed attempt certainly changed nothing on the server: it was refused with 429
+ * (the server turned it away unread), or the connection was never made.
+ */
+function provablyNotLanded(failure: IdentityError): boolean {
+  if (failure instanceof APIError) return failure.status === 429;
+  return failure instanceof ConnectionError && failure.errno !== undefined && NEVER_CONNECTED_ERRNOS.has(failure.errno);
+}
+
+/** Checks the `siteUrl` option: the site's root over http(s), and nothing a request should not carry. */
+function checkSiteUrl(siteUrl: string | undefined): string | undefined {
+  if (siteUrl === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(siteUrl);
+  } catch {
+    throw new IdentityError(`siteUrl is not a URL; give the site's, such as "https://acme.atlassian.net"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new IdentityError(`siteUrl must start with http:// or https://, not ${url.protocol}//`);
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new IdentityError("siteUrl must not carry credentials, a query or a fragment; pass the site admin's as { siteAdmin }");
+  }
+  if (url.pathname !== "/" && url.pathname !== "") {
+    throw new IdentityError(`siteUrl must be the site's root (such as "https://acme.atlassian.net"), without a path such as "${url.pathname}"`);
+  }
+  return url.origin;
 }
 
 /** The system error code of a failed request, looked up through axios's wrapper and causes. */

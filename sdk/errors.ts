@@ -8,7 +8,7 @@
  *   │   ├── PermissionDeniedError  403
  *   │   ├── NotFoundError          404
  *   │   ├── ConflictError          409
- *   │   │   └── QuotaExceededError 409 quota.exceeded
+ *   │   │   └── QuotaExceededError 402, or a 409/403/400 that speaks of a quota, licence or plan
  *   │   ├── RateLimitError         429
  *   │   └── InternalServerError    5xx
  *   ├── ConnectionError     the request never got an answer (refused, reset, hang-up)
@@ -17,12 +17,19 @@
  *   ├── InvalidRequestError the sdk refused to send a request that breaks the schema
  *   └── InvalidResponseError the server's answer does not match the schema
  *
+ * Classes follow the HTTP status, never a code the body must carry: Atlassian's admin errors
+ * (`{"errors":[{"code":"ADMIN-401-2","status":"401","title":"INSUFFICIENT_SCOPE","detail":…}]}`,
+ * no `id`), the embedded backend's extensions (dotted codes with an `id`) and the product
+ * APIs' own bodies all read. Messages quote the body's `title` and `detail`.
+ *
  * Security: an error holds no request, no headers and no axios object, only the plain
  * facts below; every text taken from a response is passed through `redact` first. That
  * way `message`, `stack`, `toString()`, `toJSON()` and `util.inspect(err)` cannot carry
  * the API key or a token secret.
  */
-import { ErrorBody, SECRET_PATTERN, type ErrorCode } from "./schemas";
+import { z } from "zod";
+import { QUOTA_ERROR_CODES, QUOTA_ERROR_TEXT } from "./atlassian-assumptions";
+import { SECRET_PATTERN, type ErrorCode } from "./schemas";
 
 const SECRET_PATTERN_GLOBAL = new RegExp(SECRET_PATTERN.source, "g");
 export const REDACTED = "[REDACTED]";
@@ -38,7 +45,11 @@ export function redact(text: string, extra: readonly string[] = []): string {
 }
 
 export class IdentityError extends Error {
-  /** Whether repeating the same call may succeed (the client has already retried it `maxRetries` times). */
+  /**
+   * Whether repeating the same call may succeed (the client has already retried it
+   * `maxRetries` times, or, for a POST that may have landed, not at all: check
+   * `isAmbiguousWriteFailure` and read before writing again).
+   */
   readonly retryable: boolean;
 
   constructor(message: string, options: { retryable?: boolean } = {}) {
@@ -73,7 +84,10 @@ export interface APIErrorInit extends RequestTarget {
 /** The server answered with an error status. */
 export class APIError extends IdentityError {
   readonly status: number;
-  /** The contract's error code (`not.found`, `conflict.nameTaken`, ...); undefined when the body was not an error document. */
+  /**
+   * The body's error code: Atlassian's (`ADMIN-404-1`, `ADMIN-401-2`, ...) or an extension's
+   * (`not.found`, `conflict.bindingExists`, ...); undefined when the body was not an error document.
+   */
   readonly code: ErrorCode | (string & {}) | undefined;
   readonly title: string;
   readonly detail: string | undefined;
@@ -81,7 +95,7 @@ export class APIError extends IdentityError {
   readonly pointer: string | undefined;
   /** The `X-Request-Id` of the attempt that failed: quote it when asking about a failure. */
   readonly requestId: string | undefined;
-  /** The id of the error object in the body. */
+  /** The id of the error object in the body (the extensions send one; Atlassian does not). */
   readonly errorId: string | undefined;
   readonly method: string;
   readonly path: string;
@@ -111,8 +125,8 @@ export class APIError extends IdentityError {
   }
 
   /**
-   * The one place a response becomes an error: picks the class from the status (and, for
-   * 409, the code), and decides whether it may be retried.
+   * The one place a response becomes an error: picks the class from the status (and, for a
+   * quota failure, what the body says), and decides whether it may be retried.
    */
   static generate(
     status: number,
@@ -120,8 +134,8 @@ export class APIError extends IdentityError {
     header: (name: string) => string | undefined,
     target: RequestTarget & { requestId?: string },
   ): APIError {
-    const parsed = ErrorBody.safeParse(body);
-    const first = parsed.success ? parsed.data.errors[0] : undefined;
+    const parsed = LenientErrorBody.safeParse(body);
+    const first = parsed.success ? parsed.data.errors.find((e) => e.code !== undefined || e.title !== undefined || e.detail !== undefined) : undefined;
     const fallbackTitle = productMessage(body)?.slice(0, 500) ?? `HTTP ${status}`;
     const init: APIErrorInit = {
       ...target,
@@ -135,11 +149,12 @@ export class APIError extends IdentityError {
       retryable: isRetryable(status, first?.meta?.retryable),
       retryAfterMs: parseRetryAfter(header("retry-after")),
     };
+    if (isQuotaAnswer(status, init)) return new QuotaExceededError(init);
     if (status === 400 || status === 413 || status === 422) return new BadRequestError(init);
     if (status === 401) return new AuthenticationError(init);
     if (status === 403) return new PermissionDeniedError(init);
     if (status === 404) return new NotFoundError(init);
-    if (status === 409) return init.code === "quota.exceeded" ? new QuotaExceededError(init) : new ConflictError(init);
+    if (status === 409) return new ConflictError(init);
     if (status === 429) return new RateLimitError(init);
     if (status >= 500) return new InternalServerError(init);
     return new APIError(init);
@@ -162,17 +177,26 @@ export class APIError extends IdentityError {
   }
 }
 
-/** 400 `validation.failed`, 413 `payload.tooLarge`, 422 `idempotency.mismatch`: the request itself is wrong. */
+/** 400 (Atlassian's `ADMIN-400-24` INVALID_BODY, `validation.failed`), 413, 422 `idempotency.mismatch`: the request itself is wrong. */
 export class BadRequestError extends APIError {}
-/** 401 `unauthorized`: no key, an unknown, deleted or expired key. */
+/**
+ * 401: no key, an unknown, deleted or expired key (`ADMIN-401-1`, `unauthorized`), and on
+ * Atlassian also a key that lacks a scope (`ADMIN-401-2` INSUFFICIENT_SCOPE): `code`,
+ * `title` and `detail` tell which, so a caller can name the credential and the scope.
+ */
 export class AuthenticationError extends APIError {}
-/** 403 `forbidden.insufficientScope` or `forbidden.orgMismatch`. */
+/** 403: the extensions' `forbidden.insufficientScope` or `forbidden.orgMismatch`; a product's refusal. */
 export class PermissionDeniedError extends APIError {}
-/** 404 `not.found`. `retrieve` turns it into `null`, `delete`/`revoke` into success. */
+/** 404. `retrieve` turns it into `null`, `delete`/`revoke` into success (see `isNotFound`). */
 export class NotFoundError extends APIError {}
-/** 409: `conflict.nameTaken`, `conflict.bindingExists`, or `idempotency.inProgress` (retried). */
+/** 409: `conflict.bindingExists`, Atlassian's `ADMIN-UAM-409-2`, or `idempotency.inProgress` (retried). */
 export class ConflictError extends APIError {}
-/** 409 `quota.exceeded`: the org's plan allows no more service accounts. */
+/**
+ * The org's plan allows no more service accounts: 402, or a 409/403/400 whose code, title or
+ * detail speaks of a quota, licence, limit or plan (see `QUOTA_ERROR_CODES`, `QUOTA_ERROR_TEXT`
+ * in `./atlassian-assumptions`). A ConflictError whatever its status, so that older
+ * `instanceof ConflictError` checks still see it; `status` says which it was.
+ */
 export class QuotaExceededError extends ConflictError {}
 /** 429 `rate.limited`; `retryAfterMs` says how long the server asked to wait. */
 export class RateLimitError extends APIError {}
@@ -312,18 +336,73 @@ function productMessage(body: unknown): string | undefined {
   return texts.length > 0 ? texts.join("; ") : undefined;
 }
 
+// An error object as any of the servers writes it: Atlassian's admin APIs (no `id`), the
+// extensions (with `id`, `source`, `meta`), Confluence v2 (numeric `status`). Every field is
+// optional: a body that says less must still become the right class, never a parse failure.
+const LenientErrorObject = z.looseObject({
+  id: z.string().optional().catch(undefined),
+  code: z.union([z.string(), z.number().transform(String)]).optional().catch(undefined),
+  title: z.string().optional().catch(undefined),
+  detail: z.string().optional().catch(undefined),
+  source: z.looseObject({ pointer: z.string() }).optional().catch(undefined),
+  meta: z.looseObject({ retryable: z.boolean().optional() }).optional().catch(undefined),
+});
+const LenientErrorBody = z.looseObject({ errors: z.array(z.unknown()).min(1).transform((a) => a.map((e) => LenientErrorObject.safeParse(e)).flatMap((r) => (r.success ? [r.data] : []))) });
+
+function isQuotaAnswer(status: number, init: Pick<APIErrorInit, "code" | "title" | "detail">): boolean {
+  if (status === 402) return true;
+  if (init.code !== undefined && QUOTA_ERROR_CODES.includes(init.code)) return true;
+  if (status !== 409 && status !== 403 && status !== 400) return false;
+  return [init.code, init.title, init.detail].some((t) => t !== undefined && QUOTA_ERROR_TEXT.test(t));
+}
+
+// The words of a 404 that means "no route here", not "no such object": Atlassian's gateway
+// ("Request failed to match any route", [3p-obs]) and Fastify's default ("Route GET:/x not
+// found"), i.e. a wrong base URL or a route the server does not serve.
+const NO_ROUTE = /failed to match any route|^Route \S+ not found/i;
+
+/** A 404 that says the route does not exist (a wrong base URL, an unserved API), not the object. */
+function isUnknownRoute(err: NotFoundError): boolean {
+  return err.code === "endpoint.notFound" || err.code === "endpoint.notPublic" || NO_ROUTE.test(err.title) || (err.detail !== undefined && NO_ROUTE.test(err.detail));
+}
+
 /**
  * True when a product API (Jira, Confluence) says the thing asked for does not exist: a 404
  * from a route the server has. A 404 `endpoint.notFound` (no such route: a wrong base URL) or
  * `endpoint.notPublic` (an extension a public-only server refuses) is not "gone".
  */
 export function isProductNotFound(err: unknown): err is NotFoundError {
-  return err instanceof NotFoundError && err.code !== "endpoint.notFound" && err.code !== "endpoint.notPublic";
+  return err instanceof NotFoundError && !isUnknownRoute(err);
 }
 
-/** True when `err` says the thing asked for does not exist (404 `not.found`). */
+/**
+ * True when `err` says the thing asked for does not exist: a 404, whatever its code
+ * (Atlassian's `ADMIN-404-…`, the extensions' `not.found`, or none), except a 404 that says
+ * the route itself is missing (`endpoint.notFound`, `endpoint.notPublic`, "failed to match
+ * any route"): treating a wrong base URL as "gone" would make the provider recreate everything.
+ */
 export function isNotFound(err: unknown): err is NotFoundError {
-  // A 404 without the contract's code is a wrong URL (a bad baseUrl), not a missing object:
-  // treating it as "gone" would make the provider recreate everything.
-  return err instanceof NotFoundError && err.code === "not.found";
+  return err instanceof NotFoundError && !isUnknownRoute(err);
+}
+
+/** True when the org's plan or licence allows no more service accounts (see `QuotaExceededError`). */
+export function isQuotaExceeded(err: unknown): err is QuotaExceededError {
+  return err instanceof QuotaExceededError;
+}
+
+// System errors that happen before any byte reached the server: the request cannot have landed.
+export const NEVER_CONNECTED_ERRNOS: ReadonlySet<string> = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+/**
+ * True when a write failed in a way that says nothing about whether it landed: no answer in
+ * time (TimeoutError), a connection that broke after it was made (ConnectionError other than
+ * refused/unresolved/unreachable), a 5xx, or a 408. The caller must read (list, membership)
+ * before writing again: Atlassian honours no Idempotency-Key, so a blind retry of a create can
+ * make, and bill, a second account.
+ */
+export function isAmbiguousWriteFailure(err: unknown): boolean {
+  if (err instanceof TimeoutError) return true;
+  if (err instanceof ConnectionError) return err.errno === undefined || !NEVER_CONNECTED_ERRNOS.has(err.errno);
+  if (err instanceof InternalServerError) return true;
+  return err instanceof APIError && err.status === 408;
 }

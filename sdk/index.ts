@@ -6,7 +6,25 @@ export * from "./schemas";
 export * from "./scopes";
 export * from "./errors";
 export { Client, VERSION, type ClientOptions, type RequestOptions, type RetryInfo } from "./client";
-export { CursorPage, PagePromise, type PageData } from "./pagination";
+export { CursorPage, PagePromise, nextPageQuery, type PageData } from "./pagination";
+export {
+  ADMIN_API_ROOT,
+  ADMIN_ERROR_CODES,
+  LINKS_NEXT_DEFAULT_FORM,
+  LINKS_NEXT_FORMS,
+  NEW_ACCOUNT_GRANT_RETRY,
+  QUOTA_ERROR_CODES,
+  QUOTA_ERROR_TEXT,
+  SERVICE_ACCOUNT_CREATE_FIELDS,
+  SERVICE_ACCOUNT_DISPLAY_NAMES_UNIQUE,
+  SERVICE_ACCOUNT_LIST_PAGE_SIZE,
+  SERVICE_ACCOUNT_PATCH_ID_FIELD,
+  SERVICE_ACCOUNT_PATH_ID_FIELD,
+  SERVICE_ACCOUNT_PRODUCT_ID_FIELD,
+  SERVICE_ACCOUNT_TOKEN_PATH_ID_FIELD,
+  TOKEN_STATUS_VALUES,
+  type LinksNextForm,
+} from "./atlassian-assumptions";
 export { ServiceAccounts, ServiceAccountListParams } from "./resources/service-accounts";
 export { ApiTokens, ApiTokenListParams } from "./resources/api-tokens";
 export { ScopeBindings, ScopeBindingListParams } from "./resources/scope-bindings";
@@ -17,11 +35,10 @@ export {
   OrgServiceAccount,
   OrgServiceAccountCreateParams,
   OrgServiceAccountUpdateParams,
-  nameOf,
   productAccountIdOf,
   adminIdOf,
 } from "./resources/org-service-accounts";
-export { ServiceAccountTokens, type ServiceAccountToken } from "./resources/service-account-tokens";
+export { ServiceAccountTokens, tokenStatus, type ServiceAccountToken, type ServiceAccountRef } from "./resources/service-account-tokens";
 export { JiraProjectRoles, JiraProjectRole, JiraRoleActor, hasUser, type JiraRoleRef } from "./resources/jira-project-roles";
 export {
   ConfluenceSpaces,

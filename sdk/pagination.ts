@@ -10,6 +10,47 @@
  */
 import { IdentityError } from "./errors";
 
+/**
+ * The query that fetches the page `next` points to, from the page fetched with `current`:
+ *
+ * - an absolute URL (any host) or a relative one (`/admin/...?cursor=…`, `?cursor=…`): its
+ *   query, and nothing else of it;
+ * - a bare cursor (no `?`, no scheme): `current` with `cursor` set to it (Atlassian's other
+ *   admin APIs give the cursor alone; which form the service-account list gives is
+ *   unconfirmed, see `LINKS_NEXT_FORMS`).
+ *
+ * Undefined when there is nothing to follow (absent, empty, a URL without a query) or when
+ * the link leads back to the page just read (iteration would loop forever). The request
+ * always goes to the list's own path on the configured base, so the credential never
+ * follows a link to another host.
+ */
+export function nextPageQuery(next: string | null | undefined, current: URLSearchParams): URLSearchParams | undefined {
+  if (typeof next !== "string" || next.trim() === "") return undefined;
+  const link = next.trim();
+  let query: URLSearchParams;
+  const mark = link.indexOf("?");
+  if (mark >= 0) {
+    query = new URLSearchParams(link.slice(mark + 1).split("#")[0]);
+  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(link)) {
+    return undefined;
+  } else {
+    query = new URLSearchParams(current);
+    query.set("cursor", link);
+  }
+  if ([...query.keys()].length === 0) return undefined;
+  if (sameQuery(query, current)) return undefined;
+  return query;
+}
+
+function sameQuery(a: URLSearchParams, b: URLSearchParams): boolean {
+  const sorted = (q: URLSearchParams) => {
+    const c = new URLSearchParams(q);
+    c.sort();
+    return c.toString();
+  };
+  return sorted(a) === sorted(b);
+}
+
 /** What one list response boils down to, whatever its wire shape (`items` or `data`). */
 export interface PageData<T> {
   items: T[];
@@ -38,16 +79,12 @@ export class CursorPage<T> implements AsyncIterable<T> {
   }
 
   /**
-   * The query of the next page: the query of `links.next`. Only the query is taken from the
-   * link; the request goes to the list's own path on the configured baseUrl, so the API key
-   * never follows a link to another host.
+   * The query of the next page, from `links.next` (an absolute or relative URL, or a bare
+   * cursor; see `nextPageQuery`). The request goes to the list's own path on the configured
+   * base, so the API key never follows a link to another host.
    */
   nextPageQuery(): URLSearchParams | undefined {
-    if (this.next === undefined) return undefined;
-    const query = new URL(this.next, "http://placeholder.invalid").searchParams;
-    // A link that leads back to this very page would make iteration loop forever.
-    if (query.toString() === this.#query.toString()) return undefined;
-    return query;
+    return nextPageQuery(this.next, this.#query);
   }
 
   /** The cursor of the next page, for callers that paginate themselves (`list({ cursor })`). */

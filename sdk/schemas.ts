@@ -7,7 +7,7 @@
  * field is an error, not silently dropped, so a typo never turns into a no-op.
  */
 import { z } from "zod";
-import { SERVICE_ACCOUNT_PATCH_ID_FIELD } from "./atlassian-assumptions";
+import { SERVICE_ACCOUNT_CREATE_FIELDS, SERVICE_ACCOUNT_PATCH_ID_FIELD } from "./atlassian-assumptions";
 import { isKnownScope, MAX_SCOPES_PER_TOKEN, unknownScopeMessage } from "./scopes";
 
 // ---------------------------------------------------------------------------------------
@@ -178,12 +178,28 @@ export const ServiceAccountPatchParams = z.strictObject({
 });
 export type ServiceAccountPatchParams = z.infer<typeof ServiceAccountPatchParams>;
 
+/**
+ * The embedded backend's create body before issue 15, with its chosen `name`. Not
+ * Atlassian's (there the email and ids are generated): kept for the backend's own use; the
+ * public create is `OrgServiceAccountCreateParams`.
+ */
 export const ServiceAccountCreateParams = z.strictObject({
   name: ServiceAccountName,
   displayName: DisplayName.optional(),
   description: Description.optional(),
 });
 export type ServiceAccountCreateParams = z.infer<typeof ServiceAccountCreateParams>;
+
+/**
+ * Atlassian's create, `POST /service-accounts`: a display name (1-100) and an optional
+ * description (0-1000), under the field names of `SERVICE_ACCOUNT_CREATE_FIELDS`; anything
+ * else is refused. Display names may repeat in an org.
+ */
+export const OrgServiceAccountCreateParams = z.strictObject({
+  [SERVICE_ACCOUNT_CREATE_FIELDS.displayName]: DisplayName,
+  [SERVICE_ACCOUNT_CREATE_FIELDS.description]: Description.optional(),
+});
+export type OrgServiceAccountCreateParams = z.infer<typeof OrgServiceAccountCreateParams>;
 
 export const ServiceAccountUpdateParams = z.strictObject({
   displayName: DisplayName.optional(),
@@ -318,8 +334,13 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * One error of an error body. Atlassian's admin APIs send `{code:"ADMIN-…", status, title,
+ * detail}` with no `id`; the extensions add `id`, `source` and `meta`. (The sdk reads error
+ * bodies more leniently still: see `APIError.generate`.)
+ */
 export const ErrorObject = z.object({
-  id: z.string(),
+  id: z.string().optional(),
   status: z.string(),
   code: z.string(),
   title: z.string(),

@@ -9,12 +9,16 @@ export type ApiKeyListParams = z.input<typeof ApiKeyListParams>;
 
 const ApiKeyPage = pageOf(ApiKey);
 
-/** `/api-keys`: the org's admin API keys. Only an unscoped key may manage them. */
+/**
+ * EXTENSION of the embedded backend: `/api-keys`, the org's admin API keys (Atlassian makes
+ * them in admin.atlassian.com). Only an unscoped key may manage them. Writes carry an
+ * Idempotency-Key, which the backend honours.
+ */
 export class ApiKeys extends APIResource {
   /** `POST /api-keys` -> the key with its `token` secret, returned this once. Omit `scopes` for an unscoped key. */
   async create(params: ApiKeyCreateParams, opts?: RequestOptions): Promise<ApiKeyWithSecret> {
     const body = validateParams(ApiKeyCreateParams, params, "api key");
-    return this._client.post(this.#path(), body, ApiKeyWithSecret, opts);
+    return this._client.extensionWrite("POST", this.#path(), body, ApiKeyWithSecret, opts);
   }
 
   /** `GET /api-keys` (no secrets), every page on demand. */
@@ -29,7 +33,7 @@ export class ApiKeys extends APIResource {
 
   /** `DELETE /api-keys/{id}`: the key stops working at once. Already gone: success. */
   async delete(id: string, opts?: RequestOptions): Promise<void> {
-    return this._client.delete(this.#path(pathId("id", id)), opts);
+    return this._client.delete(this.#path(pathId("id", id)), opts, { extension: true });
   }
 
   #path(id?: string): string {

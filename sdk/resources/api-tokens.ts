@@ -9,7 +9,11 @@ export type ApiTokenListParams = z.input<typeof ApiTokenListParams>;
 
 const ApiTokenPage = pageOf(ApiToken);
 
-/** `/service-accounts/{id}/api-tokens`: a service account's scoped, expiring tokens. */
+/**
+ * EXTENSION of the embedded backend: minting a service account's scoped, expiring token, and
+ * reading or revoking one token (Atlassian publishes none of these; its list and revoke-all
+ * are `ServiceAccountTokens`). Writes carry an Idempotency-Key, which the backend honours.
+ */
 export class ApiTokens extends APIResource {
   /**
    * `POST .../api-tokens` -> the token with its `token` secret: the only time the secret is
@@ -17,7 +21,7 @@ export class ApiTokens extends APIResource {
    */
   async create(serviceAccountId: string, params: ApiTokenCreateParams, opts?: RequestOptions): Promise<ApiTokenWithSecret> {
     const body = validateParams(ApiTokenCreateParams, params, "api token");
-    return this._client.post(this.#path(serviceAccountId), body, ApiTokenWithSecret, opts);
+    return this._client.extensionWrite("POST", this.#path(serviceAccountId), body, ApiTokenWithSecret, opts);
   }
 
   /** `GET .../api-tokens/{tokenId}` -> the token (no secret), or `null` when it or its account is gone. */
@@ -37,7 +41,7 @@ export class ApiTokens extends APIResource {
 
   /** `DELETE .../api-tokens/{tokenId}`: the token stops working. Already revoked or gone: success. */
   async revoke(serviceAccountId: string, tokenId: string, opts?: RequestOptions): Promise<void> {
-    return this._client.delete(this.#path(serviceAccountId, tokenId), opts);
+    return this._client.delete(this.#path(serviceAccountId, tokenId), opts, { extension: true });
   }
 
   /** `DELETE .../api-tokens`: revokes every token of the account. Account gone: success. */

@@ -1,5 +1,6 @@
 /**
- * Confluence Cloud, on the site `cloudId`, with a site admin's credentials: spaces (key to
+ * Confluence Cloud, at `siteUrl` or through the gateway on the site `cloudId`, with a site
+ * admin's credentials: spaces (key to
  * id) and the site's space-role mode (v2), space roles and role assignments (v2, on sites in
  * role mode), and space permissions (v1 writes, v2 reads; sites not in role mode).
  */
@@ -27,6 +28,7 @@ export const RoleAssignment = z.looseObject({
 });
 export type RoleAssignment = z.infer<typeof RoleAssignment>;
 
+/** One v2 space permission the sdk can use: every field present (see `LaxSpacePermissionEntry`). */
 export const SpacePermissionEntry = z.looseObject({
   id: z.union([z.string(), z.number()]).transform(String),
   principal: z.looseObject({ type: z.string(), id: z.string() }),
@@ -34,7 +36,18 @@ export const SpacePermissionEntry = z.looseObject({
 });
 export type SpacePermissionEntry = z.infer<typeof SpacePermissionEntry>;
 
+// Atlassian's v2 spec makes every field of a permission entry optional (`principal` nullish in
+// confluence.js): an entry lacking what the sdk needs is skipped, never fatal to the read.
+const LaxSpacePermissionEntry = z.unknown().transform((v) => {
+  const parsed = SpacePermissionEntry.safeParse(v);
+  return parsed.success ? parsed.data : undefined;
+});
+
 const V1Permission = z.looseObject({ id: z.union([z.string(), z.number()]).transform(String) });
+
+// Confluence's v1 REST API guards writes against XSRF; a client that is not a browser says so
+// (confluence.js sends it on v1 permission POST and DELETE), or a bodiless DELETE may be refused.
+const NO_CHECK = { "X-Atlassian-Token": "no-check" } as const;
 
 const spaceKey = (k: string) => segment("spaceKey", k, SPACE_KEY, "a Confluence space key");
 const spaceId = (id: string) => segment("spaceId", id, NUMERIC_ID, "a numeric Confluence space id");
@@ -61,15 +74,24 @@ export class ConfluenceSpaces extends APIResource {
     return page.results.find((s) => s.key === key) ?? null;
   }
 
-  /** `GET /wiki/api/v2/space-role-mode` -> `PRE_ROLES`, `ROLES_TRANSITION` or `ROLES`. */
+  /**
+   * `GET /wiki/api/v2/space-role-mode` -> `PRE_ROLES`, `ROLES_TRANSITION` or `ROLES`. The
+   * endpoint exists only on sites with role-based access control: a 404 means a site without
+   * it, i.e. `PRE_ROLES` (v1 space permissions).
+   */
   async roleMode(opts?: RequestOptions): Promise<SpaceRoleMode> {
-    const body = await this._client.site({
-      method: "GET",
-      path: `${this._client.productPath("confluence")}/wiki/api/v2/space-role-mode`,
-      schema: z.looseObject({ mode: SpaceRoleMode }),
-      opts,
-    });
-    return body.mode;
+    try {
+      const body = await this._client.site({
+        method: "GET",
+        path: `${this._client.productPath("confluence")}/wiki/api/v2/space-role-mode`,
+        schema: z.looseObject({ mode: SpaceRoleMode }),
+        opts,
+      });
+      return body.mode;
+    } catch (err) {
+      if (isProductNotFound(err)) return "PRE_ROLES";
+      throw err;
+    }
   }
 }
 
@@ -100,12 +122,13 @@ export class ConfluenceSpaceRoles extends APIResource {
   /**
    * `POST /wiki/api/v2/spaces/{id}/role-assignments` with one entry: assigns the user
    * `roleId`, or with `roleId` null removes the user's assignment (a principal holds at
-   * most one role per space).
+   * most one role per space). Idempotent (it sets the role, whatever held before), so retried
+   * like a PUT.
    */
   async assign(spaceIdValue: string, accountId: string, roleId: string | null, opts?: RequestOptions): Promise<void> {
     segment("accountId", accountId, OPAQUE_ID, "an account id");
     const entry = { principal: { principalType: "USER", principalId: accountId }, ...(roleId === null ? {} : { roleId }) };
-    await this._client.site({ method: "POST", path: this.#assignments(spaceIdValue), body: [entry], opts });
+    await this._client.site({ method: "POST", path: this.#assignments(spaceIdValue), body: [entry], opts, idempotent: true });
   }
 
   #assignments(id: string): string {
@@ -115,24 +138,31 @@ export class ConfluenceSpaceRoles extends APIResource {
 
 /** v1 `/wiki/rest/api/space/{key}/permission` (write) and v2 `/wiki/api/v2/spaces/{id}/permissions` (read). */
 export class ConfluenceSpacePermissions extends APIResource {
-  /** `GET /wiki/api/v2/spaces/{id}/permissions`, every page, filtered to one user; `[]` when the space is gone. */
+  /**
+   * `GET /wiki/api/v2/spaces/{id}/permissions`, every page, filtered to one user; `[]` when the
+   * space is gone. Entries without an id, a principal or an operation are skipped.
+   */
   async listFor(spaceIdValue: string, accountId: string, opts?: RequestOptions): Promise<SpacePermissionEntry[]> {
     try {
       const all = await allResults(
         this._client,
         `${this._client.productPath("confluence")}/wiki/api/v2/spaces/${spaceId(spaceIdValue)}/permissions`,
         { limit: "250" },
-        listOf(SpacePermissionEntry),
+        listOf(LaxSpacePermissionEntry),
         opts,
       );
-      return all.filter((p) => p.principal.type === "user" && p.principal.id === accountId);
+      return all.filter((p): p is SpacePermissionEntry => p !== undefined && p.principal.type === "user" && p.principal.id === accountId);
     } catch (err) {
       if (isProductNotFound(err)) return [];
       throw err;
     }
   }
 
-  /** `POST /wiki/rest/api/space/{key}/permission` -> the new permission's id. One permission per call. */
+  /**
+   * `POST /wiki/rest/api/space/{key}/permission` -> the new permission's id. One permission
+   * per call. Not idempotent (a second POST answers 400 "already exists"): after a failure for
+   * which `isAmbiguousWriteFailure(err)` is true, read `listFor` before adding again.
+   */
   async add(key: string, accountId: string, operation: { key: string; target: string }, opts?: RequestOptions): Promise<string> {
     segment("accountId", accountId, OPAQUE_ID, "an account id");
     const created = await this._client.site({
@@ -141,13 +171,14 @@ export class ConfluenceSpacePermissions extends APIResource {
       body: { subject: { type: "user", identifier: accountId }, operation },
       schema: V1Permission,
       opts,
+      headers: NO_CHECK,
     });
     return created.id;
   }
 
   /** `DELETE /wiki/rest/api/space/{key}/permission/{id}`. Gone already: success. */
   async remove(key: string, permissionId: string, opts?: RequestOptions): Promise<void> {
-    return siteDelete(this._client, `${this.#v1(key)}/${segment("permissionId", permissionId, NUMERIC_ID, "a numeric permission id")}`, undefined, opts);
+    return siteDelete(this._client, `${this.#v1(key)}/${segment("permissionId", permissionId, NUMERIC_ID, "a numeric permission id")}`, undefined, opts, NO_CHECK);
   }
 
   #v1(key: string): string {

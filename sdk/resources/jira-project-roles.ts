@@ -1,6 +1,6 @@
 /**
- * Jira Cloud platform REST v3: a project's roles and their members, on the site
- * `cloudId`, with a site admin's credentials (Administer Projects or Administer Jira).
+ * Jira Cloud platform REST v3: a project's roles and their members, at `siteUrl` or through
+ * the gateway on the site `cloudId`, with a site admin's credentials (Administer Projects or Administer Jira).
  * Stable, non-experimental operations; none pages.
  */
 import { z } from "zod";
@@ -15,7 +15,8 @@ const RoleMap = z.record(z.string(), z.string());
 export const JiraRoleActor = z.looseObject({
   id: z.union([z.number(), z.string()]).optional(),
   displayName: z.string().optional(),
-  type: z.string(),
+  // Optional in Jira's spec (`RoleActor.type`); `actorUser`/`actorGroup` say what the actor is.
+  type: z.string().optional(),
   actorUser: z.looseObject({ accountId: z.string() }).optional(),
   actorGroup: z.looseObject({ name: z.string().optional(), groupId: z.string().optional() }).optional(),
 });
@@ -36,7 +37,7 @@ export interface JiraRoleRef {
   id: string;
 }
 
-/** `/ex/jira/{cloudId}/rest/api/3/project/{key}/role[/{id}]` */
+/** `[/ex/jira/{cloudId}]/rest/api/3/project/{key}/role[/{id}]` */
 export class JiraProjectRoles extends APIResource {
   /** `GET .../project/{key}/role` -> the project's roles (name and id); `null` when there is no such project. */
   async list(projectKey: string, opts?: RequestOptions): Promise<JiraRoleRef[] | null> {
@@ -60,7 +61,11 @@ export class JiraProjectRoles extends APIResource {
     }
   }
 
-  /** `POST .../project/{key}/role/{id}` `{"user":[accountId…]}` -> the role with its actors. */
+  /**
+   * `POST .../project/{key}/role/{id}` `{"user":[accountId…]}` -> the role with its actors. Not
+   * idempotent (a second POST answers 400 "already a member"): after a failure for which
+   * `isAmbiguousWriteFailure(err)` is true, read the role (`retrieve`, `hasUser`) before adding again.
+   */
   async addUsers(projectKey: string, roleId: string, accountIds: string[], opts?: RequestOptions): Promise<JiraProjectRole> {
     return this._client.site({ method: "POST", path: this.#path(projectKey, roleId), body: { user: accountIds }, schema: JiraProjectRole, opts });
   }

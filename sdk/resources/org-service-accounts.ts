@@ -3,12 +3,16 @@
  * list, create, update (a PATCH without the id in the path) and delete. There is no
  * get-by-id: `find` lists and filters, one request per page.
  *
- * Where Atlassian's shapes are not confirmed (the create and update bodies' field names,
- * which listed id the products take) the names come from `../atlassian-assumptions`.
+ * Atlassian generates an account's email (with a random suffix) and ids; the caller picks
+ * only the display name and the description. Display names may repeat in an org, so
+ * `findByDisplayName` answers every match. Where Atlassian's shapes are not confirmed (the
+ * create and update bodies' field names, which listed id the products take) the names come
+ * from `../atlassian-assumptions`.
  */
 import { z } from "zod";
 import {
   SERVICE_ACCOUNT_CREATE_FIELDS,
+  SERVICE_ACCOUNT_LIST_PAGE_SIZE,
   SERVICE_ACCOUNT_PATCH_ID_FIELD,
   SERVICE_ACCOUNT_PATH_ID_FIELD,
   SERVICE_ACCOUNT_PRODUCT_ID_FIELD,
@@ -16,12 +20,13 @@ import {
 import type { RequestOptions } from "../client";
 import type { PagePromise } from "../pagination";
 import { APIResource, pathId, validateParams } from "../resource";
-import { Description, DisplayName, ServiceAccountName, SERVICE_ACCOUNT_EMAIL_DOMAIN } from "../schemas";
+import { Description, DisplayName, OrgServiceAccountCreateParams } from "../schemas";
 
 /**
  * One item of Atlassian's list (`{atlassianId, id, email, displayName, picture, container,
- * updatedAt, status, createdById, description}`). Fields beyond `id`, `email` and
- * `displayName` are optional: the API is experimental, and a missing one must not fail a read.
+ * updatedAt, status, createdById, description}`), and what its create answers. Fields beyond
+ * `id`, `email` and `displayName` are optional: the API is experimental, and a missing one
+ * must not fail a read.
  */
 export const OrgServiceAccount = z.looseObject({
   id: z.string(),
@@ -46,12 +51,8 @@ export const OrgServiceAccountPage = z.object({
   total: z.number().int().nonnegative().optional(),
 });
 
-export const OrgServiceAccountCreateParams = z.strictObject({
-  name: ServiceAccountName,
-  displayName: DisplayName.optional(),
-  description: Description.optional(),
-});
-export type OrgServiceAccountCreateParams = z.infer<typeof OrgServiceAccountCreateParams>;
+/** What Atlassian's create takes (defined beside the other shared wire shapes). */
+export { OrgServiceAccountCreateParams };
 
 export const OrgServiceAccountUpdateParams = z.strictObject({
   displayName: DisplayName.optional(),
@@ -59,11 +60,8 @@ export const OrgServiceAccountUpdateParams = z.strictObject({
 });
 export type OrgServiceAccountUpdateParams = z.infer<typeof OrgServiceAccountUpdateParams>;
 
-/** The account's name: the local part of its fixed email (`<name>@serviceaccount.atlassian.com`). */
-export function nameOf(account: Pick<OrgServiceAccount, "email">): string {
-  const at = account.email.lastIndexOf("@");
-  return at < 0 ? account.email : account.email.slice(0, at);
-}
+// A PATCH may answer 204, an empty body, or only part of the account: all mean "done".
+const PatchReply = z.unknown();
 
 /** The id Jira and Confluence know the account by (see `SERVICE_ACCOUNT_PRODUCT_ID_FIELD`). */
 export function productAccountIdOf(account: OrgServiceAccount): string {
@@ -83,17 +81,20 @@ export function adminIdOf(account: OrgServiceAccount): string {
 
 /** `/orgs/{orgId}/service-accounts` as Atlassian publishes it. */
 export class OrgServiceAccounts extends APIResource {
-  /** `GET /service-accounts`, every page on demand (Atlassian pages by `links.next`). */
+  /**
+   * `GET /service-accounts?limit=SERVICE_ACCOUNT_LIST_PAGE_SIZE`, every page on demand.
+   * Atlassian pages by `links.next`: an absolute URL, a relative one or a bare cursor.
+   */
   list(opts?: RequestOptions): PagePromise<OrgServiceAccount> {
     return this._client.getList(
-      () => ({ path: this.#path() }),
+      () => ({ path: this.#path(), query: { limit: SERVICE_ACCOUNT_LIST_PAGE_SIZE } }),
       OrgServiceAccountPage,
       (body) => ({ items: body.items, total: body.total, next: body.links?.next ?? undefined }),
       opts,
     );
   }
 
-  /** The account whose `id` (or, failing that, whose name or product account id) matches; `null` when none. One request per page read. */
+  /** The first account (in list order) that `predicate` accepts; `null` when none. One request per page read. */
   async find(predicate: (a: OrgServiceAccount) => boolean, opts?: RequestOptions): Promise<OrgServiceAccount | null> {
     for await (const a of this.list(opts)) if (predicate(a)) return a;
     return null;
@@ -104,29 +105,44 @@ export class OrgServiceAccounts extends APIResource {
     return this.find((a) => adminIdOf(a) === id, opts);
   }
 
-  /** The account of this name, i.e. of email `<name>@serviceaccount.atlassian.com`; `null` when none. */
-  findByName(name: string, opts?: RequestOptions): Promise<OrgServiceAccount | null> {
-    const email = `${name}@${SERVICE_ACCOUNT_EMAIL_DOMAIN}`.toLowerCase();
-    return this.find((a) => a.email.toLowerCase() === email, opts);
+  /**
+   * Every account whose display name is exactly `displayName`, in list order: none, one, or
+   * several (Atlassian lets display names repeat). Reads the whole list.
+   */
+  async findByDisplayName(displayName: string, opts?: RequestOptions): Promise<OrgServiceAccount[]> {
+    const out: OrgServiceAccount[] = [];
+    for await (const a of this.list(opts)) if (a.displayName === displayName) out.push(a);
+    return out;
   }
 
-  /** `POST /service-accounts` -> the new account. Name taken: `ConflictError`; plan full: `QuotaExceededError`. */
+  /**
+   * `POST /service-accounts` `{displayName, description?}` -> the new account (Atlassian
+   * generates its email and ids). Plan full: `QuotaExceededError`. Not idempotent: a failure
+   * for which `isAmbiguousWriteFailure(err)` is true may have made the account; list
+   * (`findByDisplayName`) before creating again.
+   */
   async create(params: OrgServiceAccountCreateParams, opts?: RequestOptions): Promise<OrgServiceAccount> {
     const p = validateParams(OrgServiceAccountCreateParams, params, "service account");
-    const body: Record<string, unknown> = { [SERVICE_ACCOUNT_CREATE_FIELDS.name]: p.name };
-    body[SERVICE_ACCOUNT_CREATE_FIELDS.displayName] = p.displayName ?? p.name;
+    const body: Record<string, unknown> = { [SERVICE_ACCOUNT_CREATE_FIELDS.displayName]: p.displayName };
     if (p.description !== undefined) body[SERVICE_ACCOUNT_CREATE_FIELDS.description] = p.description;
     return this._client.post(this.#path(), body, OrgServiceAccount, opts);
   }
 
-  /** `PATCH /service-accounts` with the account's id in the body -> the updated account. Only displayName and description change. */
-  async update(id: string, params: OrgServiceAccountUpdateParams, opts?: RequestOptions): Promise<OrgServiceAccount> {
+  /**
+   * `PATCH /service-accounts` with the account's id in the body (`SERVICE_ACCOUNT_PATCH_ID_FIELD`)
+   * -> the updated account, or `null` when the reply is 204, empty, or does not hold the
+   * account (no `id`/`displayName`): the update was made; the caller merges what it sent.
+   * Only displayName and description change.
+   */
+  async update(id: string, params: OrgServiceAccountUpdateParams, opts?: RequestOptions): Promise<OrgServiceAccount | null> {
     pathId("id", id);
     const p = validateParams(OrgServiceAccountUpdateParams, params, "service account update");
-    return this._client.patch(this.#path(), { [SERVICE_ACCOUNT_PATCH_ID_FIELD]: id, ...p }, OrgServiceAccount, opts);
+    const reply = await this._client.patch(this.#path(), { [SERVICE_ACCOUNT_PATCH_ID_FIELD]: id, ...p }, PatchReply, opts);
+    const account = OrgServiceAccount.safeParse(reply);
+    return account.success ? account.data : null;
   }
 
-  /** `DELETE /service-accounts/{id}`. Already gone: success. */
+  /** `DELETE /service-accounts/{id}`. Already gone (any 404): success. */
   async delete(id: string, opts?: RequestOptions): Promise<void> {
     return this._client.delete(this.#path(pathId("id", id)), opts);
   }

@@ -9,12 +9,17 @@ export type ScopeBindingListParams = z.input<typeof ScopeBindingListParams>;
 
 const ScopeBindingPage = pageOf(ScopeBinding);
 
-/** `/service-accounts/{id}/scope-bindings`: a service account's access to Jira projects and Confluence spaces. */
+/**
+ * EXTENSION of the embedded backend: `/service-accounts/{id}/scope-bindings`, a service
+ * account's access to Jira projects and Confluence spaces in the backend's own model (on
+ * Atlassian, access is `jiraProjectRoles` and the `confluence*` resources). Writes carry an
+ * Idempotency-Key, which the backend honours.
+ */
 export class ScopeBindings extends APIResource {
   /** `POST .../scope-bindings` -> the binding. One per account and resource: `ConflictError` (`conflict.bindingExists`). */
   async create(serviceAccountId: string, params: ScopeBindingCreateParams, opts?: RequestOptions): Promise<ScopeBinding> {
     const body = validateParams(ScopeBindingCreateParams, params, "scope binding");
-    return this._client.post(this.#path(serviceAccountId), body, ScopeBinding, opts);
+    return this._client.extensionWrite("POST", this.#path(serviceAccountId), body, ScopeBinding, opts);
   }
 
   /** `GET .../scope-bindings/{bindingId}` -> the binding, or `null` when it or its account is gone. */
@@ -30,7 +35,7 @@ export class ScopeBindings extends APIResource {
     opts?: RequestOptions,
   ): Promise<ScopeBinding> {
     const body = validateParams(ScopeBindingUpdateParams, params, "scope binding update");
-    return this._client.patch(this.#path(serviceAccountId, bindingId), body, ScopeBinding, opts);
+    return this._client.extensionWrite("PATCH", this.#path(serviceAccountId, bindingId), body, ScopeBinding, opts);
   }
 
   /** `GET .../scope-bindings`, every page on demand. */
@@ -45,7 +50,7 @@ export class ScopeBindings extends APIResource {
 
   /** `DELETE .../scope-bindings/{bindingId}`. Already gone: success. */
   async delete(serviceAccountId: string, bindingId: string, opts?: RequestOptions): Promise<void> {
-    return this._client.delete(this.#path(serviceAccountId, bindingId), opts);
+    return this._client.delete(this.#path(serviceAccountId, bindingId), opts, { extension: true });
   }
 
   #path(serviceAccountId: string, bindingId?: string): string {

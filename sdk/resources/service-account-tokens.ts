@@ -4,13 +4,42 @@
  * the embedded backend's `ApiTokens` has those as extensions.
  *
  * The list's item fields are not confirmed: the schema takes what `../atlassian-assumptions`
- * names and tolerates the rest.
+ * names and tolerates the rest. Nor is which of the account's ids the routes take (`id` or
+ * `atlassianId`): given the account (not a bare id), the routes are tried with the
+ * configured one first and, on a 404, with the other; the one that answered is remembered
+ * for the rest of the client's life.
  */
 import { z } from "zod";
-import { TOKEN_LIST_ITEM_FIELDS, TOKEN_LIST_ITEMS_FIELD } from "../atlassian-assumptions";
+import {
+  SERVICE_ACCOUNT_TOKEN_PATH_ID_FIELD,
+  TOKEN_LIST_ITEM_FIELDS,
+  TOKEN_LIST_ITEMS_FIELD,
+  TOKEN_STATUS_VALUES,
+} from "../atlassian-assumptions";
 import type { RequestOptions } from "../client";
 import { isNotFound } from "../errors";
-import { APIResource, pathId } from "../resource";
+import { nextPageQuery } from "../pagination";
+import { APIResource } from "../resource";
+import { OPAQUE_ID, segment } from "./product";
+
+/**
+ * Which account the token routes are about: a bare id (sent as given, no fallback), or the
+ * account's ids as listed (`id`, `atlassianId`), of which the routes take one (unconfirmed:
+ * `SERVICE_ACCOUNT_TOKEN_PATH_ID_FIELD`).
+ */
+export type ServiceAccountRef = string | { id: string; atlassianId?: string | null | undefined };
+
+type IdField = "id" | "atlassianId";
+
+/** A listed token's `status` as one of the package's states; undefined when unknown (see `TOKEN_STATUS_VALUES`). */
+export function tokenStatus(status: string | undefined): "active" | "revoked" | "expired" | undefined {
+  if (status === undefined) return undefined;
+  const s = status.toLowerCase();
+  for (const state of ["active", "revoked", "expired"] as const) {
+    if ((TOKEN_STATUS_VALUES[state] as readonly string[]).includes(s)) return state;
+  }
+  return undefined;
+}
 
 const Time = z.union([z.string(), z.number()]).nullish();
 
@@ -24,7 +53,7 @@ export interface ServiceAccountToken {
   expiresAt: string | undefined;
   /** ISO-8601 UTC, when listed and the token was used. */
   lastUsedAt: string | undefined;
-  /** `active`, `revoked`, `expired`..., when listed. */
+  /** As listed (`active`, `ALLOWED`, ...); `tokenStatus(status)` maps it to the package's states. */
   status: string | undefined;
   /** Scopes, when listed (Atlassian may not show them). */
   scopes: string[] | undefined;
@@ -80,46 +109,89 @@ function toToken(item: Record<string, unknown>): ServiceAccountToken {
 
 /** `/orgs/{orgId}/service-accounts/{id}/api-tokens` as Atlassian publishes it. */
 export class ServiceAccountTokens extends APIResource {
+  // Which id the token routes took the last time both were tried; shared by every call of this client.
+  #idField: IdField = SERVICE_ACCOUNT_TOKEN_PATH_ID_FIELD;
+
+  /** The id field the token routes are tried with first (the configured one until the other has answered). */
+  get idField(): IdField {
+    return this.#idField;
+  }
+
   /**
    * `GET .../api-tokens[?tokenLabel=]` -> the account's tokens (no secrets). Follows
-   * `links.next` when the answer pages. An account that is gone: `[]`.
+   * `links.next` (a URL or a bare cursor) when the answer pages. An account that is gone: `[]`.
    */
-  async list(serviceAccountId: string, params: { tokenLabel?: string } = {}, opts?: RequestOptions): Promise<ServiceAccountToken[]> {
-    const path = this.#path(serviceAccountId);
+  async list(account: ServiceAccountRef, params: { tokenLabel?: string } = {}, opts?: RequestOptions): Promise<ServiceAccountToken[]> {
+    const first = new URLSearchParams(params.tokenLabel === undefined ? {} : { tokenLabel: params.tokenLabel });
+    const found = await this.#withEitherId(account, (path) => this._client.get(path, TokenList, first, opts));
+    if (found === null) return [];
+    const { path, value } = found;
     const out: ServiceAccountToken[] = [];
-    let query: URLSearchParams | undefined = new URLSearchParams(params.tokenLabel === undefined ? {} : { tokenLabel: params.tokenLabel });
-    const seen = new Set<string>();
-    while (query) {
-      let body: z.infer<typeof TokenList>;
-      try {
-        body = await this._client.get(path, TokenList, query, opts);
-      } catch (err) {
-        if (isNotFound(err)) return out;
-        throw err;
-      }
+    const seen = new Set<string>([first.toString()]);
+    let body: z.infer<typeof TokenList> | undefined = value;
+    let query = first;
+    while (body !== undefined) {
       const b = body as unknown as Record<string, unknown>;
       const items = (Array.isArray(body) ? body : (b[TOKEN_LIST_ITEMS_FIELD] ?? b.data ?? b.values)) as Record<string, unknown>[];
       out.push(...items.map((i) => toToken(i)));
       const next: unknown = Array.isArray(body) ? undefined : (body as { links?: { next?: unknown } }).links?.next;
-      query = undefined;
-      if (typeof next === "string" && next !== "") {
-        const q: URLSearchParams = new URL(next, "http://placeholder.invalid").searchParams;
-        // A link back to a page already read would loop forever.
-        if (!seen.has(q.toString())) {
-          seen.add(q.toString());
-          query = q;
-        }
+      const q = nextPageQuery(typeof next === "string" ? next : undefined, query);
+      body = undefined;
+      // A link back to a page already read would loop forever.
+      if (q === undefined || seen.has(q.toString())) break;
+      seen.add(q.toString());
+      query = q;
+      try {
+        body = await this._client.get(path, TokenList, query, opts);
+      } catch (err) {
+        // The account went away between two pages.
+        if (isNotFound(err)) return out;
+        throw err;
       }
     }
     return out;
   }
 
-  /** `DELETE .../api-tokens`: revokes every token of the account. Account gone: success. */
-  async revokeAll(serviceAccountId: string, opts?: RequestOptions): Promise<void> {
-    return this._client.delete(this.#path(serviceAccountId), opts);
+  /**
+   * `DELETE .../api-tokens`: revokes every token of the account. Account gone: success. Given
+   * the account, a 404 with one of its ids is retried with the other, so that a wrong guess
+   * of the id field never passes for "revoked".
+   */
+  async revokeAll(account: ServiceAccountRef, opts?: RequestOptions): Promise<void> {
+    await this.#withEitherId(account, (path) => this._client.request({ method: "DELETE", path, opts }));
+  }
+
+  /**
+   * Runs `call` on the token path of the account's preferred id; on a 404 (from a route that
+   * exists), on the other id's. `null` when every id tried answered 404 (the account is gone).
+   */
+  async #withEitherId<T>(account: ServiceAccountRef, call: (path: string) => Promise<T>): Promise<{ path: string; value: T } | null> {
+    const candidates: [IdField | undefined, string][] = [];
+    if (typeof account === "string") {
+      candidates.push([undefined, account]);
+    } else {
+      const other: IdField = this.#idField === "id" ? "atlassianId" : "id";
+      for (const field of [this.#idField, other]) {
+        const v = account[field];
+        if (typeof v === "string" && v !== "" && !candidates.some(([, id]) => id === v)) candidates.push([field, v]);
+      }
+    }
+    for (const [field, id] of candidates) {
+      const path = this.#path(id);
+      try {
+        const value = await call(path);
+        if (field !== undefined) this.#idField = field;
+        return { path, value };
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    return null;
   }
 
   #path(serviceAccountId: string): string {
-    return `${this._client.adminPath}/service-accounts/${pathId("serviceAccountId", serviceAccountId)}/api-tokens`;
+    // `atlassianId` holds a ':' (`712020:<uuid>`), which a plain id may not; `.` and `..` would climb the path.
+    const id = /^\.+$/.test(serviceAccountId) ? "" : serviceAccountId;
+    return `${this._client.adminPath}/service-accounts/${segment("serviceAccountId", id, OPAQUE_ID, "an account id (letters, digits, '_', ':', '.', '-')")}/api-tokens`;
   }
 }

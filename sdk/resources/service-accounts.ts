@@ -1,60 +1,57 @@
 import { z } from "zod";
 import type { RequestOptions } from "../client";
 import type { PagePromise } from "../pagination";
-import { APIResource, itemsPage, pathId, validateParams } from "../resource";
-import {
-  ListQuery,
-  pageOf,
-  ServiceAccount,
-  ServiceAccountCreateParams,
-  ServiceAccountName,
-  ServiceAccountUpdateParams,
-} from "../schemas";
+import { APIResource, pathId, validateParams } from "../resource";
+import { ListQuery, ServiceAccount, ServiceAccountUpdateParams } from "../schemas";
+import { OrgServiceAccount, OrgServiceAccountPage, type OrgServiceAccountCreateParams } from "./org-service-accounts";
 
-export const ServiceAccountListParams = ListQuery.extend({ name: ServiceAccountName.optional() });
+/** `limit` and `cursor`. (The embedded backend's `name` filter went with the chosen name: Atlassian has neither.) */
+export const ServiceAccountListParams = ListQuery;
 export type ServiceAccountListParams = z.input<typeof ServiceAccountListParams>;
 
-const ServiceAccountPage = pageOf(ServiceAccount);
-
-/** `/service-accounts`: the org's non-human accounts. */
+/**
+ * `/service-accounts` with the embedded backend's EXTENSIONS: get-by-id and
+ * `PATCH /service-accounts/{id}` (which can suspend an account) exist only there. `create`,
+ * `list` and `delete` are Atlassian's public routes (`orgServiceAccounts` is the public client).
+ */
 export class ServiceAccounts extends APIResource {
-  /** `POST /service-accounts` -> the new account. Name taken: `ConflictError`; plan full: `QuotaExceededError`. */
-  async create(params: ServiceAccountCreateParams, opts?: RequestOptions): Promise<ServiceAccount> {
-    const body = validateParams(ServiceAccountCreateParams, params, "service account");
-    return this._client.post(this.#path(), body, ServiceAccount, opts);
+  /**
+   * Atlassian's public create, `POST /service-accounts` `{displayName, description?}` -> the new
+   * account (the same as `orgServiceAccounts.create`): the server generates its email and ids.
+   * Not idempotent; see `isAmbiguousWriteFailure`.
+   */
+  async create(params: OrgServiceAccountCreateParams, opts?: RequestOptions): Promise<OrgServiceAccount> {
+    return this._client.orgServiceAccounts.create(params, opts);
   }
 
-  /** `GET /service-accounts/{id}` -> the account, or `null` when there is none. */
+  /** EXTENSION. `GET /service-accounts/{id}` -> the account, or `null` when there is none. */
   async retrieve(id: string, opts?: RequestOptions): Promise<ServiceAccount | null> {
     return this._client.getOrNull(this.#path(pathId("id", id)), ServiceAccount, opts);
   }
 
-  /** `PATCH /service-accounts/{id}` -> the updated account. `status: "suspended"` stops its tokens working. */
+  /** EXTENSION. `PATCH /service-accounts/{id}` -> the updated account. `status: "suspended"` stops its tokens working. */
   async update(id: string, params: ServiceAccountUpdateParams, opts?: RequestOptions): Promise<ServiceAccount> {
     const body = validateParams(ServiceAccountUpdateParams, params, "service account update");
-    return this._client.patch(this.#path(pathId("id", id)), body, ServiceAccount, opts);
+    return this._client.extensionWrite("PATCH", this.#path(pathId("id", id)), body, ServiceAccount, opts);
   }
 
-  /** `DELETE /service-accounts/{id}`: revokes its tokens and removes its bindings. Already gone: success. */
+  /** `DELETE /service-accounts/{id}`: revokes its tokens and removes its bindings. Already gone (any 404): success. */
   async delete(id: string, opts?: RequestOptions): Promise<void> {
     return this._client.delete(this.#path(pathId("id", id)), opts);
   }
 
-  /** `GET /service-accounts` (filtered by `name` when given), every page on demand. */
-  list(params: ServiceAccountListParams = {}, opts?: RequestOptions): PagePromise<ServiceAccount> {
+  /**
+   * Atlassian's public list, `GET /service-accounts?limit=&cursor=`, every page on demand, its
+   * items read as leniently as `orgServiceAccounts.list` reads them (the public shape has no
+   * `name`).
+   */
+  list(params: ServiceAccountListParams = {}, opts?: RequestOptions): PagePromise<OrgServiceAccount> {
     return this._client.getList(
       () => ({ path: this.#path(), query: validateParams(ServiceAccountListParams, params, "service account list parameters") }),
-      ServiceAccountPage,
-      itemsPage,
+      OrgServiceAccountPage,
+      (body) => ({ items: body.items, total: body.total, next: body.links?.next ?? undefined }),
       opts,
     );
-  }
-
-  /** `GET /service-accounts?name=` -> the account of that name, or `null`. One request. */
-  async findByName(name: string, opts?: RequestOptions): Promise<ServiceAccount | null> {
-    const page = await this.list({ name }, opts);
-    // Names are unique per org; matching exactly guards against a server that filters loosely.
-    return page.items.find((sa) => sa.name === name) ?? null;
   }
 
   #path(id?: string): string {

@@ -1,10 +1,28 @@
 /**
  * The client's retries against the real backend with injected faults, rate limits and
- * latency: writes are never repeated, Retry-After is honoured, timeouts fire.
+ * latency: a create is never sent twice blindly (the caller reads first), an extension's
+ * write is retried with its Idempotency-Key and lands once, Retry-After is honoured,
+ * timeouts fire.
  */
 import { expect } from "chai";
-import { ConnectionError, RateLimitError, TimeoutError, type RetryInfo } from "../../sdk";
-import { startTestBackend, type TestBackend } from "./backend";
+import { Client, ConnectionError, isAmbiguousWriteFailure, RateLimitError, TimeoutError, type OrgServiceAccount, type RetryInfo } from "../../sdk";
+import { createAccount, startTestBackend, type TestBackend } from "./backend";
+
+/**
+ * What the provider does with a create (issue 15): on a failure that may have landed, list
+ * before creating again, and take an account of that display name that appeared meanwhile.
+ */
+async function createWithReadBeforeRetry(client: Client, displayName: string): Promise<OrgServiceAccount> {
+  for (;;) {
+    try {
+      return await createAccount(client, displayName);
+    } catch (err) {
+      if (!isAmbiguousWriteFailure(err)) throw err;
+      const [found] = await client.orgServiceAccounts.findByDisplayName(displayName);
+      if (found) return found;
+    }
+  }
+}
 
 const TOKEN = { label: "ci", scopes: ["read:jira-work"], expiresInDays: 30 };
 
@@ -16,57 +34,75 @@ describe("sdk client reliability against the real backend", () => {
   });
 
   describe("with 5xx, throttling, latency and connection resets injected", () => {
-    it("100 creates make exactly 100 service accounts, none twice", async function () {
+    const faults = "error5xx=0.2,throttle=0.1,latencyMs=5-50,reset=0.05,seed=20261128";
+
+    it("100 token mints (an extension, with an Idempotency-Key) make exactly 100 tokens, none twice", async function () {
       this.timeout(60_000);
-      backend = await startTestBackend({
-        plan: "enterprise",
-        faults: "error5xx=0.2,throttle=0.1,latencyMs=5-50,reset=0.05,seed=20261128",
-      });
+      backend = await startTestBackend({ plan: "enterprise", faults });
       const retries: RetryInfo[] = [];
       // Enough retries that a run of bad draws cannot exhaust them; the injected throttle's
       // Retry-After (1 s) is capped so that the run stays short.
       const client = backend.client({ maxRetries: 15, maxRetryAfterMs: 20, onRetry: (r) => retries.push(r) });
-      const names = Array.from({ length: 100 }, (_, i) => `fleet-${String(i).padStart(3, "0")}`);
-      const created: string[] = [];
-      const queue = [...names];
+      const holder = await createWithReadBeforeRetry(client, "Fleet token holder");
+      const labels = Array.from({ length: 100 }, (_, i) => `fleet-${String(i).padStart(3, "0")}`);
+      const minted: string[] = [];
+      const queue = [...labels];
       await Promise.all(
         Array.from({ length: 10 }, async () => {
-          for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-            created.push((await client.serviceAccounts.create({ name })).id);
+          for (let label = queue.shift(); label !== undefined; label = queue.shift()) {
+            minted.push((await client.apiTokens.create(holder.id, { ...TOKEN, label })).id);
           }
         }),
       );
-
-      const listed = await client.serviceAccounts.list({ limit: 100 }).toArray();
-      expect(listed.map((a) => a.name).sort()).to.deep.equal(names);
-      expect(new Set(listed.map((a) => a.id)).size).to.equal(100);
-      expect(new Set(created)).to.deep.equal(new Set(listed.map((a) => a.id)));
+      const listed = await client.apiTokens.list(holder.id, { limit: 100 }).toArray();
+      expect(listed.map((t) => t.label).sort()).to.deep.equal(labels);
+      expect(new Set(minted)).to.deep.equal(new Set(listed.map((t) => t.id)));
       // The run met every kind of fault, so the retries above were really exercised.
       const kinds = new Set(retries.map((r) => (r.status === undefined ? r.error.constructor.name : String(r.status))));
       expect([...kinds]).to.include.members(["500", "429", "ConnectionError"]);
+    });
+
+    it("30 creates, read before retrying an ambiguous failure, make exactly 30 accounts; no create is retried blindly", async function () {
+      this.timeout(60_000);
+      backend = await startTestBackend({ plan: "enterprise", faults });
+      const retries: RetryInfo[] = [];
+      const client = backend.client({ maxRetries: 15, maxRetryAfterMs: 20, onRetry: (r) => retries.push(r) });
+      const names = Array.from({ length: 30 }, (_, i) => `Fleet account ${String(i).padStart(2, "0")}`);
+      const made: string[] = [];
+      for (const name of names) made.push((await createWithReadBeforeRetry(client, name)).id);
+      const listed = await client.orgServiceAccounts.list().toArray();
+      expect(listed.map((a) => a.displayName).sort()).to.deep.equal(names);
+      expect(new Set(made)).to.deep.equal(new Set(listed.map((a) => a.id)));
+      const blind = retries.filter((r) => r.method === "POST" && r.status !== 429 && !(r.error instanceof ConnectionError && r.error.errno === "ECONNREFUSED"));
+      expect(blind, "a create is retried only when it cannot have landed").to.deep.equal([]);
     });
   });
 
   describe("when an answer is lost after the server has acted", () => {
     // latency 300 ms and a 100 ms timeout: the first attempt times out on the client while
-    // the server still performs it; the retries carry the same Idempotency-Key.
+    // the server still performs it.
     const lostAnswers = () => startTestBackend({ faults: "latencyMs=300-300" });
 
-    it("a retried create of a service account succeeds and makes one account", async () => {
+    it("(s15 backend) a create whose answer is lost is not retried: an ambiguous failure, and listing finds the one account it made", async () => {
       backend = await lostAnswers();
       const retries: RetryInfo[] = [];
       const client = backend.client({ timeoutMs: 100, maxRetries: 10, onRetry: (r) => retries.push(r) });
-      const sa = await client.serviceAccounts.create({ name: "lost-answer" });
-      expect(retries[0]?.error).to.be.instanceOf(TimeoutError);
-      await new Promise((r) => setTimeout(r, 400)); // let every attempt the server still holds finish
-      const all = await client.serviceAccounts.list({}, { timeoutMs: 5_000 }).toArray();
-      expect(all.map((a) => a.id)).to.deep.equal([sa.id]);
+      const err = await client.orgServiceAccounts.create({ displayName: "Lost answer" }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(TimeoutError);
+      expect(isAmbiguousWriteFailure(err)).to.equal(true);
+      expect(retries).to.deep.equal([]);
+      await new Promise((r) => setTimeout(r, 400)); // let the attempt the server still holds finish
+      const found = await client.orgServiceAccounts.findByDisplayName("Lost answer", { timeoutMs: 5_000 });
+      expect(found).to.have.length(1);
     });
 
-    it("a retried create of an api token makes one token, not one per attempt", async () => {
+    it("a retried mint of an api token (an extension, with an Idempotency-Key) makes one token, not one per attempt", async () => {
       backend = await lostAnswers();
       const setup = backend.client({ timeoutMs: 5_000 });
-      const sa = await setup.serviceAccounts.create({ name: "lost-token" });
+      const sa = await createAccount(setup, "Lost token");
       const retries: RetryInfo[] = [];
       const client = backend.client({ timeoutMs: 100, maxRetries: 10, onRetry: (r) => retries.push(r) });
       const token = await client.apiTokens.create(sa.id, TOKEN);
@@ -104,7 +140,7 @@ describe("sdk client reliability against the real backend", () => {
         () => undefined,
         (e: unknown) => e,
       );
-      expect(err).to.be.instanceOf(RateLimitError).and.include({ status: 429, code: "rate.limited", retryable: true });
+      expect(err).to.be.instanceOf(RateLimitError).and.include({ status: 429, retryable: true });
       expect((err as RateLimitError).retryAfterMs).to.be.within(1000, 60_000);
     });
   });

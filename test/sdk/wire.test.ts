@@ -10,14 +10,17 @@ import * as path from "node:path";
 import { inspect } from "node:util";
 import {
   APIError,
+  AuthenticationError,
   BadRequestError,
   Client,
-  ConflictError,
   ConnectionError,
   IdentityError,
   InternalServerError,
   InvalidRequestError,
   InvalidResponseError,
+  isAmbiguousWriteFailure,
+  isNotFound,
+  isQuotaExceeded,
   NotFoundError,
   QuotaExceededError,
   RateLimitError,
@@ -45,6 +48,28 @@ const account = (id = "sa_1", name = "ci-deployer") => ({
   updatedAt: "2026-01-01T00:00:00.000Z",
 });
 const page = (items: unknown[], next?: string) => ({ items, links: next ? { next } : {}, total: 5 });
+/** A service account as Atlassian's list shows it (and as the s15 stand-in's create answers). */
+const listItem = (id = "sa_1", displayName = "CI deployer") => ({
+  atlassianId: `712020:${id}`,
+  id,
+  email: `ci-deployer-x1axxw94zz@serviceaccount.atlassian.com`,
+  displayName,
+  picture: "https://avatar.example/48",
+  container: "org-1",
+  updatedAt: 1764642980899,
+  status: "ACTIVE",
+  createdById: "557058:admin",
+  description: "",
+});
+const TOKEN_PARAMS = { label: "ci", scopes: ["read:jira-work"], expiresInDays: 30 };
+const minted = () => ({
+  id: "t1", serviceAccountId: "sa_1", label: "ci", scopes: ["read:jira-work"], status: "active",
+  createdAt: "2026-01-01T00:00:00Z", expiresAt: "2026-02-01T00:00:00Z", lastUsedAt: null, token: "pasat_" + "t".repeat(43),
+});
+/** An error document as Atlassian's admin APIs write it: no id. */
+const adminError = (status: number, code: string, title: string, detail?: string) => ({
+  errors: [{ code, status: String(status), title, ...(detail === undefined ? {} : { detail }) }],
+});
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -112,11 +137,11 @@ describe("sdk client on the wire", () => {
   });
 
   describe("idempotency keys", () => {
-    it("are one fresh UUID per write, the same on every retry of it", async () => {
-      server.script({ status: 503, body: errorDoc(503, "internal") }, "reset", { status: 201, body: account() });
-      server.script({ status: 201, body: account("sa_2", "other-name") });
-      await client.serviceAccounts.create({ name: "ci-deployer" });
-      await client.serviceAccounts.create({ name: "other-name" });
+    it("are one fresh UUID per extension write, the same on every retry of it", async () => {
+      server.script({ status: 503, body: errorDoc(503, "internal") }, "reset", { status: 201, body: minted() });
+      server.script({ status: 201, body: minted() });
+      await client.apiTokens.create("sa_1", TOKEN_PARAMS);
+      await client.apiTokens.create("sa_1", TOKEN_PARAMS);
       const keys = server.requests.map((r) => r.headers["idempotency-key"]);
       expect(keys[0]).to.match(UUID);
       expect(keys.slice(0, 3)).to.deep.equal([keys[0], keys[0], keys[0]]);
@@ -125,13 +150,78 @@ describe("sdk client on the wire", () => {
       expect(requestIds.size, "each attempt has its own X-Request-Id").to.equal(4);
     });
 
-    it("are the caller's when given, on PATCH and DELETE too", async () => {
+    it("are the caller's when given, on an extension's PATCH and DELETE too", async () => {
       server.script({ status: 200, body: account() }, { status: 204 });
       await client.serviceAccounts.update("sa_1", { description: "x" }, { idempotencyKey: "mine-1" });
-      await client.serviceAccounts.delete("sa_1", { idempotencyKey: "mine-2" });
+      await client.apiTokens.revoke("sa_1", "t1", { idempotencyKey: "mine-2" });
       expect(server.requests.map((r) => r.headers["idempotency-key"])).to.deep.equal(["mine-1", "mine-2"]);
       expect(server.requests[0]!.headers["content-type"]).to.equal("application/json");
       expect(server.requests[1]!.headers, "a DELETE sends no body, so no content type").not.to.have.property("content-type");
+    });
+
+    it("are never sent to Atlassian's public operations, even when the caller gives one", async () => {
+      server.script({ status: 201, body: listItem() }, { status: 200, body: listItem() }, { status: 204 }, { status: 204 }, { status: 200, body: { items: [], links: {} } });
+      const opts = { idempotencyKey: "ignored" };
+      await client.orgServiceAccounts.create({ displayName: "CI deployer" }, opts);
+      await client.orgServiceAccounts.update("sa_1", { description: "x" }, opts);
+      await client.orgServiceAccounts.delete("sa_1", opts);
+      await client.serviceAccountTokens.revokeAll("sa_1", opts);
+      await client.serviceAccountTokens.list("sa_1", {}, opts);
+      expect(server.requests).to.have.length(5);
+      for (const r of server.requests) expect(r.headers, `${r.method} ${r.url}`).not.to.have.property("idempotency-key");
+    });
+  });
+
+  describe("a create (a POST to a public operation)", () => {
+    it("is not retried after a 5xx, a reset or a timeout: the failure may have landed, and says so", async () => {
+      const cases: [string, () => void, Function][] = [
+        ["503", () => server.script({ status: 503, body: errorDoc(503, "internal") }), InternalServerError],
+        ["reset", () => server.script("reset"), ConnectionError],
+        ["timeout", () => server.script({ status: 201, body: listItem(), delayMs: 300 }), TimeoutError],
+      ];
+      for (const [what, arrange, cls] of cases) {
+        server.requests.length = 0;
+        retries.length = 0;
+        arrange();
+        const err = await rejection(client.orgServiceAccounts.create({ displayName: "CI deployer" }, { timeoutMs: 100 }));
+        expect(err, what).to.be.instanceOf(cls);
+        expect(isAmbiguousWriteFailure(err), what).to.equal(true);
+        await new Promise((r) => setTimeout(r, what === "timeout" ? 250 : 0));
+        expect(server.requests, what).to.have.length(1);
+        expect(retries, what).to.deep.equal([]);
+      }
+    });
+
+    it("is retried after a 429: the server turned it away unread", async () => {
+      server.script({ status: 429, body: errorDoc(429, "rate.limited"), headers: { "retry-after": "0" } }, { status: 201, body: listItem() });
+      const made = await client.orgServiceAccounts.create({ displayName: "CI deployer" });
+      expect(made.id).to.equal("sa_1");
+      expect(server.requests).to.have.length(2);
+    });
+
+    it("is retried when the connection was never made (refused), and that failure is not ambiguous", async () => {
+      const url = server.url;
+      await server.close();
+      const c = new Client({ baseUrl: url, orgId: "o", apiKey: KEY, maxRetries: 2, retryBaseDelayMs: 1, retryMaxDelayMs: 2, onRetry: (r) => retries.push(r) });
+      const err = await rejection(c.orgServiceAccounts.create({ displayName: "CI deployer" }));
+      c.close();
+      expect(err).to.be.instanceOf(ConnectionError).with.property("errno", "ECONNREFUSED");
+      expect(isAmbiguousWriteFailure(err)).to.equal(false);
+      expect(retries.map((r) => r.attempt)).to.deep.equal([1, 2]);
+      server = await startScriptedServer();
+    });
+
+    it("a Jira role POST and a Confluence v1 permission POST are not retried after a 5xx; a Confluence role assignment (it sets the role) is", async () => {
+      const site = make({ cloudId: "c1", siteAdmin: { email: "admin@example.com", apiToken: "site-token-00000001" } });
+      server.script({ status: 502, body: { message: "bad gateway" } });
+      expect(await rejection(site.jiraProjectRoles.addUsers("OPS", "10002", ["712020:abc"]))).to.be.instanceOf(InternalServerError);
+      server.script({ status: 502, body: { message: "bad gateway" } });
+      expect(await rejection(site.confluenceSpacePermissions.add("ENG", "712020:abc", { key: "read", target: "space" }))).to.be.instanceOf(InternalServerError);
+      expect(server.requests).to.have.length(2);
+      server.script({ status: 502, body: { message: "bad gateway" } }, { status: 200, body: { results: [] } });
+      await site.confluenceSpaceRoles.assign("123", "712020:abc", "role-1");
+      expect(server.requests).to.have.length(4);
+      site.close();
     });
   });
 
@@ -158,14 +248,15 @@ describe("sdk client on the wire", () => {
         [400, "validation.failed"],
         [401, "unauthorized"],
         [403, "forbidden.insufficientScope"],
-        [409, "conflict.nameTaken"],
+        [404, "not.found"],
+        [409, "conflict.bindingExists"],
         [422, "idempotency.mismatch"],
         [503, "internal", false],
       ];
       for (const [status, code, retryable] of cases) {
         server.requests.length = 0;
         server.script({ status, body: errorDoc(status, code, retryable === undefined ? {} : { retryable }) });
-        const err = await rejection(client.serviceAccounts.create({ name: "ci-deployer" }));
+        const err = await rejection(client.serviceAccounts.update("sa_1", { description: "x" }));
         expect(err, `${status}`).to.be.instanceOf(APIError).with.property("status", status);
         expect((err as APIError).retryable, `${status}`).to.equal(false);
         expect(server.requests, `${status} ${code}`).to.have.length(1);
@@ -263,13 +354,67 @@ describe("sdk client on the wire", () => {
       expect(err.message).to.contain("/scopes/0").and.contain("read:jira-wrok").and.contain("req-42");
     });
 
-    it("tell a full plan (QuotaExceededError, a ConflictError) from a taken name", async () => {
-      server.script({ status: 409, body: errorDoc(409, "quota.exceeded") }, { status: 409, body: errorDoc(409, "conflict.nameTaken") });
-      const quota = await rejection(client.serviceAccounts.create({ name: "ci-deployer" }));
-      const taken = await rejection(client.serviceAccounts.create({ name: "ci-deployer" }));
-      expect(quota).to.be.instanceOf(QuotaExceededError).and.instanceOf(ConflictError);
-      expect(taken).to.be.instanceOf(ConflictError).and.not.instanceOf(QuotaExceededError);
-      expect(taken).to.have.property("code", "conflict.nameTaken");
+    it("tell a full plan (QuotaExceededError) from another conflict, whatever code or status Atlassian uses", async () => {
+      const quotas: [number, unknown][] = [
+        [402, adminError(402, "ADMIN-402-1", "LICENSE_LIMIT_EXCEEDED", "the free plan allows 5 service accounts")],
+        [402, undefined],
+        [409, adminError(409, "ADMIN-UAM-409-3", "Product License Limit Exceeded")],
+        [409, errorDoc(409, "quota.exceeded")],
+        [403, adminError(403, "ADMIN-403-9", "FORBIDDEN", "Your plan does not allow more service accounts")],
+        [400, adminError(400, "ADMIN-400-7", "BAD_REQUEST", "licence limit exceeded")],
+      ];
+      for (const [status, body] of quotas) {
+        server.script({ status, body });
+        const err = await rejection(client.orgServiceAccounts.create({ displayName: "CI deployer" }));
+        expect(err, `${status} ${JSON.stringify(body)}`).to.be.instanceOf(QuotaExceededError).with.property("status", status);
+        expect(isQuotaExceeded(err)).to.equal(true);
+      }
+      const quota = (await (async () => {
+        server.script({ status: 402, body: quotas[0]![1] });
+        return rejection(client.orgServiceAccounts.create({ displayName: "CI deployer" }));
+      })()) as QuotaExceededError;
+      expect(quota.message).to.contain("LICENSE_LIMIT_EXCEEDED").and.contain("the free plan allows 5 service accounts");
+      const others: [number, unknown][] = [
+        [409, adminError(409, "ADMIN-UAM-409-2", "Resource Conflicts")],
+        [409, errorDoc(409, "conflict.bindingExists")],
+        [403, adminError(403, "ADMIN-403-5", "FORBIDDEN", "not allowed to manage the group")],
+        [400, adminError(400, "ADMIN-400-24", "INVALID_BODY", "displayName is too long")],
+      ];
+      for (const [status, body] of others) {
+        server.script({ status, body });
+        const err = await rejection(client.orgServiceAccounts.create({ displayName: "CI deployer" }));
+        expect(err, `${status} ${JSON.stringify(body)}`).to.be.instanceOf(APIError).and.not.instanceOf(QuotaExceededError);
+        expect(isQuotaExceeded(err)).to.equal(false);
+      }
+    });
+
+    it("read Atlassian's admin shape (no id): the class by status, and code, title and detail kept for the caller", async () => {
+      server.script(
+        { status: 401, body: adminError(401, "ADMIN-401-2", "INSUFFICIENT_SCOPE", "the key lacks write:service-accounts:admin") },
+        { status: 404, body: adminError(404, "ADMIN-404-1", "NOT_FOUND", "no service account sa_9") },
+        { status: 400, body: adminError(400, "ADMIN-400-24", "INVALID_BODY") },
+      );
+      const scope = (await rejection(client.orgServiceAccounts.create({ displayName: "CI deployer" }))) as AuthenticationError;
+      expect(scope).to.be.instanceOf(AuthenticationError);
+      expect(scope).to.include({ status: 401, code: "ADMIN-401-2", title: "INSUFFICIENT_SCOPE", detail: "the key lacks write:service-accounts:admin", errorId: undefined });
+      expect(scope.message).to.contain("ADMIN-401-2").and.contain("INSUFFICIENT_SCOPE").and.contain("write:service-accounts:admin");
+      const gone = await rejection(client.orgServiceAccounts.update("sa_9", { description: "x" }));
+      expect(gone).to.be.instanceOf(NotFoundError).and.include({ code: "ADMIN-404-1", title: "NOT_FOUND" });
+      expect(isNotFound(gone)).to.equal(true);
+      const bad = await rejection(client.orgServiceAccounts.update("sa_9", { description: "x" }));
+      expect(bad).to.be.instanceOf(BadRequestError).and.include({ code: "ADMIN-400-24", title: "INVALID_BODY", detail: undefined });
+    });
+
+    it("a DELETE answered 404 is success whatever the body; a 404 that says no route matched is not", async () => {
+      const bodies: unknown[] = [adminError(404, "ADMIN-404-1", "NOT_FOUND"), adminError(404, "ADMIN-UAM-404-1", "Unknown Resource"), errorDoc(404, "not.found"), undefined, { errorMessages: ["gone"] }];
+      for (const body of bodies) {
+        server.script({ status: 404, body });
+        await client.orgServiceAccounts.delete("sa_1");
+      }
+      server.script({ status: 404, body: { message: "Request failed to match any route" } });
+      expect(await rejection(client.orgServiceAccounts.delete("sa_1"))).to.be.instanceOf(NotFoundError);
+      server.script({ status: 404, body: errorDoc(404, "endpoint.notFound") });
+      expect(await rejection(client.orgServiceAccounts.delete("sa_1"))).to.be.instanceOf(NotFoundError);
     });
 
     it("keep the status when the body is not an error document", async () => {
@@ -283,6 +428,7 @@ describe("sdk client on the wire", () => {
       server.script({ status: 404, body: { message: "Route GET:/x not found", error: "Not Found", statusCode: 404 } });
       const err = await rejection(client.serviceAccounts.retrieve("sa_1"));
       expect(err).to.be.instanceOf(NotFoundError).with.property("code", undefined);
+      expect(isNotFound(err)).to.equal(false);
     });
 
     it("a 429 is a RateLimitError that tells how long to wait", async () => {
@@ -331,9 +477,11 @@ describe("sdk client on the wire", () => {
       expect(server.requests).to.have.length(0);
     });
 
-    it("an unknown field is refused rather than dropped", async () => {
-      const err = await rejection(client.serviceAccounts.create({ name: "ci-deployer", dispalyName: "x" } as never));
-      expect(err).to.be.instanceOf(InvalidRequestError).with.property("pointer", "/dispalyName");
+    it("an unknown field is refused rather than dropped (a create takes no name)", async () => {
+      const err = await rejection(client.orgServiceAccounts.create({ displayName: "x", name: "ci-deployer" } as never));
+      expect(err).to.be.instanceOf(InvalidRequestError).with.property("pointer", "/name");
+      expect(await rejection(client.orgServiceAccounts.create({} as never))).to.be.instanceOf(InvalidRequestError).with.property("pointer", "/displayName");
+      expect(server.requests).to.have.length(0);
     });
 
     it("an id that could reach another route is refused", async () => {
