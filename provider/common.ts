@@ -199,7 +199,8 @@ const isAdminPath = (path: string) => path.startsWith("/admin/");
 /** What to do about an error, by HTTP status (Atlassian's codes are not documented enough to key on). */
 function hintFor(err: APIError): string {
   const admin = isAdminPath(err.path);
-  if (isQuotaExceeded(err)) {
+  const quota: boolean = isQuotaExceeded(err);
+  if (quota) {
     return "; the organization's plan allows no more service accounts: delete one, or move the organization to a larger plan";
   }
   if (err.status === 401 || err.status === 403) {

@@ -132,6 +132,8 @@ export class ProductAccess {
    */
   readonly #jiraMembers = new Map<string, Promise<Set<string> | null>>();
   readonly #spacePermissions = new Map<string, Promise<SpacePermissionEntry[]>>();
+  /** A space's role assignments, user account id to role id, likewise. */
+  readonly #spaceAssignments = new Map<string, Promise<Map<string, string>>>();
   #mode: Promise<SpaceRoleMode> | undefined;
   #spaceRoles: Promise<{ id: string; name: string }[]> | undefined;
 
@@ -165,13 +167,14 @@ export class ProductAccess {
     const spaceId = await this.#spaceId(key, opts);
     if ((await this.#roleMode(opts)) !== "PRE_ROLES") {
       const role = await this.#spaceRole(key, wanted, opts);
-      const before = await this.#client.confluenceSpaceRoles.assignmentsOf(spaceId, accountId, opts);
-      const previous = before.find((a) => a.roleId)?.roleId ?? undefined;
+      const assigned = await this.#assignmentsIn(spaceId, opts);
+      const previous = assigned.get(accountId);
       if (previous !== role.id) {
         // Setting a role is idempotent: the sdk retries it as it is.
         await whenReady(accountId, `assigning the Confluence space role "${role.name}" in ${key}`, () =>
           this.#client.confluenceSpaceRoles.assign(spaceId, accountId, role.id, opts),
         );
+        assigned.set(accountId, role.id);
       }
       return { via: "confluence-space-role", spaceId, roleId: role.id, roleName: role.name, ...(previous ? { previousRoleId: previous } : {}) };
     }
@@ -214,7 +217,10 @@ export class ProductAccess {
     const { key } = parseResource(resource);
     if (old.via === "confluence-space-role") {
       const role = await this.#spaceRole(key, wanted, opts);
-      if (role.id !== old.roleId) await this.#client.confluenceSpaceRoles.assign(old.spaceId!, accountId, role.id, opts);
+      if (role.id !== old.roleId) {
+        await this.#client.confluenceSpaceRoles.assign(old.spaceId!, accountId, role.id, opts);
+        this.#spaceAssignments.get(old.spaceId!)?.then((m) => m.set(accountId, role.id), () => undefined);
+      }
       return { ...old, roleId: role.id, roleName: role.name };
     }
     if (old.via === "confluence-space-permissions") {
@@ -254,6 +260,10 @@ export class ProductAccess {
         // Someone else has changed the role since: theirs to keep.
         if (!now.some((a) => a.roleId === grant.roleId)) return;
         await this.#client.confluenceSpaceRoles.assign(grant.spaceId!, accountId, grant.previousRoleId ?? null, opts);
+        this.#spaceAssignments.get(grant.spaceId!)?.then(
+          (m) => (grant.previousRoleId ? m.set(accountId, grant.previousRoleId) : m.delete(accountId)),
+          () => undefined,
+        );
         return;
       }
       case "confluence-space-permissions":
@@ -317,6 +327,21 @@ export class ProductAccess {
       throw new Error(`the Jira project ${projectKey} or its role ${roleId} was not found: ${notFoundHint()}`);
     }
     return found;
+  }
+
+  /** A space's role assignments of users (every page of GET /api/v2/spaces/{id}/role-assignments), once per run per space. */
+  async #assignmentsIn(spaceId: string, opts: RequestOptions): Promise<Map<string, string>> {
+    let all = this.#spaceAssignments.get(spaceId);
+    if (!all) {
+      all = this.#client.confluenceSpaceRoles.assignments(spaceId, opts).then((list) => {
+        const byAccount = new Map<string, string>();
+        for (const a of list) if (a.roleId && a.principal.principalType.toUpperCase() === "USER") byAccount.set(a.principal.principalId, a.roleId);
+        return byAccount;
+      });
+      this.#spaceAssignments.set(spaceId, all);
+      all.catch(() => this.#spaceAssignments.delete(spaceId));
+    }
+    return all;
   }
 
   /** A space's v1 permissions (every page of GET /api/v2/spaces/{id}/permissions), once per run per space. */

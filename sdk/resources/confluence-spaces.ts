@@ -119,6 +119,16 @@ export class ConfluenceSpaceRoles extends APIResource {
     }
   }
 
+  /** `GET /wiki/api/v2/spaces/{id}/role-assignments`, every page: every principal's assignment in the space; `[]` when the space is gone. */
+  async assignments(spaceIdValue: string, opts?: RequestOptions): Promise<RoleAssignment[]> {
+    try {
+      return await allResults(this._client, this.#assignments(spaceIdValue), { limit: "250" }, listOf(RoleAssignment), opts);
+    } catch (err) {
+      if (isProductNotFound(err)) return [];
+      throw err;
+    }
+  }
+
   /**
    * `POST /wiki/api/v2/spaces/{id}/role-assignments` with one entry: assigns the user
    * `roleId`, or with `roleId` null removes the user's assignment (a principal holds at
@@ -143,6 +153,11 @@ export class ConfluenceSpacePermissions extends APIResource {
    * space is gone. Entries without an id, a principal or an operation are skipped.
    */
   async listFor(spaceIdValue: string, accountId: string, opts?: RequestOptions): Promise<SpacePermissionEntry[]> {
+    return (await this.listAll(spaceIdValue, opts)).filter((p) => p.principal.type === "user" && p.principal.id === accountId);
+  }
+
+  /** `GET /wiki/api/v2/spaces/{id}/permissions`, every page: the space's permissions (entries lacking what is needed are skipped); `[]` when the space is gone. */
+  async listAll(spaceIdValue: string, opts?: RequestOptions): Promise<SpacePermissionEntry[]> {
     try {
       const all = await allResults(
         this._client,
@@ -151,7 +166,7 @@ export class ConfluenceSpacePermissions extends APIResource {
         listOf(LaxSpacePermissionEntry),
         opts,
       );
-      return all.filter((p): p is SpacePermissionEntry => p !== undefined && p.principal.type === "user" && p.principal.id === accountId);
+      return all.filter((p): p is SpacePermissionEntry => p !== undefined);
     } catch (err) {
       if (isProductNotFound(err)) return [];
       throw err;
