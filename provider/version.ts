@@ -137,7 +137,13 @@ export function versioned<I, O extends object>(kind: string, h: Handlers<I, O>):
         const result = await h.create(inputs);
         return { ...result, outs: stamped(result.outs) };
       } catch (err) {
-        if (err instanceof ResourceInitError) Object.assign(err.properties, { [VERSION_KEY]: INSTALLED_VERSION });
+        if (err instanceof ResourceInitError) {
+          // The host adds the serialized provider to the outputs of a create that succeeds, not
+          // to those of one that fails half way; without it, the next refresh, destroy or removal
+          // of the resource cannot load its provider ("code must be a string"). So it goes here.
+          const provider = (inputs as Record<string, unknown>).__provider;
+          Object.assign(err.properties, { [VERSION_KEY]: INSTALLED_VERSION }, typeof provider === "string" ? { __provider: provider } : {});
+        }
         throw err;
       }
     },

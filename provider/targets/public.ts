@@ -79,8 +79,13 @@ export function publicAccounts(client: Client): PublicAccountOps {
   };
   const all = async (opts: RequestOptions, fresh = false) => [...(await (fresh || !listing ? load(opts) : listing)).values()];
   const record = (change: (byId: Map<string, Account>) => void) => {
-    if (listing) listing = listing.then((byId) => (change(byId), byId));
     // Nothing is listed yet: the listing, when it comes, shows the change itself.
+    if (!listing) return;
+    const next = listing.then((byId) => (change(byId), byId));
+    listing = next;
+    next.catch(() => {
+      if (listing === next) listing = undefined;
+    });
   };
 
   /** Accounts with the display name that are not in `before`: what a create whose answer was lost made. */
