@@ -28,7 +28,9 @@ import { serviceAccountRoutes } from "./routes/service-accounts";
 import { apiTokenRoutes } from "./routes/api-tokens";
 import { scopeBindingRoutes } from "./routes/scope-bindings";
 import { eventRoutes } from "./routes/events";
-import { JiraErrors, productRoutes } from "./routes/product";
+import { JiraErrors, productPlane } from "./routes/product-plane";
+import { jiraRoutes } from "./routes/jira";
+import { confluenceRoutes } from "./routes/confluence";
 import { opsRoutes } from "./routes/ops";
 import { extensionRoutes } from "./extensions";
 
@@ -302,7 +304,9 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     scopeBindingRoutes(admin, ctx);
   }, { prefix: ADMIN_BASE });
   await typed.register(async (events) => eventRoutes(events, ctx));
-  await typed.register(async (product) => productRoutes(product, ctx, opts.publicOnly ?? false));
+  const plane = productPlane(ctx, opts.publicOnly ?? false);
+  await typed.register(jiraRoutes, { prefix: "/ex/jira/:cloudId", plane });
+  await typed.register(confluenceRoutes, { prefix: "/ex/confluence/:cloudId", plane });
   await typed.register(async (ops) => opsRoutes(ops, ctx, metrics));
 
   return { app, ctx, metrics };
