@@ -10,9 +10,10 @@ import { spaceResource, SPACE_ROLES } from "../access";
 import type { ZodApp } from "../context";
 import { ApiError } from "../errors";
 import type { Grant, Place } from "../store/access";
-import { CloudParams, DENIALS, NUMERIC, SPACE_KEY, type ProductPlane } from "./product-plane";
+import { CloudParams, CONFLUENCE_ERRORS, CONFLUENCE_V1_ERRORS, NUMERIC, productScope, SPACE_KEY, type ProductPlane } from "./product-plane";
 
 const SPACE_READ = ["read:confluence-space.summary", "read:space:confluence"];
+const PAGE_READ = ["read:confluence-content.all", "read:confluence-content.summary", "read:page:confluence"];
 const PAGE_WRITE = ["write:confluence-content", "write:page:confluence"];
 const SPACE_PERMISSION_READ = ["read:space.permission:confluence", "read:space:confluence", "read:confluence-space.summary"];
 const SPACE_PERMISSION_WRITE = ["write:space.permission:confluence", "write:confluence-space"];
@@ -42,6 +43,18 @@ const SpaceSummary = z.object({
   _links: z.object({ webui: z.string() }),
 });
 const Links = z.object({ next: z.string().optional(), base: z.string() });
+const PageOut = z.object({
+  id: z.string(),
+  status: z.string(),
+  title: z.string(),
+  spaceId: z.string(),
+  parentId: z.string(),
+  parentType: z.string(),
+  authorId: z.string(),
+  createdAt: z.string(),
+  version: z.object({ number: z.number(), createdAt: z.string() }),
+  _links: z.object({ webui: z.string(), base: z.string() }),
+});
 const Principal = z.object({ principalType: z.enum(["USER", "GROUP", "ACCESS_CLASS"]), principalId: z.string().min(1).max(128) });
 const RoleAssignment = z.object({ principal: Principal, roleId: z.string() });
 const SpaceRoleOut = z.object({ id: z.string(), type: z.enum(["SYSTEM", "CUSTOM"]), name: z.string(), description: z.string(), spacePermissions: z.array(z.string()) });
@@ -64,9 +77,10 @@ const csv = z
  * With `publicOnly`, the two conveniences Atlassian lacks are refused as well: a space key in
  * place of a v2 space id, and a page created by `spaceKey`.
  */
-export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane }): Promise<void> {
-  const { ctx, publicOnly, tags, authenticate, authorize, actorOf, levelOn, notFound, wikiBase, ensurePlace, person } = opts.plane;
+export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane; site?: boolean }): Promise<void> {
+  const { ctx, publicOnly, tags, confluenceMode, authenticate, authorize, actorOf, levelOn, notFound, wikiBase, ensurePlace, person } = opts.plane;
   const { store } = ctx;
+  productScope(app, "confluence", opts.site ?? false);
 
   /** A space by numeric id, else by key (made on first reference; an extension of v2, which takes ids only). */
   function space(req: FastifyRequest, idOrKey: string, byKey: "v1" | "extension" = "extension"): Place {
@@ -108,7 +122,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane 
     _links: { base: wikiBase(req) },
   });
   function modeRefusal(orgId: string, want: "roles" | "permissions"): string | undefined {
-    const mode = store.access.confluenceMode(orgId);
+    const mode = confluenceMode(orgId);
     if (want === "roles" && mode === "PRE_ROLES") return "This site is not in role mode (space-role-mode PRE_ROLES): grant access with v1 space permissions (POST /wiki/rest/api/space/{spaceKey}/permission).";
     if (want === "permissions" && mode === "ROLES") return "This site is in role mode (space-role-mode ROLES): assign a space role with POST /wiki/api/v2/spaces/{id}/role-assignments.";
     return undefined;
@@ -123,7 +137,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane 
         summary: "List spaces the caller can see (?keys=, ?ids=)",
         params: CloudParams,
         querystring: CursorQuery.extend({ keys: csv, ids: csv }).passthrough(),
-        response: { 200: z.object({ results: z.array(SpaceSummary), _links: Links }), ...DENIALS },
+        response: { 200: z.object({ results: z.array(SpaceSummary), _links: Links }), ...CONFLUENCE_ERRORS },
       },
     },
     async (req) => {
@@ -165,7 +179,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane 
     "/wiki/api/v2/spaces/:id",
     {
       onRequest: authenticate,
-      schema: { tags, summary: "Read a Confluence space (by id; by key as an extension)", params: SpaceIdParams, response: { 200: SpaceSummary, ...DENIALS } },
+      schema: { tags, summary: "Read a Confluence space (by id; by key as an extension)", params: SpaceIdParams, response: { 200: SpaceSummary, ...CONFLUENCE_ERRORS } },
     },
     async (req) => {
       const s = space(req, req.params.id);
@@ -176,10 +190,12 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane 
 
   app.get(
     "/wiki/api/v2/space-role-mode",
-    { onRequest: authenticate, schema: { tags, summary: "The site's space-role mode", params: CloudParams, response: { 200: z.object({ mode: z.enum(["PRE_ROLES", "ROLES_TRANSITION", "ROLES"]) }), ...DENIALS } } },
+    { onRequest: authenticate, schema: { tags, summary: "The site's space-role mode", params: CloudParams, response: { 200: z.object({ mode: z.enum(["PRE_ROLES", "ROLES_TRANSITION", "ROLES"]) }), ...CONFLUENCE_ERRORS } } },
     async (req) => {
       await authorize(req, ["read:configuration:confluence", ...SPACE_PERMISSION_READ], null, "viewer", "read the space-role mode");
-      return { mode: store.access.confluenceMode(req.holder!.orgId) };
+      // A site without role-based access control has no such endpoint (`atlassian.roleModeEndpoint: absent`).
+      if (ctx.atlassian.roleModeEndpoint === "absent") throw notFound("No space role mode on this site: it has no role-based access control.");
+      return { mode: confluenceMode(req.holder!.orgId) };
     },
   );
 
@@ -192,7 +208,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane 
         summary: "The space permissions roles are made of",
         params: CloudParams,
         querystring: CursorQuery,
-        response: { 200: z.object({ results: z.array(z.object({ id: z.string(), displayName: z.string(), description: z.string(), requiredPermissionIds: z.array(z.string()) })), _links: Links }), ...DENIALS },
+        response: { 200: z.object({ results: z.array(z.object({ id: z.string(), displayName: z.string(), description: z.string(), requiredPermissionIds: z.array(z.string()) })), _links: Links }), ...CONFLUENCE_ERRORS },
       },
     },
     async (req) => {
@@ -222,7 +238,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane 
           "principal-id": z.string().max(128).optional(),
           "principal-type": z.enum(["USER", "GROUP", "ACCESS_CLASS"]).optional(),
         }),
-        response: { 200: z.object({ results: z.array(SpaceRoleOut), _links: Links }), ...DENIALS },
+        response: { 200: z.object({ results: z.array(SpaceRoleOut), _links: Links }), ...CONFLUENCE_ERRORS },
       },
     },
     async (req) => {
@@ -252,6 +268,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane 
     "/wiki/api/v2/spaces/:id/role-assignments",
     {
       onRequest: authenticate,
+      config: { faults: true },
       schema: {
         tags,
         summary: "A space's role assignments",
@@ -262,7 +279,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane 
           "principal-id": z.string().max(128).optional(),
           "principal-type": z.enum(["USER", "GROUP", "ACCESS_CLASS"]).optional(),
         }),
-        response: { 200: z.object({ results: z.array(RoleAssignment), _links: Links }), ...DENIALS },
+        response: { 200: z.object({ results: z.array(RoleAssignment), _links: Links }), ...CONFLUENCE_ERRORS },
       },
     },
     async (req) => {
@@ -286,12 +303,13 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane 
     "/wiki/api/v2/spaces/:id/role-assignments",
     {
       onRequest: authenticate,
+      config: { faults: true },
       schema: {
         tags,
         summary: "Set or remove principals' roles in a space (array body; omit roleId to remove)",
         params: SpaceIdParams,
         body: z.array(z.object({ principal: Principal, roleId: z.string().max(64).optional() })).min(1).max(100),
-        response: { 200: z.object({ results: z.array(RoleAssignment), _links: Links }), ...DENIALS },
+        response: { 200: z.object({ results: z.array(RoleAssignment), _links: Links }), ...CONFLUENCE_ERRORS },
       },
     },
     async (req, reply) => {
@@ -304,7 +322,8 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane 
       if (refusal) throw new ApiError(400, "validation.failed", refusal);
       req.body.forEach((e, i) => {
         if (e.principal.principalType !== "USER") throw new ApiError(400, "validation.failed", "this backend has only users: principalType must be USER", `/${i}/principal/principalType`);
-        if (!person(orgId, e.principal.principalId)) throw new ApiError(400, "validation.failed", `no user has account id ${e.principal.principalId}`, `/${i}/principal/principalId`);
+        // An unknown account, or one not grantable yet: 404, as Confluence answers a principal it cannot find.
+        if (!person(orgId, e.principal.principalId, true)) throw notFound(`No user could be found with account id ${e.principal.principalId}.`);
         if (e.roleId !== undefined && !SPACE_ROLES.some((r) => r.id === e.roleId)) {
           throw new ApiError(400, "validation.failed", `no space role has id ${e.roleId}; list them with GET /wiki/api/v2/space-roles`, `/${i}/roleId`);
         }
@@ -340,7 +359,8 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane 
     "/wiki/api/v2/spaces/:id/permissions",
     {
       onRequest: authenticate,
-      schema: { tags, summary: "A space's v1 permission assignments (ids for the v1 DELETE)", params: SpaceIdParams, querystring: CursorQuery, response: { 200: z.object({ results: z.array(SpacePermissionOut), _links: Links }), ...DENIALS } },
+      config: { faults: true },
+      schema: { tags, summary: "A space's v1 permission assignments (ids for the v1 DELETE)", params: SpaceIdParams, querystring: CursorQuery, response: { 200: z.object({ results: z.array(SpacePermissionOut), _links: Links }), ...CONFLUENCE_ERRORS } },
     },
     async (req) => {
       const s = space(req, req.params.id);
@@ -362,12 +382,13 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane 
     "/wiki/rest/api/space/:spaceKey/permission",
     {
       onRequest: authenticate,
+      config: { faults: true },
       schema: {
         tags,
         summary: "Add one v1 space permission",
         params: CloudParams.extend({ spaceKey: z.string().max(255) }),
         body: z.object({ subject: V1Subject, operation: z.object({ key: z.string().max(50), target: z.string().max(50) }), _links: z.unknown().optional() }),
-        response: { 200: V1Permission, ...DENIALS },
+        response: { 200: V1Permission, ...CONFLUENCE_V1_ERRORS },
       },
     },
     async (req, reply) => {
@@ -381,7 +402,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane 
       if (refusal) throw new ApiError(400, "validation.failed", refusal);
       const { subject, operation } = req.body;
       if (subject.type !== "user") throw new ApiError(400, "validation.failed", "this backend has only users: subject.type must be user", "/subject/type");
-      if (!person(orgId, subject.identifier)) throw new ApiError(400, "validation.failed", `no user has account id ${subject.identifier}`, "/subject/identifier");
+      if (!person(orgId, subject.identifier, true)) throw notFound(`No user could be found with account id ${subject.identifier}.`);
       if (!V1_OPERATIONS[operation.key]?.includes(operation.target)) {
         throw new ApiError(400, "validation.failed", `${operation.key}/${operation.target} is not a space permission; valid: ${Object.entries(V1_OPERATIONS).map(([k, t]) => `${k}/${t.join("|")}`).join(", ")}`, "/operation");
       }
@@ -406,7 +427,8 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane 
     "/wiki/rest/api/space/:spaceKey/permission/:id",
     {
       onRequest: authenticate,
-      schema: { tags, summary: "Remove one v1 space permission (read/space takes all of the user's)", params: CloudParams.extend({ spaceKey: z.string().max(255), id: z.string().max(20) }), response: { 204: z.null(), ...DENIALS } },
+      config: { faults: true },
+      schema: { tags, summary: "Remove one v1 space permission (read/space takes all of the user's)", params: CloudParams.extend({ spaceKey: z.string().max(255), id: z.string().max(20) }), response: { 204: z.null(), ...CONFLUENCE_V1_ERRORS } },
     },
     async (req, reply) => {
       if (!SPACE_KEY.test(req.params.spaceKey)) throw notFound(`No space with key '${req.params.spaceKey.slice(0, 20)}'.`);
@@ -435,7 +457,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane 
         summary: "Create a Confluence page (spaceId; spaceKey as an extension)",
         params: CloudParams,
         body: z.object({ spaceId: z.string().max(20).optional(), spaceKey: z.string().max(255).optional(), title: z.string().min(1).max(255) }).passthrough(),
-        response: { 201: z.object({ id: z.string(), title: z.string(), spaceId: z.string(), spaceKey: z.string(), status: z.string() }), ...DENIALS },
+        response: { 201: z.object({ id: z.string(), title: z.string(), spaceId: z.string(), spaceKey: z.string(), status: z.string() }), ...CONFLUENCE_ERRORS },
       },
     },
     async (req, reply) => {
@@ -444,9 +466,49 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane 
       if (!(spaceId !== undefined ? NUMERIC : SPACE_KEY).test(ref)) throw notFound(`No space could be found with key '${ref.slice(0, 20)}'.`);
       const s = space(req, ref);
       await authorize(req, PAGE_WRITE, spaceResource(s.key), "editor", "create Confluence pages");
-      const id = String(store.nextCounter(req.holder!.orgId, "confluence:page-id"));
+      const orgId = req.holder!.orgId;
+      const page = store.transaction(() => {
+        const id = String(store.nextCounter(orgId, "confluence:page-id"));
+        return store.insertItem(orgId, "confluence-page", { id, key: id, placeKey: s.key, title, createdAt: ctx.now() });
+      });
       reply.code(201);
-      return { id, title, spaceId: String(s.id), spaceKey: s.key, status: "current" };
+      return { id: page.id, title, spaceId: String(s.id), spaceKey: s.key, status: "current" };
+    },
+  );
+
+  app.get(
+    "/wiki/api/v2/pages/:id",
+    {
+      onRequest: authenticate,
+      schema: {
+        tags,
+        summary: "Read a Confluence page by id",
+        params: CloudParams.extend({ id: z.string().max(20) }),
+        querystring: z.object({ "body-format": z.string().max(50).optional() }).passthrough(),
+        response: { 200: PageOut, ...CONFLUENCE_ERRORS },
+      },
+    },
+    async (req) => {
+      // A page the caller may not see is answered as one that does not exist (Confluence's 404).
+      const missing = () => notFound(`No page could be found with id ${req.params.id.slice(0, 20)}.`);
+      const page = NUMERIC.test(req.params.id) ? store.item(req.holder!.orgId, "confluence-page", req.params.id) : undefined;
+      if (!page) throw missing();
+      const h = req.holder!;
+      await authorize(req, PAGE_READ, null, "viewer", "read Confluence pages");
+      if (!levelOn(h, spaceResource(page.placeKey))) throw missing();
+      const s = ensurePlace("confluence", h.orgId, page.placeKey);
+      return {
+        id: page.id,
+        status: "current",
+        title: page.title,
+        spaceId: String(s.id),
+        parentId: String(s.id * 10 + 1),
+        parentType: "page",
+        authorId: store.access.firstSiteAdmin(h.orgId)?.accountId ?? "system",
+        createdAt: page.createdAt,
+        version: { number: 1, createdAt: page.createdAt },
+        _links: { webui: `/spaces/${s.key}/pages/${page.id}`, base: wikiBase(req) },
+      };
     },
   );
 }

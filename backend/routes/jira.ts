@@ -9,9 +9,7 @@ import { SERVICE_ACCOUNT_JIRA_ACCOUNT_TYPE } from "../../sdk/atlassian-assumptio
 import { jiraResource, JIRA_ROLES } from "../access";
 import type { ZodApp } from "../context";
 import type { Place } from "../store/access";
-import { avatars, CloudParams, DENIALS, JiraErrors, KEY, NUMERIC, type Holder, type ProductPlane } from "./product-plane";
-
-const JIRA_DENIALS = { ...DENIALS, 400: JiraErrors, 404: z.union([DENIALS[404], JiraErrors]) };
+import { avatars, CloudParams, JIRA_ERRORS, KEY, NUMERIC, productScope, type Holder, type ProductPlane } from "./product-plane";
 
 const JIRA_READ = ["read:jira-work", "read:project:jira"];
 const JIRA_WRITE = ["write:jira-work", "write:issue:jira"];
@@ -45,6 +43,19 @@ const JiraUser = z.object({
   locale: z.string(),
   avatarUrls: AvatarUrls,
 });
+const JiraIssue = z.object({
+  id: z.string(),
+  key: z.string(),
+  self: z.string(),
+  fields: z.object({
+    summary: z.string(),
+    created: z.string(),
+    updated: z.string(),
+    project: z.object({ id: z.string(), key: z.string(), name: z.string(), self: z.string() }),
+    issuetype: z.object({ id: z.string(), name: z.string(), subtask: z.boolean() }),
+    status: z.object({ id: z.string(), name: z.string() }),
+  }),
+});
 const RoleScope = z.object({ type: z.literal("PROJECT"), project: z.object({ id: z.string(), key: z.string(), name: z.string() }) });
 const RoleDetails = z.object({
   self: z.string(),
@@ -69,9 +80,14 @@ const ProjectRole = RoleDetails.omit({ default: true }).extend({
 });
 const RoleParams = CloudParams.extend({ projectIdOrKey: z.string().max(255), id: z.string().max(20) });
 
-export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane }): Promise<void> {
-  const { ctx, tags, authenticate, authorize, actorOf, notFound, origin, jiraBase, ensurePlace, person } = opts.plane;
+/**
+ * `site`: served at the site's own URL (`/rest/api/3/...` on `https://<site>.atlassian.net`)
+ * rather than under the gateway's `/ex/jira/{cloudId}` prefix.
+ */
+export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane; site?: boolean }): Promise<void> {
+  const { ctx, tags, authenticate, authorize, actorOf, levelOn, notFound, origin, jiraBase, ensurePlace, person } = opts.plane;
   const { store } = ctx;
+  productScope(app, "jira", opts.site ?? false);
 
   /** A project by id (it must exist) or by key (made on first reference). */
   function project(req: FastifyRequest, idOrKey: string): Place {
@@ -133,7 +149,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane }): Pr
     "/rest/api/3/project/:projectIdOrKey",
     {
       onRequest: authenticate,
-      schema: { tags, summary: "Read a Jira project", params: CloudParams.extend({ projectIdOrKey: z.string().max(255) }), response: { 200: JiraProject, ...DENIALS } },
+      schema: { tags, summary: "Read a Jira project", params: CloudParams.extend({ projectIdOrKey: z.string().max(255) }), response: { 200: JiraProject, ...JIRA_ERRORS } },
     },
     async (req) => {
       const p = project(req, req.params.projectIdOrKey);
@@ -159,7 +175,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane }): Pr
     "/rest/api/3/project/:projectIdOrKey/role",
     {
       onRequest: authenticate,
-      schema: { tags, summary: "A project's roles: name -> URL ending in the role id", params: CloudParams.extend({ projectIdOrKey: z.string().max(255) }), response: { 200: z.record(z.string(), z.string()), ...DENIALS } },
+      schema: { tags, summary: "A project's roles: name -> URL ending in the role id", params: CloudParams.extend({ projectIdOrKey: z.string().max(255) }), response: { 200: z.record(z.string(), z.string()), ...JIRA_ERRORS } },
     },
     async (req) => {
       const { projectIdOrKey } = req.params;
@@ -178,7 +194,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane }): Pr
         summary: "A project's roles with their details",
         params: CloudParams.extend({ projectIdOrKey: z.string().max(255) }),
         querystring: z.object({ currentMember: z.string().optional(), excludeConnectAddons: z.string().optional(), excludeOtherServiceRoles: z.string().optional() }),
-        response: { 200: z.array(RoleDetails), ...DENIALS },
+        response: { 200: z.array(RoleDetails), ...JIRA_ERRORS },
       },
     },
     async (req) => {
@@ -198,7 +214,8 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane }): Pr
     "/rest/api/3/project/:projectIdOrKey/role/:id",
     {
       onRequest: authenticate,
-      schema: { tags, summary: "A project role with its actors", params: RoleParams, querystring: z.object({ excludeInactiveUsers: z.string().optional() }), response: { 200: ProjectRole, ...JIRA_DENIALS } },
+      config: { faults: true },
+      schema: { tags, summary: "A project role with its actors", params: RoleParams, querystring: z.object({ excludeInactiveUsers: z.string().optional() }), response: { 200: ProjectRole, ...JIRA_ERRORS } },
     },
     async (req, reply) => {
       const { projectIdOrKey, id } = req.params;
@@ -214,12 +231,13 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane }): Pr
     "/rest/api/3/project/:projectIdOrKey/role/:id",
     {
       onRequest: authenticate,
+      config: { faults: true },
       schema: {
         tags,
         summary: "Add users to a project role (body {user:[accountId]})",
         params: RoleParams,
         body: z.object({ user: z.array(z.string().max(128)).max(100).optional(), group: z.array(z.string()).optional(), groupId: z.array(z.string()).optional() }),
-        response: { 200: ProjectRole, ...JIRA_DENIALS },
+        response: { 200: ProjectRole, ...JIRA_ERRORS },
       },
     },
     async (req, reply) => {
@@ -235,7 +253,8 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane }): Pr
       if (users.length === 0) return jiraError(reply, 400, "Give at least one account id in \"user\".");
       const orgId = req.holder!.orgId;
       for (const u of users) {
-        if (!person(orgId, u)) return jiraError(reply, 400, `The user with account ID '${u.slice(0, 128)}' does not exist.`);
+        // Jira: 404 when "a user or group is not found"; so too for an account not grantable yet.
+        if (!person(orgId, u, true)) return jiraError(reply, 404, `The user with account ID '${u.slice(0, 128)}' does not exist.`);
         if (store.access.grantsOf(u, resource).some((g) => g.roleId === String(r.id))) {
           return jiraError(reply, 400, `User '${u.slice(0, 128)}' is already a member of the project role.`);
         }
@@ -256,12 +275,13 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane }): Pr
     "/rest/api/3/project/:projectIdOrKey/role/:id",
     {
       onRequest: authenticate,
+      config: { faults: true },
       schema: {
         tags,
         summary: "Replace a project role's actors (body {categorisedActors:{\"atlassian-user-role-actor\":[accountId]}})",
         params: RoleParams,
         body: z.object({ id: z.number().optional(), categorisedActors: z.record(z.string(), z.array(z.string().max(128)).max(100)) }),
-        response: { 200: ProjectRole, ...JIRA_DENIALS },
+        response: { 200: ProjectRole, ...JIRA_ERRORS },
       },
     },
     async (req, reply) => {
@@ -274,7 +294,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane }): Pr
       const { "atlassian-user-role-actor": users = [], ...others } = req.body.categorisedActors;
       if (Object.values(others).some((v) => v.length > 0)) return jiraError(reply, 400, "This backend has no groups: give only \"atlassian-user-role-actor\".");
       const orgId = req.holder!.orgId;
-      for (const u of users) if (!person(orgId, u)) return jiraError(reply, 400, `The user with account ID '${u.slice(0, 128)}' does not exist.`);
+      for (const u of users) if (!person(orgId, u, true)) return jiraError(reply, 404, `The user with account ID '${u.slice(0, 128)}' does not exist.`);
       ctx.mutate(req, reply, 200, () => {
         const now = ctx.now();
         const wanted = new Set(users);
@@ -299,12 +319,13 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane }): Pr
     "/rest/api/3/project/:projectIdOrKey/role/:id",
     {
       onRequest: authenticate,
+      config: { faults: true },
       schema: {
         tags,
         summary: "Remove a user from a project role (?user=accountId)",
         params: RoleParams,
         querystring: z.object({ user: z.string().max(128).optional(), group: z.string().optional(), groupId: z.string().optional() }),
-        response: { 204: z.null(), ...JIRA_DENIALS },
+        response: { 204: z.null(), ...JIRA_ERRORS },
       },
     },
     async (req, reply) => {
@@ -339,7 +360,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane }): Pr
         summary: "The calling user",
         params: CloudParams,
         querystring: z.object({ expand: z.string().max(200).optional() }),
-        response: { 200: JiraUser, ...DENIALS },
+        response: { 200: JiraUser, ...JIRA_ERRORS },
       },
     },
     async (req) => {
@@ -353,7 +374,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane }): Pr
     "/rest/api/3/user",
     {
       onRequest: authenticate,
-      schema: { tags, summary: "A user by account id", params: CloudParams, querystring: z.object({ accountId: z.string().max(128), expand: z.string().max(200).optional() }), response: { 200: JiraUser, ...JIRA_DENIALS } },
+      schema: { tags, summary: "A user by account id", params: CloudParams, querystring: z.object({ accountId: z.string().max(128), expand: z.string().max(200).optional() }), response: { 200: JiraUser, ...JIRA_ERRORS } },
     },
     async (req, reply) => {
       await authorize(req, USER_READ, null, "viewer", "read users");
@@ -372,17 +393,60 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane }): Pr
         summary: "Create a Jira issue",
         params: CloudParams,
         body: z.object({ fields: z.object({ project: z.object({ key: z.string().max(255).optional(), id: z.string().max(20).optional() }), summary: z.string().min(1).max(255) }).passthrough() }).passthrough(),
-        response: { 201: z.object({ id: z.string(), key: z.string(), self: z.string() }), ...DENIALS },
+        response: { 201: z.object({ id: z.string(), key: z.string(), self: z.string() }), ...JIRA_ERRORS },
       },
     },
     async (req, reply) => {
       const ref = req.body.fields.project.key ?? req.body.fields.project.id ?? "";
       const p = project(req, ref);
       await authorize(req, JIRA_WRITE, jiraResource(p.key), "editor", "create Jira issues");
-      const n = store.nextCounter(req.holder!.orgId, `jira:${p.key}`);
-      const id = String(10000 + store.nextCounter(req.holder!.orgId, "jira:issue-id"));
+      const orgId = req.holder!.orgId;
+      const issue = store.transaction(() => {
+        const n = store.nextCounter(orgId, `jira:${p.key}`);
+        const id = String(10000 + store.nextCounter(orgId, "jira:issue-id"));
+        return store.insertItem(orgId, "jira-issue", { id, key: `${p.key}-${n}`, placeKey: p.key, title: req.body.fields.summary, createdAt: ctx.now() });
+      });
       reply.code(201);
-      return { id, key: `${p.key}-${n}`, self: `${jiraBase(req)}/issue/${id}` };
+      return { id: issue.id, key: issue.key, self: `${jiraBase(req)}/issue/${issue.id}` };
+    },
+  );
+
+  app.get(
+    "/rest/api/3/issue/:issueIdOrKey",
+    {
+      onRequest: authenticate,
+      schema: {
+        tags,
+        summary: "Read a Jira issue by id or key",
+        params: CloudParams.extend({ issueIdOrKey: z.string().max(255) }),
+        querystring: z.object({ fields: z.string().max(2000).optional(), expand: z.string().max(200).optional() }).passthrough(),
+        response: { 200: JiraIssue, ...JIRA_ERRORS },
+      },
+    },
+    async (req, reply) => {
+      // Jira answers an issue the caller may not see as it answers one that does not exist.
+      const missing = () => jiraError(reply, 404, "Issue does not exist or you do not have permission to see it.");
+      const issue = store.item(req.holder!.orgId, "jira-issue", req.params.issueIdOrKey);
+      if (!issue) return missing();
+      const h = req.holder!;
+      await authorize(req, JIRA_READ, null, "viewer", "read Jira issues");
+      // Any role on the project reads its issues (as GET project); without one, Jira's 404.
+      if (!levelOn(h, jiraResource(issue.placeKey))) return missing();
+      const p = ensurePlace("jira", h.orgId, issue.placeKey);
+      const self = `${jiraBase(req)}/issue/${issue.id}`;
+      return {
+        id: issue.id,
+        key: issue.key,
+        self,
+        fields: {
+          summary: issue.title,
+          created: issue.createdAt,
+          updated: issue.createdAt,
+          project: { id: String(p.id), key: p.key, name: p.key, self: `${jiraBase(req)}/project/${p.id}` },
+          issuetype: { id: "10001", name: "Task", subtask: false },
+          status: { id: "10000", name: "To Do" },
+        },
+      };
     },
   );
 }

@@ -12,7 +12,7 @@ import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { AccessLevel } from "../../sdk/atlassian-assumptions";
 import { atLeast, levelOf } from "../access";
-import type { Context } from "../context";
+import type { Context, ZodApp } from "../context";
 import { ApiError } from "../errors";
 import { hashSecret, sameHash } from "../secrets";
 import { GroupCommit } from "../usage";
@@ -45,15 +45,50 @@ export const KEY = /^[A-Z][A-Z0-9]{1,9}$/;
 export const SPACE_KEY = /^~?[A-Za-z0-9]{1,255}$/;
 export const NUMERIC = /^\d{1,15}$/;
 export const CloudParams = z.object({ cloudId: z.string().max(200) });
-/** 401, 403 and 404 of the product plane, in the shape of Atlassian's product APIs. */
-const Message = z.object({ code: z.number(), message: z.string() });
-export const DENIALS = { 401: Message, 403: Message, 404: Message };
-/** Jira's error body, as its routes declare it for 400. */
+/** Jira's error body: `{"errorMessages":[...],"errors":{}}`. */
 export const JiraErrors = z.object({ errorMessages: z.array(z.string()), errors: z.record(z.string(), z.string()) });
+/** Confluence v2's error body: `{"errors":[{status,code,title,detail}]}`. */
+export const ConfluenceErrors = z.object({
+  errors: z.array(z.object({ status: z.number(), code: z.string(), title: z.string(), detail: z.string() })).min(1),
+});
+/** Confluence v1's error body. */
+export const ConfluenceV1Error = z.object({ statusCode: z.number(), message: z.string() });
+/** Every refusal of a route, in its product's shape (documented in /openapi.json). */
+export const JIRA_ERRORS = { "4xx": JiraErrors, "5xx": JiraErrors };
+export const CONFLUENCE_ERRORS = { "4xx": ConfluenceErrors, "5xx": ConfluenceErrors };
+export const CONFLUENCE_V1_ERRORS = { "4xx": ConfluenceV1Error, "5xx": ConfluenceV1Error };
+
+const CONFLUENCE_CODES: Record<number, [string, string]> = {
+  400: ["INVALID_REQUEST_PARAMETER", "Bad Request"],
+  401: ["UNAUTHORIZED", "Unauthorized"],
+  403: ["FORBIDDEN", "Forbidden"],
+  404: ["NOT_FOUND", "Not Found"],
+  413: ["PAYLOAD_TOO_LARGE", "Payload Too Large"],
+  415: ["UNSUPPORTED_MEDIA_TYPE", "Unsupported Media Type"],
+  429: ["TOO_MANY_REQUESTS", "Too Many Requests"],
+};
+export function confluenceErrorBody(status: number, items: { detail: string }[]): z.infer<typeof ConfluenceErrors> {
+  const [code, title] = CONFLUENCE_CODES[status] ?? (status >= 500 ? ["INTERNAL_SERVER_ERROR", "Internal Server Error"] : ["BAD_REQUEST", "Bad Request"]);
+  return { errors: items.map((i) => ({ status, code, title, detail: i.detail })) };
+}
+
+/**
+ * Marks the routes of a product plugin with their product (which error body they answer) and,
+ * when the plugin serves the site-URL form (`https://<site>.atlassian.net/...`, no cloud id in
+ * the path), takes `cloudId` out of their path parameters.
+ */
+export function productScope(app: ZodApp, product: "jira" | "confluence", site: boolean): void {
+  app.addHook("onRoute", (route) => {
+    const v1 = product === "confluence" && route.url.includes("/wiki/rest/api/");
+    route.config = { ...(route.config as object), product: v1 ? "confluence-v1" : product } as typeof route.config;
+    const params = route.schema?.params;
+    if (site && params instanceof z.ZodObject && "cloudId" in params.shape) route.schema!.params = params.omit({ cloudId: true });
+  });
+}
 export const avatars = (base: string) => ({ "16x16": `${base}?size=xsmall`, "24x24": `${base}?size=small`, "32x32": `${base}?size=medium`, "48x48": base });
 
 /** The product plane's shared state (caches of the hot path) and checks, one per app. */
-export function productPlane(ctx: Context, publicOnly = false) {
+export function productPlane(ctx: Context, publicOnly = false, siteCloudId?: string) {
   const { store } = ctx;
   const usage = new GroupCommit(store);
   // Orgs and their cloud ids are fixed once the server runs (they are seeded at start).
@@ -85,7 +120,8 @@ export function productPlane(ctx: Context, publicOnly = false) {
 
   /** 401 unless the request carries a live token of this site's org: a service account's or a site admin's. */
   async function authenticate(req: FastifyRequest): Promise<void> {
-    const { cloudId } = (req.params ?? {}) as { cloudId?: string };
+    // The site-URL form has no cloud id in its path: it is the default org's site.
+    const cloudId = ((req.params ?? {}) as { cloudId?: string }).cloudId ?? siteCloudId;
     const org = cloudId === undefined ? undefined : site(cloudId);
     if (!org) throw new ApiError(404, "not.found", "no site has this cloud id");
     const target = { type: "site", id: org.cloudId };
@@ -171,8 +207,9 @@ export function productPlane(ctx: Context, publicOnly = false) {
 
   const notFound = (message: string) => new ApiError(404, "not.found", message);
   const origin = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
-  const jiraBase = (req: FastifyRequest) => `${origin(req)}/ex/jira/${req.holder!.cloudId}/rest/api/3`;
-  const wikiBase = (req: FastifyRequest) => `${origin(req)}/ex/confluence/${req.holder!.cloudId}/wiki`;
+  const gateway = (req: FastifyRequest) => req.routeOptions.url?.startsWith("/ex/") ?? true;
+  const jiraBase = (req: FastifyRequest) => `${origin(req)}${gateway(req) ? `/ex/jira/${req.holder!.cloudId}` : ""}/rest/api/3`;
+  const wikiBase = (req: FastifyRequest) => `${origin(req)}${gateway(req) ? `/ex/confluence/${req.holder!.cloudId}` : ""}/wiki`;
   const tags = ["product plane"];
 
   // Projects and spaces are never deleted, so a place once read stays valid: the hot path reads it once.
@@ -189,14 +226,23 @@ export function productPlane(ctx: Context, publicOnly = false) {
   };
 
   /** Name, email and kind of an account id Jira or Confluence may be told about, or undefined. */
-  function person(orgId: string, accountId: string): { displayName: string; email: string; kind: "service-account" | "site-admin" } | undefined {
+  /**
+   * Name, email and kind of an account id Jira or Confluence may be told about, or undefined.
+   * `toGrant`: a service account younger than `atlassian.accountReadyDelayMs` is not known yet,
+   * as Atlassian answers a grant to a new account for some seconds (crewlet's ErrAccountNotReady).
+   */
+  function person(orgId: string, accountId: string, toGrant = false): { displayName: string; email: string; kind: "service-account" | "site-admin" } | undefined {
     const a = store.accountByProductId(orgId, accountId);
+    if (a && toGrant && ctx.nowMs() - Date.parse(a.createdAt) < ctx.atlassian.accountReadyDelayMs) return undefined;
     if (a) return { displayName: a.displayName, email: a.email, kind: "service-account" };
     const admin = store.access.siteAdminByAccountId(orgId, accountId);
     return admin && { displayName: admin.displayName, email: admin.email, kind: "site-admin" };
   }
 
-  return { ctx, publicOnly, tags, authenticate, authorize, actorOf, levelOn, notFound, origin, jiraBase, wikiBase, ensurePlace, person };
+  /** The site's space-role mode; with `atlassian.roleModeEndpoint: absent` a site from before roles. */
+  const confluenceMode = (orgId: string) => (ctx.atlassian.roleModeEndpoint === "absent" ? ("PRE_ROLES" as const) : store.access.confluenceMode(orgId));
+
+  return { ctx, publicOnly, tags, confluenceMode, authenticate, authorize, actorOf, levelOn, notFound, origin, jiraBase, wikiBase, ensurePlace, person };
 }
 
 export type ProductPlane = ReturnType<typeof productPlane>;

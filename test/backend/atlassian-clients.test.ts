@@ -24,7 +24,7 @@ async function clients(b: Harness, auth: { email: string; token: string }) {
 
 /** A service account with one token holding `scopes`. */
 async function serviceAccount(b: Harness, scopes: string[]) {
-  const a = await b.ok("POST", "/service-accounts", { name: uniqueName("eco") });
+  const a = await b.ok("POST", "/service-accounts", { displayName: uniqueName("eco") });
   const t = await b.ok("POST", `/service-accounts/${a.id}/api-tokens`, { label: "eco", scopes, expiresInDays: 30 });
   return { a, auth: { email: a.email as string, token: t.token as string } };
 }
@@ -94,10 +94,10 @@ describe("backend: jira.js against the Jira surfaces", () => {
     expect(await status(admin.jira.projectRoleActors.deleteActor({ projectIdOrKey: "ENG", id: member, user: a.accountId }))).to.equal(404);
   });
 
-  it("refuses what Jira refuses: an unknown account, a member added twice (400), an unknown role (404)", async () => {
+  it("refuses what Jira refuses: an unknown account (404, \"a user is not found\"), a member added twice (400), an unknown role (404)", async () => {
     const { a } = await serviceAccount(b, ["read:jira-work"]);
     const viewer = 10004;
-    expect(await status(admin.jira.projectRoleActors.addActorUsers({ projectIdOrKey: "OPS", id: viewer, user: ["557058:nobody"] }))).to.equal(400);
+    expect(await status(admin.jira.projectRoleActors.addActorUsers({ projectIdOrKey: "OPS", id: viewer, user: ["557058:nobody"] }))).to.equal(404);
     await admin.jira.projectRoleActors.addActorUsers({ projectIdOrKey: "OPS", id: viewer, user: [a.accountId] });
     expect(await status(admin.jira.projectRoleActors.addActorUsers({ projectIdOrKey: "OPS", id: viewer, user: [a.accountId] }))).to.equal(400);
     expect(await status(admin.jira.projectRoles.getProjectRole({ projectIdOrKey: "OPS", id: 99999 }))).to.equal(404);
