@@ -161,4 +161,62 @@ describe("backend: product plane", () => {
     const res = await b.product("POST", ISSUE, h.auth, { fields: { project: { key: "ENG" } } });
     expect(expectJiraError(res, 400)).to.include("fields/summary");
   });
+
+  describe("at the site URL (https://<site>.atlassian.net: no /ex/{product}/{cloudId} prefix)", () => {
+    it("serves the same routes for the default site with the same auth, and links back to the site URL", async () => {
+      const h = await holder(["read:jira-work", "write:jira-work", "read:confluence-space.summary"], [["jira:project/ENG", "editor"], ["confluence:space/DOCS", "viewer"]]);
+      const project = await b.product("GET", "/rest/api/3/project/ENG", h.auth);
+      expect(project.status, project.text).to.equal(200);
+      expect(project.body.self).to.equal(`${b.url}/rest/api/3/project/${project.body.id}`);
+      const made = await b.product("POST", "/rest/api/3/issue", `Bearer ${h.t.token}`, { fields: { project: { key: "ENG" }, summary: "site" } });
+      expect(made.status).to.equal(201);
+      expect(made.body.self).to.equal(`${b.url}/rest/api/3/issue/${made.body.id}`);
+      // The same issue through the gateway.
+      expect((await b.product("GET", `/ex/jira/{cloudId}/rest/api/3/issue/${made.body.key}`, h.auth)).body.fields.summary).to.equal("site");
+      const space = await b.product("GET", "/wiki/api/v2/spaces/DOCS", h.auth);
+      expect(space.status, space.text).to.equal(200);
+      const admin = basic(b.siteAdmin.email, b.siteAdmin.token);
+      expect((await b.product("GET", "/wiki/api/v2/space-role-mode", admin)).body).to.deep.equal({ mode: "ROLES" });
+      expect((await b.product("GET", "/rest/api/3/myself", admin)).body.accountId).to.equal(b.siteAdmin.accountId);
+    });
+
+    it("refuses as the gateway does, in each product's shape", async () => {
+      expectJiraError(await b.product("GET", "/rest/api/3/project/ENG", null), 401);
+      expectConfluenceError(await b.product("GET", "/wiki/api/v2/spaces/DOCS", basic("x@example.com", "pasat_" + "x".repeat(43))), 401, "UNAUTHORIZED");
+      const h = await holder(["read:jira-work"], []);
+      expect(expectJiraError(await b.product("GET", "/rest/api/3/project/ENG", h.auth), 403)).to.include("jira:project/ENG");
+    });
+  });
+
+  describe("reading back what was made", () => {
+    it("GET issue by key or id: needs a Jira read scope (403 in Jira's shape) and a role on the project (else Jira's 404)", async () => {
+      const writer = await holder(["write:jira-work", "read:jira-work"], [["jira:project/ENG", "editor"]]);
+      const made = (await b.product("POST", ISSUE, writer.auth, { fields: { project: { key: "ENG" }, summary: "read back" } })).body;
+      for (const ref of [made.key, made.id]) {
+        const got = await b.product("GET", `${ISSUE}/${ref}`, writer.auth);
+        expect(got.status, got.text).to.equal(200);
+        expect(got.body).to.deep.include({ id: made.id, key: made.key, self: made.self });
+        expect(got.body.fields).to.deep.include({ summary: "read back" });
+        expect(got.body.fields.project.key).to.equal("ENG");
+      }
+      const noScope = await holder(["write:jira-work"], [["jira:project/ENG", "editor"]]);
+      expect(expectJiraError(await b.product("GET", `${ISSUE}/${made.key}`, noScope.auth), 403)).to.include("read:jira-work");
+      const noRole = await holder(["read:jira-work"], [["jira:project/OPS", "viewer"]]);
+      expect(expectJiraError(await b.product("GET", `${ISSUE}/${made.key}`, noRole.auth), 404)).to.include("does not exist");
+      expectJiraError(await b.product("GET", `${ISSUE}/ENG-424242`, writer.auth), 404);
+    });
+
+    it("GET page by id: needs a Confluence read scope and a role on the space; refusals in Confluence v2's shape", async () => {
+      const writer = await holder(["write:page:confluence", "read:page:confluence"], [["confluence:space/DOCS", "editor"]]);
+      const made = (await b.product("POST", PAGES, writer.auth, { spaceKey: "DOCS", title: "Notes" })).body;
+      const got = await b.product("GET", `${PAGES}/${made.id}`, writer.auth);
+      expect(got.status, got.text).to.equal(200);
+      expect(got.body).to.include({ id: made.id, title: "Notes", spaceId: made.spaceId, status: "current" });
+      const noScope = await holder(["write:page:confluence"], [["confluence:space/DOCS", "editor"]]);
+      expect(expectConfluenceError(await b.product("GET", `${PAGES}/${made.id}`, noScope.auth), 403, "FORBIDDEN")).to.include("read:page:confluence");
+      const noRole = await holder(["read:page:confluence"], []);
+      expectConfluenceError(await b.product("GET", `${PAGES}/${made.id}`, noRole.auth), 404, "NOT_FOUND");
+      expectConfluenceError(await b.product("GET", `${PAGES}/987654`, writer.auth), 404, "NOT_FOUND");
+    });
+  });
 });
