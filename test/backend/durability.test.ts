@@ -188,13 +188,26 @@ describe("backend: the serve CLI", function () {
   });
 
   it("refuses bad flags with a usage message and exit status 2", async () => {
-    for (const args of [["--port", "x", "--data-dir", "/tmp/x"], ["--bogus"], ["--data-dir", "/tmp/x", "--plan", "gold"], ["--data-dir", "/tmp/x", "--rate-limit", "lots"]]) {
+    for (const args of [
+      ["--port", "x", "--data-dir", "/tmp/x"],
+      ["--bogus"],
+      ["--data-dir", "/tmp/x", "--plan", "gold"],
+      ["--data-dir", "/tmp/x", "--rate-limit", "lots"],
+      ["--data-dir", "/tmp/x", "--atlassian", "linksNext=url"],
+      ["--data-dir", "/tmp/x", "--atlassian", "maxPageSize=0"],
+      ["--data-dir", "/tmp/x", "--atlassian", "pageSize"],
+    ]) {
       const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "backend/cli.ts"), "serve", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
       let err = "";
       proc.stderr.on("data", (d) => (err += d));
       const { code } = await exited(proc);
       expect(code, `${args.join(" ")}: ${err}`).to.be.oneOf([1, 2]);
       expect(err).to.match(/backend: /);
+      if (args.includes("--atlassian")) {
+        expect(code).to.equal(2);
+        expect(err).to.match(/--atlassian (linksNext must be absolute, relative, cursor|maxPageSize must be a whole number from 1 to 1000|"pageSize": expected name=value)/);
+        expect(err).to.include("accountReadyDelayMs=<0-600000>");
+      }
     }
   });
 });

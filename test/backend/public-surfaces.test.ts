@@ -278,6 +278,22 @@ describe("backend: the site admin of the product plane", () => {
     expect(line.siteAdmin).to.deep.equal({ email: "ops@example.com", accountId: line.siteAdmin.accountId });
   });
 
+  it("takes --atlassian switches from the command line", async function () {
+    this.timeout(30_000);
+    const key = "pasak_" + "R".repeat(43);
+    await serve(["--admin-key", key, "--atlassian", "linksNext=cursor,maxPageSize=1,patchReply=empty,accountReadyDelayMs=0"], async (l) => {
+      const base = `${l.url}/admin/api-access/v1/orgs/${l.orgId}/service-accounts`;
+      const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+      for (let i = 0; i < 2; i++) expect((await fetch(base, { method: "POST", headers, body: JSON.stringify({ displayName: "cli" }) })).status).to.equal(201);
+      const page: any = await (await fetch(base, { headers })).json();
+      expect(page.items).to.have.length(1);
+      expect(page.links.next).to.match(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+      expect((await fetch(`${base}?limit=2`, { headers })).status).to.equal(400);
+      const patched = await fetch(base, { method: "PATCH", headers, body: JSON.stringify({ [SERVICE_ACCOUNT_PATCH_ID_FIELD]: page.items[0].id, description: "x" }) });
+      expect(patched.status).to.equal(204);
+    });
+  });
+
   it("prints no site admin token when the operator chose the admin key: it names the file that keeps it", async function () {
     this.timeout(30_000);
     const line: any = await serve(["--admin-key", "pasak_" + "Q".repeat(43)]);
