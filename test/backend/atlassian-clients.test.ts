@@ -104,7 +104,7 @@ describe("backend: jira.js against the Jira surfaces", () => {
     const made = await sa.jira.issues.createIssue({ fields: { project: { key: "ISS" }, summary: "read me back", issuetype: { name: "Task" } } });
     const byKey = await sa.jira.issues.getIssue({ issueIdOrKey: made.key! });
     expect(byKey).to.deep.include({ id: made.id, key: made.key });
-    expect(byKey.fields.summary).to.equal("read me back");
+    expect(byKey.fields?.summary).to.equal("read me back");
     const site = await clients(b, auth, true);
     const byId = await site.jira.issues.getIssue({ issueIdOrKey: made.id! });
     expect(byId.key).to.equal(made.key);
