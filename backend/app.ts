@@ -1,8 +1,12 @@
 /**
- * Builds the Fastify app (without listening): zod on every route, the contract's error
- * body for every failure (fastify's and the HTTP parser's included), X-Request-Id and
- * rate-limit headers on every response, admin authentication, idempotency, injected faults,
- * metrics, decoded request Content-Encoding, and a request log that masks credentials.
+ * Builds the Fastify app (without listening): zod on every route, one error body per surface
+ * for every failure (Atlassian's admin shape on its public admin routes, Jira's and
+ * Confluence's own on the product plane, the contract's on the extensions and for refusals
+ * before any route), X-Request-Id and rate-limit headers on every response, admin
+ * authentication, idempotency (extensions only), injected faults, metrics, decoded request
+ * Content-Encoding, and a request log that masks credentials. The product plane is two route
+ * plugins (Jira, Confluence), each registered under the gateway's `/ex/{product}/:cloudId`
+ * prefix and again at the site's own URL.
  */
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
