@@ -1,8 +1,12 @@
 /**
- * Builds the Fastify app (without listening): zod on every route, the contract's error
- * body for every failure (fastify's and the HTTP parser's included), X-Request-Id and
- * rate-limit headers on every response, admin authentication, idempotency, injected faults,
- * metrics, decoded request Content-Encoding, and a request log that masks credentials.
+ * Builds the Fastify app (without listening): zod on every route, one error body per surface
+ * for every failure (Atlassian's admin shape on its public admin routes, Jira's and
+ * Confluence's own on the product plane, the contract's on the extensions and for refusals
+ * before any route), X-Request-Id and rate-limit headers on every response, admin
+ * authentication, idempotency (extensions only), injected faults, metrics, decoded request
+ * Content-Encoding, and a request log that masks credentials. The product plane is two route
+ * plugins (Jira, Confluence), each registered under the gateway's `/ex/{product}/:cloudId`
+ * prefix and again at the site's own URL.
  */
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
@@ -11,7 +15,7 @@ import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from "f
 import type { z } from "zod";
 import { describeIssues, ErrorBody } from "../sdk/schemas";
 import { Context } from "./context";
-import { ApiError, errorBody } from "./errors";
+import { AdminErrorBody, adminErrorBody, ApiError, errorBody, type ErrorItem } from "./errors";
 import { clientErrorHandler } from "./client-errors";
 import { decodeContent } from "./encoding";
 import { loggerOptions, type LogSink } from "./logging";
@@ -28,9 +32,12 @@ import { serviceAccountRoutes } from "./routes/service-accounts";
 import { apiTokenRoutes } from "./routes/api-tokens";
 import { scopeBindingRoutes } from "./routes/scope-bindings";
 import { eventRoutes } from "./routes/events";
-import { JiraErrors, productRoutes } from "./routes/product";
+import { confluenceErrorBody, productPlane } from "./routes/product-plane";
+import { jiraRoutes } from "./routes/jira";
+import { confluenceRoutes } from "./routes/confluence";
 import { opsRoutes } from "./routes/ops";
-import { extensionRoutes } from "./extensions";
+import { extensionRoutes, isExtensionRoute } from "./extensions";
+import { atlassianOptions, type AtlassianOptions } from "./atlassian";
 
 export const BODY_LIMIT = 64 * 1024;
 export const ADMIN_BASE = "/admin/api-access/v1/orgs/:orgId";
@@ -47,6 +54,10 @@ export interface AppOptions {
   knownSecrets?: string[];
   /** Serve Atlassian's public surfaces only (see `extensions.ts`). */
   publicOnly?: boolean;
+  /** The stand-in's switches (see `atlassian.ts`); defaults there. */
+  atlassian?: Partial<AtlassianOptions>;
+  /** The cloud id of the site served at the site-URL form (`/rest/api/3/...`, `/wiki/...`): the default org's. */
+  siteCloudId?: string;
 }
 
 
@@ -86,7 +97,8 @@ function illFormedString(root: unknown): string | undefined {
 
 export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; ctx: Context; metrics: Metrics }> {
   const redactor = new Redactor(opts.knownSecrets);
-  const ctx = new Context(opts.store, opts.now, redactor);
+  const atlassian = atlassianOptions(opts.atlassian, opts.publicOnly ?? false);
+  const ctx = new Context(opts.store, opts.now, redactor, atlassian);
   const metrics = new Metrics();
   const limiter = opts.rateLimit ? new RateLimiter(opts.rateLimit) : null;
   const faults = opts.faults ? new FaultInjector(opts.faults) : null;
@@ -180,16 +192,21 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     e = e.rendered ? e : new ApiError(e.status, e.items.map((i) => ({ ...i, detail: redactor.text(i.detail) })), undefined, undefined, e.headers);
     for (const [k, v] of Object.entries(e.headers)) reply.header(k, v);
     const status = e.items.length > 1 ? 400 : e.status;
-    if (req.routeOptions.url?.startsWith("/ex/") && (status === 401 || status === 403 || status === 404)) {
-      // The product plane answers as Atlassian's product APIs do.
-      return reply.code(status).type("application/json").send({ code: status, message: e.items[0]!.detail });
-    }
-    if (status === 400 && (req.routeOptions.schema?.response as Record<number, unknown> | undefined)?.[400] === JiraErrors) {
-      // The Jira routes that declare Jira's 400 body (errorMessages/errors) get it: the
-      // contract's would fail that schema on the way out and become a 500.
-      return reply.code(400).type("application/json").send({ errorMessages: e.items.map((i) => i.detail), errors: {} });
-    }
-    return reply.code(status).type("application/json").send(e.rendered ?? errorBody(status, e.items, req.id));
+    return reply.code(status).type("application/json").send(e.rendered ?? errorFor(req, status, e.items));
+  }
+
+  /**
+   * The error body each surface answers as the service it stands in for does: Jira's and
+   * Confluence's own on the product plane, Atlassian's admin shape on the public admin
+   * routes, the contract's on the extensions and everything else.
+   */
+  function errorFor(req: FastifyRequest, status: number, items: ErrorItem[]): unknown {
+    const config = req.routeOptions?.config;
+    if (config?.product === "jira") return { errorMessages: items.map((i) => i.detail), errors: {} };
+    if (config?.product === "confluence-v1") return { statusCode: status, message: items[0]!.detail };
+    if (config?.product === "confluence") return confluenceErrorBody(status, items);
+    if (config?.admin && !config.extension) return adminErrorBody(status, items);
+    return errorBody(status, items, req.id);
   }
 
   await app.register(swagger, {
@@ -256,9 +273,15 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   // Admin routes: authenticate before the body is read, then guard idempotency, then faults.
   const idempotency = new Idempotency(ctx);
   app.addHook("onRoute", (route) => {
+    if (route.config?.faults) {
+      // Product-plane routes that take injected faults (Jira role, Confluence role and permission writes).
+      const existing = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
+      route.preHandler = [...existing, faultHook as never, latencyHook as never];
+    }
     if (!route.config?.admin) return;
-    // Every admin failure has the contract's error body; declaring it documents it in /openapi.json.
-    if (route.schema) route.schema.response = { ...(route.schema.response as object), "4xx": ErrorBody, "5xx": ErrorBody };
+    // Every admin failure has Atlassian's error body (the contract's on an extension); declaring it documents it in /openapi.json.
+    const shape = [route.method].flat().some((m) => isExtensionRoute(m, route.url)) ? ErrorBody : AdminErrorBody;
+    if (route.schema) route.schema.response = { ...(route.schema.response as object), "4xx": shape, "5xx": shape };
     const handler = route.handler;
     route.handler = async function (this: FastifyInstance, req, reply) {
       try {
@@ -285,10 +308,29 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     if (f.kind === "throttle") {
       throw new ApiError(429, "rate.limited", "injected fault (--faults throttle): slow down and retry after 1 s", undefined, { "retry-after": "1" });
     }
+    if (f.kind === "lost") {
+      // The handler runs and its change lands; the answer is lost on the way out (onSend below).
+      lost.add(req);
+      return;
+    }
     reply.hijack();
     metrics.observe(req.method, req.routeOptions.url ?? "unmatched", "reset", 0);
     req.raw.socket?.destroy();
   }
+  const lost = new WeakSet<FastifyRequest>();
+  app.addHook("onSend", async (req, reply, payload) => {
+    if (!faults || !lost.has(req)) return payload;
+    lost.delete(req);
+    if (faults.coin()) {
+      // The connection drops after the change: the client sees a reset, never the answer.
+      metrics.observe(req.method, req.routeOptions.url ?? "unmatched", "reset", 0);
+      req.raw.socket?.destroy();
+      return payload;
+    }
+    reply.code(500).type("application/json");
+    const bad = new ApiError(500, "internal", "injected fault (--faults lost): the request was carried out, but its answer was lost");
+    return JSON.stringify(errorFor(req, 500, bad.items));
+  });
   async function latencyHook(req: FastifyRequest) {
     const ms = latency.get(req);
     if (ms) await new Promise((r) => setTimeout(r, ms));
@@ -302,7 +344,13 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     scopeBindingRoutes(admin, ctx);
   }, { prefix: ADMIN_BASE });
   await typed.register(async (events) => eventRoutes(events, ctx));
-  await typed.register(async (product) => productRoutes(product, ctx, opts.publicOnly ?? false));
+  const plane = productPlane(ctx, opts.publicOnly ?? false, opts.siteCloudId);
+  // Through the gateway (`/ex/{product}/{cloudId}`, scoped tokens), and at the site's own URL
+  // (`https://<site>.atlassian.net/rest/api/3/...`, `/wiki/...`, classic tokens): one site, the default org's.
+  await typed.register(jiraRoutes, { prefix: "/ex/jira/:cloudId", plane });
+  await typed.register(confluenceRoutes, { prefix: "/ex/confluence/:cloudId", plane });
+  await typed.register(jiraRoutes, { plane, site: true });
+  await typed.register(confluenceRoutes, { plane, site: true });
   await typed.register(async (ops) => opsRoutes(ops, ctx, metrics));
 
   return { app, ctx, metrics };

@@ -1,7 +1,9 @@
 /**
  * Admin API authentication: `Authorization: Bearer <org admin API key>`. Unknown, deleted or
- * expired key: 401. A key of another org: 403 forbidden.orgMismatch. A scope missing: 403
- * forbidden.insufficientScope. Every refusal is an audit event of the org it aimed at.
+ * expired key: 401. A key of another org: 403 forbidden.orgMismatch. A scope missing: 401 on
+ * Atlassian's public routes (its `ADMIN-401-2 INSUFFICIENT_SCOPE`, AX-196), 403
+ * forbidden.insufficientScope on this backend's extensions. Every refusal is an audit event of
+ * the org it aimed at.
  */
 import type { FastifyRequest } from "fastify";
 import type { Context } from "./context";
@@ -43,11 +45,12 @@ export function adminAuth(ctx: Context) {
       throw deny(403, "forbidden.orgMismatch", "this API key belongs to another org; use a key of the org in the path", [orgId, key.orgId]);
     }
     const need = req.routeOptions.config.scope;
+    const scopeStatus = req.routeOptions.config.extension ? 403 : 401;
     if (need === "unscoped" && key.scopes !== null) {
-      throw deny(403, "forbidden.insufficientScope", "only an unscoped API key (one holding every scope) may manage API keys", [orgId]);
+      throw deny(scopeStatus, "forbidden.insufficientScope", "only an unscoped API key (one holding every scope) may manage API keys", [orgId]);
     }
     if (need && need !== "unscoped" && key.scopes !== null && !key.scopes.includes(need)) {
-      throw deny(403, "forbidden.insufficientScope", `this API key lacks the scope ${need}`, [orgId]);
+      throw deny(scopeStatus, "forbidden.insufficientScope", `this API key lacks the scope ${need}`, [orgId]);
     }
     // lastUsedAt to the second: a busy key is not a write per request.
     const now = ctx.now();

@@ -11,11 +11,18 @@ import "./requirements";
 import { Plan } from "../sdk/schemas";
 import type { OrgSeed } from "./bootstrap";
 import { startServer } from "./server";
+import { ATLASSIAN_USAGE, atlassianOptions, parseAtlassian } from "./atlassian";
 
 const USAGE = `usage: backend serve --data-dir <dir> [--port <n|0>] [--host 127.0.0.1] [--org <id>] [--admin-key <key>]
                      [--plan free|standard|enterprise] [--cloud-id <id>] [--rate-limit <n>/<seconds>|0]
                      [--faults <spec>] [--extra-org <id>:<key>[:<plan>]]... [--sync normal|full] [--audit-retention-days <n>] [--log]
-                     [--site-admin <email>:<token>] [--confluence-mode roles|roles-transition|pre-roles] [--public-only]`;
+                     [--site-admin <email>:<token>] [--confluence-mode roles|roles-transition|pre-roles] [--public-only]
+                     [--atlassian <k=v,...>]
+
+--faults <spec>  injected failures on the admin API and the product plane's access routes, e.g.
+  error5xx=0.1,throttle=0.05,reset=0.02,lost=0.05,latencyMs=20-200,seed=42
+  (error5xx, throttle, reset fail before the handler; lost: the change lands, the answer is lost as a reset or a 500)
+${ATLASSIAN_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -48,6 +55,7 @@ async function main(argv: string[]): Promise<void> {
         "site-admin": { type: "string" },
         "confluence-mode": { type: "string" },
         "public-only": { type: "boolean", default: false },
+        atlassian: { type: "string" },
       },
     }));
   } catch (e) {
@@ -81,6 +89,14 @@ async function main(argv: string[]): Promise<void> {
   if (modeFlag !== undefined && !(modeFlag in modes)) throw new UsageError("--confluence-mode must be roles, roles-transition or pre-roles");
   const confluenceMode = modeFlag === undefined ? undefined : modes[modeFlag as keyof typeof modes];
 
+  let atlassian;
+  try {
+    atlassian = values.atlassian === undefined ? undefined : parseAtlassian(values.atlassian);
+    atlassianOptions(atlassian, values["public-only"]);
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/^atlassian\./, "--atlassian "));
+  }
+
   const b = await startServer({
     dataDir: values["data-dir"],
     port,
@@ -98,6 +114,7 @@ async function main(argv: string[]): Promise<void> {
     siteAdmin,
     confluenceMode,
     publicOnly: values["public-only"],
+    atlassian,
   });
 
   let stopping = false;

@@ -15,6 +15,7 @@ import type {
 } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { AdminScope } from "../sdk/schemas";
+import { atlassianOptions, defaultPageSize, type AtlassianOptions } from "./atlassian";
 import { Cursors } from "./cursor";
 import { ApiError, errorBody } from "./errors";
 import { Redactor } from "./redact";
@@ -42,8 +43,12 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Admin scope a route needs; `"unscoped"`: only a key holding every scope. */
     scope?: AdminScope | "unscoped";
-    /** Admin routes get authentication, idempotency and injected faults. */
+    /** Admin routes get authentication, idempotency (extensions only) and injected faults. */
     admin?: boolean;
+    /** Product-plane routes that take injected faults too. */
+    faults?: boolean;
+    /** Which product's error body a product-plane route answers with. */
+    product?: "jira" | "confluence" | "confluence-v1";
     /** Set on the routes of `EXTENSION_ROUTES` (Atlassian publishes no such endpoint). */
     extension?: boolean;
   }
@@ -70,6 +75,8 @@ export class Context {
     private readonly clock: () => Date,
     /** Masks credentials in what an event copies from the request (a path id, User-Agent, X-Client-Context). */
     private readonly redactor = new Redactor(),
+    /** The stand-in's switches (see `atlassian.ts`). */
+    readonly atlassian: AtlassianOptions = atlassianOptions(undefined, false),
   ) {
     const key = store.metaValue("server_key", () => Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(32))).toString("hex"));
     this.serverKey = Buffer.from(key, "hex");
@@ -163,14 +170,33 @@ export class Context {
     return body;
   }
 
+  /**
+   * One page of a public admin list, as the switches say: `links.next` in the configured form,
+   * the default page size, and a 400 above the largest `limit`.
+   */
+  adminPage<T>(
+    req: FastifyRequest,
+    list: string,
+    query: Record<string, string | number | undefined>,
+    fetch: (after: number, limit: number) => { items: T[]; seqs: number[]; total?: number },
+    /** The audit log is another Atlassian API with its own page sizes (its schema bounds `limit`). */
+    max = this.atlassian.maxPageSize,
+  ): { items: T[]; next?: string; total: number } {
+    if (typeof query.limit === "number" && query.limit > max) throw new ApiError(400, "validation.failed", `limit must be 1-${max}`, "/limit");
+    return this.page(req, list, query, fetch, this.atlassian.linksNext, Math.min(max, defaultPageSize(this.atlassian)));
+  }
+
   /** One page of a list, with `links.next` carrying a signed cursor bound to `list`. */
   page<T>(
     req: FastifyRequest,
     list: string,
     query: Record<string, string | number | undefined>,
     fetch: (after: number, limit: number) => { items: T[]; seqs: number[]; total?: number },
+    /** `links.next` as a path with its query (default), an absolute URL, or the bare cursor. */
+    form: AtlassianOptions["linksNext"] = "relative",
+    defaultLimit = 50,
   ): { items: T[]; next?: string; total: number } {
-    const limit = typeof query.limit === "number" ? query.limit : 50;
+    const limit = typeof query.limit === "number" ? query.limit : defaultLimit;
     const after = this.cursors.decode(list, typeof query.cursor === "string" ? query.cursor : undefined);
     const got = fetch(after, limit + 1);
     const more = got.items.length > limit;
@@ -180,8 +206,10 @@ export class Context {
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(query)) if (v !== undefined && k !== "cursor" && k !== "limit") params.set(k, String(v));
       params.set("limit", String(limit));
-      params.set("cursor", this.cursors.encode(list, got.seqs[limit - 1]!));
-      next = `${req.url.split("?")[0]}?${params.toString()}`;
+      const cursor = this.cursors.encode(list, got.seqs[limit - 1]!);
+      params.set("cursor", cursor);
+      const path = `${req.url.split("?")[0]}?${params.toString()}`;
+      next = form === "cursor" ? cursor : form === "absolute" ? `${req.protocol}://${req.host}${path}` : path;
     }
     return { items, next, total: got.total ?? items.length };
   }

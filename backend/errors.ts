@@ -4,6 +4,7 @@
  * 500 that says nothing about internals.
  */
 import { randomUUID } from "node:crypto";
+import { z } from "zod";
 import type { ErrorBody, ErrorCode } from "../sdk/schemas";
 
 const TITLES: Record<ErrorCode, string> = {
@@ -72,3 +73,50 @@ export function errorBody(status: number, items: ErrorItem[], requestId: string)
 
 export const notFound = (what: string, pointer?: string) => new ApiError(404, "not.found", `${what} was not found`, pointer);
 export const invalid = (detail: string, pointer?: string) => new ApiError(400, "validation.failed", detail, pointer);
+
+/**
+ * Atlassian's admin error body, which the public admin routes answer (the extensions keep the
+ * contract's, above): `{"errors":[{code:"ADMIN-<status>-<n>",status,title,detail}]}`, no `id`
+ * (https://jira.atlassian.com/browse/AX-196; codes as the Organizations spec lists them).
+ */
+export const AdminErrorBody = z.object({
+  errors: z.array(z.object({ code: z.string(), status: z.string(), title: z.string(), detail: z.string() })).min(1),
+});
+export type AdminErrorBody = z.infer<typeof AdminErrorBody>;
+
+/** Atlassian's code and title for one of ours; the number after the status is Atlassian's where known. */
+function adminCode(status: number, it: ErrorItem): { code: string; title: string } {
+  const at = (n: number, title: string) => ({ code: `ADMIN-${status}-${n}`, title });
+  switch (it.code) {
+    case "unauthorized":
+      return at(1, "UNAUTHORIZED");
+    case "forbidden.insufficientScope":
+      return at(2, "INSUFFICIENT_SCOPE");
+    case "forbidden.orgMismatch":
+      return at(1, "FORBIDDEN");
+    case "not.found":
+      return at(1, "NOT_FOUND");
+    case "quota.exceeded":
+      return at(1, "LICENSE_LIMIT_EXCEEDED");
+    case "rate.limited":
+      return at(1, "TOO_MANY_REQUESTS");
+    case "validation.failed":
+      if (status === 415) return at(1, "UNSUPPORTED_MEDIA_TYPE");
+      if (status !== 400) return at(1, "BAD_REQUEST");
+      return it.pointer === "/cursor" ? at(1, "INVALID_CURSOR") : at(24, "INVALID_BODY");
+    case "payload.tooLarge":
+      return at(1, "PAYLOAD_TOO_LARGE");
+    case "internal":
+      return at(1, "INTERNAL_SERVER_ERROR");
+    case "unsupported.mediaType":
+      return at(1, "UNSUPPORTED_MEDIA_TYPE");
+    case "request.malformed":
+      return at(1, "BAD_REQUEST");
+    default:
+      return at(1, TITLES[it.code].toUpperCase().replace(/[^A-Z0-9]+/g, "_").replace(/^_|_$/g, ""));
+  }
+}
+
+export function adminErrorBody(status: number, items: ErrorItem[]): AdminErrorBody {
+  return { errors: items.map((it) => ({ ...adminCode(status, it), status: String(status), detail: it.detail })) };
+}

@@ -34,6 +34,9 @@ export const EXTENSION_ROUTES: readonly string[] = [
 
 const LISTED = new Set(EXTENSION_ROUTES);
 
+/** Whether `method url` (a route's pattern, prefix included) is one of the extensions. */
+export const isExtensionRoute = (method: string, url: string): boolean => LISTED.has(`${method === "HEAD" ? "GET" : method} ${url}`);
+
 /** Marks the listed routes; with `publicOnly`, makes each answer 404 endpoint.notPublic before anything else runs. */
 export function extensionRoutes(app: FastifyInstance, publicOnly: boolean): void {
   const seen = new Set<string>();

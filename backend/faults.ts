@@ -1,27 +1,30 @@
 /**
- * Injected failures on the admin API, for reliability tests of clients:
- * `"error5xx=0.1,throttle=0.05,latencyMs=20-200,reset=0.02,seed=42"`. Each admin request
- * draws from one seeded generator, so the same seed and the same request sequence give the
- * same failures.
+ * Injected failures on the admin API and the product plane's access routes, for reliability
+ * tests of clients: `"error5xx=0.1,throttle=0.05,latencyMs=20-200,reset=0.02,lost=0.05,seed=42"`.
+ * `error5xx`, `throttle` and `reset` fail a request before its handler runs; `lost` lets the
+ * handler run (the change lands) and then loses the answer: a reset or a 500, by the same
+ * generator. Each request draws from one seeded generator, so the same seed and the same
+ * request sequence give the same failures.
  */
 export interface FaultSpec {
   error5xx: number;
   throttle: number;
   reset: number;
+  lost: number;
   latencyMs: [number, number];
   seed: number;
 }
 
-export type Fault = { latencyMs: number; kind: "none" | "error5xx" | "throttle" | "reset" };
+export type Fault = { latencyMs: number; kind: "none" | "error5xx" | "throttle" | "reset" | "lost" };
 
 export function parseFaults(spec: string | undefined): FaultSpec | null {
   if (spec === undefined || spec.trim() === "" || spec.trim() === "none") return null;
-  const out: FaultSpec = { error5xx: 0, throttle: 0, reset: 0, latencyMs: [0, 0], seed: 1 };
+  const out: FaultSpec = { error5xx: 0, throttle: 0, reset: 0, lost: 0, latencyMs: [0, 0], seed: 1 };
   for (const part of spec.split(",")) {
     const [k, v] = part.split("=").map((x) => x.trim());
     const bad = (why: string) => new Error(`--faults ${JSON.stringify(part)}: ${why}`);
     if (!k || v === undefined) throw bad("expected name=value");
-    if (k === "error5xx" || k === "throttle" || k === "reset") {
+    if (k === "error5xx" || k === "throttle" || k === "reset" || k === "lost") {
       const p = Number(v);
       if (!Number.isFinite(p) || p < 0 || p > 1) throw bad("a probability between 0 and 1");
       out[k] = p;
@@ -35,9 +38,9 @@ export function parseFaults(spec: string | undefined): FaultSpec | null {
     } else if (k === "seed") {
       if (!/^\d+$/.test(v)) throw bad("seed is a whole number");
       out.seed = Number(v) >>> 0;
-    } else throw bad("known faults are error5xx, throttle, latencyMs, reset, seed");
+    } else throw bad("known faults are error5xx, throttle, latencyMs, reset, lost, seed");
   }
-  if (out.error5xx + out.throttle + out.reset > 1) throw new Error("--faults: error5xx + throttle + reset must not exceed 1");
+  if (out.error5xx + out.throttle + out.reset + out.lost > 1) throw new Error("--faults: error5xx + throttle + reset + lost must not exceed 1");
   return out;
 }
 
@@ -59,8 +62,14 @@ export class FaultInjector {
     const [lo, hi] = this.spec.latencyMs;
     const latencyMs = hi > 0 ? Math.round(lo + this.next() * (hi - lo)) : 0;
     const r = this.next();
-    const { error5xx, throttle, reset } = this.spec;
-    const kind = r < error5xx ? "error5xx" : r < error5xx + throttle ? "throttle" : r < error5xx + throttle + reset ? "reset" : "none";
+    const { error5xx, throttle, reset, lost } = this.spec;
+    const kind =
+      r < error5xx ? "error5xx" : r < error5xx + throttle ? "throttle" : r < error5xx + throttle + reset ? "reset" : r < error5xx + throttle + reset + lost ? "lost" : "none";
     return { latencyMs, kind };
+  }
+
+  /** Heads or tails, from the same generator (how a lost answer is lost: reset or 500). */
+  coin(): boolean {
+    return this.next() < 0.5;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * `Idempotency-Key` on POST/PATCH/DELETE. The first response (2xx) is stored with the change
+ * `Idempotency-Key` on POST/PATCH/DELETE of the extensions (the public routes ignore it, as Atlassian does). The first response (2xx) is stored with the change
  * itself (see `Context.mutate`) and replayed for 24 hours to the same key with the same
  * request; a different request under that key gets 422, and a second request while the first
  * is still running gets 409 idempotency.inProgress. Keys are per API key, stored hashed.
@@ -42,6 +42,9 @@ export class Idempotency {
   readonly guard = async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     const { ctx, running } = this;
     if (req.method !== "POST" && req.method !== "PATCH" && req.method !== "DELETE") return;
+    // Nothing evidences Idempotency-Key at Atlassian: its public routes ignore it (a retried
+    // create makes a second account), and only this backend's extensions honour it.
+    if (!req.routeOptions.config.extension) return;
     const raw = req.headers["idempotency-key"];
     if (raw === undefined) return;
     if (typeof raw !== "string" || !KEY.test(raw)) {

@@ -16,6 +16,7 @@ export type { Backend, BackendOptions } from "./server";
 export type { OrgSeed, SiteAdminCredentials } from "./bootstrap";
 export type { ConfluenceMode } from "./store/access";
 export { EXTENSION_ROUTES } from "./extensions";
+export type { AtlassianOptions } from "./atlassian";
 
 export async function startBackend(opts: BackendOptions): Promise<Backend> {
   const b = await startServer(opts);

@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { Plan } from "../sdk/schemas";
 import { buildApp } from "./app";
 import { bootstrap, type OrgSeed, type SiteAdminCredentials } from "./bootstrap";
+import { atlassianOptions, type AtlassianOptions } from "./atlassian";
 import { parseFaults } from "./faults";
 import { REPLAY_MS, SECRET_REPLAY_MS } from "./idempotency";
 import { parseRateLimit } from "./ratelimit";
@@ -35,7 +36,11 @@ export interface BackendOptions {
   orgs?: OrgSeed[];
   /** `"<n>/<windowSeconds>"` per API key; `"0"` turns limits off. Default `"6000/60"`. */
   rateLimit?: string;
-  /** Injected failures on the admin API, e.g. `"error5xx=0.1,throttle=0.05,latencyMs=20-200,reset=0.02,seed=42"`. */
+  /**
+   * Injected failures on the admin API and the product plane's access routes, e.g.
+   * `"error5xx=0.1,throttle=0.05,latencyMs=20-200,reset=0.02,lost=0.05,seed=42"` (`lost`: the
+   * change lands, the answer is lost as a reset or a 500).
+   */
   faults?: string;
   /** Fastify request logging (JSON lines, to stdout). Default off. Credentials are masked (see README). */
   logger?: boolean;
@@ -60,6 +65,13 @@ export interface BackendOptions {
    * revoke, scope bindings, get-by-id, ...) answers 404 `endpoint.notPublic`.
    */
   publicOnly?: boolean;
+  /**
+   * The stand-in's switches, where the evidence about Atlassian's admin API has more than one
+   * reading (see `backend/atlassian.ts`): `linksNext` ("absolute"), `tokenPathId` ("id"),
+   * `patchReply` ("account"), `roleModeEndpoint` ("present"), `maxPageSize` (80),
+   * `accountReadyDelayMs` (3000 with `publicOnly`, else 0).
+   */
+  atlassian?: Partial<AtlassianOptions>;
   /**
    * Days to keep audit events; older ones are deleted in small batches by a timer (every
    * minute, and once at start). Default (or 0): every event is kept.
@@ -93,6 +105,8 @@ export interface RunningBackend extends Backend {
 export async function startServer(opts: BackendOptions): Promise<RunningBackend> {
   const rateLimit = parseRateLimit(opts.rateLimit);
   const faults = parseFaults(opts.faults);
+  // Checked before anything is opened, so a bad switch fails the start with its own message.
+  atlassianOptions(opts.atlassian, opts.publicOnly ?? false);
   const now = opts.now ?? (() => new Date());
   const retentionDays = checkRetentionDays(opts.auditRetentionDays);
   const store = new Store(opts.dataDir, opts.durability);
@@ -101,7 +115,7 @@ export async function startServer(opts: BackendOptions): Promise<RunningBackend>
   try {
     const seeded = bootstrap(store, opts.dataDir, now().toISOString(), opts);
     const knownSecrets = [seeded.adminKey, seeded.siteAdmin.token, ...(opts.adminKey ? [opts.adminKey] : []), ...(opts.orgs ?? []).map((o) => o.adminKey)];
-    const { app } = await buildApp({ store, now, rateLimit, faults, logger: opts.logger, logSink: opts.logSink, knownSecrets, publicOnly: opts.publicOnly });
+    const { app } = await buildApp({ store, now, rateLimit, faults, logger: opts.logger, logSink: opts.logSink, knownSecrets, publicOnly: opts.publicOnly, atlassian: opts.atlassian, siteCloudId: seeded.cloudId });
     const sweep = () => {
       const t = now().getTime();
       store.sweepIdempotency(t - SECRET_REPLAY_MS, t - REPLAY_MS);

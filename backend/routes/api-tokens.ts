@@ -1,19 +1,27 @@
 /** API tokens of a service account: `/service-accounts/{id}/api-tokens[/{tokenId}]`. */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { ApiToken, ApiTokenCreateParams, ApiTokenListItem, ApiTokenWithSecret, Id, ListQuery, pageOf, TOKEN_MAX_DAYS } from "../../sdk/schemas";
+import { ApiToken, ApiTokenCreateParams, ApiTokenListItem, ApiTokenWithSecret, Id, TOKEN_MAX_DAYS } from "../../sdk/schemas";
 import type { Context, ZodApp } from "../context";
 import { invalid, notFound } from "../errors";
 import { hashSecret, newTokenSecret } from "../secrets";
-import { AccountParams, OrgParams, throwNotFound } from "./service-accounts";
+import { AccountParams, AdminListQuery, adminPageOf, OrgParams, throwNotFound } from "./service-accounts";
 
 const TokenParams = AccountParams.extend({ tokenId: Id });
+/** The documented token routes' account: an admin id, or an atlassianId (`712020:<uuid>`). */
+const DocumentedAccountParams = OrgParams.extend({ id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_:-]+$/, "not a valid id") });
 const DAY_MS = 86_400_000;
 
 export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
   const { store } = ctx;
   const tags = ["api tokens"];
   const accountOr404 = (orgId: string, id: string) => store.account(orgId, id) ?? throwNotFound(id);
+  /**
+   * The account of Atlassian's documented token routes: by the admin `id`, or by the
+   * `atlassianId` (`atlassian.tokenPathId`); the evidence does not say which, and the other answers 404.
+   */
+  const documentedAccount = (orgId: string, id: string) =>
+    (ctx.atlassian.tokenPathId === "atlassianId" ? store.accountByProductId(orgId, id) : store.account(orgId, id)) ?? throwNotFound(id);
 
   app.post(
     "/service-accounts/:id/api-tokens",
@@ -64,17 +72,17 @@ export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
       config: { admin: true, scope: "read:service-accounts-tokens:admin" },
       schema: {
         tags,
-        summary: "List a service account's tokens (no secrets; ?tokenLabel= filters by exact label)",
-        params: AccountParams,
-        querystring: ListQuery.extend({ tokenLabel: z.string().max(100).optional() }),
-        response: { 200: pageOf(ApiTokenListItem) },
+        summary: "List a service account's tokens (no secrets; ?tokenLabel= filters by exact label; the path takes the id or the atlassianId, as --atlassian tokenPathId says)",
+        params: DocumentedAccountParams,
+        querystring: AdminListQuery.extend({ tokenLabel: z.string().max(100).optional() }),
+        response: { 200: adminPageOf(ApiTokenListItem) },
       },
     },
     async (req) => {
-      const { orgId, id } = req.params;
+      const { orgId } = req.params;
       const { tokenLabel } = req.query;
-      accountOr404(orgId, id);
-      const p = ctx.page(req, `${orgId}/${id}/api-tokens?${tokenLabel ?? ""}`, req.query, (after, limit) =>
+      const { id } = documentedAccount(orgId, req.params.id);
+      const p = ctx.adminPage(req, `${orgId}/${id}/api-tokens?${tokenLabel ?? ""}`, req.query, (after, limit) =>
         store.listTokens(id, after, limit, ctx.now(), tokenLabel),
       );
       return { items: p.items.map((t) => ({ ...t, lastActiveAt: t.lastUsedAt })), links: p.next ? { next: p.next } : {}, total: p.total };
@@ -89,14 +97,14 @@ export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
         tags,
         summary: "List the tokens of every service account of the org (no secrets; ?tokenLabel= filters by exact label)",
         params: OrgParams,
-        querystring: ListQuery.extend({ tokenLabel: z.string().max(100).optional() }),
-        response: { 200: pageOf(ApiTokenListItem) },
+        querystring: AdminListQuery.extend({ tokenLabel: z.string().max(100).optional() }),
+        response: { 200: adminPageOf(ApiTokenListItem) },
       },
     },
     async (req) => {
       const { orgId } = req.params;
       const { tokenLabel } = req.query;
-      const p = ctx.page(req, `${orgId}/api-tokens?${tokenLabel ?? ""}`, req.query, (after, limit) => store.listOrgTokens(orgId, after, limit, ctx.now(), tokenLabel));
+      const p = ctx.adminPage(req, `${orgId}/api-tokens?${tokenLabel ?? ""}`, req.query, (after, limit) => store.listOrgTokens(orgId, after, limit, ctx.now(), tokenLabel));
       return { items: p.items.map((t) => ({ ...t, lastActiveAt: t.lastUsedAt })), links: p.next ? { next: p.next } : {}, total: p.total };
     },
   );
@@ -140,12 +148,12 @@ export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
     "/service-accounts/:id/api-tokens",
     {
       config: { admin: true, scope: "delete:service-accounts-tokens:admin" },
-      schema: { tags, summary: "Revoke every token of the service account", params: AccountParams, response: { 204: z.null() } },
+      schema: { tags, summary: "Revoke every token of the service account (the path takes the id or the atlassianId, as --atlassian tokenPathId says)", params: DocumentedAccountParams, response: { 204: z.null() } },
     },
     async (req, reply) => {
       ctx.mutate(req, reply, 204, () => {
-        const { orgId, id } = req.params;
-        accountOr404(orgId, id);
+        const { orgId } = req.params;
+        const { id } = documentedAccount(orgId, req.params.id);
         for (const t of store.revokeTokens(id, undefined, ctx.now())) {
           ctx.audit(req, { orgId, action: "api-token.revoked", target: { type: "api-token", id: t }, outcome: "success" });
         }

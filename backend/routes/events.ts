@@ -1,5 +1,5 @@
 /** The audit log: `GET /admin/v1/orgs/{orgId}/events` (scope read:events:admin), oldest first. */
-import { EventsPage, EventsQuery } from "../../sdk/schemas";
+import { EventsPage, EventsQuery, LIST_LIMIT_MAX } from "../../sdk/schemas";
 import type { Context, ZodApp } from "../context";
 import { OrgParams } from "./service-accounts";
 
@@ -18,8 +18,9 @@ export function eventRoutes(app: ZodApp, ctx: Context): void {
         from: from === undefined ? undefined : new Date(from).toISOString(),
         to: to === undefined ? undefined : new Date(to).toISOString(),
       };
-      const p = ctx.page(req, `${orgId}/events?${f.action ?? ""}&${f.from ?? ""}&${f.to ?? ""}`, req.query, (after, limit) =>
+      const p = ctx.adminPage(req, `${orgId}/events?${f.action ?? ""}&${f.from ?? ""}&${f.to ?? ""}`, req.query, (after, limit) =>
         ctx.store.listEvents(orgId, f, after, limit),
+        LIST_LIMIT_MAX,
       );
       return { data: p.items, links: p.next ? { next: p.next } : {} };
     },

@@ -1,16 +1,20 @@
-/** Service accounts: `/service-accounts[/{id}]` under the admin base. */
-import { randomUUID } from "node:crypto";
+/**
+ * Service accounts: `/service-accounts[/{id}]` under the admin base. The public routes (create,
+ * list, PATCH, delete) are Atlassian's as the evidence has them: the create body is a display
+ * name and a description, Atlassian makes the email (with a random suffix) and the ids, and
+ * display names may repeat. Get-by-id and PATCH by id are this backend's extensions.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import {
+  Description,
+  DisplayName,
   Id,
-  ListQuery,
-  pageOf,
   PLAN_QUOTAS,
   SERVICE_ACCOUNT_EMAIL_DOMAIN,
   ServiceAccount,
-  ServiceAccountCreateParams,
-  ServiceAccountListItem,
   ServiceAccountPatchParams,
+  ServiceAccountStatus,
   ServiceAccountUpdateParams,
 } from "../../sdk/schemas";
 import { SERVICE_ACCOUNT_PATCH_ID_FIELD } from "../../sdk/atlassian-assumptions";
@@ -20,17 +24,63 @@ import { ApiError, notFound } from "../errors";
 export const OrgParams = z.object({ orgId: z.string().max(200) });
 export const AccountParams = OrgParams.extend({ id: Id });
 
-/** Atlassian's list item: its own fields beside ours, `updatedAt` in epoch milliseconds. */
-export function listItem(orgId: string, a: ServiceAccount): ServiceAccountListItem {
+/** The create body of Atlassian's documentation; anything else (`name` included) is a 400. */
+export const AccountCreateBody = z.strictObject({ displayName: DisplayName, description: Description.optional() });
+
+/**
+ * A service account as Atlassian's list shows it (`atlassianId`, `picture`, `container`,
+ * `updatedAt` in epoch milliseconds), plus `accountId` and `createdAt` of this backend. No
+ * `name`: that is the extensions' (the email's local part).
+ */
+export const AccountItem = z.object({
+  id: z.string(),
+  atlassianId: z.string(),
+  accountId: z.string(),
+  email: z.string(),
+  displayName: z.string(),
+  description: z.string(),
+  status: ServiceAccountStatus,
+  picture: z.string(),
+  container: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.number().int(),
+});
+export type AccountItem = z.infer<typeof AccountItem>;
+
+/** A public admin list's query: `limit` up to the largest page (`atlassian.maxPageSize`), `cursor`. */
+export const AdminListQuery = z.strictObject({
+  limit: z.coerce.number().int("limit must be a whole number").min(1, "limit must be at least 1").max(1000, "limit is too large").optional(),
+  cursor: z.string().max(512).optional(),
+});
+export const adminPageOf = <T extends z.ZodTypeAny>(item: T) =>
+  z.object({ items: z.array(item), links: z.object({ next: z.string().optional(), prev: z.string().optional() }), total: z.number().int().nonnegative() });
+
+export function listItem(orgId: string, a: ServiceAccount): AccountItem {
   return {
-    ...a,
+    id: a.id,
     atlassianId: a.accountId,
+    accountId: a.accountId,
+    email: a.email,
+    displayName: a.displayName,
+    description: a.description,
+    status: a.status,
     picture: AVATAR,
     container: orgId,
+    createdAt: a.createdAt,
     updatedAt: typeof a.updatedAt === "number" ? a.updatedAt : Date.parse(a.updatedAt),
   };
 }
 const AVATAR = "https://avatar-management.services.atlassian.com/default/48";
+
+/** `<slug of the display name>-<10 random [a-z0-9]>`, as Atlassian's generated addresses look (`…-x1axxw94zz@serviceaccount.atlassian.com`). */
+export function generatedLocalPart(displayName: string): string {
+  const slug = displayName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 30).replace(/-+$/, "") || "sa";
+  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  // 252 = 7 * 36: bytes at or above it would bias the draw.
+  let suffix = "";
+  while (suffix.length < 10) for (const b of randomBytes(16)) if (b < 252 && suffix.length < 10) suffix += alphabet[b % 36];
+  return `${slug}-${suffix}`;
+}
 
 export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
   const { store } = ctx;
@@ -40,32 +90,37 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
     "/service-accounts",
     {
       config: { admin: true, scope: "write:service-accounts:admin" },
-      schema: { tags, summary: "Create a service account", params: OrgParams, body: ServiceAccountCreateParams, response: { 201: ServiceAccount } },
+      schema: {
+        tags,
+        summary: "Create a service account: Atlassian generates its email (with a random suffix) and ids; display names may repeat",
+        params: OrgParams,
+        body: AccountCreateBody,
+        response: { 201: AccountItem },
+      },
     },
     async (req, reply) =>
-      // -> 201 ServiceAccount; 409 conflict.nameTaken or quota.exceeded (naming plan and limit).
+      // -> 201 the list item; 402 when the org's plan is full (naming plan and limit). No Idempotency-Key: a repeat makes another account.
       ctx.mutate(req, reply, 201, () => {
         const { orgId } = req.params;
-        const { name, displayName, description } = req.body;
-        if (store.accountByName(orgId, name)) {
-          throw new ApiError(409, "conflict.nameTaken", `a service account named "${name}" exists in this org; pick another name`, "/name");
-        }
+        const { displayName, description } = req.body;
         const org = store.org(orgId)!;
         const quota = PLAN_QUOTAS[org.plan];
         const count = store.countAccounts(orgId);
         if (count >= quota) {
           throw new ApiError(
-            409,
+            402,
             "quota.exceeded",
             `the ${org.plan} plan allows ${quota} service accounts per org and this org has ${count}; delete one or move to a larger plan`,
           );
         }
         const now = ctx.now();
+        // `name` (the extensions' handle) is the email's local part.
+        const name = generatedLocalPart(displayName);
         const a = store.insertAccount(orgId, {
           id: randomUUID(),
           accountId: `712020:${randomUUID()}`,
           name,
-          displayName: displayName ?? name,
+          displayName,
           email: `${name}@${SERVICE_ACCOUNT_EMAIL_DOMAIN}`,
           description: description ?? "",
           status: "active",
@@ -73,7 +128,7 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
           updatedAt: now,
         });
         ctx.audit(req, { orgId, action: "service-account.created", target: { type: "service-account", id: a.id }, outcome: "success" });
-        return a;
+        return listItem(orgId, a);
       }),
   );
 
@@ -83,19 +138,16 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
       config: { admin: true, scope: "read:service-accounts:admin" },
       schema: {
         tags,
-        summary: "List service accounts (optionally by exact name)",
+        summary: "List service accounts (limit 1 to the largest page, 80 by default; links.next to the next page)",
         params: OrgParams,
-        querystring: ListQuery.extend({ name: z.string().max(100).optional() }),
-        response: { 200: pageOf(ServiceAccountListItem) },
+        querystring: AdminListQuery,
+        response: { 200: adminPageOf(AccountItem) },
       },
     },
     async (req) => {
       // Atlassian's shape: {links:{next,prev}, items:[...], total}; `next` absent on the last page.
       const { orgId } = req.params;
-      const { name } = req.query;
-      const p = ctx.page(req, `${orgId}/service-accounts?name=${name ?? ""}`, req.query, (after, limit) =>
-        store.listAccounts(orgId, name, after, limit),
-      );
+      const p = ctx.adminPage(req, `${orgId}/service-accounts?name=`, req.query, (after, limit) => store.listAccounts(orgId, undefined, after, limit));
       return { items: p.items.map((a) => listItem(orgId, a)), links: p.next ? { next: p.next } : {}, total: p.total };
     },
   );
@@ -109,18 +161,23 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
         summary: `Update a service account's displayName or description (Atlassian's: the account named by ${SERVICE_ACCOUNT_PATCH_ID_FIELD} in the body)`,
         params: OrgParams,
         body: ServiceAccountPatchParams,
-        response: { 200: ServiceAccountListItem },
+        response: { 200: z.union([AccountItem, z.object({}).strict()]), 204: z.null() },
       },
     },
-    async (req, reply) =>
-      ctx.mutate(req, reply, 200, () => {
+    async (req, reply) => {
+      // -> as `atlassian.patchReply` says: 200 the account, 204 no body, or 200 `{}` (the evidence shows no reply).
+      const form = ctx.atlassian.patchReply;
+      const a = ctx.mutate(req, reply, form === "empty" ? 204 : 200, () => {
         const { orgId } = req.params;
         const { [SERVICE_ACCOUNT_PATCH_ID_FIELD]: id, ...patch } = req.body;
         if (!store.account(orgId, id)) throw notFound(`service account ${id}`, `/${SERVICE_ACCOUNT_PATCH_ID_FIELD}`);
-        const a = store.updateAccount(orgId, id, patch, ctx.now())!;
+        const updated = store.updateAccount(orgId, id, patch, ctx.now())!;
         ctx.audit(req, { orgId, action: "service-account.updated", target: { type: "service-account", id }, outcome: "success" });
-        return listItem(orgId, a);
-      }),
+        return listItem(orgId, updated);
+      });
+      if (form === "empty") return reply.send(null);
+      return form === "partial" ? {} : a;
+    },
   );
 
   app.get(

@@ -145,6 +145,20 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec("DELETE FROM scope_bindings");
     },
   },
+  {
+    // What the product plane's clients read back: a Jira issue by id or key, a Confluence page by id.
+    name: "Jira issues and Confluence pages",
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE product_items (
+          org_id TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, key TEXT NOT NULL,
+          place_key TEXT NOT NULL, title TEXT NOT NULL, created_at TEXT NOT NULL,
+          PRIMARY KEY (org_id, kind, id)
+        );
+        CREATE UNIQUE INDEX product_items_key ON product_items (org_id, kind, key);
+      `);
+    },
+  },
 ];
 
 /** The schema version this code writes and reads. */

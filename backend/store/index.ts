@@ -58,6 +58,18 @@ export interface IdempotencyRecord {
  * the order it pages by (a range read that stops after `limit` rows, no sort):
  * test/backend/query-plans.test.ts checks their plans from this object.
  */
+export type ProductItemKind = "jira-issue" | "confluence-page";
+export interface ProductItem {
+  id: string;
+  /** An issue's key (`ENG-12`); a page's id again. */
+  key: string;
+  /** The project's or space's key. */
+  placeKey: string;
+  /** An issue's summary, a page's title. */
+  title: string;
+  createdAt: string;
+}
+
 export const SQL = {
   apiKeysPage: "SELECT * FROM api_keys WHERE org_id = ? AND deleted_at IS NULL AND seq > ? ORDER BY seq LIMIT ?",
   apiKeysCount: "SELECT count(*) AS n FROM api_keys WHERE org_id = ? AND deleted_at IS NULL",
@@ -465,6 +477,22 @@ export class Store {
       "INSERT INTO counters (org_id, name, n) VALUES (?, ?, 1) ON CONFLICT (org_id, name) DO UPDATE SET n = n + 1 RETURNING n",
     ).get(orgId, name) as Row;
     return Number(r.n);
+  }
+
+  /** Records a Jira issue (`kind` "jira-issue") or a Confluence page ("confluence-page"). */
+  insertItem(orgId: string, kind: ProductItemKind, item: ProductItem): ProductItem {
+    this.q("INSERT INTO product_items (org_id, kind, id, key, place_key, title, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)").run(
+      orgId, kind, item.id, item.key, item.placeKey, item.title, item.createdAt,
+    );
+    return item;
+  }
+
+  /** An issue or page by its id, or by its key (an issue's `ENG-12`). */
+  item(orgId: string, kind: ProductItemKind, idOrKey: string): ProductItem | undefined {
+    const r = this.q("SELECT id, key, place_key, title, created_at FROM product_items WHERE org_id = ? AND kind = ? AND (id = ? OR key = ?)").get(
+      orgId, kind, idOrKey, idOrKey,
+    ) as Row | undefined;
+    return r && { id: String(r.id), key: String(r.key), placeKey: String(r.place_key), title: String(r.title), createdAt: String(r.created_at) };
   }
 
   // ----- audit events ------------------------------------------------------------------

@@ -3,7 +3,7 @@
  * grants seen from the admin API: a change through either view shows in the other.
  */
 import { expect } from "chai";
-import { basic, harness, uniqueName, type Harness } from "./helper";
+import { basic, expectJiraError, harness, uniqueName, type Harness } from "./helper";
 
 const ROLE = (key: string, id: number) => `/ex/jira/{cloudId}/rest/api/3/project/${key}/role/${id}`;
 const ADMINISTRATOR = 10002;
@@ -20,7 +20,7 @@ describe("backend: access follows role membership", () => {
   after(() => b.close());
 
   async function holder(scopes: string[]) {
-    const a = await b.ok("POST", "/service-accounts", { name: uniqueName("acc") });
+    const a = await b.ok("POST", "/service-accounts", { displayName: uniqueName("acc") });
     const t = await b.ok("POST", `/service-accounts/${a.id}/api-tokens`, { label: "acc", scopes, expiresInDays: 30 });
     return { a, auth: basic(a.email, t.token) };
   }
@@ -43,7 +43,7 @@ describe("backend: access follows role membership", () => {
     expect((await b.product("GET", "/ex/jira/{cloudId}/rest/api/3/project/ACC", h.auth)).status).to.equal(200);
     const refused = await issue(h.auth, "ACC");
     expect(refused.status).to.equal(403);
-    expect(refused.body.message).to.match(/editor or admin/);
+    expect(expectJiraError(refused, 403)).to.match(/editor or admin/);
     expect((await b.product("POST", ROLE("ACC", MEMBER), admin, { user: [h.a.accountId] })).status).to.equal(200);
     expect((await issue(h.auth, "ACC")).status).to.equal(201);
     // Two roles: the binding shows the higher level; removing the Member role leaves the Viewer's.
@@ -112,7 +112,7 @@ describe("backend: access on a site not in role mode follows v1 space permission
     (await b.product("GET", PERMS(id), admin)).body.results.filter((p: any) => p.principal.id === accountId).map((p: any) => `${p.operation.key}/${p.operation.targetType}`);
 
   it("a binding's role change swaps the level's permission set", async () => {
-    const a = await b.ok("POST", "/service-accounts", { name: uniqueName("v1b") });
+    const a = await b.ok("POST", "/service-accounts", { displayName: uniqueName("v1b") });
     const x = await b.ok("POST", `/service-accounts/${a.id}/scope-bindings`, { resource: "confluence:space/PERM", role: "admin" });
     const id = (await b.product("GET", "/ex/confluence/{cloudId}/wiki/api/v2/spaces?keys=PERM", admin)).body.results[0].id;
     expect(await ops(id, a.accountId)).to.include("administer/space");
@@ -122,11 +122,11 @@ describe("backend: access on a site not in role mode follows v1 space permission
   });
 
   it("an account holding administer/space manages the space's permissions, and no other space's", async () => {
-    const boss = await b.ok("POST", "/service-accounts", { name: uniqueName("v1a") });
+    const boss = await b.ok("POST", "/service-accounts", { displayName: uniqueName("v1a") });
     const t = await b.ok("POST", `/service-accounts/${boss.id}/api-tokens`, { label: "a", scopes: ["write:space.permission:confluence"], expiresInDays: 5 });
     const auth = basic(boss.email, t.token);
     await b.ok("POST", `/service-accounts/${boss.id}/scope-bindings`, { resource: "confluence:space/OWN", role: "admin" });
-    const other = await b.ok("POST", "/service-accounts", { name: uniqueName("v1o") });
+    const other = await b.ok("POST", "/service-accounts", { displayName: uniqueName("v1o") });
     const read = { subject: { type: "user", identifier: other.accountId }, operation: { key: "read", target: "space" } };
     const granted = await b.product("POST", V1("OWN"), auth, read);
     expect(granted.status, granted.text).to.equal(200);

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ApiToken, ApiTokenWithSecret, SECRET_PATTERN } from "../../sdk/schemas";
-import { expectError, harness, uniqueName, type Harness } from "./helper";
+import { expectAdminError, expectError, harness, uniqueName, type Harness } from "./helper";
 
 const DAY = 86_400_000;
 
@@ -11,7 +11,7 @@ describe("backend: API tokens", () => {
   let account: any;
   before(async () => {
     b = await harness();
-    account = await b.ok("POST", "/service-accounts", { name: uniqueName("tok") });
+    account = await b.ok("POST", "/service-accounts", { displayName: uniqueName("tok") });
   });
   after(() => b.close());
   const tokens = () => `/service-accounts/${account.id}/api-tokens`;
@@ -84,7 +84,7 @@ describe("backend: API tokens", () => {
   });
 
   it("answers 404 for the tokens of an account that does not exist", async () => {
-    expectError(await b.call("GET", "/service-accounts/nope/api-tokens"), 404, "not.found");
+    expectAdminError(await b.call("GET", "/service-accounts/nope/api-tokens"), 404, "ADMIN-404-1", "NOT_FOUND");
     expectError(await b.call("POST", "/service-accounts/nope/api-tokens", { label: "x", scopes: ["read:jira-work"], expiresInDays: 3 }), 404, "not.found");
   });
 });

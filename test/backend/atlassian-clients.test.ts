@@ -11,20 +11,23 @@ type Jira = ReturnType<typeof import("jira.js").createCloudClient>;
 type V1 = ReturnType<typeof import("confluence.js").createV1Client>;
 type V2 = ReturnType<typeof import("confluence.js").createV2Client>;
 
-async function clients(b: Harness, auth: { email: string; token: string }) {
+/** `site`: the clients talk to the site's own URL (`https://<site>.atlassian.net`), not the gateway. */
+async function clients(b: Harness, auth: { email: string; token: string }, site = false) {
   const { createCloudClient } = await import("jira.js");
   const { createV1Client, createV2Client } = await import("confluence.js");
   const basic = { type: "basic" as const, email: auth.email, apiToken: auth.token };
+  const jiraHost = site ? b.url : `${b.url}/ex/jira/${b.cloudId}`;
+  const wikiHost = site ? b.url : `${b.url}/ex/confluence/${b.cloudId}`;
   return {
-    jira: createCloudClient({ host: `${b.url}/ex/jira/${b.cloudId}`, auth: basic, onSchemaMismatch: "throw" }) as Jira,
-    v1: createV1Client({ host: `${b.url}/ex/confluence/${b.cloudId}`, auth: basic }) as V1,
-    v2: createV2Client({ host: `${b.url}/ex/confluence/${b.cloudId}`, auth: { type: "bearer", token: auth.token } }) as V2,
+    jira: createCloudClient({ host: jiraHost, auth: basic, onSchemaMismatch: "throw" }) as Jira,
+    v1: createV1Client({ host: wikiHost, auth: basic }) as V1,
+    v2: createV2Client({ host: wikiHost, auth: { type: "bearer", token: auth.token } }) as V2,
   };
 }
 
 /** A service account with one token holding `scopes`. */
 async function serviceAccount(b: Harness, scopes: string[]) {
-  const a = await b.ok("POST", "/service-accounts", { name: uniqueName("eco") });
+  const a = await b.ok("POST", "/service-accounts", { displayName: uniqueName("eco") });
   const t = await b.ok("POST", `/service-accounts/${a.id}/api-tokens`, { label: "eco", scopes, expiresInDays: 30 });
   return { a, auth: { email: a.email as string, token: t.token as string } };
 }
@@ -94,10 +97,28 @@ describe("backend: jira.js against the Jira surfaces", () => {
     expect(await status(admin.jira.projectRoleActors.deleteActor({ projectIdOrKey: "ENG", id: member, user: a.accountId }))).to.equal(404);
   });
 
-  it("refuses what Jira refuses: an unknown account, a member added twice (400), an unknown role (404)", async () => {
+  it("creates an issue and reads it back by key and by id, through the gateway and at the site URL", async () => {
+    const { a, auth } = await serviceAccount(b, ["read:jira-work", "write:jira-work"]);
+    await admin.jira.projectRoleActors.addActorUsers({ projectIdOrKey: "ISS", id: 10003, user: [a.accountId] });
+    const sa = await clients(b, auth);
+    const made = await sa.jira.issues.createIssue({ fields: { project: { key: "ISS" }, summary: "read me back", issuetype: { name: "Task" } } });
+    const byKey = await sa.jira.issues.getIssue({ issueIdOrKey: made.key! });
+    expect(byKey).to.deep.include({ id: made.id, key: made.key });
+    expect(byKey.fields?.summary).to.equal("read me back");
+    const site = await clients(b, auth, true);
+    const byId = await site.jira.issues.getIssue({ issueIdOrKey: made.id! });
+    expect(byId.key).to.equal(made.key);
+    expect(byId.self).to.equal(`${b.url}/rest/api/3/issue/${made.id}`);
+    expect(await status(sa.jira.issues.getIssue({ issueIdOrKey: "ISS-99999" }))).to.equal(404);
+    // Without a role on the project, its issues are not there (Jira's 404, not a 403).
+    const outsider = await serviceAccount(b, ["read:jira-work"]);
+    expect(await status((await clients(b, outsider.auth)).jira.issues.getIssue({ issueIdOrKey: made.key! }))).to.equal(404);
+  });
+
+  it("refuses what Jira refuses: an unknown account (404, \"a user is not found\"), a member added twice (400), an unknown role (404)", async () => {
     const { a } = await serviceAccount(b, ["read:jira-work"]);
     const viewer = 10004;
-    expect(await status(admin.jira.projectRoleActors.addActorUsers({ projectIdOrKey: "OPS", id: viewer, user: ["557058:nobody"] }))).to.equal(400);
+    expect(await status(admin.jira.projectRoleActors.addActorUsers({ projectIdOrKey: "OPS", id: viewer, user: ["557058:nobody"] }))).to.equal(404);
     await admin.jira.projectRoleActors.addActorUsers({ projectIdOrKey: "OPS", id: viewer, user: [a.accountId] });
     expect(await status(admin.jira.projectRoleActors.addActorUsers({ projectIdOrKey: "OPS", id: viewer, user: [a.accountId] }))).to.equal(400);
     expect(await status(admin.jira.projectRoles.getProjectRole({ projectIdOrKey: "OPS", id: 99999 }))).to.equal(404);
@@ -141,6 +162,18 @@ describe("backend: confluence.js against the Confluence surfaces", () => {
       admin = await clients(b, b.siteAdmin);
     });
     after(() => b.close());
+
+    it("reads back a page by id, through the gateway and at the site URL; an unknown page is a 404", async () => {
+      const spaceId = (await admin.v2.space.getSpaces({ keys: ["PGS"] })).results![0]!.id!;
+      const auth = `Basic ${Buffer.from(`${b.siteAdmin.email}:${b.siteAdmin.token}`).toString("base64")}`;
+      const made = await b.product("POST", "/ex/confluence/{cloudId}/wiki/api/v2/pages", auth, { spaceId, title: "Runbook" });
+      expect(made.status, made.text).to.equal(201);
+      const page = await admin.v2.page.getPageById({ id: Number(made.body.id) });
+      expect(page).to.include({ id: made.body.id, title: "Runbook", spaceId, status: "current" });
+      const site = await clients(b, b.siteAdmin, true);
+      expect((await site.v2.page.getPageById({ id: Number(made.body.id) })).title).to.equal("Runbook");
+      expect(await status(admin.v2.page.getPageById({ id: 999999 }))).to.equal(404);
+    });
 
     it("finds a space by key, reads it by id, and tells the mode and the default roles", async () => {
       const spaces = await admin.v2.space.getSpaces({ keys: ["DOCS"] });

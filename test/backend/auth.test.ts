@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ADMIN_SCOPES, ApiKey, ApiKeyWithSecret, SECRET_PATTERN } from "../../sdk/schemas";
-import { expectError, harness, uniqueName, type Harness } from "./helper";
+import { expectAdminError, expectError, harness, uniqueName, type Harness } from "./helper";
 
 const OTHER_KEY = "pasak_" + "B".repeat(43);
 
@@ -9,25 +9,26 @@ describe("backend: admin authentication and scopes", () => {
   let account: any;
   before(async () => {
     b = await harness({ orgs: [{ orgId: "org-b", adminKey: OTHER_KEY, plan: "free" }] });
-    account = await b.ok("POST", "/service-accounts", { name: uniqueName("auth") });
+    account = await b.ok("POST", "/service-accounts", { displayName: uniqueName("auth") });
   });
   after(() => b.close());
 
-  it("answers 401 unauthorized without a key, with an unknown key, or with a malformed header", async () => {
-    expectError(await b.call("GET", "/service-accounts", undefined, { key: null }), 401, "unauthorized");
-    expectError(await b.call("GET", "/service-accounts", undefined, { key: "pasak_" + "A".repeat(43) }), 401, "unauthorized");
-    expectError(await b.call("GET", "/service-accounts", undefined, { key: null, headers: { authorization: "Basic Zm9vOmJhcg==" } }), 401, "unauthorized");
+  it("answers 401 without a key, with an unknown key, or with a malformed header: Atlassian's ADMIN-401-1 on its routes, the contract's on an extension", async () => {
+    expectAdminError(await b.call("GET", "/service-accounts", undefined, { key: null }), 401, "ADMIN-401-1", "UNAUTHORIZED");
+    expectAdminError(await b.call("GET", "/service-accounts", undefined, { key: "pasak_" + "A".repeat(43) }), 401, "ADMIN-401-1", "UNAUTHORIZED");
+    expectAdminError(await b.call("GET", "/service-accounts", undefined, { key: null, headers: { authorization: "Basic Zm9vOmJhcg==" } }), 401, "ADMIN-401-1");
+    expectError(await b.call("GET", `/service-accounts/${account.id}`, undefined, { key: null }), 401, "unauthorized");
   });
 
   describe("when the key belongs to another org", () => {
     it("can neither read nor change that org (403 forbidden.orgMismatch)", async () => {
       const asB = { key: OTHER_KEY };
-      expectError(await b.call("GET", "/service-accounts", undefined, asB), 403, "forbidden.orgMismatch");
+      expectAdminError(await b.call("GET", "/service-accounts", undefined, asB), 403, "ADMIN-403-1");
       expectError(await b.call("GET", `/service-accounts/${account.id}`, undefined, asB), 403, "forbidden.orgMismatch");
-      expectError(await b.call("POST", "/service-accounts", { name: uniqueName("evil") }, asB), 403, "forbidden.orgMismatch");
+      expectAdminError(await b.call("POST", "/service-accounts", { displayName: uniqueName("evil") }, asB), 403, "ADMIN-403-1");
       expectError(await b.call("PATCH", `/service-accounts/${account.id}`, { status: "suspended" }, asB), 403, "forbidden.orgMismatch");
-      expectError(await b.call("DELETE", `/service-accounts/${account.id}`, undefined, asB), 403, "forbidden.orgMismatch");
-      expectError(await b.call("GET", `/admin/v1/orgs/${b.orgId}/events`, undefined, asB), 403, "forbidden.orgMismatch");
+      expectAdminError(await b.call("DELETE", `/service-accounts/${account.id}`, undefined, asB), 403, "ADMIN-403-1");
+      expectAdminError(await b.call("GET", `/admin/v1/orgs/${b.orgId}/events`, undefined, asB), 403, "ADMIN-403-1");
       expect((await b.ok("GET", `/service-accounts/${account.id}`)).status).to.equal("active");
     });
 
@@ -36,17 +37,18 @@ describe("backend: admin authentication and scopes", () => {
       const list = await b.ok("GET", `${other}/service-accounts`, undefined, { key: OTHER_KEY });
       expect(list.total).to.equal(0);
       expectError(await b.call("GET", `${other}/service-accounts/${account.id}`, undefined, { key: OTHER_KEY }), 404, "not.found");
-      expectError(await b.call("DELETE", `${other}/service-accounts/${account.id}`, undefined, { key: OTHER_KEY }), 404, "not.found");
+      expectAdminError(await b.call("DELETE", `${other}/service-accounts/${account.id}`, undefined, { key: OTHER_KEY }), 404, "ADMIN-404-1");
       expectError(await b.call("POST", `${other}/service-accounts/${account.id}/api-tokens`, { label: "x", scopes: ["read:jira-work"], expiresInDays: 1 }, { key: OTHER_KEY }), 404, "not.found");
     });
   });
 
   describe("scoped keys", () => {
-    const cases: { scope: (typeof ADMIN_SCOPES)[number]; method: string; path: (id: string) => string; body?: unknown }[] = [
+    // `extension`: this backend's route (403 forbidden.insufficientScope); else Atlassian's (401 ADMIN-401-2, AX-196).
+    const cases: { scope: (typeof ADMIN_SCOPES)[number]; method: string; path: (id: string) => string; body?: unknown; extension?: boolean }[] = [
       { scope: "read:service-accounts:admin", method: "GET", path: () => "/service-accounts" },
-      { scope: "write:service-accounts:admin", method: "PATCH", path: (id) => `/service-accounts/${id}`, body: { description: "scoped" } },
+      { scope: "write:service-accounts:admin", method: "PATCH", path: (id) => `/service-accounts/${id}`, body: { description: "scoped" }, extension: true },
       { scope: "read:service-accounts-tokens:admin", method: "GET", path: (id) => `/service-accounts/${id}/api-tokens` },
-      { scope: "write:service-accounts-tokens:admin", method: "POST", path: (id) => `/service-accounts/${id}/api-tokens`, body: { label: "s", scopes: ["read:jira-work"], expiresInDays: 1 } },
+      { scope: "write:service-accounts-tokens:admin", method: "POST", path: (id) => `/service-accounts/${id}/api-tokens`, body: { label: "s", scopes: ["read:jira-work"], expiresInDays: 1 }, extension: true },
       { scope: "delete:service-accounts-tokens:admin", method: "DELETE", path: (id) => `/service-accounts/${id}/api-tokens` },
       { scope: "read:events:admin", method: "GET", path: () => "EVENTS" },
     ];
@@ -63,10 +65,13 @@ describe("backend: admin authentication and scopes", () => {
         expect(allowed.status, allowed.text).to.be.within(200, 299);
         for (const other of cases.filter((o) => o.scope !== c.scope)) {
           const res = await b.call(other.method, resolve(other.path(account.id)), other.body, { key });
-          expectError(res, 403, "forbidden.insufficientScope");
+          if (other.extension) expectError(res, 403, "forbidden.insufficientScope");
+          else expectAdminError(res, 401, "ADMIN-401-2", "INSUFFICIENT_SCOPE");
           expect(res.body.errors[0].detail).to.include(other.scope);
         }
-        expectError(await b.call("GET", "/api-keys", undefined, { key }), 403, "forbidden.insufficientScope");
+        // Listing keys is not one of the extensions: Atlassian's 401; creating one is, so the contract's 403.
+        expectAdminError(await b.call("GET", "/api-keys", undefined, { key }), 401, "ADMIN-401-2");
+        expectError(await b.call("POST", "/api-keys", { label: "x" }, { key }), 403, "forbidden.insufficientScope");
       });
     }
   });
@@ -89,7 +94,7 @@ describe("backend: admin authentication and scopes", () => {
       expect(ApiKey.parse(mine).lastUsedAt).to.be.a("string");
 
       expect((await b.call("DELETE", `/api-keys/${k.id}`)).status).to.equal(204);
-      expectError(await b.call("GET", "/service-accounts", undefined, { key: k.token }), 401, "unauthorized");
+      expectAdminError(await b.call("GET", "/service-accounts", undefined, { key: k.token }), 401, "ADMIN-401-1");
       expectError(await b.call("DELETE", `/api-keys/${k.id}`), 404, "not.found");
       expect((await b.ok("GET", "/api-keys")).items.map((x: any) => x.id)).to.not.include(k.id);
     });
@@ -99,7 +104,7 @@ describe("backend: admin authentication and scopes", () => {
       expect((await b.call("GET", "/service-accounts", undefined, { key: k.token })).status).to.equal(200);
       b.advance(2 * 86_400_000);
       try {
-        expectError(await b.call("GET", "/service-accounts", undefined, { key: k.token }), 401, "unauthorized");
+        expectAdminError(await b.call("GET", "/service-accounts", undefined, { key: k.token }), 401, "ADMIN-401-1");
       } finally {
         b.advance(-2 * 86_400_000);
       }

@@ -17,12 +17,12 @@ describe("backend: orgs and keys at start", () => {
 
   it("is idempotent: the same org and key twice serve the same data", async () => {
     const first = await harness({ dataDir: dir, orgId: "org-a", adminKey: KEY_A, plan: "free", cloudId: "site-a" });
-    const a = await first.ok("POST", "/service-accounts", { name: "boot-twice" });
+    const a = await first.ok("POST", "/service-accounts", { displayName: "boot-twice" });
     await first.close();
     const second = await harness({ dataDir: dir, orgId: "org-a", adminKey: KEY_A });
     try {
       expect(second.cloudId).to.equal("site-a");
-      expect((await second.ok("GET", `/service-accounts/${a.id}`)).name).to.equal("boot-twice");
+      expect((await second.ok("GET", `/service-accounts/${a.id}`)).displayName).to.equal("boot-twice");
       expect((await second.ok("GET", "/api-keys")).total).to.equal(1);
     } finally {
       await second.close();

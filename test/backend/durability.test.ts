@@ -60,7 +60,8 @@ describe("backend: durability", function () {
 
   it("keeps everything across a restart with the same data dir", async () => {
     const first = await harness({ dataDir: dir, plan: "free" });
-    const a = await first.ok("POST", "/service-accounts", { name: uniqueName("keep") });
+    const created = await first.ok("POST", "/service-accounts", { displayName: uniqueName("keep") });
+    const a = await first.ok("GET", `/service-accounts/${created.id}`);
     const t = await first.ok("POST", `/service-accounts/${a.id}/api-tokens`, { label: "t", scopes: ["read:jira-work"], expiresInDays: 9 });
     const bind = await first.ok("POST", `/service-accounts/${a.id}/scope-bindings`, { resource: "jira:project/KEEP", role: "viewer" });
     const events = await first.ok("GET", `/admin/v1/orgs/${first.orgId}/events?limit=100`);
@@ -78,8 +79,8 @@ describe("backend: durability", function () {
       const after = await second.ok("GET", `/admin/v1/orgs/${second.orgId}/events?limit=100`);
       expect(after.data.slice(0, events.data.length)).to.deep.equal(events.data);
       // The plan was kept too: the free quota still applies.
-      for (let i = 0; i < 4; i++) await second.ok("POST", "/service-accounts", { name: uniqueName("keep") });
-      expect((await second.call("POST", "/service-accounts", { name: uniqueName("keep") })).status).to.equal(409);
+      for (let i = 0; i < 4; i++) await second.ok("POST", "/service-accounts", { displayName: uniqueName("keep") });
+      expect((await second.call("POST", "/service-accounts", { displayName: uniqueName("keep") })).status).to.equal(402);
     } finally {
       await second.close();
     }
@@ -94,7 +95,7 @@ describe("backend: durability", function () {
     await Promise.all(
       Array.from({ length: 8 }, async (_, w) => {
         for (let i = 0; i < 5; i++) {
-          const a = await api(url!, orgId!, "POST", "/service-accounts", { name: `kill-${w}-${i}-${process.pid}` });
+          const a = await api(url!, orgId!, "POST", "/service-accounts", { displayName: `kill-${w}-${i}-${process.pid}` });
           expect(a.status).to.equal(201);
           const entry: (typeof acked)[number] = { account: a.body.id };
           acked.push(entry);
@@ -126,7 +127,7 @@ describe("backend: durability", function () {
         expect((await api(again.line.url!, orgId!, "GET", `${base}/api-tokens/${e.token}`)).status).to.equal(200);
         expect((await api(again.line.url!, orgId!, "GET", `${base}/scope-bindings/${e.binding}`)).status).to.equal(200);
       }
-      expect((await api(again.line.url!, orgId!, "GET", "/service-accounts?limit=100")).body.total).to.equal(40);
+      expect((await api(again.line.url!, orgId!, "GET", "/service-accounts?limit=80")).body.total).to.equal(40);
       const used = await api(again.line.url!, orgId!, "GET", `/service-accounts/${last.account}/api-tokens/${minted.body.id}`);
       expect(used.body.lastUsedAt).to.be.a("string");
       const events = await fetch(`${again.line.url}/admin/v1/orgs/${orgId}/events?action=api-token.used`, { headers: { authorization: `Bearer ${KEY}` } });
@@ -140,7 +141,7 @@ describe("backend: durability", function () {
   it("drains an in-flight request on SIGTERM, then closes the database and exits 0", async () => {
     const cli = await startCli(["--port", "0", "--data-dir", dir, "--org", "org-drain", "--admin-key", KEY, "--faults", "latencyMs=600-600"]);
     const { url, orgId } = cli.line;
-    const inflight = api(url!, orgId!, "POST", "/service-accounts", { name: uniqueName("drain") });
+    const inflight = api(url!, orgId!, "POST", "/service-accounts", { displayName: uniqueName("drain") });
     await new Promise((r) => setTimeout(r, 200));
     cli.proc.kill("SIGTERM");
     const res = await inflight;
@@ -150,7 +151,7 @@ describe("backend: durability", function () {
 
     const b = await harness({ dataDir: dir, orgId: "org-drain", adminKey: KEY });
     try {
-      expect((await b.ok("GET", `/service-accounts/${res.body.id}`)).name).to.equal(res.body.name);
+      expect((await b.ok("GET", `/service-accounts/${res.body.id}`)).email).to.equal(res.body.email);
     } finally {
       await b.close();
     }
@@ -187,13 +188,26 @@ describe("backend: the serve CLI", function () {
   });
 
   it("refuses bad flags with a usage message and exit status 2", async () => {
-    for (const args of [["--port", "x", "--data-dir", "/tmp/x"], ["--bogus"], ["--data-dir", "/tmp/x", "--plan", "gold"], ["--data-dir", "/tmp/x", "--rate-limit", "lots"]]) {
+    for (const args of [
+      ["--port", "x", "--data-dir", "/tmp/x"],
+      ["--bogus"],
+      ["--data-dir", "/tmp/x", "--plan", "gold"],
+      ["--data-dir", "/tmp/x", "--rate-limit", "lots"],
+      ["--data-dir", "/tmp/x", "--atlassian", "linksNext=url"],
+      ["--data-dir", "/tmp/x", "--atlassian", "maxPageSize=0"],
+      ["--data-dir", "/tmp/x", "--atlassian", "pageSize"],
+    ]) {
       const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "backend/cli.ts"), "serve", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
       let err = "";
       proc.stderr.on("data", (d) => (err += d));
       const { code } = await exited(proc);
       expect(code, `${args.join(" ")}: ${err}`).to.be.oneOf([1, 2]);
       expect(err).to.match(/backend: /);
+      if (args.includes("--atlassian")) {
+        expect(code).to.equal(2);
+        expect(err).to.match(/--atlassian (linksNext must be absolute, relative, cursor|maxPageSize must be a whole number from 1 to 1000|"pageSize": expected name=value)/);
+        expect(err).to.include("accountReadyDelayMs=<0-600000>");
+      }
     }
   });
 });

@@ -52,7 +52,7 @@ describe("backend: filtered event reads", function () {
     before(async () => {
       b = await harness();
       for (let i = 0; i < 6; i++) {
-        const a = await b.ok("POST", "/service-accounts", { name: uniqueName("flt") });
+        const a = await b.ok("POST", "/service-accounts", { displayName: uniqueName("flt") });
         b.advance(1_000);
         await b.ok("PATCH", `/service-accounts/${a.id}`, { description: `d${i}` });
         // Every third step the clock goes back 5 s, as NTP or a test clock may do.

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startBackend, type Backend, type BackendOptions } from "../../backend";
+import { AdminErrorBody } from "../../backend/errors";
 import { ErrorBody, SECRET_PATTERN } from "../../sdk/schemas";
 
 export interface Res {
@@ -31,8 +32,18 @@ export type HarnessOptions = Partial<Omit<BackendOptions, "now">> & { keepDir?: 
 
 export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "backend-test-"));
+  const removeDir = () => {
+    if (!opts.keepDir && !opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
   let offset = 0;
-  const b = await startBackend({ rateLimit: "0", ...opts, dataDir, port: 0, now: () => new Date(Date.now() + offset) });
+  let b: Backend;
+  try {
+    b = await startBackend({ rateLimit: "0", ...opts, dataDir, port: 0, now: () => new Date(Date.now() + offset) });
+  } catch (e) {
+    // A start refused (a bad option, say) leaves no folder behind either.
+    removeDir();
+    throw e;
+  }
   const base = `${b.url}/admin/api-access/v1/orgs/${b.orgId}`;
   const call: Harness["call"] = async (method, p, body, o = {}) => {
     // Paths of the admin base are given relative to it; anything else from the server root.
@@ -69,12 +80,50 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
       call(method, p.replace("{cloudId}", b.cloudId), body, { key: null, headers: auth === null ? {} : { authorization: auth } }),
     close: async () => {
       await b.close();
-      if (!opts.keepDir && !opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      removeDir();
     },
   };
 }
 
 export const basic = (email: string, token: string) => `Basic ${Buffer.from(`${email}:${token}`).toString("base64")}`;
+
+/**
+ * Asserts Atlassian's admin error body (the public admin routes): this status, the code
+ * `ADMIN-<status>-<n>` and title given, no `id`, a detail that quotes no secret.
+ */
+export function expectAdminError(res: Res, status: number, code: string, title?: string): void {
+  expect(res.status, res.text).to.equal(status);
+  const parsed = AdminErrorBody.safeParse(res.body);
+  expect(parsed.success, `Atlassian's admin error body: ${res.text}`).to.equal(true);
+  const e = res.body.errors[0];
+  expect(e).to.not.have.property("id");
+  expect(e.status).to.equal(String(status));
+  expect(e.code).to.equal(code);
+  if (title !== undefined) expect(e.title).to.equal(title);
+  expect(e.detail).to.be.a("string").and.not.match(SECRET_PATTERN);
+}
+
+/** Asserts Jira's error body `{"errorMessages":[...],"errors":{}}` with this status; returns the first message. */
+export function expectJiraError(res: Res, status: number): string {
+  expect(res.status, res.text).to.equal(status);
+  expect(res.body).to.have.all.keys("errorMessages", "errors");
+  expect(res.body.errorMessages).to.be.an("array").with.length.greaterThan(0);
+  return res.body.errorMessages[0];
+}
+
+/** Asserts Confluence v2's error body `{"errors":[{status,code,title,detail}]}`; returns the first detail. */
+export function expectConfluenceError(res: Res, status: number, code: string): string {
+  expect(res.status, res.text).to.equal(status);
+  const e = res.body?.errors?.[0];
+  expect(e, res.text).to.include({ status, code });
+  expect(e.title).to.be.a("string");
+  return e.detail;
+}
+
+/** Creates a service account through Atlassian's public create; returns the list item. */
+export async function createAccount(b: Harness, displayName = uniqueName("sa"), description?: string): Promise<any> {
+  return b.ok("POST", "/service-accounts", { displayName, ...(description === undefined ? {} : { description }) });
+}
 
 /** Asserts the contract's error body with this status and code (and pointer, when given). */
 export function expectError(res: Res, status: number, code: string, pointer?: string): void {

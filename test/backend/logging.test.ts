@@ -37,7 +37,7 @@ describe("backend: the request log keeps credentials out", function () {
   before(async () => {
     b = await loggedBackend(ADMIN);
     const auth = { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" };
-    const account: any = await (await fetch(admin("/service-accounts"), { method: "POST", headers: auth, body: JSON.stringify({ name: uniqueName("log") }) })).json();
+    const account: any = await (await fetch(admin("/service-accounts"), { method: "POST", headers: auth, body: JSON.stringify({ displayName: uniqueName("log") }) })).json();
     email = account.email;
     const t = await fetch(admin(`/service-accounts/${account.id}/api-tokens`), {
       method: "POST",
@@ -137,7 +137,9 @@ describe("backend: the request log keeps credentials out", function () {
       for (const attempt of ["first", "replay"]) {
         const res = await json(admin(p), { method: "DELETE", headers: { authorization: `Bearer ${ADMIN}`, "idempotency-key": `del-${p.length}-${id}` } });
         expect(res.status, `${attempt} ${p}`).to.equal(404);
-        if (attempt === "replay") expect(res.headers.get("idempotent-replayed"), p).to.equal("true");
+        // Atlassian's public DELETE ignores the key (nothing to replay); the extensions replay.
+        const extension = p !== `/service-accounts/${token}`;
+        if (attempt === "replay") expect(res.headers.get("idempotent-replayed"), p).to.equal(extension ? "true" : null);
         expect(JSON.parse(res.text).errors[0].detail).to.include("[REDACTED]");
         expectNoLeak(res.text, secrets, `the ${attempt} refusal of DELETE ${p.split("/").slice(-2, -1)}`);
       }

@@ -42,7 +42,8 @@ describe("backend: schema versions and migrations", () => {
         expect(b.cloudId).to.equal("cloud-legacy");
         const accounts = await b.ok("GET", "/service-accounts");
         expect(accounts.items).to.have.length(1);
-        expect(accounts.items[0]).to.include({ id: V1_ACCOUNT.id, name: V1_ACCOUNT.name, description: "made by 0.1.0", status: "active" });
+        expect(accounts.items[0]).to.include({ id: V1_ACCOUNT.id, email: V1_ACCOUNT.email, description: "made by 0.1.0", status: "active" });
+        expect((await b.ok("GET", `/service-accounts/${V1_ACCOUNT.id}`)).name).to.equal(V1_ACCOUNT.name);
 
         const tokens = await b.ok("GET", `/service-accounts/${V1_ACCOUNT.id}/api-tokens`);
         expect(tokens.items.map((t: any) => [t.id, t.status])).to.deep.equal([[V1_TOKEN_ID, "active"]]);
@@ -59,8 +60,9 @@ describe("backend: schema versions and migrations", () => {
         expect(updates.data).to.have.length(V1_EVENTS / 3);
 
         // And it takes new writes beside the old rows.
-        await b.ok("POST", "/service-accounts", { name: "after-upgrade" });
-        expect((await b.ok("GET", "/service-accounts")).items.map((a: any) => a.name)).to.deep.equal([V1_ACCOUNT.name, "after-upgrade"]);
+        await b.ok("POST", "/service-accounts", { displayName: "after-upgrade" });
+        expect((await b.ok("GET", "/service-accounts")).items.map((a: any) => a.email.split("@")[0])).to.deep.equal([V1_ACCOUNT.name, (await b.ok("GET", "/service-accounts")).items[1].email.split("@")[0]]);
+        expect((await b.ok("GET", "/service-accounts")).items.map((a: any) => a.displayName)).to.include("after-upgrade");
       } finally {
         await b.close();
       }

@@ -28,7 +28,7 @@ describe("backend: operations", () => {
   });
 
   it("serves Prometheus metrics: requests by route and status, and a latency histogram", async () => {
-    await b.ok("POST", "/service-accounts", { name: uniqueName("m") });
+    await b.ok("POST", "/service-accounts", { displayName: uniqueName("m") });
     const text = await (await fetch(`${b.url}/metrics`)).text();
     expect(text).to.match(/# TYPE http_requests_total counter/);
     expect(text).to.match(/http_requests_total\{method="POST",route="\/admin\/api-access\/v1\/orgs\/:orgId\/service-accounts",status="201"\} 1/);
@@ -61,7 +61,7 @@ describe("backend: operations", () => {
   });
 
   it("answers a server-side failure with a plain 500 internal, retryable, without internals", async () => {
-    const a = await b.ok("POST", "/service-accounts", { name: uniqueName("broken") });
+    const a = await b.ok("POST", "/service-accounts", { displayName: uniqueName("broken") });
     // Break the database under the running server: its next binding query (bindings are a view of the grants) fails.
     const db = new DatabaseSync(path.join(b.dataDir, "identity.sqlite"));
     db.exec("PRAGMA busy_timeout = 5000");

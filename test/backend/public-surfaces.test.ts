@@ -9,8 +9,8 @@ import * as path from "node:path";
 import * as readline from "node:readline";
 import { EXTENSION_ROUTES } from "../../backend";
 import { SERVICE_ACCOUNT_PATCH_ID_FIELD } from "../../sdk/atlassian-assumptions";
-import { ServiceAccountListItem, ApiTokenListItem, SECRET_PATTERN } from "../../sdk/schemas";
-import { basic, expectError, harness, uniqueName, type Harness } from "./helper";
+import { ApiTokenListItem, SECRET_PATTERN } from "../../sdk/schemas";
+import { basic, expectAdminError, expectConfluenceError, expectError, expectJiraError, harness, uniqueName, type Harness } from "./helper";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -21,34 +21,39 @@ describe("backend: Atlassian's admin API shapes", () => {
   });
   after(() => b.close());
 
-  it("lists service accounts as Atlassian does: atlassianId, picture, container, updatedAt in epoch ms", async () => {
-    const a = await b.ok("POST", "/service-accounts", { name: uniqueName("shape"), description: "d" });
-    const list = await b.ok("GET", `/service-accounts?name=${a.name}`);
+  const find = async (id: string) => (await b.ok("GET", "/service-accounts?limit=80")).items.find((x: any) => x.id === id);
+
+  it("lists service accounts as Atlassian does: atlassianId, picture, container, updatedAt in epoch ms, no name", async () => {
+    const a = await b.ok("POST", "/service-accounts", { displayName: uniqueName("shape"), description: "d" });
+    const list = await b.ok("GET", "/service-accounts");
     expect(Object.keys(list).sort()).to.deep.equal(["items", "links", "total"]);
-    const item = ServiceAccountListItem.parse(list.items[0]);
-    expect(item).to.include({ id: a.id, atlassianId: a.accountId, email: a.email, displayName: a.name, container: b.orgId, status: "active" });
-    expect(item.updatedAt).to.equal(Date.parse(a.updatedAt));
+    const item = await find(a.id);
+    expect(item).to.include({ id: a.id, atlassianId: a.atlassianId, email: a.email, displayName: a.displayName, container: b.orgId, status: "active" });
+    expect(item).to.not.have.property("name");
+    expect(item.updatedAt).to.be.a("number").and.equal(a.updatedAt);
   });
 
-  it(`updates through PATCH /service-accounts with the id in the body (${SERVICE_ACCOUNT_PATCH_ID_FIELD})`, async () => {
-    const a = await b.ok("POST", "/service-accounts", { name: uniqueName("patch") });
+  it(`updates through PATCH /service-accounts with the id in the body (${SERVICE_ACCOUNT_PATCH_ID_FIELD}), answering the account`, async () => {
+    const a = await b.ok("POST", "/service-accounts", { displayName: uniqueName("patch") });
     const res = await b.call("PATCH", "/service-accounts", { [SERVICE_ACCOUNT_PATCH_ID_FIELD]: a.id, displayName: "Deploy bot", description: "ships" });
     expect(res.status, res.text).to.equal(200);
-    expect(ServiceAccountListItem.parse(res.body)).to.include({ id: a.id, displayName: "Deploy bot", description: "ships" });
-    expect((await b.ok("GET", `/service-accounts?name=${a.name}`)).items[0]).to.include({ displayName: "Deploy bot" });
-    expectError(await b.call("PATCH", "/service-accounts", { [SERVICE_ACCOUNT_PATCH_ID_FIELD]: "no-such-account", displayName: "x" }), 404, "not.found", `/${SERVICE_ACCOUNT_PATCH_ID_FIELD}`);
-    expectError(await b.call("PATCH", "/service-accounts", { displayName: "x" }), 400, "validation.failed", `/${SERVICE_ACCOUNT_PATCH_ID_FIELD}`);
+    expect(res.body).to.include({ id: a.id, displayName: "Deploy bot", description: "ships", email: a.email });
+    expect(res.body).to.not.have.property("name");
+    expect(await find(a.id)).to.include({ displayName: "Deploy bot" });
+    expectAdminError(await b.call("PATCH", "/service-accounts", { [SERVICE_ACCOUNT_PATCH_ID_FIELD]: "no-such-account", displayName: "x" }), 404, "ADMIN-404-1");
+    expectAdminError(await b.call("PATCH", "/service-accounts", { displayName: "x" }), 400, "ADMIN-400-24");
     // Atlassian's update changes displayName and description only.
-    expectError(await b.call("PATCH", "/service-accounts", { [SERVICE_ACCOUNT_PATCH_ID_FIELD]: a.id, status: "suspended" }), 400, "validation.failed", "/status");
+    expectAdminError(await b.call("PATCH", "/service-accounts", { [SERVICE_ACCOUNT_PATCH_ID_FIELD]: a.id, status: "suspended" }), 400, "ADMIN-400-24");
   });
 
   it("lists a service account's tokens with lastActiveAt, filters by tokenLabel, and revokes them all", async () => {
-    const a = await b.ok("POST", "/service-accounts", { name: uniqueName("tokens") });
+    const a = await b.ok("POST", "/service-accounts", { displayName: uniqueName("tokens") });
     const one = await b.ok("POST", `/service-accounts/${a.id}/api-tokens`, { label: "ci", scopes: ["read:jira-work"], expiresInDays: 5 });
     await b.ok("POST", `/service-accounts/${a.id}/api-tokens`, { label: "other", scopes: ["read:jira-work"], expiresInDays: 5 });
     const list = await b.ok("GET", `/service-accounts/${a.id}/api-tokens`);
     expect(list.total).to.equal(2);
     const item = ApiTokenListItem.parse(list.items[0]);
+    expect(list.links).to.deep.equal({});
     expect(item).to.include({ id: one.id, label: "ci", status: "active", lastActiveAt: null });
     expect(JSON.stringify(list)).to.not.match(SECRET_PATTERN);
     const ci = await b.ok("GET", `/service-accounts/${a.id}/api-tokens?tokenLabel=ci`);
@@ -60,12 +65,64 @@ describe("backend: Atlassian's admin API shapes", () => {
   });
 });
 
+describe("backend: switches for Atlassian's unsettled readings (--atlassian)", () => {
+  for (const patchReply of ["empty", "partial"] as const) {
+    it(`patchReply=${patchReply}: the update lands, and the answer is ${patchReply === "empty" ? "204 with no body" : "200 without the account"}`, async () => {
+      const b = await harness({ atlassian: { patchReply } });
+      try {
+        const a = await b.ok("POST", "/service-accounts", { displayName: uniqueName("pr") });
+        const res = await b.call("PATCH", "/service-accounts", { [SERVICE_ACCOUNT_PATCH_ID_FIELD]: a.id, description: "changed" });
+        expect(res.status).to.equal(patchReply === "empty" ? 204 : 200);
+        if (patchReply === "empty") expect(res.text).to.equal("");
+        else expect(res.body).to.deep.equal({});
+        expect((await b.ok("GET", `/service-accounts/${a.id}`)).description).to.equal("changed");
+      } finally {
+        await b.close();
+      }
+    });
+  }
+
+  for (const tokenPathId of ["id", "atlassianId"] as const) {
+    it(`tokenPathId=${tokenPathId}: the documented token routes take the ${tokenPathId}, and the other id answers 404`, async () => {
+      const b = await harness({ atlassian: { tokenPathId } });
+      try {
+        const a = await b.ok("POST", "/service-accounts", { displayName: uniqueName("tp") });
+        await b.ok("POST", `/service-accounts/${a.id}/api-tokens`, { label: "t", scopes: ["read:jira-work"], expiresInDays: 5 });
+        const [right, wrong] = tokenPathId === "id" ? [a.id, a.atlassianId] : [a.atlassianId, a.id];
+        expect((await b.ok("GET", `/service-accounts/${encodeURIComponent(right)}/api-tokens`)).total).to.equal(1);
+        expectAdminError(await b.call("GET", `/service-accounts/${encodeURIComponent(wrong)}/api-tokens`), 404, "ADMIN-404-1");
+        expectAdminError(await b.call("DELETE", `/service-accounts/${encodeURIComponent(wrong)}/api-tokens`), 404, "ADMIN-404-1");
+        expect((await b.call("DELETE", `/service-accounts/${encodeURIComponent(right)}/api-tokens`)).status).to.equal(204);
+        expect((await b.ok("GET", `/service-accounts/${a.id}/api-tokens/${(await b.ok("GET", `/service-accounts/${encodeURIComponent(right)}/api-tokens`)).items[0].id}`)).status).to.equal("revoked");
+      } finally {
+        await b.close();
+      }
+    });
+  }
+
+  it("roleModeEndpoint=absent: GET space-role-mode answers Confluence's 404, and the site takes v1 permissions", async () => {
+    const b = await harness({ atlassian: { roleModeEndpoint: "absent" } });
+    try {
+      const admin = basic(b.siteAdmin.email, b.siteAdmin.token);
+      expectConfluenceError(await b.product("GET", "/ex/confluence/{cloudId}/wiki/api/v2/space-role-mode", admin), 404, "NOT_FOUND");
+      const a = await b.ok("POST", "/service-accounts", { displayName: uniqueName("rm") });
+      const v1 = await b.product("POST", "/ex/confluence/{cloudId}/wiki/rest/api/space/DOCS/permission", admin, { subject: { type: "user", identifier: a.atlassianId }, operation: { key: "read", target: "space" } });
+      expect(v1.status, v1.text).to.equal(200);
+      const id = (await b.product("GET", "/ex/confluence/{cloudId}/wiki/api/v2/spaces?keys=DOCS", admin)).body.results[0].id;
+      const roles = await b.product("POST", `/ex/confluence/{cloudId}/wiki/api/v2/spaces/${id}/role-assignments`, admin, [{ principal: { principalType: "USER", principalId: a.atlassianId }, roleId: "x" }]);
+      expectConfluenceError(roles, 400, "INVALID_REQUEST_PARAMETER");
+    } finally {
+      await b.close();
+    }
+  });
+});
+
 describe("backend: --public-only", () => {
   let b: Harness;
   let account: any;
   before(async () => {
     b = await harness({ publicOnly: true });
-    account = await b.ok("POST", "/service-accounts", { name: uniqueName("public") });
+    account = await b.ok("POST", "/service-accounts", { displayName: uniqueName("public") });
   });
   after(() => b.close());
 
@@ -93,8 +150,8 @@ describe("backend: --public-only", () => {
   });
 
   it("serves Atlassian's public operations as usual", async () => {
-    const list = await b.ok("GET", `/service-accounts?name=${account.name}`);
-    expect(list.items[0].atlassianId).to.equal(account.accountId);
+    const list = await b.ok("GET", "/service-accounts");
+    expect(list.items.find((x: any) => x.id === account.id).atlassianId).to.equal(account.atlassianId);
     await b.ok("PATCH", "/service-accounts", { [SERVICE_ACCOUNT_PATCH_ID_FIELD]: account.id, description: "public" });
     expect((await b.ok("GET", `/service-accounts/${account.id}/api-tokens`)).total).to.equal(0);
     expect((await b.call("DELETE", `/service-accounts/${account.id}/api-tokens`)).status).to.equal(204);
@@ -103,6 +160,8 @@ describe("backend: --public-only", () => {
     const admin = basic(b.siteAdmin.email, b.siteAdmin.token);
     const roles = await b.product("GET", "/ex/jira/{cloudId}/rest/api/3/project/ENG/role", admin);
     expect(roles.status, roles.text).to.equal(200);
+    // A new account is not grantable for accountReadyDelayMs (3 s by default in public-only mode).
+    b.advance(3001);
     const added = await b.product("POST", "/ex/jira/{cloudId}/rest/api/3/project/ENG/role/10004", admin, { user: [account.accountId] });
     expect(added.status, added.text).to.equal(200);
     const assigned = await b.product("GET", "/ex/confluence/{cloudId}/wiki/api/v2/space-role-mode", admin);
@@ -113,11 +172,28 @@ describe("backend: --public-only", () => {
     expect(role.body.actors).to.deep.equal([]);
   });
 
+  it("a new account is not grantable for 3 s by default: each grant answers 404 in the product's shape, as for an unknown account", async () => {
+    const admin = basic(b.siteAdmin.email, b.siteAdmin.token);
+    const fresh = await b.ok("POST", "/service-accounts", { displayName: uniqueName("fresh") });
+    const jira = () => b.product("POST", "/ex/jira/{cloudId}/rest/api/3/project/NEW/role/10004", admin, { user: [fresh.atlassianId] });
+    const unknown = await b.product("POST", "/ex/jira/{cloudId}/rest/api/3/project/NEW/role/10004", admin, { user: ["712020:no-such-account"] });
+    expect(expectJiraError(await jira(), 404)).to.equal(expectJiraError(unknown, 404).replace("712020:no-such-account", fresh.atlassianId));
+    const spaceId = (await b.product("GET", "/ex/confluence/{cloudId}/wiki/api/v2/spaces?keys=NEW", admin)).body.results[0].id;
+    const assign = () => b.product("POST", `/ex/confluence/{cloudId}/wiki/api/v2/spaces/${spaceId}/role-assignments`, admin, [{ principal: { principalType: "USER", principalId: fresh.atlassianId }, roleId: "7e5a1d30-0a4f-4c37-9d1b-000000000004" }]);
+    expectConfluenceError(await assign(), 404, "NOT_FOUND");
+    // Reads know the account at once; only grants wait.
+    expect((await b.product("GET", `/ex/jira/{cloudId}/rest/api/3/user?accountId=${encodeURIComponent(fresh.atlassianId)}`, admin)).status).to.equal(200);
+    b.advance(2000);
+    expect((await jira()).status).to.equal(404);
+    b.advance(1100);
+    expect((await jira()).status).to.equal(200);
+    expect((await assign()).status).to.equal(200);
+  });
+
   it("takes a Confluence v2 space by its id only (a key there is an extension)", async () => {
     const admin = basic(b.siteAdmin.email, b.siteAdmin.token);
     const byKey = await b.product("GET", "/ex/confluence/{cloudId}/wiki/api/v2/spaces/DOCS", admin);
-    expect(byKey.status).to.equal(404);
-    expect(byKey.body.message).to.include("extension");
+    expect(expectConfluenceError(byKey, 404, "NOT_FOUND")).to.include("extension");
     const id = (await b.product("GET", "/ex/confluence/{cloudId}/wiki/api/v2/spaces?keys=DOCS", admin)).body.results[0].id;
     expect((await b.product("GET", `/ex/confluence/{cloudId}/wiki/api/v2/spaces/${id}`, admin)).body).to.include({ key: "DOCS", id });
     expect((await b.product("POST", "/ex/confluence/{cloudId}/wiki/api/v2/pages", admin, { spaceKey: "DOCS", title: "t" })).status).to.equal(404);
@@ -200,6 +276,22 @@ describe("backend: the site admin of the product plane", () => {
     });
     expect(line).to.include({ publicOnly: true });
     expect(line.siteAdmin).to.deep.equal({ email: "ops@example.com", accountId: line.siteAdmin.accountId });
+  });
+
+  it("takes --atlassian switches from the command line", async function () {
+    this.timeout(30_000);
+    const key = "pasak_" + "R".repeat(43);
+    await serve(["--admin-key", key, "--atlassian", "linksNext=cursor,maxPageSize=1,patchReply=empty,accountReadyDelayMs=0"], async (l) => {
+      const base = `${l.url}/admin/api-access/v1/orgs/${l.orgId}/service-accounts`;
+      const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+      for (let i = 0; i < 2; i++) expect((await fetch(base, { method: "POST", headers, body: JSON.stringify({ displayName: "cli" }) })).status).to.equal(201);
+      const page: any = await (await fetch(base, { headers })).json();
+      expect(page.items).to.have.length(1);
+      expect(page.links.next).to.match(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+      expect((await fetch(`${base}?limit=2`, { headers })).status).to.equal(400);
+      const patched = await fetch(base, { method: "PATCH", headers, body: JSON.stringify({ [SERVICE_ACCOUNT_PATCH_ID_FIELD]: page.items[0].id, description: "x" }) });
+      expect(patched.status).to.equal(204);
+    });
   });
 
   it("prints no site admin token when the operator chose the admin key: it names the file that keeps it", async function () {

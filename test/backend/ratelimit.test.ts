@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { expectError, harness } from "./helper";
+import { expectAdminError, harness } from "./helper";
 
 describe("backend: rate limits", () => {
   it("counts per API key with X-RateLimit-* headers, then answers 429 with Retry-After", async () => {
@@ -17,7 +17,7 @@ describe("backend: rate limits", () => {
       }
       expect(remaining).to.deep.equal(["1", "0"]);
       const limited = await b.call("GET", "/service-accounts");
-      expectError(limited, 429, "rate.limited");
+      expectAdminError(limited, 429, "ADMIN-429-1", "TOO_MANY_REQUESTS");
       expect(Number(limited.headers.get("retry-after"))).to.be.within(1, 30);
       expect(limited.headers.get("x-ratelimit-remaining")).to.equal("0");
       expect(limited.headers.get("x-request-id")).to.be.a("string");

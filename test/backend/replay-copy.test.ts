@@ -12,7 +12,7 @@ describe("backend: the replay copy of a token secret", () => {
       const b = await startBackend({ dataDir, port: 0, rateLimit: "0" });
       const base = `${b.url}/admin/api-access/v1/orgs/${b.orgId}`;
       const headers = { authorization: `Bearer ${b.adminKey}`, "content-type": "application/json" };
-      const a = (await (await fetch(`${base}/service-accounts`, { method: "POST", headers, body: JSON.stringify({ name: "replay-copy" }) })).json()) as any;
+      const a = (await (await fetch(`${base}/service-accounts`, { method: "POST", headers, body: JSON.stringify({ displayName: "replay-copy" }) })).json()) as any;
       const res = await fetch(`${base}/service-accounts/${a.id}/api-tokens`, {
         method: "POST",
         headers: { ...headers, "idempotency-key": "replay-copy-1" },
@@ -51,7 +51,7 @@ describe("backend: the replay copy of a token secret", () => {
       const res = await fetch(`${b.url}/admin/api-access/v1/orgs/${b.orgId}/service-accounts`, {
         method: "POST",
         headers: { authorization: `Bearer ${b.adminKey}`, "content-type": "application/json" },
-        body: JSON.stringify({ name: "full-sync" }),
+        body: JSON.stringify({ displayName: "full-sync" }),
       });
       expect(res.status).to.equal(201);
       await b.close();

@@ -102,7 +102,7 @@ describe("backend: audit log retention", function () {
 
   it("startBackend({ auditRetentionDays }) prunes the log it opens, and keeps recent events", async () => {
     const first = await harness({ dataDir: dir });
-    const a = await first.ok("POST", "/service-accounts", { name: uniqueName("ret") });
+    const a = await first.ok("POST", "/service-accounts", { displayName: uniqueName("ret") });
     await first.close();
     const later = Date.now() + 10 * DAY;
     const b = await startBackend({ dataDir: dir, port: 0, adminKey: first.adminKey, rateLimit: "0", auditRetentionDays: 7, now: () => new Date(later) });
@@ -119,7 +119,7 @@ describe("backend: audit log retention", function () {
       await fetch(`${b.url}/admin/api-access/v1/orgs/${b.orgId}/service-accounts`, {
         method: "POST",
         headers: { authorization: `Bearer ${b.adminKey}`, "content-type": "application/json" },
-        body: JSON.stringify({ name: uniqueName("ret2") }),
+        body: JSON.stringify({ displayName: uniqueName("ret2") }),
       });
       expect((await events()).map((e) => e.attributes.action)).to.include("service-account.created");
     } finally {

@@ -7,7 +7,7 @@ describe("backend: scope bindings", () => {
   let account: any;
   before(async () => {
     b = await harness();
-    account = await b.ok("POST", "/service-accounts", { name: uniqueName("bind") });
+    account = await b.ok("POST", "/service-accounts", { displayName: uniqueName("bind") });
   });
   after(() => b.close());
   const bindings = () => `/service-accounts/${account.id}/scope-bindings`;

@@ -1,0 +1,80 @@
+/**
+ * The stand-in's switches: where the evidence about Atlassian's admin API has more than one
+ * reading (see ../shared/reference/atlassian-evidence-admin.md), the backend plays each, so a
+ * client can be shown to cope with all of them. `startBackend({ atlassian: {...} })`, or on the
+ * command line `--atlassian linksNext=cursor,tokenPathId=atlassianId,...`.
+ */
+
+export interface AtlassianOptions {
+  /** `links.next` of the public admin lists: an absolute URL (default), a relative one, or the bare cursor. */
+  linksNext: "absolute" | "relative" | "cursor";
+  /** Which id `GET`/`DELETE …/service-accounts/{id}/api-tokens` take: the admin `id` (default) or the `atlassianId`; the other answers 404. */
+  tokenPathId: "id" | "atlassianId";
+  /** The answer to `PATCH …/service-accounts`: 200 with the account (default), 204 with no body, or 200 with a body that is not the account. */
+  patchReply: "account" | "empty" | "partial";
+  /** `present` (default), or `absent`: `GET /wiki/api/v2/space-role-mode` answers 404 and the site works as before roles (v1 permissions). */
+  roleModeEndpoint: "present" | "absent";
+  /** The largest `limit` the public admin lists take (default 80; above it a 400); the default page is 50 or this, if smaller. */
+  maxPageSize: number;
+  /** For this long after its creation, a grant naming an account answers 404 as for an unknown account. Default 3000 with `publicOnly`, else 0. */
+  accountReadyDelayMs: number;
+}
+
+const CHOICES = {
+  linksNext: ["absolute", "relative", "cursor"],
+  tokenPathId: ["id", "atlassianId"],
+  patchReply: ["account", "empty", "partial"],
+  roleModeEndpoint: ["present", "absent"],
+} as const;
+const NUMBERS = { maxPageSize: [1, 1000], accountReadyDelayMs: [0, 600_000] } as const;
+
+export const ATLASSIAN_USAGE = `--atlassian <k=v,...> plays one reading of Atlassian's admin API where the evidence has several:
+  linksNext=absolute|relative|cursor      links.next of the admin lists (default absolute)
+  tokenPathId=id|atlassianId              the id GET/DELETE …/service-accounts/{id}/api-tokens take (default id)
+  patchReply=account|empty|partial        PATCH …/service-accounts answers 200 account, 204, or 200 without the account (default account)
+  roleModeEndpoint=present|absent         absent: GET /wiki/api/v2/space-role-mode answers 404, the site works pre-roles (default present)
+  maxPageSize=<1-1000>                    largest list limit; above it a 400 (default 80)
+  accountReadyDelayMs=<0-600000>          a new account is not grantable for this long (default 3000 with --public-only, else 0)`;
+
+/** The options with their defaults; throws an Error naming the bad one. */
+export function atlassianOptions(given: Partial<AtlassianOptions> | undefined, publicOnly: boolean): AtlassianOptions {
+  const out: AtlassianOptions = {
+    linksNext: "absolute",
+    tokenPathId: "id",
+    patchReply: "account",
+    roleModeEndpoint: "present",
+    maxPageSize: 80,
+    accountReadyDelayMs: publicOnly ? 3000 : 0,
+  };
+  for (const [k, v] of Object.entries(given ?? {})) {
+    if (v === undefined) continue;
+    if (k in CHOICES) {
+      const allowed = CHOICES[k as keyof typeof CHOICES] as readonly string[];
+      if (typeof v !== "string" || !allowed.includes(v)) throw new Error(`atlassian.${k} must be ${allowed.join(", ")}; got ${JSON.stringify(v)}`);
+    } else if (k in NUMBERS) {
+      const [lo, hi] = NUMBERS[k as keyof typeof NUMBERS];
+      if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) throw new Error(`atlassian.${k} must be a whole number from ${lo} to ${hi}; got ${JSON.stringify(v)}`);
+    } else {
+      throw new Error(`atlassian.${k} is not a switch; known: ${[...Object.keys(CHOICES), ...Object.keys(NUMBERS)].join(", ")}`);
+    }
+    (out as unknown as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}
+
+/** `"linksNext=cursor,maxPageSize=20"` as options (checked by `atlassianOptions`). */
+export function parseAtlassian(spec: string): Partial<AtlassianOptions> {
+  const out: Record<string, string | number> = {};
+  for (const part of spec.split(",")) {
+    if (part.trim() === "") continue;
+    const i = part.indexOf("=");
+    if (i <= 0) throw new Error(`--atlassian ${JSON.stringify(part)}: expected name=value`);
+    const k = part.slice(0, i).trim();
+    const v = part.slice(i + 1).trim();
+    out[k] = k in NUMBERS && /^\d+$/.test(v) ? Number(v) : v;
+  }
+  return out as Partial<AtlassianOptions>;
+}
+
+/** The default page size of a public admin list. */
+export const defaultPageSize = (o: AtlassianOptions) => Math.min(50, o.maxPageSize);
