@@ -82,8 +82,9 @@ describe("e2e: identity by display name on the Atlassian Cloud path", function (
 });
 
 /**
- * The readings the evidence leaves open, each played by the stand-in. 55 accounts made by
- * hand first, so the org's list has two pages and the stack's own account is on the second.
+ * The readings the evidence leaves open, each played by the stand-in. 85 accounts made by
+ * hand first, so the org's list has two pages (80 a page) and the stack's own account is on
+ * the second.
  */
 const VARIANTS: { name: string; atlassian: Record<string, string> }[] = [
   { name: "as documented (absolute links.next, token routes by id, a full PATCH reply, roles mode)", atlassian: {} },
@@ -110,13 +111,13 @@ for (const [i, variant] of VARIANTS.entries()) {
     const s = useScenario(`evidence-variant-${i}`, declared("first"), { backend: { publicOnly: true, atlassian: variant.atlassian } });
 
     before(async () => {
-      for (let n = 0; n < 55; n++) await s.backend.createAccount(`Hand-made ${n}`);
+      for (let n = 0; n < 85; n++) await s.backend.createAccount(`Hand-made ${n}`);
     });
 
     it("goes up, updates in place, refreshes with no drift and a second page, and is destroyed", async () => {
       const up = await s.up();
       const account = up.accounts.bot!;
-      expect((await s.backend.publicAccounts()).length, "accounts across pages").to.equal(56);
+      expect((await s.backend.publicAccounts()).length, "accounts across pages").to.equal(86);
       expect((await s.backend.jiraRole("ALPHA", "Viewer")).members).to.include(account.accountId);
 
       s.declare(declared("second"));

@@ -251,6 +251,19 @@ export class TestBackend {
 
   /** The role of a Jira project of this name: its id, and the account ids of its user members (jira.js). */
   async jiraRole(projectKey: string, roleName: string): Promise<{ id: number; members: string[] }> {
+    // The fault-injection scenarios inject failures into the product plane too, this oracle's reads included.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.jiraRoleOnce(projectKey, roleName);
+      } catch (e) {
+        const status = (e as { status?: number; response?: { status?: number } }).status ?? (e as { response?: { status?: number } }).response?.status;
+        if (attempt >= 20 || (status !== undefined && status < 500 && status !== 429)) throw e;
+        await sleep(50);
+      }
+    }
+  }
+
+  private async jiraRoleOnce(projectKey: string, roleName: string): Promise<{ id: number; members: string[] }> {
     const jira = await this.jira();
     const roles = (await jira.projectRoles.getProjectRoles({ projectIdOrKey: projectKey })) as Record<string, string>;
     const self = roles[roleName];
