@@ -163,7 +163,9 @@ function requireAll(names: SettingName[], forWhat: string): Record<string, strin
 /** A bad value: names the setting, what was given (never for a secret), what is wrong and the fix. */
 function invalid(name: SettingName, given: string | undefined, problem: string): Error {
   const s = byName[name];
-  const what = s.secret || given === undefined ? "is invalid" : `is ${JSON.stringify(given.slice(0, 200))}`;
+  // A URL may carry credentials (`https://user:password@…`): never repeat them.
+  const shownValue = given?.replace(/\/\/[^/@\s]*@/g, "//<credentials>@");
+  const what = s.secret || shownValue === undefined ? "is invalid" : `is ${JSON.stringify(shownValue.slice(0, 200))}`;
   return new Error(`${s.configKey} (or ${s.envVar}) ${what}: ${problem}; ${howToSet(s)}`);
 }
 
@@ -227,7 +229,15 @@ function checkSiteUrl(siteUrl: string): void {
   } catch {
     url = undefined;
   }
-  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.username || url.password || url.search || url.hash) {
+  if (
+    !url ||
+    (url.protocol !== "http:" && url.protocol !== "https:") ||
+    url.username ||
+    url.password ||
+    url.search ||
+    url.hash ||
+    (url.pathname !== "/" && url.pathname !== "")
+  ) {
     throw invalid("siteUrl", siteUrl, 'not the site\'s URL; give it without a path, query or credentials, e.g. "https://acme.atlassian.net"');
   }
 }

@@ -215,7 +215,7 @@ describe("ApiToken", () => {
     const backend = useBackend();
     let accountId = "";
     before(async () => {
-      accountId = (await backend.current.admin.serviceAccounts.create({ name: "token-owner" })).id;
+      accountId = (await backend.current.admin.serviceAccounts.create({ displayName: "token-owner" })).id;
     });
 
     it("creates a token with one request: the secret, its expiry, and the inputs", async () => {
@@ -260,7 +260,7 @@ describe("ApiToken", () => {
     });
 
     it("reports a token gone when its account was deleted", async () => {
-      const other = await backend.current.admin.serviceAccounts.create({ name: "short-lived" });
+      const other = await backend.current.admin.serviceAccounts.create({ displayName: "short-lived" });
       const { id, outs } = await created("ApiToken", { ...valid, serviceAccountId: other.id });
       await backend.current.admin.serviceAccounts.delete(other.id);
       expect((await tok.read(id, outs as ApiTokenOutputs)).id ?? "").to.equal("");
@@ -319,7 +319,7 @@ describe("ApiToken", () => {
     });
 
     it("lists an account's tokens with listApiTokens, through Atlassian's public list", async () => {
-      const a = await backend.current.admin.orgServiceAccounts.create({ name: "listed-tokens" });
+      const a = await backend.current.admin.orgServiceAccounts.create({ displayName: "listed-tokens" });
       const from = proxy.requests.length;
       const tokens = await listApiTokens({ serviceAccountId: a.id }, { baseUrl: proxy.url, orgId: backend.current.orgId, apiKey: backend.current.adminKey });
       expect(tokens).to.deep.equal([]);
@@ -331,7 +331,7 @@ describe("ApiToken", () => {
     const backend = useBackend();
 
     it("shows each token's label and expiry, never a secret, and names what is missing when unconfigured", async () => {
-      const a = await backend.current.admin.serviceAccounts.create({ name: "token-lister" });
+      const a = await backend.current.admin.serviceAccounts.create({ displayName: "token-lister" });
       const made = await backend.current.admin.apiTokens.create(a.id, { label: "console-made", scopes: ["read:jira-work"], expiresInDays: 10 });
       const settings = { baseUrl: backend.current.url, orgId: backend.current.orgId, apiKey: backend.current.adminKey };
       const tokens = await listApiTokens({ serviceAccountId: a.id }, settings);

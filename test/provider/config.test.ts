@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { configure, resetConfiguration, roleMapping, settings, SETTINGS, siteSettings, targetName } from "../../provider/config";
+import { client, configure, resetConfiguration, roleMapping, settings, SETTINGS, siteSettings, targetName } from "../../provider/config";
 import { DEFAULT_ROLE_MAPPING } from "../../provider/targets/roles";
 import { configOf, expectNoSecret, withEnv } from "./helpers";
 
@@ -121,6 +121,60 @@ describe("provider configuration", () => {
       }));
   });
 
+  describe("the site URL (atlassian:siteUrl, for a classic token)", () => {
+    const SITE = { ...STACK, "atlassian:siteAdminEmail": "admin@example.com", "atlassian:siteAdminToken": SITE_TOKEN };
+
+    it("stands in for the cloud id: the site settings need no cloud id with it", () =>
+      withEnv(NO_ENV, () => {
+        configure(configOf({ ...SITE, "atlassian:siteUrl": "https://acme.atlassian.net" }));
+        expect(siteSettings()).to.deep.equal({ siteUrl: "https://acme.atlassian.net", siteAdminEmail: "admin@example.com", siteAdminToken: SITE_TOKEN });
+      }));
+
+    it("comes from ATLASSIAN_SITE_URL too", () =>
+      withEnv({ ...NO_ENV, ATLASSIAN_SITE_URL: "https://env.atlassian.net" }, () => {
+        configure(configOf(SITE));
+        expect(siteSettings()).to.deep.include({ siteUrl: "https://env.atlassian.net" });
+      }));
+
+    it("without it, the cloud id is required, and the message names it", () =>
+      withEnv(NO_ENV, () => {
+        configure(configOf(SITE));
+        expect(() => siteSettings()).to.throw(/atlassian:cloudId.*ATLASSIAN_CLOUD_ID/);
+      }));
+
+    for (const [why, bad] of [
+      ["not http(s)", "ftp://acme.atlassian.net"],
+      ["not a URL", "acme.atlassian.net"],
+      ["with a query", "https://acme.atlassian.net?x=1"],
+      ["with a fragment", "https://acme.atlassian.net#top"],
+      // The provider adds /rest/api/3 and /wiki itself: a path would double them.
+      ["with a path", "https://acme.atlassian.net/wiki"],
+    ] as const) {
+      it(`refuses a site URL ${why}, naming the setting, the value and an example, for the bindings and the client alike`, () =>
+        withEnv(NO_ENV, () => {
+          configure(configOf({ ...SITE, "atlassian:siteUrl": bad }));
+          const pattern = /atlassian:siteUrl \(or ATLASSIAN_SITE_URL\).*not the site's URL.*https:\/\/acme\.atlassian\.net/;
+          expect(() => siteSettings()).to.throw(pattern);
+          expect(() => client()).to.throw(pattern);
+          expect(() => siteSettings()).to.throw(JSON.stringify(bad));
+        }));
+    }
+
+    it("refuses a site URL with credentials without repeating them", () =>
+      withEnv(NO_ENV, () => {
+        const password = "s3cret-site-password-0123";
+        configure(configOf({ ...SITE, "atlassian:siteUrl": `https://admin:${password}@acme.atlassian.net` }));
+        let message = "";
+        try {
+          siteSettings();
+        } catch (err) {
+          message = (err as Error).message;
+        }
+        expect(message).to.include("atlassian:siteUrl").and.to.include("credentials");
+        expectNoSecret(message, [password, SITE_TOKEN, KEY]);
+      }));
+  });
+
   describe("the role mapping", () => {
     it("defaults to team-managed Jira roles and Confluence's default space roles", () =>
       withEnv(NO_ENV, () => {
@@ -155,6 +209,7 @@ describe("provider configuration", () => {
       ["atlassian:orgId", "ATLASSIAN_ORG_ID", false],
       ["atlassian:apiKey", "ATLASSIAN_API_KEY", true],
       ["atlassian:cloudId", "ATLASSIAN_CLOUD_ID", false],
+      ["atlassian:siteUrl", "ATLASSIAN_SITE_URL", false],
       ["atlassian:siteAdminEmail", "ATLASSIAN_SITE_ADMIN_EMAIL", false],
       ["atlassian:siteAdminToken", "ATLASSIAN_SITE_ADMIN_TOKEN", true],
       ["atlassian:roleMapping", "ATLASSIAN_ROLE_MAPPING", false],

@@ -46,6 +46,13 @@ export interface Backend {
   admin: Client;
   /** The stack config that points the provider at this backend (or `url` instead, e.g. a proxy). */
   config(url?: string): Record<string, string>;
+  /**
+   * Starts a new "provider process" (the engine runs one per deployment): forgets the client,
+   * and with it the run's listing of accounts and its role and space lookups, then configures
+   * every kind for this backend (or `url`, e.g. a proxy). Tests that change the org by hand
+   * call it before the provider should see the change.
+   */
+  newRun(url?: string): void;
   close(): Promise<void>;
 }
 
@@ -58,6 +65,14 @@ export interface BackendChoice {
   publicOnly?: boolean;
   /** The site's Confluence space-role mode. */
   confluenceMode?: "ROLES" | "ROLES_TRANSITION" | "PRE_ROLES";
+  /**
+   * The stand-in's readings of Atlassian (see the s15 contract). `accountReadyDelayMs`
+   * defaults to 0 here (the backend's own default in public-only mode is 3000): only the
+   * tests that study the not-ready window set it.
+   */
+  atlassian?: { accountReadyDelayMs?: number; linksNext?: "absolute" | "relative" | "cursor"; patchReply?: "account" | "empty" | "partial"; maxPageSize?: number };
+  /** Injected failures, e.g. `"lost=1,seed=7"` (the write lands, its answer is lost). */
+  faults?: string;
 }
 
 /** The two paths every handler test runs on: the embedded backend, and Atlassian Cloud's public API (a public-only backend). */
@@ -74,14 +89,18 @@ export function useBackend(opts: BackendChoice = {}): { readonly current: Backen
     dir = mkdtempSync(path.join(tmpdir(), "provider-test-"));
     // Loaded here, so that the tests that need no backend run without loading it.
     const { startBackend } = require("../../backend/index") as { startBackend: typeof StartBackend };
-    const b = await startBackend({
+    // Typed as a variable, not a literal: the stand-in's `atlassian` switches arrive with the s15 backend.
+    const options: Parameters<typeof StartBackend>[0] & Pick<BackendChoice, "atlassian" | "faults"> = {
       dataDir: dir,
       port: 0,
       siteAdmin: SITE_ADMIN,
+      atlassian: { accountReadyDelayMs: 0, ...opts.atlassian },
       ...(opts.plan ? { plan: opts.plan } : {}),
       ...(opts.publicOnly ? { publicOnly: true } : {}),
       ...(opts.confluenceMode ? { confluenceMode: opts.confluenceMode } : {}),
-    });
+      ...(opts.faults ? { faults: opts.faults } : {}),
+    };
+    const b = await startBackend(options);
     const admin = new Client({
       baseUrl: b.url,
       orgId: b.orgId,
@@ -108,6 +127,10 @@ export function useBackend(opts: BackendChoice = {}): { readonly current: Backen
         "atlassian:siteAdminEmail": SITE_ADMIN.email,
         "atlassian:siteAdminToken": SITE_ADMIN.token,
       }),
+      newRun: (url?: string) => {
+        resetConfiguration();
+        for (const p of Object.values(providers)) p.configure(configOf(current!.config(url)));
+      },
       close: b.close,
     };
     configure();
@@ -176,32 +199,66 @@ export async function withEnv<T>(vars: Record<string, string | undefined>, fn: (
   }
 }
 
+/** An answer in Atlassian's admin error shape that {@link startProxy} sends instead of forwarding. */
+export interface Refusal {
+  status: number;
+  code: string;
+  title: string;
+  detail: string;
+}
+
+/** How {@link startProxy} loses the answer to a request it forwarded: the connection reset, or a 500 in Atlassian's shape. */
+export type LostAs = "reset" | "500";
+
 /**
  * A pass-through HTTP proxy in front of the backend that logs every request, and answers
- * the ones `refuse` picks with a non-retryable error in the API's own shape (to make a
- * follow-up request fail after the backend has created something).
+ * the ones `refuse` picks with a non-retryable error in Atlassian's admin error shape (to
+ * make a follow-up request fail after the backend has created something). The ones `lose`
+ * picks are forwarded, and once the backend has answered (the write has landed), the answer
+ * is lost: the connection reset, or a 500 sent instead.
  */
 export async function startProxy(
   target: string,
-  refuse: (method: string, path: string) => boolean = () => false,
-): Promise<{ url: string; requests: string[]; contexts: (string | undefined)[]; close(): Promise<void> }> {
+  refuse: (method: string, path: string) => boolean | Refusal = () => false,
+  lose: (method: string, path: string) => LostAs | false = () => false,
+): Promise<{ url: string; requests: string[]; contexts: (string | undefined)[]; lost: string[]; close(): Promise<void> }> {
   const http = await import("node:http");
   const upstream = new URL(target);
   const requests: string[] = [];
   /** The X-Client-Context header of each request, in the order of `requests`. */
   const contexts: (string | undefined)[] = [];
+  /** The requests whose answers were lost, as "METHOD path". */
+  const lost: string[] = [];
   const server = http.createServer((req, res) => {
     requests.push(`${req.method} ${(req.url ?? "").split("?")[0]}`);
     contexts.push(req.headers["x-client-context"] as string | undefined);
-    if (refuse(req.method ?? "", req.url ?? "")) {
+    const refusal = refuse(req.method ?? "", req.url ?? "");
+    if (refusal) {
+      const r: Refusal =
+        refusal === true ? { status: 403, code: "ADMIN-403-1", title: "Refused by the test proxy", detail: "the test proxy refuses this request" } : refusal;
       req.resume();
-      res.writeHead(403, { "content-type": "application/json", "x-request-id": "proxy-refused" });
-      res.end(JSON.stringify({ errors: [{ id: "00000000-0000-4000-8000-000000000000", status: "403", code: "forbidden.insufficientScope", title: "Refused by the test proxy" }] }));
+      res.writeHead(r.status, { "content-type": "application/json", "x-request-id": "proxy-refused" });
+      res.end(JSON.stringify({ errors: [{ code: r.code, status: String(r.status), title: r.title, detail: r.detail }] }));
       return;
     }
+    const losing = lose(req.method ?? "", req.url ?? "");
     const out = http.request(
       { hostname: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
       (answer) => {
+        if (losing) {
+          // The backend has done the work; the client never learns the outcome.
+          lost.push(`${req.method} ${(req.url ?? "").split("?")[0]}`);
+          answer.resume();
+          answer.on("end", () => {
+            if (losing === "reset") {
+              res.socket?.resetAndDestroy();
+              return;
+            }
+            res.writeHead(500, { "content-type": "application/json", "x-request-id": "proxy-lost" });
+            res.end(JSON.stringify({ errors: [{ code: "ADMIN-500-1", status: "500", title: "INTERNAL_SERVER_ERROR", detail: "the test proxy lost the answer" }] }));
+          });
+          return;
+        }
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },
@@ -215,6 +272,7 @@ export async function startProxy(
     url: `http://127.0.0.1:${port}`,
     requests,
     contexts,
+    lost,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

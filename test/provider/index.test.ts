@@ -40,7 +40,8 @@ describe("a program declaring the resources (under mocks)", function () {
   });
 
   it("passes the arguments through as inputs, outputs as placeholders only", () => {
-    expect(byName("bot").inputs).to.deep.include({ name: "ci-deployer", description: "from mocks" });
+    expect(byName("bot").inputs).to.deep.include({ displayName: "CI deployer", description: "from mocks" });
+    expect(byName("bot").inputs).to.not.have.property("name");
     expect(byName("bot-token").inputs).to.deep.include({
       serviceAccountId: "bot-id",
       label: "ci",
@@ -49,7 +50,12 @@ describe("a program declaring the resources (under mocks)", function () {
       rotateBeforeDays: 7,
     });
     expect(byName("bot-token").inputs).to.not.have.property("token");
-    expect(byName("bot-jira").inputs).to.deep.include({ serviceAccountId: "bot-id", resource: "jira:project/OPS", role: "viewer" });
+    // The account's product id from its output: the binding never lists the org's accounts.
+    expect(byName("bot-jira").inputs).to.deep.include({ serviceAccountId: "bot-id", accountId: "acc-1", resource: "jira:project/OPS", role: "viewer" });
+  });
+
+  it("forwards a 0.1.0 program's name to check (which refuses it) instead of dropping it silently", () => {
+    expect(byName("legacy").inputs).to.deep.include({ name: "old-bot", displayName: "Old bot" });
   });
 
   it("carries the client context: project, stack and the resource's URN, parents included", () => {
@@ -69,10 +75,10 @@ describe("a program declaring the resources (under mocks)", function () {
   });
 
   it("exposes typed outputs", () => {
-    expect(run.outputs.email!.value).to.equal("ci-deployer@serviceaccount.atlassian.com");
+    expect(run.outputs.email!.value).to.equal("ci-deployer-x1axxw94zz@serviceaccount.atlassian.com");
     expect(run.outputs.accountId!.value).to.equal("acc-1");
     expect(run.outputs.tokenExpiresAt!.value).to.equal("2026-01-31T00:00:00.000Z");
     expect(run.outputs.bindingRole!.value).to.equal("viewer");
-    expect(run.outputs.nestedName!.value).to.equal("nested-bot");
+    expect(run.outputs.nestedDisplayName!.value).to.equal("Nested bot");
   });
 });

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
         const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
         if (args.type.endsWith(":ServiceAccount")) {
-          Object.assign(state, { accountId: "acc-1", email: `${String(state.name)}@serviceaccount.atlassian.com`, status: "active", createdAt: "2026-01-01T00:00:00.000Z" });
+          Object.assign(state, { accountId: "acc-1", email: `${String(state.displayName).toLowerCase().replace(/[^a-z0-9]+/g, "-")}-x1axxw94zz@serviceaccount.atlassian.com`, status: "active", createdAt: "2026-01-01T00:00:00.000Z" });
         }
         if (args.type.endsWith(":ApiToken")) {
           Object.assign(state, { token: "mock-token-value", expiresAt: "2026-01-31T00:00:00.000Z", status: "active", createdAt: "2026-01-01T00:00:00.000Z" });
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     return register(req, cb);
   };
 
-  const account = new sa.ServiceAccount("bot", { name: "ci-deployer", description: "from mocks" });
+  const account = new sa.ServiceAccount("bot", { displayName: "CI deployer", description: "from mocks" });
   const token = new sa.ApiToken("bot-token", {
     serviceAccountId: account.id,
     label: "ci",
@@ -65,9 +65,11 @@ async function main(): Promise<void> {
     expiresInDays: 30,
     rotateBeforeDays: 7,
   });
-  const binding = new sa.ScopeBinding("bot-jira", { serviceAccountId: account.id, resource: "jira:project/OPS", role: "viewer" });
+  const binding = new sa.ScopeBinding("bot-jira", { serviceAccountId: account.id, accountId: account.accountId, resource: "jira:project/OPS", role: "viewer" });
   const component = new pulumi.ComponentResource("acme:index:Team", "team");
-  const nested = new sa.ServiceAccount("nested", { name: "nested-bot" }, { parent: component });
+  const nested = new sa.ServiceAccount("nested", { displayName: "Nested bot" }, { parent: component });
+  // A program written for 0.1.0 (untyped, or cast): the name still reaches check, which refuses it saying what to do.
+  new sa.ServiceAccount("legacy", { name: "old-bot", displayName: "Old bot" } as never);
 
   const outputs = {
     accountId: await settle(account.accountId),
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
     tokenLabel: await settle(token.label),
     bindingRole: await settle(binding.role),
     bindingCreatedAt: await settle(binding.createdAt),
-    nestedName: await settle(nested.name),
+    nestedDisplayName: await settle(nested.displayName),
   };
   for (const r of registered) r.additionalSecretOutputs = secretOutputs.get(r.name) ?? [];
   console.log(JSON.stringify({ registered, outputs }));

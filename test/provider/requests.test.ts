@@ -10,6 +10,7 @@ import { configure, resetConfiguration } from "../../provider/config";
 import { providers } from "../../provider/index";
 import type { ScopeBindingOutputs } from "../../provider/scopeBinding";
 import type { ServiceAccountOutputs } from "../../provider/serviceAccount";
+import { productAccountIdOf } from "../../sdk/index";
 import { CONTEXT, PATHS, checked, configOf, created, startProxy, useBackend } from "./helpers";
 
 for (const { name: onPath, choice } of PATHS) {
@@ -44,38 +45,45 @@ for (const { name: onPath, choice } of PATHS) {
         .map((r) => r.replace(`/admin/api-access/v1/orgs/${orgId}`, "").replace(`/ex/jira/${cloudId}`, "").replace(`/ex/confluence/${cloudId}`, ""));
     }
 
-    it("ServiceAccount: create POST; read one list page; update one PATCH without id; delete revoke-all then DELETE", async () => {
+    it("ServiceAccount: create lists then POSTs; read in the same run nothing, in a new run one list page; update one PATCH without id; delete revoke-all then DELETE", async () => {
       const sa = providers.ServiceAccount;
+      fresh();
       let made!: Awaited<ReturnType<typeof created<"ServiceAccount">>>;
-      expect(await sent(async () => (made = await created("ServiceAccount", { name: "count-me" })))).to.deep.equal(["POST /service-accounts"]);
+      expect(await sent(async () => (made = await created("ServiceAccount", { displayName: "Count me" })))).to.deep.equal([
+        "GET /service-accounts",
+        "POST /service-accounts",
+      ]);
       const { id, inputs } = made;
       const outs = made.outs as ServiceAccountOutputs;
-      const news = await checked("ServiceAccount", { name: "count-me", description: "new" }, inputs);
+      const news = await checked("ServiceAccount", { displayName: "Count me too", description: "new" }, inputs);
       expect(await sent(() => sa.diff(id, outs, news))).to.deep.equal([]);
+      expect(await sent(() => sa.read(id, outs)), "the run's listing").to.deep.equal([]);
+      fresh();
       expect(await sent(() => sa.read(id, outs))).to.deep.equal(["GET /service-accounts"]);
-      expect(await sent(() => sa.update(id, outs, news))).to.deep.equal(["PATCH /service-accounts"]);
+      expect(await sent(() => sa.update(id, outs, news)), "a new displayName too: one PATCH").to.deep.equal(["PATCH /service-accounts"]);
       expect(await sent(() => sa.delete(id, outs))).to.deep.equal([`DELETE /service-accounts/${id}/api-tokens`, `DELETE /service-accounts/${id}`]);
     });
 
-    it("ServiceAccount: adopting a taken name lists until found, then one PATCH", async () => {
-      await backend.current.admin.orgServiceAccounts.create({ name: "count-adopt", description: "by hand" });
-      expect(await sent(() => created("ServiceAccount", { name: "count-adopt", description: "managed", adoptExisting: true }))).to.deep.equal([
-        "POST /service-accounts",
+    it("ServiceAccount: adopting lists once, then one PATCH; a second create in the run lists no more", async () => {
+      await backend.current.admin.orgServiceAccounts.create({ displayName: "Count adopt", description: "by hand" });
+      fresh();
+      expect(await sent(() => created("ServiceAccount", { displayName: "Count adopt", description: "managed", adoptExisting: true }))).to.deep.equal([
         "GET /service-accounts",
         "PATCH /service-accounts",
       ]);
+      expect(await sent(() => created("ServiceAccount", { displayName: "Count adopt 2" }))).to.deep.equal(["POST /service-accounts"]);
     });
 
     if (choice.publicOnly) {
       it("ApiToken: check fails and nothing is sent", async () => {
-        const account = await backend.current.admin.orgServiceAccounts.create({ name: "count-cloud-token" });
+        const account = await backend.current.admin.orgServiceAccounts.create({ displayName: "count-cloud-token" });
         const args = { serviceAccountId: account.id, label: "ci", scopes: ["read:jira-work"], expiresInDays: 30 };
         const result = await sent(async () => expect((await providers.ApiToken.check({}, { __context: CONTEXT, ...args })).failures).to.have.length(1));
         expect(result).to.deep.equal([]);
       });
     } else {
       it("ApiToken: create and delete one extension request each; read one public list page; a rotateBeforeDays update none", async () => {
-        const account = await backend.current.admin.orgServiceAccounts.create({ name: "count-tokens" });
+        const account = await backend.current.admin.orgServiceAccounts.create({ displayName: "count-tokens" });
         const args = { serviceAccountId: account.id, label: "ci", scopes: ["read:jira-work"], expiresInDays: 30 };
         let made!: Awaited<ReturnType<typeof created<"ApiToken">>>;
         const base = `/service-accounts/${account.id}/api-tokens`;
@@ -89,7 +97,7 @@ for (const { name: onPath, choice } of PATHS) {
       });
 
       it("a token of a deleted account: read reports it gone, delete succeeds, one request each", async () => {
-        const account = await backend.current.admin.orgServiceAccounts.create({ name: "count-gone" });
+        const account = await backend.current.admin.orgServiceAccounts.create({ displayName: "count-gone" });
         const made = await created("ApiToken", { serviceAccountId: account.id, label: "ci", scopes: ["read:jira-work"], expiresInDays: 30 });
         await backend.current.admin.orgServiceAccounts.delete(account.id);
         const outs = made.outs as ApiTokenOutputs;
@@ -100,7 +108,7 @@ for (const { name: onPath, choice } of PATHS) {
 
     it("ScopeBinding on Jira: the first create looks up the account and the project's roles, later ones only read and add", async () => {
       fresh();
-      const account = await backend.current.admin.orgServiceAccounts.create({ name: "count-bindings" });
+      const account = await backend.current.admin.orgServiceAccounts.create({ displayName: "count-bindings" });
       const args = { serviceAccountId: account.id, resource: "jira:project/CNT", role: "viewer" };
       let made!: Awaited<ReturnType<typeof created<"ScopeBinding">>>;
       const roleId = (name: string) => backend.current.admin.jiraProjectRoles.list("CNT").then((r) => r!.find((x) => x.name === name)!.id);
@@ -128,9 +136,20 @@ for (const { name: onPath, choice } of PATHS) {
       expect(r2, "the account is looked up once per run").to.not.include("GET /service-accounts");
     });
 
+    it("ScopeBinding given accountId: never lists the org's accounts", async () => {
+      const account = await backend.current.admin.orgServiceAccounts.create({ displayName: "Count given" });
+      fresh();
+      const args = { serviceAccountId: account.id, accountId: productAccountIdOf(account), resource: "jira:project/CNTG", role: "viewer" };
+      const first = await sent(() => created("ScopeBinding", args));
+      expect(first.filter((r) => r.startsWith("POST "))).to.have.length(1);
+      expect(first, "no listing").to.not.include("GET /service-accounts");
+      const confluence = await sent(() => created("ScopeBinding", { ...args, resource: "confluence:space/CNTG" }));
+      expect(confluence, "no listing").to.not.include("GET /service-accounts");
+    });
+
     it("ScopeBinding on Confluence (role mode): space, mode and roles looked up once; then one read and one assignment", async () => {
       fresh();
-      const account = await backend.current.admin.orgServiceAccounts.create({ name: "count-spaces" });
+      const account = await backend.current.admin.orgServiceAccounts.create({ displayName: "count-spaces" });
       const args = { serviceAccountId: account.id, resource: "confluence:space/CNT", role: "viewer" };
       let made!: Awaited<ReturnType<typeof created<"ScopeBinding">>>;
       const first = await sent(async () => (made = await created("ScopeBinding", args)));

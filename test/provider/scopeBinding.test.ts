@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { UNKNOWN } from "../../provider/common";
 import { providers } from "../../provider/index";
 import type { ScopeBindingOutputs } from "../../provider/scopeBinding";
-import { configure } from "../../provider/config";
+import { configure, resetConfiguration } from "../../provider/config";
 import { hasUser, productAccountIdOf } from "../../sdk/index";
 import { CONTEXT, ENGINE_PROPS, PATHS, checked, configOf, created, expectNoSecret, rejection, useBackend } from "./helpers";
 
@@ -32,7 +32,16 @@ describe("ScopeBinding", () => {
     });
 
     it("does not judge an account id not known yet", async () => {
-      await checked("ScopeBinding", { serviceAccountId: UNKNOWN, resource: "jira:project/OPS", role: "editor" });
+      await checked("ScopeBinding", { serviceAccountId: UNKNOWN, accountId: UNKNOWN, resource: "jira:project/OPS", role: "editor" });
+    });
+
+    it("accepts the account's product id as accountId, and names an empty one with the fix", async () => {
+      const inputs = await checked("ScopeBinding", { serviceAccountId: "sa_1", accountId: "712020:abc", resource: "jira:project/OPS", role: "editor" });
+      expect(inputs).to.deep.include({ accountId: "712020:abc" });
+      const result = await sb.check({}, { ...ENGINE_PROPS, serviceAccountId: "sa_1", accountId: " ", resource: "jira:project/OPS", role: "editor" });
+      const f = Object.fromEntries((result.failures ?? []).map((x) => [x.property, x.reason]));
+      expect(Object.keys(f)).to.deep.equal(["accountId"]);
+      expect(f.accountId).to.include("must not be empty").and.to.include("account.accountId");
     });
   });
 
@@ -58,6 +67,17 @@ describe("ScopeBinding", () => {
     it("updates a role in place", async () => {
       expect(await sb.diff("id", olds, { ...news, role: "editor" })).to.deep.equal({ changes: undefined, replaces: [], deleteBeforeReplace: true });
     });
+    it("keeps the binding when accountId is given for the account it already has, or not given", async () => {
+      expect(await sb.diff("id", olds, { ...news, accountId: "712020:1" })).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: true });
+      expect(await sb.diff("id", olds, news)).to.deep.include({ replaces: [] });
+    });
+    it("does not replace when accountId is not known yet but serviceAccountId is the same (the account being updated in a preview)", async () => {
+      expect(await sb.diff("id", olds, { ...news, accountId: UNKNOWN })).to.deep.include({ replaces: [] });
+    });
+    it("replaces when accountId names another account, or is not known yet for another account", async () => {
+      expect(await sb.diff("id", olds, { ...news, accountId: "712020:2" })).to.deep.equal({ changes: true, replaces: ["accountId"], deleteBeforeReplace: true });
+      expect((await sb.diff("id", olds, { ...news, serviceAccountId: UNKNOWN, accountId: UNKNOWN })).replaces).to.deep.equal(["serviceAccountId", "accountId"]);
+    });
     it("updates a role named directly in place", async () => {
       expect(await sb.diff("id", olds, { ...news, roleName: "Administrator" })).to.deep.equal({ changes: undefined, replaces: [], deleteBeforeReplace: true });
     });
@@ -72,11 +92,12 @@ describe("ScopeBinding", () => {
       const roleId = async (key: string, name: string) => (await jira().list(key))!.find((r) => r.name === name)!.id;
       const member = async (key: string, name: string, who = productId) => hasUser((await jira().retrieve(key, await roleId(key, name)))!, who);
       before(async () => {
-        const a = await backend.current.admin.orgServiceAccounts.create({ name: "binding-owner" });
+        const a = await backend.current.admin.orgServiceAccounts.create({ displayName: "binding-owner" });
         accountId = a.id;
         productId = productAccountIdOf(a);
       });
-      afterEach(() => configure(configOf(backend.current.config())));
+      // Each test is a deployment of its own: memberships changed by hand are read afresh.
+      beforeEach(() => backend.current.newRun());
 
       it("grants a Jira role as a project role membership: viewer maps to the team-managed Viewer role", async () => {
         const { id, outs } = await created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/ALPHA", role: "viewer" });
@@ -116,6 +137,7 @@ describe("ScopeBinding", () => {
         const { id, outs } = await created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/DRIFT", role: "viewer" });
         expect((await sb.read(id, outs as ScopeBindingOutputs)).id).to.equal(id);
         await jira().removeUser("DRIFT", await roleId("DRIFT", "Viewer"), productId);
+        backend.current.newRun(); // a refresh is a new deployment
         expect((await sb.read(id, outs as ScopeBindingOutputs)).id ?? "").to.equal("");
         await created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/DRIFT", role: "viewer" });
         expect(await member("DRIFT", "Viewer")).to.equal(true);
@@ -128,6 +150,7 @@ describe("ScopeBinding", () => {
         await sb.delete(id, outs as ScopeBindingOutputs);
 
         await jira().addUsers("KEEP", await roleId("KEEP", "Viewer"), [productId]);
+        backend.current.newRun();
         const kept = await created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/KEEP", role: "viewer" });
         expect(kept.outs.grant).to.deep.include({ added: false });
         await sb.delete(kept.id, kept.outs as ScopeBindingOutputs);
@@ -146,6 +169,7 @@ describe("ScopeBinding", () => {
         const { outs: after } = await sb.update(id, outs as ScopeBindingOutputs, news);
         expect((await roles.assignmentsOf(spaceId, productId)).map((a) => a.roleId)).to.deep.equal([await roleIdOf("Collaborator")]);
         await roles.assign(spaceId, productId, null);
+        backend.current.newRun();
         expect((await sb.read(id, after as ScopeBindingOutputs)).id ?? "", "removed by hand").to.equal("");
         await sb.delete(id, after as ScopeBindingOutputs);
         expect(await roles.assignmentsOf(spaceId, productId)).to.deep.equal([]);
@@ -179,18 +203,81 @@ describe("ScopeBinding", () => {
         const wrong = "wrong-site-admin-token-0123456789";
         configure(configOf({ ...backend.current.config(), "atlassian:siteAdminToken": wrong }));
         const err = await rejection(created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/BADTOK", role: "viewer" }));
-        expect(err.message).to.include("401");
+        expect(err.message).to.include("401").and.to.include("atlassian:siteAdminToken");
         expectNoSecret(err.message + String(err.stack) + JSON.stringify(err), [wrong, backend.current.siteAdmin.token, backend.current.adminKey]);
+      });
+
+      it("takes the product account id from accountId: grants to it, and a wrong one fails naming it", async () => {
+        const { id, outs } = await created("ScopeBinding", { serviceAccountId: accountId, accountId: productId, resource: "jira:project/GIVEN", role: "viewer" });
+        expect(id).to.equal(`jira:project/GIVEN/${productId}`);
+        expect(outs).to.deep.include({ accountId: productId });
+        expect(await member("GIVEN", "Viewer")).to.equal(true);
+        const err = await rejection(created("ScopeBinding", { serviceAccountId: accountId, accountId: "712020:no-such-account", resource: "jira:project/GIVEN2", role: "viewer" }));
+        expect(err.message).to.include("712020:no-such-account");
+      });
+
+      it("grants on the site's own URL (atlassian:siteUrl, no cloud id), for a classic token", async () => {
+        const { "atlassian:cloudId": _c, ...rest } = backend.current.config();
+        resetConfiguration();
+        configure(configOf({ ...rest, "atlassian:siteUrl": backend.current.url }));
+        const { outs } = await created("ScopeBinding", { serviceAccountId: accountId, accountId: productId, resource: "jira:project/SITEURL", role: "viewer" });
+        expect(outs.grant).to.deep.include({ via: "jira-project-role", roleName: "Viewer", added: true });
+        expect(await member("SITEURL", "Viewer")).to.equal(true);
       });
     });
   }
+
+  describe("a new account in Atlassian's not-ready window (grants naming it answer 404 for a while)", () => {
+    const READY_MS = 1500;
+    const backend = useBackend({ publicOnly: true, atlassian: { accountReadyDelayMs: READY_MS } });
+    const member = async (key: string, who: string) => {
+      const roles = backend.current.admin.jiraProjectRoles;
+      return hasUser((await roles.retrieve(key, (await roles.list(key))!.find((r) => r.name === "Viewer")!.id))!, who);
+    };
+    /** Runs fn, capturing what the provider writes to stderr (the engine shows it). */
+    async function withStderr<T>(fn: () => Promise<T>): Promise<{ result: T; stderr: string }> {
+      let stderr = "";
+      const write = process.stderr.write.bind(process.stderr);
+      process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+      try {
+        return { result: await fn(), stderr };
+      } finally {
+        process.stderr.write = write;
+      }
+    }
+
+    it("retries a grant to an account this run created until it is grantable, saying so", async () => {
+      const account = await created("ServiceAccount", { displayName: "Not ready yet" });
+      const started = Date.now();
+      const { result, stderr } = await withStderr(() =>
+        created("ScopeBinding", { serviceAccountId: account.id, accountId: account.outs.accountId, resource: "jira:project/READY", role: "viewer" }),
+      );
+      expect(Date.now() - started, "waited for the account").to.be.at.least(READY_MS - 500);
+      expect(result.outs.grant).to.deep.include({ via: "jira-project-role", added: true });
+      expect(stderr).to.include("not grantable yet").and.to.include(account.outs.accountId);
+      expect(await member("READY", account.outs.accountId)).to.equal(true);
+    });
+
+    it("fails at once on a 404 for an account this run did not create", async () => {
+      const byHand = await backend.current.admin.orgServiceAccounts.create({ displayName: "Made by hand" });
+      backend.current.newRun();
+      const productId = productAccountIdOf(byHand);
+      const started = Date.now();
+      const { result: err, stderr } = await withStderr(() =>
+        rejection(created("ScopeBinding", { serviceAccountId: byHand.id, accountId: productId, resource: "jira:project/NOTMINE", role: "viewer" })),
+      );
+      expect(Date.now() - started, "no retry").to.be.below(READY_MS);
+      expect(err.message).to.include("404").and.to.include("jira:project/NOTMINE");
+      expect(stderr).to.not.include("not grantable yet");
+    });
+  });
 
   describe("on a Confluence site not in role mode (v1 space permissions)", () => {
     const backend = useBackend({ publicOnly: true, confluenceMode: "PRE_ROLES" });
     let accountId = "";
     let productId = "";
     before(async () => {
-      const a = await backend.current.admin.orgServiceAccounts.create({ name: "perm-owner" });
+      const a = await backend.current.admin.orgServiceAccounts.create({ displayName: "perm-owner" });
       accountId = a.id;
       productId = productAccountIdOf(a);
     });
@@ -221,7 +308,7 @@ describe("ScopeBinding", () => {
     const backend = useBackend();
 
     it("is read, changed and deleted through the embedded backend's binding extension", async () => {
-      const a = await backend.current.admin.serviceAccounts.create({ name: "legacy-binding" });
+      const a = await backend.current.admin.serviceAccounts.create({ displayName: "legacy-binding" });
       const old = await backend.current.admin.scopeBindings.create(a.id, { resource: "jira:project/OLD", role: "viewer" });
       const props = { __context: CONTEXT, serviceAccountId: a.id, resource: "jira:project/OLD", role: "viewer", createdAt: old.createdAt } as unknown as ScopeBindingOutputs;
       expect((await sb.read(old.id, props)).id).to.equal(old.id);

@@ -138,7 +138,7 @@ describe("the serialized provider", () => {
 
     it("fails every call with where it looked and what to do, when the package is not installed there", async () => {
       const text = (await serialize("ServiceAccount")).text;
-      const { dir, message } = failureIn({}, text, `check({}, { name: "ci-deployer" })`);
+      const { dir, message } = failureIn({}, text, `check({}, { displayName: "CI deployer" })`);
       expect(message).to.include(`cannot load pulumi-atlassian-service-accounts from ${dir}`);
       expect(message).to.include(`searched ${path.join(dir, "node_modules")}, `);
       expect(message).to.include("Install it with npm in the Pulumi program's folder");
@@ -245,9 +245,10 @@ describe("the serialized provider", () => {
     it("deserialized in the program's folder, forwards to the installed package's handlers", () => {
       const text = serializeIn(project).ServiceAccount;
       const host = `const provider = require(${JSON.stringify(requireFromStringPath)})(require("node:fs").readFileSync(0, "utf8")).handler();
-        provider.check({}, { name: "Not A Name" }).then((r) => console.log(JSON.stringify(r)), (e) => console.log(JSON.stringify(String(e))));`;
+        provider.check({}, { name: "ci-deployer" }).then((r) => console.log(JSON.stringify(r)), (e) => console.log(JSON.stringify(String(e))));`;
       const out = JSON.parse(execFileSync(process.execPath, ["-e", host], { cwd: project, input: text, encoding: "utf8", stdio: ["pipe", "pipe", "ignore"] })) as { failures?: { property: string }[] };
-      expect(out.failures?.map((f) => f.property)).to.include("name");
+      // The installed package's handlers: a 0.1.0 name is refused, and displayName is required.
+      expect(out.failures?.map((f) => f.property)).to.deep.equal(["name", "displayName"]);
     });
 
     it("in pnpm's store, is the shim's code, with no store path or version in it", () => {

@@ -105,7 +105,7 @@ describe("state across versions", () => {
       useBackend();
 
       it("stamp what they write (create, read, update) with the installed version, and read state with no stamp", async () => {
-        const { id, outs } = await created("ServiceAccount", { name: "stamp-test" });
+        const { id, outs } = await created("ServiceAccount", { displayName: "Stamp test" });
         expect(outs[VERSION_KEY]).to.equal(PACKAGE_VERSION);
         const { [VERSION_KEY]: _, ...unstamped } = outs as ServiceAccountOutputs & Record<string, unknown>;
         const read = await providers.ServiceAccount.read(id, unstamped as ServiceAccountOutputs);
@@ -114,7 +114,6 @@ describe("state across versions", () => {
         expect(read.inputs as unknown as Record<string, unknown>).to.not.have.property(VERSION_KEY);
         const updated = await providers.ServiceAccount.update(id, unstamped as ServiceAccountOutputs, {
           __context: CONTEXT,
-          name: "stamp-test",
           displayName: "Stamped",
           description: "",
           suspended: false,
