@@ -221,7 +221,8 @@ export const serviceAccountProvider = {
    * target that cannot suspend, a change of suspension fails here, at preview: `olds` are the
    * inputs the last up or refresh recorded (a refresh records a suspension made in the console),
    * `{}` for a new resource, whose account is created active; an adopted account's status is
-   * known only once create lists it.
+   * known only once create lists it. (Not in diff: the engine calls diff during a refresh too,
+   * to show drift, and a refresh must never fail on what it finds.)
    */
   async check(olds: Partial<ServiceAccountInputs>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<ServiceAccountInputs>> {
     const { name, ...rest } = news;
@@ -241,16 +242,7 @@ export const serviceAccountProvider = {
   },
 
   /** Compares the stored outputs with the new inputs; no request. Nothing replaces (see SERVICE_ACCOUNT_RULES). */
-  async diff(id: string, olds: ServiceAccountOutputs, news: ServiceAccountInputs): Promise<pulumi.dynamic.DiffResult> {
-    // check judged the change against the old inputs; the outputs are what the account was
-    // found to be, and a change of suspension the target cannot make fails the preview here too.
-    const refusal = suspensionRefusal(
-      `service account "${olds.displayName}" (id ${id})`,
-      olds.suspended ?? false,
-      isUnknown(news.suspended) ? undefined : news.suspended,
-      !targetIsCloud(),
-    );
-    if (refusal) throw new Error(refusal);
+  async diff(_id: string, olds: ServiceAccountOutputs, news: ServiceAccountInputs): Promise<pulumi.dynamic.DiffResult> {
     const differs = (a: unknown, b: unknown) => isUnknown(b) || a !== b;
     const replaces = SERVICE_ACCOUNT_RULES.replaces.filter((p) => differs(olds[p], news[p]));
     const changed = SERVICE_ACCOUNT_RULES.inPlace.filter((p) =>
