@@ -13,7 +13,7 @@
  * | input | change |
  * | --- | --- |
  * | `displayName`, `description` | updates in place (one PATCH, the id in the body) |
- * | `suspended` | updates in place (an extension of the embedded backend; Atlassian Cloud has no API for it) |
+ * | `suspended` | updates in place (an extension of the embedded backend); on Atlassian Cloud, which has no API for it, only a value that matches the account: `true` keeps managing one suspended in admin.atlassian.com |
  * | `adoptExisting` | no request; only matters at creation |
  *
  * A replacement (`pulumi up --replace`) deletes first (`deleteBeforeReplace: true` by
@@ -37,7 +37,7 @@ import {
 } from "./common";
 import * as config from "./config";
 import { noteCreated } from "./targets/access";
-import { SUSPEND_UNSUPPORTED, target, type Account, type Target } from "./targets/index";
+import { REACTIVATE_UNSUPPORTED, SUSPEND_UNSUPPORTED, target, type Account, type Target } from "./targets/index";
 import { MODULE, shims, typeOf } from "./shim";
 
 function targetIsCloud(): boolean {
@@ -66,8 +66,9 @@ export interface ServiceAccountArgs {
   description?: pulumi.Input<string>;
   /**
    * `true` suspends the account: its tokens stop working until it is active again (they
-   * are not revoked). Default: `false`. Updates in place. The embedded backend only:
-   * Atlassian Cloud has no API to suspend an account.
+   * are not revoked). Default: `false`. Updates in place on the embedded backend. Atlassian
+   * Cloud has no API to suspend or reactivate an account: there, a change fails at preview, and
+   * `true` declares an account suspended in admin.atlassian.com (after a refresh shows it so).
    */
   suspended?: pulumi.Input<boolean>;
   /**
@@ -174,6 +175,19 @@ function changesFor(
   return { patch, suspended };
 }
 
+/**
+ * Why a target that cannot suspend refuses this suspension, or `null`. The capability judges
+ * the change, never the value: `suspended: true` for an account that is suspended already
+ * (in admin.atlassian.com, say) asks nothing of the target. `was` is what the account is, as
+ * far as the caller knows; `wanted` undefined is a value not known yet.
+ */
+function suspensionRefusal(what: string, was: boolean, wanted: boolean | undefined, canSuspend: boolean): string | null {
+  if (canSuspend || wanted === undefined || wanted === was) return null;
+  return wanted
+    ? `cannot suspend ${what}: ${SUSPEND_UNSUPPORTED}`
+    : `${what} is suspended, and the program wants it active (suspended is false or absent): ${REACTIVATE_UNSUPPORTED}`;
+}
+
 /** Applies the changes: PATCH /service-accounts (id in the body), then the suspension extension. */
 async function apply(
   t: Target,
@@ -202,14 +216,23 @@ const adoptedHere = new Set<string>();
 export const serviceAccountProvider = {
   configure: config.configure,
 
-  /** Validates every input with the sdk's schemas (no request) and fills in the defaults. */
-  async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<ServiceAccountInputs>> {
+  /**
+   * Validates every input with the sdk's schemas (no request) and fills in the defaults. On a
+   * target that cannot suspend, a change of suspension fails here, at preview: `olds` are the
+   * inputs the last up or refresh recorded (a refresh records a suspension made in the console),
+   * `{}` for a new resource, whose account is created active; an adopted account's status is
+   * known only once create lists it. (Not in diff: the engine calls diff during a refresh too,
+   * to show drift, and a refresh must never fail on what it finds.)
+   */
+  async check(olds: Partial<ServiceAccountInputs>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<ServiceAccountInputs>> {
     const { name, ...rest } = news;
     const failures = checkProperties(rest, RULES);
     if (name !== undefined) failures.unshift({ property: "name", reason: NAME_REMOVED });
-    // Atlassian Cloud cannot suspend an account: fail the preview, before any request.
-    if (news.suspended === true && !failures.some((f) => f.property === "suspended") && targetIsCloud()) {
-      failures.push({ property: "suspended", reason: SUSPEND_UNSUPPORTED });
+    const existing = typeof olds?.displayName === "string";
+    if (!failures.some((f) => f.property === "suspended") && (existing || news.adoptExisting !== true) && targetIsCloud()) {
+      const wanted = news.suspended === undefined ? false : isUnknown(news.suspended) ? undefined : news.suspended === true;
+      const refusal = suspensionRefusal(`service account "${String(news.displayName)}"`, existing && olds.suspended === true, wanted, false);
+      if (refusal) failures.push({ property: "suspended", reason: refusal });
     }
     if (failures.length > 0) return { failures };
     const inputs = { ...news } as unknown as ServiceAccountInputs;
@@ -240,8 +263,10 @@ export const serviceAccountProvider = {
   async create(inputs: ServiceAccountInputs): Promise<pulumi.dynamic.CreateResult<ServiceAccountOutputs>> {
     const what = `service account "${inputs.displayName}"`;
     const t = target();
+    const canSuspend = t.accounts.suspendUnsupported === null;
     // Before any request: a target that cannot suspend must not create a half-wanted account.
-    if (inputs.suspended && t.accounts.suspendUnsupported) throw new Error(`cannot create ${what}: ${t.accounts.suspendUnsupported}`);
+    // (An account to adopt may be suspended already: that is judged once it is found.)
+    if (inputs.suspended && !canSuspend && !inputs.adoptExisting) throw new Error(`cannot create ${what}: ${t.accounts.suspendUnsupported}`);
     const opts = requestOptions(inputs);
     let same: Account[];
     try {
@@ -252,6 +277,7 @@ export const serviceAccountProvider = {
     let account: Account;
     let adopted = false;
     if (same.length === 0) {
+      if (inputs.suspended && !canSuspend) throw new Error(`cannot create ${what}: ${t.accounts.suspendUnsupported}`);
       try {
         account = await t.accounts.create(defined({ displayName: inputs.displayName, description: inputs.description }), opts);
       } catch (err) {
@@ -272,9 +298,8 @@ export const serviceAccountProvider = {
       );
     } else {
       account = same[0]!;
-      if (account.status === "suspended" && !inputs.suspended && t.accounts.suspendUnsupported) {
-        throw new Error(`cannot adopt ${what} (id ${account.id}): it is suspended, and ${t.accounts.suspendUnsupported}`);
-      }
+      const refusal = suspensionRefusal(`the ${what} (id ${account.id}) that adoptExisting takes over`, account.status === "suspended", inputs.suspended ?? false, canSuspend);
+      if (refusal) throw new Error(refusal);
       adopted = true;
       adoptedHere.add(account.id);
     }
@@ -334,7 +359,8 @@ export const serviceAccountProvider = {
     }
     const what = `service account "${olds.displayName}" (id ${id})`;
     const t = target();
-    if (changes.suspended !== undefined && t.accounts.suspendUnsupported) throw new Error(`cannot update ${what}: ${t.accounts.suspendUnsupported}`);
+    const refusal = suspensionRefusal(what, olds.suspended ?? false, changes.suspended, t.accounts.suspendUnsupported === null);
+    if (refusal) throw new Error(refusal);
     const current: Account = {
       id,
       accountId: olds.accountId,

@@ -17,7 +17,18 @@ export const API_TOKEN_UNSUPPORTED =
 
 export const SUSPEND_UNSUPPORTED =
   "Atlassian Cloud has no API to suspend a service account (its update changes displayName and description only): " +
-  "remove suspended (or set it to false), and suspend the account in admin.atlassian.com if you need to";
+  "suspend it in admin.atlassian.com (Directory > Service accounts), then run pulumi up --refresh: suspended: true is " +
+  "accepted for an account that is suspended already; or remove suspended (or set it to false)";
+
+/**
+ * Why an account suspended outside Pulumi cannot be made active again on Atlassian Cloud, and
+ * the two ways out. Suspending an account in the console is a normal incident step: the
+ * stack must not be stuck on it.
+ */
+export const REACTIVATE_UNSUPPORTED =
+  "it was suspended outside Pulumi (in admin.atlassian.com), and Atlassian Cloud has no API to reactivate a service account. " +
+  "To keep managing it while it is suspended, declare suspended: true; or reactivate it in admin.atlassian.com " +
+  "(Directory > Service accounts) and run pulumi up --refresh";
 
 export function atlassianTarget(client: Client): Target {
   const refuse = (message: string) => () => Promise.reject(new Error(message));

@@ -8,7 +8,7 @@ import { embeddedTarget } from "./embedded";
 import type { Target } from "./types";
 
 export type { Account, AccountOps, Target, TokenOps } from "./types";
-export { API_TOKEN_UNSUPPORTED, SUSPEND_UNSUPPORTED } from "./atlassian";
+export { API_TOKEN_UNSUPPORTED, REACTIVATE_UNSUPPORTED, SUSPEND_UNSUPPORTED } from "./atlassian";
 
 const made = new WeakMap<object, Target>();
 

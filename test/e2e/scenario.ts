@@ -19,7 +19,7 @@ export interface Scenario {
   /** Sets the desired state the next preview/up declares. */
   declare(fleet: Fleet): void;
   /** `up`, returning the fleet's outputs; remembers every token it saw for the leak checks. */
-  up(opts?: { replace?: string[] }): Promise<FleetOutputs & { events: EngineEvent[]; resourceChanges: Record<string, number> }>;
+  up(opts?: { replace?: string[]; refresh?: boolean }): Promise<FleetOutputs & { events: EngineEvent[]; resourceChanges: Record<string, number> }>;
   /** Values that must never appear in engine output: the admin key, the site admin's token and every token seen. */
   readonly secrets: string[];
 }

@@ -98,10 +98,10 @@ export class TestStack {
     return { ...result, events: rec.events };
   }
 
-  /** `replace`: URNs to replace, as `pulumi up --replace <urn>` does. */
-  async up(opts: { replace?: string[] } = {}): Promise<UpResult & { events: EngineEvent[] }> {
+  /** `replace`: URNs to replace, as `pulumi up --replace <urn>` does; `refresh`, as `pulumi up --refresh`. */
+  async up(opts: { replace?: string[]; refresh?: boolean } = {}): Promise<UpResult & { events: EngineEvent[] }> {
     const rec = this.record("up");
-    const result = await this.stack.up({ ...this.listeners(rec), diff: true, replace: opts.replace });
+    const result = await this.stack.up({ ...this.listeners(rec), diff: true, replace: opts.replace, refresh: opts.refresh });
     return { ...result, events: rec.events };
   }
 
@@ -213,6 +213,16 @@ export interface StateResource {
   outputs?: Record<string, unknown>;
   delete?: boolean;
   pendingReplacement?: boolean;
+}
+
+/** The error `operation` fails with; fails the test when it succeeds. */
+export async function rejection(operation: Promise<unknown>, what = "the operation"): Promise<Error> {
+  try {
+    await operation;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error(`expected ${what} to fail`);
 }
 
 /** Counts of one operation's resource steps by kind, from the engine's change summary. */

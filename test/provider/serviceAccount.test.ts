@@ -90,6 +90,17 @@ describe("ServiceAccount", () => {
       });
     }
 
+    it("judges no capability on Atlassian Cloud: the engine calls diff during a refresh too, to show drift", async () => {
+      configure(configOf({ "atlassian:target": "atlassian-cloud" }));
+      try {
+        const suspended = { ...olds, suspended: true, status: "suspended" as const };
+        expect(await sa.diff("id", suspended, news)).to.deep.include({ changes: undefined });
+        expect(await sa.diff("id", olds, { ...news, suspended: true })).to.deep.include({ changes: undefined });
+      } finally {
+        resetConfiguration();
+      }
+    });
+
     it("replaces on no input at all, even when every one changes", async () => {
       const all = { ...news, displayName: "New", description: "new", suspended: true, adoptExisting: true };
       expect(await sa.diff("id", olds, all)).to.deep.include({ replaces: [] });
@@ -253,6 +264,33 @@ describe("ServiceAccount", () => {
           expect((result.failures ?? []).map((f) => f.property)).to.deep.equal(["suspended"]);
           expect(result.failures![0]!.reason).to.include("no API to suspend");
           expect((await sa.check({}, { ...ENGINE_PROPS, displayName: "Suspend check", suspended: false })).failures ?? []).to.deep.equal([]);
+        });
+
+        it("judges the change, not the value: suspended: true for an account a refresh found suspended passes; false names the real cause", async () => {
+          const olds = { displayName: "Suspended by hand", description: "", suspended: true };
+          const kept = await sa.check(olds, { ...ENGINE_PROPS, displayName: "Suspended by hand", suspended: true });
+          expect(kept.failures ?? []).to.deep.equal([]);
+          for (const news of [{ suspended: false }, {}]) {
+            const result = await sa.check(olds, { ...ENGINE_PROPS, displayName: "Suspended by hand", ...news });
+            expect((result.failures ?? []).map((f) => f.property)).to.deep.equal(["suspended"]);
+            expect(result.failures![0]!.reason)
+              .to.include("suspended outside Pulumi")
+              .and.to.include("declare suspended: true")
+              .and.to.include("reactivate it in admin.atlassian.com")
+              .and.not.to.include("remove suspended");
+          }
+          const adopting = await sa.check({}, { ...ENGINE_PROPS, displayName: "Suspended by hand", suspended: true, adoptExisting: true });
+          expect(adopting.failures ?? [], "an account to adopt is judged once create finds it").to.deep.equal([]);
+        });
+
+        it("updates a suspended account's description with suspended: true declared, and refuses reactivating it, naming the cause", async () => {
+          const { id, outs } = await created("ServiceAccount", { displayName: "Suspended elsewhere" });
+          const olds = { ...(outs as ServiceAccountOutputs), suspended: true, status: "suspended" as const };
+          const news = await checked("ServiceAccount", { displayName: "Suspended elsewhere", description: "new", suspended: true }, olds);
+          const { outs: after } = await sa.update(id, olds, news);
+          expect(after).to.deep.include({ description: "new" });
+          const err = await rejection(sa.update(id, olds, { ...news, suspended: false }));
+          expect(err.message).to.include(id).and.to.include("suspended outside Pulumi");
         });
 
         it("refuses suspended: true before any request, saying Atlassian has no API for it", async () => {
