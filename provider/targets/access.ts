@@ -90,6 +90,11 @@ export interface Grant {
   previousRoleId?: string;
   /** Confluence v1: the permissions the binding added, by id (delete removes exactly these). */
   permissions?: (SpacePermission & { id: string })[];
+  /**
+   * Confluence v1: the level whose permission set the binding grants (read checks the whole
+   * set, held by hand or not; absent from grants stored before it was recorded: read then uses the role input).
+   */
+  level?: AccessRole;
 }
 
 /** Which role a binding asks for: a level mapped through `atlassian:roleMapping`, or a role named directly. */
@@ -184,14 +189,17 @@ export class ProductAccess {
           `give role (viewer, editor or admin) without roleName, and the binding grants the matching space permissions`,
       );
     }
-    return { via: "confluence-space-permissions", spaceId, permissions: await this.#addPermissions(key, spaceId, accountId, wanted.role, opts) };
+    const { added } = await this.#addPermissions(key, spaceId, accountId, wanted.role, opts);
+    return { via: "confluence-space-permissions", spaceId, level: wanted.role, permissions: added };
   }
 
   /**
    * Whether the account still holds what the grant gave (one request; Confluence v1 reads
    * every page of the space's permissions). A project or space that is gone: false.
+   * Confluence v1: every permission of the level's set (`grant.level`, else `role`), whoever
+   * added it: a grant that found them all held added none, and is still only held while they are.
    */
-  async holds(resource: string, accountId: string, grant: Grant, opts: RequestOptions): Promise<boolean> {
+  async holds(resource: string, accountId: string, grant: Grant, role: AccessRole, opts: RequestOptions): Promise<boolean> {
     config.siteSettings();
     const { key } = parseResource(resource);
     switch (grant.via) {
@@ -204,9 +212,9 @@ export class ProductAccess {
         return now.some((a) => a.roleId === grant.roleId);
       }
       case "confluence-space-permissions": {
-        const ids = new Set((await this.#client.confluenceSpacePermissions.listFor(grant.spaceId!, accountId, opts)).map((p) => p.id));
-        // read/space is what every other permission hangs on: without it there is no access.
-        return (grant.permissions ?? []).every((p) => ids.has(p.id));
+        const now = await this.#client.confluenceSpacePermissions.listFor(grant.spaceId!, accountId, opts);
+        const held = new Set(now.map((p) => `${p.operation.key}/${p.operation.targetType}`));
+        return CONFLUENCE_PERMISSION_SETS[grant.level ?? role].every((p) => held.has(`${p.key}/${p.target}`));
       }
     }
   }
@@ -224,18 +232,19 @@ export class ProductAccess {
       return { ...old, roleId: role.id, roleName: role.name };
     }
     if (old.via === "confluence-space-permissions") {
-      const next = await this.#addPermissions(key, old.spaceId!, accountId, wanted.role, opts);
+      const { added: next } = await this.#addPermissions(key, old.spaceId!, accountId, wanted.role, opts);
       const keep = new Set(CONFLUENCE_PERMISSION_SETS[wanted.role].map((p) => `${p.key}/${p.target}`));
       const kept: (SpacePermission & { id: string })[] = [];
       // Remove in reverse, so read/space (which the others need) goes last.
       for (const p of [...(old.permissions ?? [])].reverse()) {
         if (keep.has(`${p.key}/${p.target}`)) kept.push(p);
         else {
+          // Never read/space: every level's set has it, so it is always kept.
           await this.#client.confluenceSpacePermissions.remove(key, p.id, opts);
-          this.#forgetPermissions(old.spaceId!, new Set([p.id]));
+          this.#forgetPermissions(old.spaceId!, accountId, [p]);
         }
       }
-      return { ...old, permissions: [...kept.reverse(), ...next] };
+      return { ...old, level: wanted.role, permissions: [...kept.reverse(), ...next] };
     }
     const role = await this.#jiraRole(key, wanted, opts);
     if (role.id === old.roleId) return { ...old, roleName: role.name };
@@ -244,7 +253,11 @@ export class ProductAccess {
     return granted;
   }
 
-  /** Undoes exactly what the grant added. Gone already: success. */
+  /**
+   * Undoes exactly what the grant added. Gone already: success. Leaves a read/space this grant
+   * added while the account holds other permissions in the space that it did not (Confluence
+   * takes all of a user's permissions with read/space).
+   */
   async revoke(resource: string, accountId: string, grant: Grant, opts: RequestOptions): Promise<void> {
     config.siteSettings();
     const { key } = parseResource(resource);
@@ -266,10 +279,28 @@ export class ProductAccess {
         );
         return;
       }
-      case "confluence-space-permissions":
-        for (const p of [...(grant.permissions ?? [])].reverse()) await this.#client.confluenceSpacePermissions.remove(key, p.id, opts);
-        this.#forgetPermissions(grant.spaceId!, new Set((grant.permissions ?? []).map((p) => p.id)));
+      case "confluence-space-permissions": {
+        const spaceId = grant.spaceId!;
+        const mine = grant.permissions ?? [];
+        if (mine.length === 0) return;
+        const ids = new Set(mine.map((p) => p.id));
+        const readSpace = mine.find((p) => p.key === "read" && p.target === "space");
+        if (readSpace) {
+          const others = (await this.#permissionsIn(spaceId, opts)).filter((p) => p.principal?.type === "user" && p.principal.id === accountId && !ids.has(p.id));
+          if (others.length > 0) {
+            ids.delete(readSpace.id);
+            notice(
+              `${resource}: read/space of ${accountId} is left in place: removing it would also remove ` +
+                `${others.map((p) => `${p.operation.key}/${p.operation.targetType}`).join(", ")}, which this binding did not add`,
+            );
+          }
+        }
+        // In reverse, so read/space (which the others need) goes last.
+        const gone = [...mine].reverse().filter((p) => ids.has(p.id));
+        for (const p of gone) await this.#client.confluenceSpacePermissions.remove(key, p.id, opts);
+        this.#forgetPermissions(spaceId, accountId, gone);
         return;
+      }
     }
   }
 
@@ -359,10 +390,16 @@ export class ProductAccess {
     this.#spacePermissions.get(spaceId)?.then((all) => all.push(entry), () => undefined);
   }
 
-  #forgetPermissions(spaceId: string, ids: Set<string>): void {
+  /** Drops removed permissions from the run's copy; read/space takes all of the account's in the space with it, as Confluence does. */
+  #forgetPermissions(spaceId: string, accountId: string, removed: (SpacePermission & { id: string })[]): void {
+    const ids = new Set(removed.map((p) => p.id));
+    const all = removed.some((p) => p.key === "read" && p.target === "space");
     this.#spacePermissions.get(spaceId)?.then(
-      (all) => {
-        for (let i = all.length - 1; i >= 0; i--) if (ids.has(all[i]!.id)) all.splice(i, 1);
+      (list) => {
+        for (let i = list.length - 1; i >= 0; i--) {
+          const p = list[i]!;
+          if (ids.has(p.id) || (all && p.principal?.type === "user" && p.principal.id === accountId)) list.splice(i, 1);
+        }
       },
       () => undefined,
     );
@@ -441,17 +478,22 @@ export class ProductAccess {
     return found;
   }
 
-  /** Adds the role's v1 permissions the account lacks, read/space first; returns those added. */
+  /** Adds the role's v1 permissions the account lacks, read/space first; returns those added and those of the set it held already. */
   async #addPermissions(spaceKey: string, spaceId: string, accountId: string, role: AccessRole, opts: RequestOptions) {
     const have = (await this.#permissionsIn(spaceId, opts)).filter((p) => p.principal?.type === "user" && p.principal.id === accountId);
-    const held = new Set(have.map((p) => `${p.operation.key}/${p.operation.targetType}`));
+    const byOp = new Map(have.map((p) => [`${p.operation.key}/${p.operation.targetType}`, p.id]));
     const added: (SpacePermission & { id: string })[] = [];
+    const held: (SpacePermission & { id: string })[] = [];
     for (const p of CONFLUENCE_PERMISSION_SETS[role]) {
-      if (held.has(`${p.key}/${p.target}`)) continue;
+      const found = byOp.get(`${p.key}/${p.target}`);
+      if (found !== undefined) {
+        held.push({ id: found, key: p.key, target: p.target });
+        continue;
+      }
       const id = await this.#addPermission(spaceKey, spaceId, accountId, p, opts);
       added.push({ id, key: p.key, target: p.target });
       this.#rememberPermission(spaceId, { id, principal: { type: "user", id: accountId }, operation: { key: p.key, targetType: p.target } } as SpacePermissionEntry);
     }
-    return added;
+    return { added, held };
   }
 }

@@ -298,6 +298,32 @@ describe("ScopeBinding", () => {
       expect(await held("DOCS")).to.deep.equal([]);
     });
 
+    it("reads a binding that found the whole set held (and added none) as gone once one is removed by hand", async () => {
+      const read = await backend.current.admin.confluenceSpacePermissions.add("FOUND", productId, { key: "read", target: "space" });
+      backend.current.newRun();
+      const { id, outs } = await created("ScopeBinding", { serviceAccountId: accountId, accountId: productId, resource: "confluence:space/FOUND", role: "viewer" });
+      expect(outs.grant).to.deep.include({ via: "confluence-space-permissions", permissions: [] });
+      expect((await sb.read(id, outs as ScopeBindingOutputs)).id, "held").to.equal(id);
+      await backend.current.admin.confluenceSpacePermissions.remove("FOUND", read);
+      expect((await sb.read(id, outs as ScopeBindingOutputs)).id ?? "", "gone").to.equal("");
+    });
+
+    it("leaves on delete a read/space it found, and one it added while the account holds a permission given by hand since", async () => {
+      const read = await backend.current.admin.confluenceSpacePermissions.add("HAND", productId, { key: "read", target: "space" });
+      backend.current.newRun();
+      const first = await created("ScopeBinding", { serviceAccountId: accountId, accountId: productId, resource: "confluence:space/HAND", role: "editor" });
+      await sb.delete(first.id, first.outs as ScopeBindingOutputs);
+      expect(await held("HAND")).to.deep.equal(["read/space"]);
+
+      await backend.current.admin.confluenceSpacePermissions.remove("HAND", read);
+      backend.current.newRun();
+      const second = await created("ScopeBinding", { serviceAccountId: accountId, accountId: productId, resource: "confluence:space/HAND", role: "editor" });
+      await backend.current.admin.confluenceSpacePermissions.add("HAND", productId, { key: "administer", target: "space" });
+      backend.current.newRun();
+      await sb.delete(second.id, second.outs as ScopeBindingOutputs);
+      expect(await held("HAND")).to.deep.equal(["administer/space", "read/space"]);
+    });
+
     it("refuses a role named directly, since the site has no roles", async () => {
       const err = await rejection(created("ScopeBinding", { serviceAccountId: accountId, resource: "confluence:space/NAMED", role: "viewer", roleName: "Viewer" }));
       expect(err.message).to.include("PRE_ROLES").and.to.include("roleName");
