@@ -275,7 +275,11 @@ export const scopeBindingProvider = {
     return { outs: outputsOf(news, olds.accountId, grant, olds.createdAt) };
   },
 
-  /** Undoes exactly what create added (Jira: DELETE .../role/{id}?user= when create added it); gone already is fine. */
+  /**
+   * Undoes exactly what create added (Jira: DELETE .../role/{id}?user= when create added it);
+   * gone already is fine. Sends nothing for a grant another binding made or found in this
+   * deployment: it has changed hands (a rename without an alias, a create-first replacement).
+   */
   async delete(id: string, props: ScopeBindingOutputs): Promise<void> {
     try {
       if (!props.grant || !props.accountId) return await legacyOps(id, props).delete(props.serviceAccountId, id, requestOptions(props));

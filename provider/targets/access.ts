@@ -7,6 +7,7 @@
  * Role ids, space ids and the site's role mode are looked up once per provider process (they
  * do not change while a deployment runs); memberships are always read fresh.
  */
+import { randomUUID } from "node:crypto";
 import {
   hasUser,
   isAmbiguousWriteFailure,
@@ -39,6 +40,23 @@ const createdHere = new Set<string>();
 /** Records that this deployment created the account: its grants may meet the not-ready window. */
 export function noteCreated(accountId: string): void {
   createdHere.add(accountId);
+}
+
+/**
+ * Which grant (by its `ref`) made or found each membership, role assignment and permission in
+ * this process. A binding handed to a new URN (renamed without an alias, or replaced
+ * create-first) is created before the old one is deleted, finds the old one's grant in place
+ * and records that it added nothing; the old one's delete must then leave it, or the access
+ * is silently lost.
+ * Keys: `jira/<project>/<roleId>/<accountId>`, `space-role/<spaceId>/<roleId>/<accountId>`,
+ * `space-permission/<spaceId>/<permissionId>`.
+ */
+const heldHere = new Map<string, string>();
+
+/** Whether a grant other than `ref` made or found it in this deployment (a grant stored before refs were recorded has none). */
+function heldByAnother(key: string, ref: string | undefined): boolean {
+  const by = heldHere.get(key);
+  return by !== undefined && by !== ref;
 }
 
 /** A line in the engine's output (the engine shows what the provider process writes to stderr). */
@@ -95,6 +113,12 @@ export interface Grant {
    * set, held by hand or not; absent from grants stored before it was recorded: read then uses the role input).
    */
   level?: AccessRole;
+  /**
+   * A random id naming this grant to the other handlers of the deployment (see `heldHere`):
+   * a binding's create and its own delete in one process are not a hand-over. Absent in
+   * grants stored before it was recorded.
+   */
+  ref?: string;
 }
 
 /** Which role a binding asks for: a level mapped through `atlassian:roleMapping`, or a role named directly. */
@@ -156,18 +180,26 @@ export class ProductAccess {
     return a;
   }
 
-  /** Grants the role; returns what was granted. */
-  async grant(resource: string, accountId: string, wanted: RoleWanted, opts: RequestOptions): Promise<Grant> {
+  /**
+   * Grants the role; returns what was granted, with a new `ref` (or the given one). What it
+   * makes or finds is the grant's own for the rest of the deployment: another grant's revoke
+   * leaves it (see {@link heldHere}).
+   */
+  async grant(resource: string, accountId: string, wanted: RoleWanted, opts: RequestOptions, ref: string = randomUUID()): Promise<Grant> {
     config.siteSettings();
     const { product, key } = parseResource(resource);
+    const hold = (k: string) => heldHere.set(k, ref);
     if (product === "jira") {
       const role = await this.#jiraRole(key, wanted, opts);
       // Read first (once per run per role), so delete removes the membership only when this binding added it.
       const members = await this.#membersOf(key, role.id, opts);
-      if (members.has(accountId)) return { via: "jira-project-role", roleId: role.id, roleName: role.name, added: false };
-      await this.#addToJiraRole(key, role, accountId, opts);
-      members.add(accountId);
-      return { via: "jira-project-role", roleId: role.id, roleName: role.name, added: true };
+      const found = members.has(accountId);
+      if (!found) {
+        await this.#addToJiraRole(key, role, accountId, opts);
+        members.add(accountId);
+      }
+      hold(`jira/${key}/${role.id}/${accountId}`);
+      return { via: "jira-project-role", roleId: role.id, roleName: role.name, added: !found, ref };
     }
     const spaceId = await this.#spaceId(key, opts);
     if ((await this.#roleMode(opts)) !== "PRE_ROLES") {
@@ -181,7 +213,9 @@ export class ProductAccess {
         );
         assigned.set(accountId, role.id);
       }
-      return { via: "confluence-space-role", spaceId, roleId: role.id, roleName: role.name, ...(previous ? { previousRoleId: previous } : {}) };
+      hold(`space-role/${spaceId}/${role.id}/${accountId}`);
+      // Held already: previousRoleId is the role itself, and delete leaves it as it was found.
+      return { via: "confluence-space-role", spaceId, roleId: role.id, roleName: role.name, ...(previous ? { previousRoleId: previous } : {}), ref };
     }
     if (wanted.roleName !== undefined) {
       throw new Error(
@@ -189,8 +223,9 @@ export class ProductAccess {
           `give role (viewer, editor or admin) without roleName, and the binding grants the matching space permissions`,
       );
     }
-    const { added } = await this.#addPermissions(key, spaceId, accountId, wanted.role, opts);
-    return { via: "confluence-space-permissions", spaceId, level: wanted.role, permissions: added };
+    const { added, held } = await this.#addPermissions(key, spaceId, accountId, wanted.role, opts);
+    for (const p of [...added, ...held]) hold(`space-permission/${spaceId}/${p.id}`);
+    return { via: "confluence-space-permissions", spaceId, level: wanted.role, permissions: added, ref };
   }
 
   /**
@@ -223,52 +258,65 @@ export class ProductAccess {
   async change(resource: string, accountId: string, old: Grant, wanted: RoleWanted, opts: RequestOptions): Promise<Grant> {
     config.siteSettings();
     const { key } = parseResource(resource);
+    const ref = old.ref ?? randomUUID();
     if (old.via === "confluence-space-role") {
       const role = await this.#spaceRole(key, wanted, opts);
+      heldHere.set(`space-role/${old.spaceId}/${role.id}/${accountId}`, ref);
       if (role.id !== old.roleId) {
         await this.#client.confluenceSpaceRoles.assign(old.spaceId!, accountId, role.id, opts);
         this.#spaceAssignments.get(old.spaceId!)?.then((m) => m.set(accountId, role.id), () => undefined);
       }
-      return { ...old, roleId: role.id, roleName: role.name };
+      return { ...old, roleId: role.id, roleName: role.name, ref };
     }
     if (old.via === "confluence-space-permissions") {
-      const { added: next } = await this.#addPermissions(key, old.spaceId!, accountId, wanted.role, opts);
+      const { added: next, held } = await this.#addPermissions(key, old.spaceId!, accountId, wanted.role, opts);
+      for (const p of [...next, ...held]) heldHere.set(`space-permission/${old.spaceId}/${p.id}`, ref);
       const keep = new Set(CONFLUENCE_PERMISSION_SETS[wanted.role].map((p) => `${p.key}/${p.target}`));
       const kept: (SpacePermission & { id: string })[] = [];
       // Remove in reverse, so read/space (which the others need) goes last.
       for (const p of [...(old.permissions ?? [])].reverse()) {
         if (keep.has(`${p.key}/${p.target}`)) kept.push(p);
-        else {
+        else if (!heldByAnother(`space-permission/${old.spaceId}/${p.id}`, old.ref)) {
           // Never read/space: every level's set has it, so it is always kept.
           await this.#client.confluenceSpacePermissions.remove(key, p.id, opts);
           this.#forgetPermissions(old.spaceId!, accountId, [p]);
         }
       }
-      return { ...old, level: wanted.role, permissions: [...kept.reverse(), ...next] };
+      return { ...old, level: wanted.role, permissions: [...kept.reverse(), ...next], ref };
     }
     const role = await this.#jiraRole(key, wanted, opts);
-    if (role.id === old.roleId) return { ...old, roleName: role.name };
-    const granted = await this.grant(resource, accountId, wanted, opts);
-    await this.revoke(resource, accountId, old, opts);
+    if (role.id === old.roleId) return { ...old, roleName: role.name, ref };
+    const granted = await this.grant(resource, accountId, wanted, opts, ref);
+    await this.revoke(resource, accountId, { ...old, ref }, opts);
     return granted;
   }
 
   /**
-   * Undoes exactly what the grant added. Gone already: success. Leaves a read/space this grant
-   * added while the account holds other permissions in the space that it did not (Confluence
-   * takes all of a user's permissions with read/space).
+   * Undoes exactly what the grant added. Gone already: success. Leaves what another binding
+   * made or found in this deployment (see {@link heldHere}), and a read/space this grant added
+   * while the account holds other permissions in the space that it did not (Confluence takes
+   * all of a user's permissions with read/space).
    */
   async revoke(resource: string, accountId: string, grant: Grant, opts: RequestOptions): Promise<void> {
     config.siteSettings();
     const { key } = parseResource(resource);
+    const handedOver = (what: string) =>
+      notice(
+        `${resource}: ${what} of ${accountId} is left in place: another binding took it over in this deployment (renamed, or replaced create-first). ` +
+          `That binding found it in place, so it will leave it too when it is deleted: remove it by hand then if it should go`,
+      );
     switch (grant.via) {
       case "jira-project-role":
-        if (grant.added) {
+        if (grant.added && heldByAnother(`jira/${key}/${grant.roleId}/${accountId}`, grant.ref)) handedOver(`the Jira role "${grant.roleName}"`);
+        else if (grant.added) {
           await this.#client.jiraProjectRoles.removeUser(key, grant.roleId!, accountId, opts);
           this.#jiraMembers.get(`${key}/${grant.roleId}`)?.then((m) => m?.delete(accountId), () => undefined);
         }
         return;
       case "confluence-space-role": {
+        if (heldByAnother(`space-role/${grant.spaceId}/${grant.roleId}/${accountId}`, grant.ref)) return handedOver(`the space role "${grant.roleName}"`);
+        // The role was held already when the binding was made: nothing to undo.
+        if (grant.previousRoleId === grant.roleId) return;
         const now = await this.#client.confluenceSpaceRoles.assignmentsOf(grant.spaceId!, accountId, opts);
         // Someone else has changed the role since: theirs to keep.
         if (!now.some((a) => a.roleId === grant.roleId)) return;
@@ -281,7 +329,9 @@ export class ProductAccess {
       }
       case "confluence-space-permissions": {
         const spaceId = grant.spaceId!;
-        const mine = grant.permissions ?? [];
+        const taken = (grant.permissions ?? []).filter((p) => heldByAnother(`space-permission/${spaceId}/${p.id}`, grant.ref));
+        if (taken.length > 0) handedOver(taken.map((p) => `${p.key}/${p.target}`).join(", "));
+        const mine = (grant.permissions ?? []).filter((p) => !taken.includes(p));
         if (mine.length === 0) return;
         const ids = new Set(mine.map((p) => p.id));
         const readSpace = mine.find((p) => p.key === "read" && p.target === "space");

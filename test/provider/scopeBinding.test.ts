@@ -157,6 +157,24 @@ describe("ScopeBinding", () => {
         expect(await member("KEEP", "Viewer"), "the membership the binding found").to.equal(true);
       });
 
+      it("hands a grant to a binding created in the same deployment before the old one is deleted (renamed, replaced create-first): it stays", async () => {
+        const spaces = backend.current.admin.confluenceSpaces;
+        const roles = backend.current.admin.confluenceSpaceRoles;
+        const old = {
+          jira: await created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/HANDED", role: "viewer" }),
+          wiki: await created("ScopeBinding", { serviceAccountId: accountId, resource: "confluence:space/HANDED", role: "viewer" }),
+        };
+        backend.current.newRun(); // the deployment of the rename
+        for (const b of Object.values(old)) {
+          const inputs = await checked("ScopeBinding", { serviceAccountId: accountId, resource: b.outs.resource, role: "viewer" });
+          const next = await sb.create(inputs);
+          await sb.delete(b.id, b.outs as ScopeBindingOutputs);
+          expect((await sb.read(next.id, next.outs)).id, `${b.outs.resource}, after the old binding's delete`).to.equal(next.id);
+        }
+        expect(await member("HANDED", "Viewer")).to.equal(true);
+        expect(await roles.assignmentsOf((await spaces.byKey("HANDED"))!.id, productId)).to.have.length(1);
+      });
+
       it("assigns a Confluence space role, changes it with one assignment, and restores what was there on delete", async () => {
         const spaces = backend.current.admin.confluenceSpaces;
         const roles = backend.current.admin.confluenceSpaceRoles;
@@ -322,6 +340,16 @@ describe("ScopeBinding", () => {
       backend.current.newRun();
       await sb.delete(second.id, second.outs as ScopeBindingOutputs);
       expect(await held("HAND")).to.deep.equal(["administer/space", "read/space"]);
+    });
+
+    it("hands the permissions to a binding created in the same deployment before the old one is deleted: they stay", async () => {
+      const old = await created("ScopeBinding", { serviceAccountId: accountId, accountId: productId, resource: "confluence:space/HANDED", role: "editor" });
+      backend.current.newRun();
+      const next = await sb.create(await checked("ScopeBinding", { serviceAccountId: accountId, accountId: productId, resource: "confluence:space/HANDED", role: "viewer" }));
+      await sb.delete(old.id, old.outs as ScopeBindingOutputs);
+      // The new binding found read/space (the old one's): only what it did not take over goes.
+      expect(await held("HANDED")).to.deep.equal(["read/space"]);
+      expect((await sb.read(next.id, next.outs)).id).to.equal(next.id);
     });
 
     it("refuses a role named directly, since the site has no roles", async () => {
