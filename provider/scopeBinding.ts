@@ -229,7 +229,8 @@ export const scopeBindingProvider = {
 
   /**
    * Checks the grant is still there with one request (Jira: GET .../role/{id}; Confluence:
-   * GET .../role-assignments or every page of .../permissions). Removed by hand: gone, so
+   * GET .../role-assignments or every page of .../permissions, where the level's whole
+   * permission set must be held, added by the binding or not). Removed by hand: gone, so
    * refresh drops it and the next up grants it again.
    */
   async read(id: string, props?: ScopeBindingOutputs): Promise<pulumi.dynamic.ReadResult<ScopeBindingOutputs>> {
@@ -239,7 +240,7 @@ export const scopeBindingProvider = {
     if (!props.grant || !props.accountId) return readLegacy(id, props);
     let holds: boolean;
     try {
-      holds = await target().access.holds(props.resource, props.accountId, props.grant, requestOptions(props));
+      holds = await target().access.holds(props.resource, props.accountId, props.grant, props.role, requestOptions(props));
     } catch (err) {
       throw failure(`cannot read the binding of service account ${props.serviceAccountId} to ${props.resource} (id ${id})`, err);
     }
@@ -274,7 +275,11 @@ export const scopeBindingProvider = {
     return { outs: outputsOf(news, olds.accountId, grant, olds.createdAt) };
   },
 
-  /** Undoes exactly what create added (Jira: DELETE .../role/{id}?user= when create added it); gone already is fine. */
+  /**
+   * Undoes exactly what create added (Jira: DELETE .../role/{id}?user= when create added it);
+   * gone already is fine. Sends nothing for a grant another binding made or found in this
+   * deployment: it has changed hands (a rename without an alias, a create-first replacement).
+   */
   async delete(id: string, props: ScopeBindingOutputs): Promise<void> {
     try {
       if (!props.grant || !props.accountId) return await legacyOps(id, props).delete(props.serviceAccountId, id, requestOptions(props));

@@ -7,6 +7,7 @@
  * Role ids, space ids and the site's role mode are looked up once per provider process (they
  * do not change while a deployment runs); memberships are always read fresh.
  */
+import { randomUUID } from "node:crypto";
 import {
   hasUser,
   isAmbiguousWriteFailure,
@@ -39,6 +40,23 @@ const createdHere = new Set<string>();
 /** Records that this deployment created the account: its grants may meet the not-ready window. */
 export function noteCreated(accountId: string): void {
   createdHere.add(accountId);
+}
+
+/**
+ * Which grant (by its `ref`) made or found each membership, role assignment and permission in
+ * this process. A binding handed to a new URN (renamed without an alias, or replaced
+ * create-first) is created before the old one is deleted, finds the old one's grant in place
+ * and records that it added nothing; the old one's delete must then leave it, or the access
+ * is silently lost.
+ * Keys: `jira/<project>/<roleId>/<accountId>`, `space-role/<spaceId>/<roleId>/<accountId>`,
+ * `space-permission/<spaceId>/<permissionId>`.
+ */
+const heldHere = new Map<string, string>();
+
+/** Whether a grant other than `ref` made or found it in this deployment (a grant stored before refs were recorded has none). */
+function heldByAnother(key: string, ref: string | undefined): boolean {
+  const by = heldHere.get(key);
+  return by !== undefined && by !== ref;
 }
 
 /** A line in the engine's output (the engine shows what the provider process writes to stderr). */
@@ -90,6 +108,17 @@ export interface Grant {
   previousRoleId?: string;
   /** Confluence v1: the permissions the binding added, by id (delete removes exactly these). */
   permissions?: (SpacePermission & { id: string })[];
+  /**
+   * Confluence v1: the level whose permission set the binding grants (read checks the whole
+   * set, held by hand or not; absent from grants stored before it was recorded: read then uses the role input).
+   */
+  level?: AccessRole;
+  /**
+   * A random id naming this grant to the other handlers of the deployment (see `heldHere`):
+   * a binding's create and its own delete in one process are not a hand-over. Absent in
+   * grants stored before it was recorded.
+   */
+  ref?: string;
 }
 
 /** Which role a binding asks for: a level mapped through `atlassian:roleMapping`, or a role named directly. */
@@ -151,18 +180,26 @@ export class ProductAccess {
     return a;
   }
 
-  /** Grants the role; returns what was granted. */
-  async grant(resource: string, accountId: string, wanted: RoleWanted, opts: RequestOptions): Promise<Grant> {
+  /**
+   * Grants the role; returns what was granted, with a new `ref` (or the given one). What it
+   * makes or finds is the grant's own for the rest of the deployment: another grant's revoke
+   * leaves it (see {@link heldHere}).
+   */
+  async grant(resource: string, accountId: string, wanted: RoleWanted, opts: RequestOptions, ref: string = randomUUID()): Promise<Grant> {
     config.siteSettings();
     const { product, key } = parseResource(resource);
+    const hold = (k: string) => heldHere.set(k, ref);
     if (product === "jira") {
       const role = await this.#jiraRole(key, wanted, opts);
       // Read first (once per run per role), so delete removes the membership only when this binding added it.
       const members = await this.#membersOf(key, role.id, opts);
-      if (members.has(accountId)) return { via: "jira-project-role", roleId: role.id, roleName: role.name, added: false };
-      await this.#addToJiraRole(key, role, accountId, opts);
-      members.add(accountId);
-      return { via: "jira-project-role", roleId: role.id, roleName: role.name, added: true };
+      const found = members.has(accountId);
+      if (!found) {
+        await this.#addToJiraRole(key, role, accountId, opts);
+        members.add(accountId);
+      }
+      hold(`jira/${key}/${role.id}/${accountId}`);
+      return { via: "jira-project-role", roleId: role.id, roleName: role.name, added: !found, ref };
     }
     const spaceId = await this.#spaceId(key, opts);
     if ((await this.#roleMode(opts)) !== "PRE_ROLES") {
@@ -176,7 +213,9 @@ export class ProductAccess {
         );
         assigned.set(accountId, role.id);
       }
-      return { via: "confluence-space-role", spaceId, roleId: role.id, roleName: role.name, ...(previous ? { previousRoleId: previous } : {}) };
+      hold(`space-role/${spaceId}/${role.id}/${accountId}`);
+      // Held already: previousRoleId is the role itself, and delete leaves it as it was found.
+      return { via: "confluence-space-role", spaceId, roleId: role.id, roleName: role.name, ...(previous ? { previousRoleId: previous } : {}), ref };
     }
     if (wanted.roleName !== undefined) {
       throw new Error(
@@ -184,14 +223,18 @@ export class ProductAccess {
           `give role (viewer, editor or admin) without roleName, and the binding grants the matching space permissions`,
       );
     }
-    return { via: "confluence-space-permissions", spaceId, permissions: await this.#addPermissions(key, spaceId, accountId, wanted.role, opts) };
+    const { added, held } = await this.#addPermissions(key, spaceId, accountId, wanted.role, opts);
+    for (const p of [...added, ...held]) hold(`space-permission/${spaceId}/${p.id}`);
+    return { via: "confluence-space-permissions", spaceId, level: wanted.role, permissions: added, ref };
   }
 
   /**
    * Whether the account still holds what the grant gave (one request; Confluence v1 reads
    * every page of the space's permissions). A project or space that is gone: false.
+   * Confluence v1: every permission of the level's set (`grant.level`, else `role`), whoever
+   * added it: a grant that found them all held added none, and is still only held while they are.
    */
-  async holds(resource: string, accountId: string, grant: Grant, opts: RequestOptions): Promise<boolean> {
+  async holds(resource: string, accountId: string, grant: Grant, role: AccessRole, opts: RequestOptions): Promise<boolean> {
     config.siteSettings();
     const { key } = parseResource(resource);
     switch (grant.via) {
@@ -204,9 +247,9 @@ export class ProductAccess {
         return now.some((a) => a.roleId === grant.roleId);
       }
       case "confluence-space-permissions": {
-        const ids = new Set((await this.#client.confluenceSpacePermissions.listFor(grant.spaceId!, accountId, opts)).map((p) => p.id));
-        // read/space is what every other permission hangs on: without it there is no access.
-        return (grant.permissions ?? []).every((p) => ids.has(p.id));
+        const now = await this.#client.confluenceSpacePermissions.listFor(grant.spaceId!, accountId, opts);
+        const held = new Set(now.map((p) => `${p.operation.key}/${p.operation.targetType}`));
+        return CONFLUENCE_PERMISSION_SETS[grant.level ?? role].every((p) => held.has(`${p.key}/${p.target}`));
       }
     }
   }
@@ -215,47 +258,65 @@ export class ProductAccess {
   async change(resource: string, accountId: string, old: Grant, wanted: RoleWanted, opts: RequestOptions): Promise<Grant> {
     config.siteSettings();
     const { key } = parseResource(resource);
+    const ref = old.ref ?? randomUUID();
     if (old.via === "confluence-space-role") {
       const role = await this.#spaceRole(key, wanted, opts);
+      heldHere.set(`space-role/${old.spaceId}/${role.id}/${accountId}`, ref);
       if (role.id !== old.roleId) {
         await this.#client.confluenceSpaceRoles.assign(old.spaceId!, accountId, role.id, opts);
         this.#spaceAssignments.get(old.spaceId!)?.then((m) => m.set(accountId, role.id), () => undefined);
       }
-      return { ...old, roleId: role.id, roleName: role.name };
+      return { ...old, roleId: role.id, roleName: role.name, ref };
     }
     if (old.via === "confluence-space-permissions") {
-      const next = await this.#addPermissions(key, old.spaceId!, accountId, wanted.role, opts);
+      const { added: next, held } = await this.#addPermissions(key, old.spaceId!, accountId, wanted.role, opts);
+      for (const p of [...next, ...held]) heldHere.set(`space-permission/${old.spaceId}/${p.id}`, ref);
       const keep = new Set(CONFLUENCE_PERMISSION_SETS[wanted.role].map((p) => `${p.key}/${p.target}`));
       const kept: (SpacePermission & { id: string })[] = [];
       // Remove in reverse, so read/space (which the others need) goes last.
       for (const p of [...(old.permissions ?? [])].reverse()) {
         if (keep.has(`${p.key}/${p.target}`)) kept.push(p);
-        else {
+        else if (!heldByAnother(`space-permission/${old.spaceId}/${p.id}`, old.ref)) {
+          // Never read/space: every level's set has it, so it is always kept.
           await this.#client.confluenceSpacePermissions.remove(key, p.id, opts);
-          this.#forgetPermissions(old.spaceId!, new Set([p.id]));
+          this.#forgetPermissions(old.spaceId!, accountId, [p]);
         }
       }
-      return { ...old, permissions: [...kept.reverse(), ...next] };
+      return { ...old, level: wanted.role, permissions: [...kept.reverse(), ...next], ref };
     }
     const role = await this.#jiraRole(key, wanted, opts);
-    if (role.id === old.roleId) return { ...old, roleName: role.name };
-    const granted = await this.grant(resource, accountId, wanted, opts);
-    await this.revoke(resource, accountId, old, opts);
+    if (role.id === old.roleId) return { ...old, roleName: role.name, ref };
+    const granted = await this.grant(resource, accountId, wanted, opts, ref);
+    await this.revoke(resource, accountId, { ...old, ref }, opts);
     return granted;
   }
 
-  /** Undoes exactly what the grant added. Gone already: success. */
+  /**
+   * Undoes exactly what the grant added. Gone already: success. Leaves what another binding
+   * made or found in this deployment (see {@link heldHere}), and a read/space this grant added
+   * while the account holds other permissions in the space that it did not (Confluence takes
+   * all of a user's permissions with read/space).
+   */
   async revoke(resource: string, accountId: string, grant: Grant, opts: RequestOptions): Promise<void> {
     config.siteSettings();
     const { key } = parseResource(resource);
+    const handedOver = (what: string) =>
+      notice(
+        `${resource}: ${what} of ${accountId} is left in place: another binding took it over in this deployment (renamed, or replaced create-first). ` +
+          `That binding found it in place, so it will leave it too when it is deleted: remove it by hand then if it should go`,
+      );
     switch (grant.via) {
       case "jira-project-role":
-        if (grant.added) {
+        if (grant.added && heldByAnother(`jira/${key}/${grant.roleId}/${accountId}`, grant.ref)) handedOver(`the Jira role "${grant.roleName}"`);
+        else if (grant.added) {
           await this.#client.jiraProjectRoles.removeUser(key, grant.roleId!, accountId, opts);
           this.#jiraMembers.get(`${key}/${grant.roleId}`)?.then((m) => m?.delete(accountId), () => undefined);
         }
         return;
       case "confluence-space-role": {
+        if (heldByAnother(`space-role/${grant.spaceId}/${grant.roleId}/${accountId}`, grant.ref)) return handedOver(`the space role "${grant.roleName}"`);
+        // The role was held already when the binding was made: nothing to undo.
+        if (grant.previousRoleId === grant.roleId) return;
         const now = await this.#client.confluenceSpaceRoles.assignmentsOf(grant.spaceId!, accountId, opts);
         // Someone else has changed the role since: theirs to keep.
         if (!now.some((a) => a.roleId === grant.roleId)) return;
@@ -266,10 +327,30 @@ export class ProductAccess {
         );
         return;
       }
-      case "confluence-space-permissions":
-        for (const p of [...(grant.permissions ?? [])].reverse()) await this.#client.confluenceSpacePermissions.remove(key, p.id, opts);
-        this.#forgetPermissions(grant.spaceId!, new Set((grant.permissions ?? []).map((p) => p.id)));
+      case "confluence-space-permissions": {
+        const spaceId = grant.spaceId!;
+        const taken = (grant.permissions ?? []).filter((p) => heldByAnother(`space-permission/${spaceId}/${p.id}`, grant.ref));
+        if (taken.length > 0) handedOver(taken.map((p) => `${p.key}/${p.target}`).join(", "));
+        const mine = (grant.permissions ?? []).filter((p) => !taken.includes(p));
+        if (mine.length === 0) return;
+        const ids = new Set(mine.map((p) => p.id));
+        const readSpace = mine.find((p) => p.key === "read" && p.target === "space");
+        if (readSpace) {
+          const others = (await this.#permissionsIn(spaceId, opts)).filter((p) => p.principal?.type === "user" && p.principal.id === accountId && !ids.has(p.id));
+          if (others.length > 0) {
+            ids.delete(readSpace.id);
+            notice(
+              `${resource}: read/space of ${accountId} is left in place: removing it would also remove ` +
+                `${others.map((p) => `${p.operation.key}/${p.operation.targetType}`).join(", ")}, which this binding did not add`,
+            );
+          }
+        }
+        // In reverse, so read/space (which the others need) goes last.
+        const gone = [...mine].reverse().filter((p) => ids.has(p.id));
+        for (const p of gone) await this.#client.confluenceSpacePermissions.remove(key, p.id, opts);
+        this.#forgetPermissions(spaceId, accountId, gone);
         return;
+      }
     }
   }
 
@@ -359,10 +440,16 @@ export class ProductAccess {
     this.#spacePermissions.get(spaceId)?.then((all) => all.push(entry), () => undefined);
   }
 
-  #forgetPermissions(spaceId: string, ids: Set<string>): void {
+  /** Drops removed permissions from the run's copy; read/space takes all of the account's in the space with it, as Confluence does. */
+  #forgetPermissions(spaceId: string, accountId: string, removed: (SpacePermission & { id: string })[]): void {
+    const ids = new Set(removed.map((p) => p.id));
+    const all = removed.some((p) => p.key === "read" && p.target === "space");
     this.#spacePermissions.get(spaceId)?.then(
-      (all) => {
-        for (let i = all.length - 1; i >= 0; i--) if (ids.has(all[i]!.id)) all.splice(i, 1);
+      (list) => {
+        for (let i = list.length - 1; i >= 0; i--) {
+          const p = list[i]!;
+          if (ids.has(p.id) || (all && p.principal?.type === "user" && p.principal.id === accountId)) list.splice(i, 1);
+        }
       },
       () => undefined,
     );
@@ -441,17 +528,22 @@ export class ProductAccess {
     return found;
   }
 
-  /** Adds the role's v1 permissions the account lacks, read/space first; returns those added. */
+  /** Adds the role's v1 permissions the account lacks, read/space first; returns those added and those of the set it held already. */
   async #addPermissions(spaceKey: string, spaceId: string, accountId: string, role: AccessRole, opts: RequestOptions) {
     const have = (await this.#permissionsIn(spaceId, opts)).filter((p) => p.principal?.type === "user" && p.principal.id === accountId);
-    const held = new Set(have.map((p) => `${p.operation.key}/${p.operation.targetType}`));
+    const byOp = new Map(have.map((p) => [`${p.operation.key}/${p.operation.targetType}`, p.id]));
     const added: (SpacePermission & { id: string })[] = [];
+    const held: (SpacePermission & { id: string })[] = [];
     for (const p of CONFLUENCE_PERMISSION_SETS[role]) {
-      if (held.has(`${p.key}/${p.target}`)) continue;
+      const found = byOp.get(`${p.key}/${p.target}`);
+      if (found !== undefined) {
+        held.push({ id: found, key: p.key, target: p.target });
+        continue;
+      }
       const id = await this.#addPermission(spaceKey, spaceId, accountId, p, opts);
       added.push({ id, key: p.key, target: p.target });
       this.#rememberPermission(spaceId, { id, principal: { type: "user", id: accountId }, operation: { key: p.key, targetType: p.target } } as SpacePermissionEntry);
     }
-    return added;
+    return { added, held };
   }
 }

@@ -33,6 +33,8 @@ export interface BackendOptions {
    * site admin with a classic token does) instead of the gateway's `/ex/{product}/{cloudId}`.
    */
   siteUrl?: boolean;
+  /** The site's Confluence space-role mode (`--confluence-mode`); PRE_ROLES: access is v1 space permissions. */
+  confluenceMode?: "ROLES" | "ROLES_TRANSITION" | "PRE_ROLES";
 }
 
 /** The product plane's site admin of every test backend; the token is random per start, and a secret the leak checks look for. */
@@ -80,6 +82,7 @@ export class TestBackend {
       siteAdmin,
       publicOnly: opts.publicOnly ?? false,
       atlassian: { accountReadyDelayMs: 0, ...opts.atlassian },
+      ...(opts.confluenceMode ? { confluenceMode: opts.confluenceMode } : {}),
     } as Parameters<typeof startBackend>[0]);
     return new TestBackend(b.url, b.orgId, b.cloudId, b.adminKey, () => b.close(), dataDir, siteAdmin, opts.publicOnly ?? false, opts.siteUrl ?? false);
   }
@@ -278,6 +281,48 @@ export class TestBackend {
   async removeFromJiraRole(projectKey: string, roleName: string, accountId: string): Promise<void> {
     const { id } = await this.jiraRole(projectKey, roleName);
     await (await this.jira()).projectRoleActors.deleteActor({ projectIdOrKey: projectKey, id, user: accountId });
+  }
+
+  /** confluence.js (v1 and v2) against this backend's Confluence, as the site admin. */
+  async confluence(): Promise<{ v1: ReturnType<typeof import("confluence.js").createV1Client>; v2: ReturnType<typeof import("confluence.js").createV2Client> }> {
+    const { createV1Client, createV2Client } = await import("confluence.js");
+    const host = `${this.url}/ex/confluence/${this.cloudId}`;
+    return {
+      v1: createV1Client({ host, auth: { type: "basic", email: this.siteAdmin.email, apiToken: this.siteAdmin.token } }),
+      v2: createV2Client({ host, auth: { type: "basic", email: this.siteAdmin.email, apiToken: this.siteAdmin.token } } as never),
+    };
+  }
+
+  /** An account's v1 permissions in a space, `key/target` with their ids, as confluence.js reads them (v2 permission assignments). */
+  async spacePermissions(spaceKey: string, accountId: string): Promise<{ id: string; op: string }[]> {
+    const { v2 } = await this.confluence();
+    const space = (await v2.space.getSpaces({ keys: [spaceKey] })).results?.[0];
+    if (!space?.id) return [];
+    const out: { id: string; op: string }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await v2.spacePermissions.getSpacePermissionsAssignments({ id: Number(space.id), limit: 250, ...(cursor ? { cursor } : {}) });
+      for (const p of page.results ?? []) {
+        if (p.principal?.id === accountId) out.push({ id: String(p.id), op: `${p.operation?.key}/${p.operation?.targetType}` });
+      }
+      const next = page._links?.next;
+      cursor = next ? (new URL(next, this.url).searchParams.get("cursor") ?? undefined) : undefined;
+    } while (cursor);
+    return out;
+  }
+
+  /** Gives an account one v1 space permission by hand, as a space admin does in Confluence (confluence.js). */
+  async addSpacePermission(spaceKey: string, accountId: string, key: string, target: string): Promise<void> {
+    const { v1 } = await this.confluence();
+    await v1.spacePermissions.addPermissionToSpace({ spaceKey, subject: { type: "user", identifier: accountId }, operation: { key, target } as never });
+  }
+
+  /** Removes one of an account's v1 space permissions by hand (read/space takes all of them, as in Confluence). */
+  async removeSpacePermission(spaceKey: string, accountId: string, op: string): Promise<void> {
+    const found = (await this.spacePermissions(spaceKey, accountId)).find((p) => p.op === op);
+    if (!found) throw new Error(`${accountId} has no ${op} in ${spaceKey}`);
+    const { v1 } = await this.confluence();
+    await v1.spacePermissions.removePermission({ spaceKey, id: Number(found.id) });
   }
 
   // ----- metrics -----------------------------------------------------------------------

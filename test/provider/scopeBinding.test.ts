@@ -157,6 +157,24 @@ describe("ScopeBinding", () => {
         expect(await member("KEEP", "Viewer"), "the membership the binding found").to.equal(true);
       });
 
+      it("hands a grant to a binding created in the same deployment before the old one is deleted (renamed, replaced create-first): it stays", async () => {
+        const spaces = backend.current.admin.confluenceSpaces;
+        const roles = backend.current.admin.confluenceSpaceRoles;
+        const old = {
+          jira: await created("ScopeBinding", { serviceAccountId: accountId, resource: "jira:project/HANDED", role: "viewer" }),
+          wiki: await created("ScopeBinding", { serviceAccountId: accountId, resource: "confluence:space/HANDED", role: "viewer" }),
+        };
+        backend.current.newRun(); // the deployment of the rename
+        for (const b of Object.values(old)) {
+          const inputs = await checked("ScopeBinding", { serviceAccountId: accountId, resource: b.outs.resource, role: "viewer" });
+          const next = await sb.create(inputs);
+          await sb.delete(b.id, b.outs as ScopeBindingOutputs);
+          expect((await sb.read(next.id, next.outs)).id, `${b.outs.resource}, after the old binding's delete`).to.equal(next.id);
+        }
+        expect(await member("HANDED", "Viewer")).to.equal(true);
+        expect(await roles.assignmentsOf((await spaces.byKey("HANDED"))!.id, productId)).to.have.length(1);
+      });
+
       it("assigns a Confluence space role, changes it with one assignment, and restores what was there on delete", async () => {
         const spaces = backend.current.admin.confluenceSpaces;
         const roles = backend.current.admin.confluenceSpaceRoles;
@@ -296,6 +314,42 @@ describe("ScopeBinding", () => {
       expect((await sb.read(id, after as ScopeBindingOutputs)).id).to.equal(id);
       await sb.delete(id, after as ScopeBindingOutputs);
       expect(await held("DOCS")).to.deep.equal([]);
+    });
+
+    it("reads a binding that found the whole set held (and added none) as gone once one is removed by hand", async () => {
+      const read = await backend.current.admin.confluenceSpacePermissions.add("FOUND", productId, { key: "read", target: "space" });
+      backend.current.newRun();
+      const { id, outs } = await created("ScopeBinding", { serviceAccountId: accountId, accountId: productId, resource: "confluence:space/FOUND", role: "viewer" });
+      expect(outs.grant).to.deep.include({ via: "confluence-space-permissions", permissions: [] });
+      expect((await sb.read(id, outs as ScopeBindingOutputs)).id, "held").to.equal(id);
+      await backend.current.admin.confluenceSpacePermissions.remove("FOUND", read);
+      expect((await sb.read(id, outs as ScopeBindingOutputs)).id ?? "", "gone").to.equal("");
+    });
+
+    it("leaves on delete a read/space it found, and one it added while the account holds a permission given by hand since", async () => {
+      const read = await backend.current.admin.confluenceSpacePermissions.add("HAND", productId, { key: "read", target: "space" });
+      backend.current.newRun();
+      const first = await created("ScopeBinding", { serviceAccountId: accountId, accountId: productId, resource: "confluence:space/HAND", role: "editor" });
+      await sb.delete(first.id, first.outs as ScopeBindingOutputs);
+      expect(await held("HAND")).to.deep.equal(["read/space"]);
+
+      await backend.current.admin.confluenceSpacePermissions.remove("HAND", read);
+      backend.current.newRun();
+      const second = await created("ScopeBinding", { serviceAccountId: accountId, accountId: productId, resource: "confluence:space/HAND", role: "editor" });
+      await backend.current.admin.confluenceSpacePermissions.add("HAND", productId, { key: "administer", target: "space" });
+      backend.current.newRun();
+      await sb.delete(second.id, second.outs as ScopeBindingOutputs);
+      expect(await held("HAND")).to.deep.equal(["administer/space", "read/space"]);
+    });
+
+    it("hands the permissions to a binding created in the same deployment before the old one is deleted: they stay", async () => {
+      const old = await created("ScopeBinding", { serviceAccountId: accountId, accountId: productId, resource: "confluence:space/HANDED", role: "editor" });
+      backend.current.newRun();
+      const next = await sb.create(await checked("ScopeBinding", { serviceAccountId: accountId, accountId: productId, resource: "confluence:space/HANDED", role: "viewer" }));
+      await sb.delete(old.id, old.outs as ScopeBindingOutputs);
+      // The new binding found read/space (the old one's): only what it did not take over goes.
+      expect(await held("HANDED")).to.deep.equal(["read/space"]);
+      expect((await sb.read(next.id, next.outs)).id).to.equal(next.id);
     });
 
     it("refuses a role named directly, since the site has no roles", async () => {
