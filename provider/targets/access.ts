@@ -67,6 +67,39 @@ function notice(message: string): void {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * The run's one read of `key`: made by the first caller, shared by the others, forgotten if it
+ * fails (or, with `gone`, if it finds nothing) so that the next caller reads again.
+ */
+async function readOnce<K, V>(cache: Map<K, Promise<V>>, key: K, load: () => Promise<V>, gone?: (v: V) => boolean): Promise<V> {
+  let read = cache.get(key);
+  if (!read) {
+    read = load();
+    cache.set(key, read);
+    read.catch(() => cache.delete(key));
+  }
+  const value = await read;
+  if (gone?.(value)) cache.delete(key);
+  return value;
+}
+
+/**
+ * Sends a write that is not idempotent (a second one answers 400). When its answer is lost
+ * (`isAmbiguousWriteFailure`), `landed` reads whether it took effect, and it is sent again
+ * only if not, at most GRANT_ATTEMPTS times.
+ */
+async function sendOnce<T>(send: () => Promise<T>, landed: () => Promise<T | undefined>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (!isAmbiguousWriteFailure(err) || attempt >= GRANT_ATTEMPTS) throw err;
+      const found = await landed();
+      if (found !== undefined) return found;
+    }
+  }
+}
+
+/**
  * Sends a grant naming `accountId`; for an account this deployment created, a 404 means
  * "not grantable yet", retried with backoff for {@link ACCOUNT_READY_WAIT_MS}, saying so.
  */
@@ -359,81 +392,61 @@ export class ProductAccess {
    * answer that was lost is settled by reading the role's members before sending again.
    */
   async #addToJiraRole(projectKey: string, role: JiraRoleRef, accountId: string, opts: RequestOptions): Promise<void> {
-    await whenReady(accountId, `adding the account to the Jira role "${role.name}" of ${projectKey}`, async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.#client.jiraProjectRoles.addUsers(projectKey, role.id, [accountId], opts);
-          return;
-        } catch (err) {
-          if (!isAmbiguousWriteFailure(err) || attempt >= GRANT_ATTEMPTS) throw err;
+    await whenReady(accountId, `adding the account to the Jira role "${role.name}" of ${projectKey}`, () =>
+      sendOnce(
+        async () => void (await this.#client.jiraProjectRoles.addUsers(projectKey, role.id, [accountId], opts)),
+        async () => {
           const now = await this.#client.jiraProjectRoles.retrieve(projectKey, role.id, opts);
-          if (now && hasUser(now, accountId)) return;
-        }
-      }
-    });
+          return now && hasUser(now, accountId) ? null : undefined;
+        },
+      ),
+    );
   }
 
   /** One v1 POST .../permission; an answer that was lost is settled by reading the account's permissions first. */
   async #addPermission(spaceKey: string, spaceId: string, accountId: string, p: SpacePermission, opts: RequestOptions): Promise<string> {
-    return whenReady(accountId, `adding the Confluence permission ${p.key}/${p.target} in ${spaceKey}`, async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await this.#client.confluenceSpacePermissions.add(spaceKey, accountId, { key: p.key, target: p.target }, opts);
-        } catch (err) {
-          if (!isAmbiguousWriteFailure(err) || attempt >= GRANT_ATTEMPTS) throw err;
-          const now = await this.#client.confluenceSpacePermissions.listFor(spaceId, accountId, opts);
-          const landed = now.find((x) => x.operation.key === p.key && x.operation.targetType === p.target);
-          if (landed) return landed.id;
-        }
-      }
-    });
+    return whenReady(accountId, `adding the Confluence permission ${p.key}/${p.target} in ${spaceKey}`, () =>
+      sendOnce(
+        () => this.#client.confluenceSpacePermissions.add(spaceKey, accountId, { key: p.key, target: p.target }, opts),
+        async () =>
+          (await this.#client.confluenceSpacePermissions.listFor(spaceId, accountId, opts)).find(
+            (x) => x.operation.key === p.key && x.operation.targetType === p.target,
+          )?.id,
+      ),
+    );
   }
 
   // ----- lookups, cached per process ---------------------------------------------------
 
   /** The account ids holding a Jira role: GET .../role/{id} once per run per role. */
   async #membersOf(projectKey: string, roleId: string, opts: RequestOptions): Promise<Set<string>> {
-    const k = `${projectKey}/${roleId}`;
-    let members = this.#jiraMembers.get(k);
-    if (!members) {
-      members = this.#client.jiraProjectRoles
-        .retrieve(projectKey, roleId, opts)
-        .then((r) => (r === null ? null : new Set(r.actors.map((a) => a.actorUser?.accountId).filter((id): id is string => !!id))));
-      this.#jiraMembers.set(k, members);
-      members.catch(() => this.#jiraMembers.delete(k));
-    }
-    const found = await members;
-    if (found === null) {
-      this.#jiraMembers.delete(k);
-      throw new Error(`the Jira project ${projectKey} or its role ${roleId} was not found: ${notFoundHint()}`);
-    }
+    const found = await readOnce(
+      this.#jiraMembers,
+      `${projectKey}/${roleId}`,
+      async () => {
+        const r = await this.#client.jiraProjectRoles.retrieve(projectKey, roleId, opts);
+        return r === null ? null : new Set(r.actors.map((a) => a.actorUser?.accountId).filter((id): id is string => !!id));
+      },
+      (v) => v === null,
+    );
+    if (found === null) throw new Error(`the Jira project ${projectKey} or its role ${roleId} was not found: ${notFoundHint()}`);
     return found;
   }
 
   /** A space's role assignments of users (every page of GET /api/v2/spaces/{id}/role-assignments), once per run per space. */
   async #assignmentsIn(spaceId: string, opts: RequestOptions): Promise<Map<string, string>> {
-    let all = this.#spaceAssignments.get(spaceId);
-    if (!all) {
-      all = this.#client.confluenceSpaceRoles.assignments(spaceId, opts).then((list) => {
-        const byAccount = new Map<string, string>();
-        for (const a of list) if (a.roleId && a.principal.principalType.toUpperCase() === "USER") byAccount.set(a.principal.principalId, a.roleId);
-        return byAccount;
-      });
-      this.#spaceAssignments.set(spaceId, all);
-      all.catch(() => this.#spaceAssignments.delete(spaceId));
-    }
-    return all;
+    return readOnce(this.#spaceAssignments, spaceId, async () => {
+      const byAccount = new Map<string, string>();
+      for (const a of await this.#client.confluenceSpaceRoles.assignments(spaceId, opts)) {
+        if (a.roleId && a.principal.principalType.toUpperCase() === "USER") byAccount.set(a.principal.principalId, a.roleId);
+      }
+      return byAccount;
+    });
   }
 
   /** A space's v1 permissions (every page of GET /api/v2/spaces/{id}/permissions), once per run per space. */
-  async #permissionsIn(spaceId: string, opts: RequestOptions): Promise<SpacePermissionEntry[]> {
-    let all = this.#spacePermissions.get(spaceId);
-    if (!all) {
-      all = this.#client.confluenceSpacePermissions.listAll(spaceId, opts);
-      this.#spacePermissions.set(spaceId, all);
-      all.catch(() => this.#spacePermissions.delete(spaceId));
-    }
-    return all;
+  #permissionsIn(spaceId: string, opts: RequestOptions): Promise<SpacePermissionEntry[]> {
+    return readOnce(this.#spacePermissions, spaceId, () => this.#client.confluenceSpacePermissions.listAll(spaceId, opts));
   }
 
   #rememberPermission(spaceId: string, entry: SpacePermissionEntry): void {
@@ -456,15 +469,8 @@ export class ProductAccess {
   }
 
   async #jiraRole(projectKey: string, wanted: RoleWanted, opts: RequestOptions): Promise<JiraRoleRef> {
-    let roles = this.#jiraRoles.get(projectKey);
-    if (!roles) {
-      roles = this.#client.jiraProjectRoles.list(projectKey, opts);
-      this.#jiraRoles.set(projectKey, roles);
-      roles.catch(() => this.#jiraRoles.delete(projectKey));
-    }
-    const list = await roles;
+    const list = await readOnce(this.#jiraRoles, projectKey, () => this.#client.jiraProjectRoles.list(projectKey, opts), (v) => v === null);
     if (list === null) {
-      this.#jiraRoles.delete(projectKey);
       throw new Error(`the Jira project ${projectKey} was not found: ${notFoundHint()}`);
     }
     const name = wanted.roleName ?? config.roleMapping().jira[wanted.role];
@@ -479,20 +485,8 @@ export class ProductAccess {
   }
 
   async #spaceId(spaceKey: string, opts: RequestOptions): Promise<string> {
-    let id = this.#spaces.get(spaceKey);
-    if (!id) {
-      id = this.#client.confluenceSpaces.byKey(spaceKey, opts).then((s) => s?.id ?? null);
-      this.#spaces.set(spaceKey, id);
-    }
-    let found: string | null;
-    try {
-      found = await id;
-    } catch (err) {
-      this.#spaces.delete(spaceKey);
-      throw err;
-    }
+    const found = await readOnce(this.#spaces, spaceKey, async () => (await this.#client.confluenceSpaces.byKey(spaceKey, opts))?.id ?? null, (v) => v === null);
     if (found === null) {
-      this.#spaces.delete(spaceKey);
       throw new Error(`the Confluence space ${spaceKey} was not found: ${notFoundHint()}`);
     }
     return found;
