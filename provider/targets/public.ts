@@ -49,7 +49,7 @@ export const CREATE_ATTEMPTS = 3;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export type PublicAccountOps = Omit<AccountOps, "suspendUnsupported" | "setSuspended"> & {
+export type PublicAccountOps = Omit<AccountOps, "setSuspended"> & {
   /** Applies a change made through another route (the embedded suspension extension) to the run's listing. */
   noteStatus(id: string, status: Account["status"]): void;
 };

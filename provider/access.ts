@@ -18,8 +18,8 @@ import {
   type JiraRoleRef,
   type RequestOptions,
   type SpaceRoleMode,
-} from "../../sdk/index";
-import * as config from "../config";
+} from "../sdk/index";
+import * as config from "./config";
 import { CONFLUENCE_PERMISSION_SETS, type AccessRole, type SpacePermission } from "./roles";
 
 /**
@@ -203,7 +203,7 @@ export class ProductAccess {
     this.#client = client;
   }
 
-  /** One per client, so lookups are cached for as long as the settings stay the same. */
+  /** One per client, so lookups are cached for as long as the settings stay the same. See {@link productAccess}. */
   static for(client: Client): ProductAccess {
     let a = clients.get(client);
     if (!a) {
@@ -540,4 +540,9 @@ export class ProductAccess {
     }
     return { added, held };
   }
+}
+
+/** Jira and Confluence access for the settings in force: the same on both targets. */
+export function productAccess(): ProductAccess {
+  return ProductAccess.for(config.client());
 }
