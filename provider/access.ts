@@ -7,6 +7,7 @@
  * Role ids, space ids and the site's role mode are looked up once per provider process (they
  * do not change while a deployment runs); memberships are always read fresh.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { randomUUID } from "node:crypto";
 import {
   hasUser,
@@ -64,7 +65,6 @@ function notice(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The run's one read of `key`: made by the first caller, shared by the others, forgotten if it

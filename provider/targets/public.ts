@@ -3,6 +3,7 @@
  * list-and-filter, create, PATCH without the id, delete; a service account's tokens by list
  * and revoke-all.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   adminIdOf,
   isAmbiguousWriteFailure,
@@ -47,7 +48,6 @@ export const LOST_CREATE_LISTING_DELAYS_MS = [0, 1_000] as const;
 /** Sends of one create at most, when each answer is lost and no account appears. */
 export const CREATE_ATTEMPTS = 3;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export type PublicAccountOps = Omit<AccountOps, "setSuspended"> & {
   /** Applies a change made through another route (the embedded suspension extension) to the run's listing. */
