@@ -99,7 +99,7 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
       },
     },
     async (req, reply) =>
-      // -> 201 the list item; 402 when the org's plan is full (naming plan and limit). No Idempotency-Key: a repeat makes another account.
+      // -> 201 the list item; 402 (or 409, --atlassian quotaStatus) when the org's plan is full (naming plan and limit). No Idempotency-Key: a repeat makes another account.
       ctx.mutate(req, reply, 201, () => {
         const { orgId } = req.params;
         const { displayName, description } = req.body;
@@ -108,7 +108,7 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
         const count = store.countAccounts(orgId);
         if (count >= quota) {
           throw new ApiError(
-            402,
+            Number(ctx.atlassian.quotaStatus),
             "quota.exceeded",
             `the ${org.plan} plan allows ${quota} service accounts per org and this org has ${count}; delete one or move to a larger plan`,
           );

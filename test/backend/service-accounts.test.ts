@@ -114,6 +114,18 @@ describe("backend: plan quotas", () => {
     }
   });
 
+  it("answers 409 ADMIN-UAM-409-3 instead when playing that reading (--atlassian quotaStatus=409)", async () => {
+    const b = await harness({ plan: "free", atlassian: { quotaStatus: "409" } });
+    try {
+      for (let i = 0; i < 5; i++) await createAccount(b);
+      const res = await b.call("POST", "/service-accounts", { displayName: uniqueName("quota") });
+      expectAdminError(res, 409, "ADMIN-UAM-409-3", "Product License Limit Exceeded");
+      expect(res.body.errors[0].detail).to.match(/free plan/).and.match(/\b5\b/);
+    } finally {
+      await b.close();
+    }
+  });
+
   for (const [plan, limit] of [["standard", 250], ["enterprise", 1000]] as const) {
     it(`stops the ${plan} plan at ${limit} accounts, and a delete frees a place`, async function () {
       this.timeout(120_000);
