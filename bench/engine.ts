@@ -307,7 +307,7 @@ interface Budget {
 async function countAccounts(backend: Backend): Promise<number> {
   const client = new Client({ baseUrl: backend.url, orgId: backend.orgId, apiKey: backend.adminKey, maxRetries: 0 });
   let n = 0;
-  for await (const _ of client.orgServiceAccounts.list()) n++;
+  for await (const _ of client.serviceAccounts.list()) n++;
   return n;
 }
 
@@ -540,9 +540,9 @@ async function sdkFleet(backend: Backend, accounts: number, prefix: string): Pro
       const name = `${prefix}-${String(i).padStart(4, "0")}`;
       const a = await slot(() => client.serviceAccounts.create({ displayName: `Bench account ${name}`, description: "made by the bench" }));
       await Promise.all([
-        slot(() => client.apiTokens.create(a.id, { label: "ci", scopes: ["read:jira-work", "write:jira-work"], expiresInDays: 90 })),
-        slot(() => client.scopeBindings.create(a.id, { resource: "jira:project/OPS", role: "editor" })),
-        slot(() => client.scopeBindings.create(a.id, { resource: "confluence:space/ENG", role: "viewer" })),
+        slot(() => client.extensions.apiTokens.create(a.id, { label: "ci", scopes: ["read:jira-work", "write:jira-work"], expiresInDays: 90 })),
+        slot(() => client.extensions.scopeBindings.create(a.id, { resource: "jira:project/OPS", role: "editor" })),
+        slot(() => client.extensions.scopeBindings.create(a.id, { resource: "confluence:space/ENG", role: "viewer" })),
       ]);
     }),
   );

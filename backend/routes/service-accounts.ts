@@ -12,10 +12,10 @@ import {
   Id,
   PLAN_QUOTAS,
   SERVICE_ACCOUNT_EMAIL_DOMAIN,
-  ServiceAccount,
+  ExtensionServiceAccount,
   ServiceAccountPatchParams,
   ServiceAccountStatus,
-  ServiceAccountUpdateParams,
+  ExtensionServiceAccountUpdateParams,
 } from "../../sdk/schemas";
 import { SERVICE_ACCOUNT_PATCH_ID_FIELD } from "../../sdk/atlassian-assumptions";
 import type { Context, ZodApp } from "../context";
@@ -55,7 +55,7 @@ export const AdminListQuery = z.strictObject({
 export const adminPageOf = <T extends z.ZodTypeAny>(item: T) =>
   z.object({ items: z.array(item), links: z.object({ next: z.string().optional(), prev: z.string().optional() }), total: z.number().int().nonnegative() });
 
-export function listItem(orgId: string, a: ServiceAccount): AccountItem {
+export function listItem(orgId: string, a: ExtensionServiceAccount): AccountItem {
   return {
     id: a.id,
     atlassianId: a.accountId,
@@ -184,7 +184,7 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
     "/service-accounts/:id",
     {
       config: { admin: true, scope: "read:service-accounts:admin" },
-      schema: { tags: ["service accounts (extension)"], summary: "Get a service account (extension: Atlassian has no get-by-id)", params: AccountParams, response: { 200: ServiceAccount } },
+      schema: { tags: ["service accounts (extension)"], summary: "Get a service account (extension: Atlassian has no get-by-id)", params: AccountParams, response: { 200: ExtensionServiceAccount } },
     },
     async (req) => store.account(req.params.orgId, req.params.id) ?? throwNotFound(req.params.id),
   );
@@ -193,7 +193,7 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
     "/service-accounts/:id",
     {
       config: { admin: true, scope: "write:service-accounts:admin" },
-      schema: { tags: ["service accounts (extension)"], summary: "Update displayName, description or status (extension: Atlassian's PATCH has no id in the path)", params: AccountParams, body: ServiceAccountUpdateParams, response: { 200: ServiceAccount } },
+      schema: { tags: ["service accounts (extension)"], summary: "Update displayName, description or status (extension: Atlassian's PATCH has no id in the path)", params: AccountParams, body: ExtensionServiceAccountUpdateParams, response: { 200: ExtensionServiceAccount } },
     },
     async (req, reply) =>
       ctx.mutate(req, reply, 200, () => {

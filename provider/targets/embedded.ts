@@ -21,7 +21,7 @@ export function embeddedTarget(client: Client): Target {
       ...accounts,
       async setSuspended(id, suspended, opts) {
         // EXTENSION: Atlassian's PATCH changes displayName and description only.
-        const a = await client.serviceAccounts.update(id, { status: suspended ? "suspended" : "active" }, opts);
+        const a = await client.extensions.serviceAccounts.update(id, { status: suspended ? "suspended" : "active" }, opts);
         accounts.noteStatus(id, a.status);
         return a.status;
       },
@@ -29,20 +29,20 @@ export function embeddedTarget(client: Client): Target {
     tokens: {
       ...publicTokens(client),
       // EXTENSION: Atlassian publishes no way to create a token.
-      mint: (serviceAccountId, params, opts) => client.apiTokens.create(serviceAccountId, params, opts),
+      mint: (serviceAccountId, params, opts) => client.extensions.apiTokens.create(serviceAccountId, params, opts),
       // EXTENSION: Atlassian can only revoke all of an account's tokens.
-      revoke: (serviceAccountId, tokenId, opts) => client.apiTokens.revoke(serviceAccountId, tokenId, opts),
+      revoke: (serviceAccountId, tokenId, opts) => client.extensions.apiTokens.revoke(serviceAccountId, tokenId, opts),
     },
     legacyBindings: {
       // EXTENSION: the backend's scope bindings are a view of role grants.
       async retrieve(serviceAccountId, bindingId, opts) {
-        const b = await client.scopeBindings.retrieve(serviceAccountId, bindingId, opts);
+        const b = await client.extensions.scopeBindings.retrieve(serviceAccountId, bindingId, opts);
         return b && { role: b.role };
       },
       async update(serviceAccountId, bindingId, role, opts) {
-        await client.scopeBindings.update(serviceAccountId, bindingId, { role }, opts);
+        await client.extensions.scopeBindings.update(serviceAccountId, bindingId, { role }, opts);
       },
-      delete: (serviceAccountId, bindingId, opts) => client.scopeBindings.delete(serviceAccountId, bindingId, opts),
+      delete: (serviceAccountId, bindingId, opts) => client.extensions.scopeBindings.delete(serviceAccountId, bindingId, opts),
     },
   };
 }

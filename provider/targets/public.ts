@@ -9,8 +9,8 @@ import {
   isAmbiguousWriteFailure,
   productAccountIdOf,
   type Client,
-  type OrgServiceAccount,
   type RequestOptions,
+  type ServiceAccount,
   type ServiceAccountToken,
 } from "../../sdk/index";
 import type { Account, AccountOps, TokenOps } from "./types";
@@ -26,7 +26,7 @@ function isoOrUndefined(v: string | number | null | undefined): string | undefin
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
-export function accountOf(a: OrgServiceAccount): Account {
+export function accountOf(a: ServiceAccount): Account {
   return {
     id: adminIdOf(a),
     accountId: productAccountIdOf(a),
@@ -55,7 +55,7 @@ export type PublicAccountOps = Omit<AccountOps, "setSuspended"> & {
 };
 
 export function publicAccounts(client: Client): PublicAccountOps {
-  const api = client.orgServiceAccounts;
+  const api = client.serviceAccounts;
   // The run's one listing of the org's accounts, by id. The engine runs one provider process
   // per deployment, so this is one listing per `up`, `refresh` or `destroy`, whatever the
   // number of accounts. Changes this process makes are applied to it, in order, after the
@@ -64,7 +64,7 @@ export function publicAccounts(client: Client): PublicAccountOps {
   const load = (opts: RequestOptions) => {
     const next = (async () => {
       const byId = new Map<string, Account>();
-      for await (const a of api.list(opts)) {
+      for await (const a of api.list({}, opts)) {
         const account = accountOf(a);
         byId.set(account.id, account);
       }

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ServiceAccount } from "../../sdk/schemas";
+import { ExtensionServiceAccount } from "../../sdk/schemas";
 import { createAccount, expectAdminError, expectError, harness, uniqueName, type Harness } from "./helper";
 
 describe("backend: service accounts", () => {
@@ -64,7 +64,7 @@ describe("backend: service accounts", () => {
 
   it("the extensions know the account by id, with name = the email's local part", async () => {
     const a = await createAccount(b, "Life Cycle");
-    const got = ServiceAccount.parse(await b.ok("GET", `/service-accounts/${a.id}`));
+    const got = ExtensionServiceAccount.parse(await b.ok("GET", `/service-accounts/${a.id}`));
     expect(got).to.include({ id: a.id, accountId: a.atlassianId, email: a.email, name: a.email.split("@")[0], displayName: "Life Cycle" });
     const patched = await b.ok("PATCH", `/service-accounts/${a.id}`, { displayName: "Renamed", status: "suspended", description: "x" });
     expect(patched).to.include({ displayName: "Renamed", status: "suspended", description: "x", name: got.name });
