@@ -20,6 +20,10 @@ import {
   type ClientOptions,
 } from "../../sdk";
 import { startScriptedServer, type ScriptedServer } from "./scripted-server";
+import { rejection as rejected } from "../rejection";
+
+/** As unknown: each test narrows the error it expects. */
+const rejection = (p: Promise<unknown>): Promise<unknown> => rejected(p);
 
 const KEY = "pasak_" + "a".repeat(43);
 const SITE_TOKEN = "site-admin-token-0000000001";
@@ -40,14 +44,6 @@ const item = (id: string, displayName = `Account ${id}`) => ({
 const page = (items: unknown[], next?: string) => ({ items, links: next === undefined ? {} : { next, prev: null }, total: 9 });
 const notFound = { errors: [{ code: "ADMIN-404-1", status: "404", title: "NOT_FOUND", detail: "no such service account" }] };
 
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("sdk: Atlassian's admin and product APIs on the wire (scripted)", () => {
   let server: ScriptedServer;

@@ -25,16 +25,14 @@ import {
   type ServiceAccount,
 } from "../../sdk";
 import { createAccount, seededKey, startTestBackend, type TestBackend } from "./backend";
+import { rejection as rejected } from "../rejection";
 
 const thrown: unknown[] = [];
+/** Every error a test saw, checked for secrets at the end. */
 async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    thrown.push(err);
-    return err;
-  }
-  throw new Error("expected the call to fail");
+  const err = await rejected(p);
+  thrown.push(err);
+  return err;
 }
 
 const TOKEN = { label: "ci", scopes: ["read:jira-work", "write:jira-work"], expiresInDays: 30 };
