@@ -7,10 +7,11 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Context } from "./context";
+import { DAY_MS } from "../sdk/schemas";
 import { ApiError } from "./errors";
 import { sha256, unseal } from "./secrets";
 
-export const REPLAY_MS = 24 * 60 * 60 * 1000;
+export const REPLAY_MS = DAY_MS;
 export const SECRET_REPLAY_MS = 10 * 60 * 1000;
 const KEY = /^[\x21-\x7e]{1,255}$/;
 

@@ -21,4 +21,4 @@ export function now(): Date {
   return at;
 }
 
-export const DAY_MS = 24 * 60 * 60 * 1000;
+export { DAY_MS } from "../sdk/schemas";

@@ -37,6 +37,8 @@ export const SERVICE_ACCOUNT_EMAIL_DOMAIN = "serviceaccount.atlassian.com";
 /** Token lifetime bounds, in days (Atlassian's). */
 export const TOKEN_MIN_DAYS = 1;
 export const TOKEN_MAX_DAYS = 365;
+/** One day in milliseconds: what turns the day counts of the API (`expiresInDays`, retention days) into times. */
+export const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Secret prefixes. Fixed and recognisable so that secret scanners (and our own tests) can

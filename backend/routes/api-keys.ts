@@ -1,14 +1,13 @@
 /** Org admin API keys: `/api-keys[/{keyId}]`. Only an unscoped key may manage keys. */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { ApiKey, ApiKeyCreateParams, ApiKeyWithSecret, Id, ListQuery, pageOf } from "../../sdk/schemas";
+import { ApiKey, ApiKeyCreateParams, ApiKeyWithSecret, DAY_MS, Id, ListQuery, pageOf } from "../../sdk/schemas";
 import type { Context, ZodApp } from "../context";
 import { notFound } from "../errors";
 import { hashSecret, newAdminKey } from "../secrets";
 import { OrgParams } from "./service-accounts";
 
 const KeyParams = OrgParams.extend({ keyId: Id });
-const DAY_MS = 86_400_000;
 const strip = ({ orgId: _o, deleted: _d, ...k }: ApiKey & { orgId: string; deleted: boolean }): ApiKey => k;
 
 export function apiKeyRoutes(app: ZodApp, ctx: Context): void {

@@ -1,7 +1,7 @@
 /** API tokens of a service account: `/service-accounts/{id}/api-tokens[/{tokenId}]`. */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { ApiToken, ApiTokenCreateParams, ApiTokenListItem, ApiTokenWithSecret, Id, TOKEN_MAX_DAYS } from "../../sdk/schemas";
+import { ApiToken, ApiTokenCreateParams, ApiTokenListItem, ApiTokenWithSecret, DAY_MS, Id, TOKEN_MAX_DAYS } from "../../sdk/schemas";
 import type { Context, ZodApp } from "../context";
 import { invalid, notFound } from "../errors";
 import { hashSecret, newTokenSecret } from "../secrets";
@@ -10,7 +10,6 @@ import { AccountParams, AdminListQuery, adminPageOf, OrgParams, throwNotFound } 
 const TokenParams = AccountParams.extend({ tokenId: Id });
 /** The documented token routes' account: an admin id, or an atlassianId (`712020:<uuid>`). */
 const DocumentedAccountParams = OrgParams.extend({ id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_:-]+$/, "not a valid id") });
-const DAY_MS = 86_400_000;
 
 export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
   const { store } = ctx;

@@ -5,9 +5,8 @@
  * however far behind the pruning is, e.g. on the first start with retention over a large log.
  */
 import { setImmediate as yieldToLoop } from "node:timers/promises";
+import { DAY_MS } from "../../sdk/schemas";
 import type { Store } from "./index";
-
-const DAY_MS = 86_400_000;
 
 export interface RetentionOptions {
   /** Events older than this many days are deleted. */
