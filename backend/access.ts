@@ -13,12 +13,13 @@ import {
   CONFLUENCE_LEVEL_PERMISSIONS,
   JIRA_DEFAULT_ROLES,
 } from "../sdk/atlassian-assumptions";
-import type { ScopeBinding } from "../sdk/schemas";
+import { Role, type ScopeBinding } from "../sdk/schemas";
 import type { Store } from "./store";
 import type { Grant } from "./store/access";
 
-export const LEVELS: readonly AccessLevel[] = ["viewer", "editor", "admin"];
-const RANK: Record<AccessLevel, number> = { viewer: 1, editor: 2, admin: 3 };
+/** The levels, lowest first: a binding's roles, as the sdk's `Role` lists them. */
+export const LEVELS: readonly AccessLevel[] = Role.options;
+const RANK = Object.fromEntries(LEVELS.map((l, i) => [l, i + 1])) as Record<AccessLevel, number>;
 export const atLeast = (have: AccessLevel | undefined, need: AccessLevel): boolean => have !== undefined && RANK[have] >= RANK[need];
 
 export interface JiraRole {
