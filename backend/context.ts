@@ -54,10 +54,19 @@ declare module "fastify" {
   }
 }
 
+/** A list's body: one page of items, `links.next` to the next page (absent on the last), and the list's size. */
 export interface Page<T> {
   items: T[];
   links: { next?: string };
   total: number;
+}
+
+/** A page's `links`: `{ next }`, or `{}` on the last page (`next` is absent there, never null). */
+export const linksOf = (next: string | undefined): { next?: string } => (next ? { next } : {});
+
+/** The body of a list (`Page`) from one page of `ctx.page` or `ctx.adminPage`, each item as `map` shows it. */
+export function listBody<T, U>(p: { items: T[]; next?: string; total: number }, map: (item: T) => U): Page<U> {
+  return { items: p.items.map(map), links: linksOf(p.next), total: p.total };
 }
 
 export class Context {

@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { ApiKey, ApiKeyCreateParams, ApiKeyWithSecret, DAY_MS, Id, ListQuery, pageOf } from "../../sdk/schemas";
-import type { Context, ZodApp } from "../context";
+import { listBody, type Context, type ZodApp } from "../context";
 import { notFound } from "../errors";
 import { hashSecret, newAdminKey } from "../secrets";
 import { OrgParams } from "./service-accounts";
@@ -48,7 +48,7 @@ export function apiKeyRoutes(app: ZodApp, ctx: Context): void {
     async (req) => {
       const { orgId } = req.params;
       const p = ctx.page(req, `${orgId}/api-keys`, req.query, (after, limit) => store.listApiKeys(orgId, after, limit));
-      return { items: p.items.map(strip), links: p.next ? { next: p.next } : {}, total: p.total };
+      return listBody(p, strip);
     },
   );
 

@@ -2,12 +2,14 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { ApiToken, ApiTokenCreateParams, ApiTokenListItem, ApiTokenWithSecret, DAY_MS, Id, TOKEN_MAX_DAYS } from "../../sdk/schemas";
-import type { Context, ZodApp } from "../context";
+import { listBody, type Context, type ZodApp } from "../context";
 import { invalid, notFound } from "../errors";
 import { hashSecret, newTokenSecret } from "../secrets";
 import { AccountParams, AdminListQuery, adminPageOf, OrgParams, throwNotFound } from "./service-accounts";
 
 const TokenParams = AccountParams.extend({ tokenId: Id });
+/** A token as Atlassian's lists show it: `lastActiveAt` is its `lastUsedAt`. */
+const listItem = (t: ApiToken) => ({ ...t, lastActiveAt: t.lastUsedAt });
 /** The documented token routes' account: an admin id, or an atlassianId (`712020:<uuid>`). */
 const DocumentedAccountParams = OrgParams.extend({ id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_:-]+$/, "not a valid id") });
 
@@ -84,7 +86,7 @@ export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
       const p = ctx.adminPage(req, `${orgId}/${id}/api-tokens?${tokenLabel ?? ""}`, req.query, (after, limit) =>
         store.listTokens(id, after, limit, ctx.now(), tokenLabel),
       );
-      return { items: p.items.map((t) => ({ ...t, lastActiveAt: t.lastUsedAt })), links: p.next ? { next: p.next } : {}, total: p.total };
+      return listBody(p, listItem);
     },
   );
 
@@ -104,7 +106,7 @@ export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
       const { orgId } = req.params;
       const { tokenLabel } = req.query;
       const p = ctx.adminPage(req, `${orgId}/api-tokens?${tokenLabel ?? ""}`, req.query, (after, limit) => store.listOrgTokens(orgId, after, limit, ctx.now(), tokenLabel));
-      return { items: p.items.map((t) => ({ ...t, lastActiveAt: t.lastUsedAt })), links: p.next ? { next: p.next } : {}, total: p.total };
+      return listBody(p, listItem);
     },
   );
 

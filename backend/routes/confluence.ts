@@ -7,7 +7,7 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import { spaceResource, SPACE_ROLES } from "../access";
-import type { ZodApp } from "../context";
+import { linksOf, type ZodApp } from "../context";
 import { ApiError } from "../errors";
 import type { Grant, Place } from "../store/access";
 import { CloudParams, CONFLUENCE_ERRORS, CONFLUENCE_V1_ERRORS, NUMERIC, productScope, SPACE_KEY, type ProductPlane } from "./product-plane";
@@ -171,7 +171,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane;
           from = got.seqs.at(-1)!;
         }
       });
-      return { results: p.items.map((s) => spaceOut(req, s)), _links: { ...(p.next ? { next: p.next } : {}), base: wikiBase(req) } };
+      return { results: p.items.map((s) => spaceOut(req, s)), _links: { ...linksOf(p.next), base: wikiBase(req) } };
     },
   );
 
@@ -373,7 +373,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane;
       });
       return {
         results: p.items.map((g) => ({ id: String(g.seq), principal: { type: "user" as const, id: g.accountId }, operation: { key: g.opKey, targetType: g.opTarget } })),
-        _links: { ...(p.next ? { next: p.next } : {}), base: wikiBase(req) },
+        _links: { ...linksOf(p.next), base: wikiBase(req) },
       };
     },
   );

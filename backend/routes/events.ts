@@ -1,6 +1,6 @@
 /** The audit log: `GET /admin/v1/orgs/{orgId}/events` (scope read:events:admin), oldest first. */
 import { EventsPage, EventsQuery, LIST_LIMIT_MAX } from "../../sdk/schemas";
-import type { Context, ZodApp } from "../context";
+import { linksOf, type Context, type ZodApp } from "../context";
 import { OrgParams } from "./service-accounts";
 
 export function eventRoutes(app: ZodApp, ctx: Context): void {
@@ -22,7 +22,7 @@ export function eventRoutes(app: ZodApp, ctx: Context): void {
         ctx.store.listEvents(orgId, f, after, limit),
         LIST_LIMIT_MAX,
       );
-      return { data: p.items, links: p.next ? { next: p.next } : {} };
+      return { data: p.items, links: linksOf(p.next) };
     },
   );
 }

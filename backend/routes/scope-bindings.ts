@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { Id, ListQuery, pageOf, ScopeBinding, ScopeBindingCreateParams, ScopeBindingUpdateParams } from "../../sdk/schemas";
 import { bindingsOf, grantDefault } from "../access";
-import type { Context, ZodApp } from "../context";
+import { listBody, type Context, type ZodApp } from "../context";
 import { ApiError, notFound } from "../errors";
 import { AccountParams, throwNotFound } from "./service-accounts";
 
@@ -61,7 +61,7 @@ export function scopeBindingRoutes(app: ZodApp, ctx: Context): void {
         const items = all.filter((b) => b.seq > after).slice(0, limit);
         return { items: items.map(strip), seqs: items.map((b) => b.seq), total: all.length };
       });
-      return { items: p.items, links: p.next ? { next: p.next } : {}, total: p.total };
+      return listBody(p, (b) => b);
     },
   );
 

@@ -18,7 +18,7 @@ import {
   ExtensionServiceAccountUpdateParams,
 } from "../../sdk/schemas";
 import { SERVICE_ACCOUNT_PATCH_ID_FIELD } from "../../sdk/atlassian-assumptions";
-import type { Context, ZodApp } from "../context";
+import { listBody, type Context, type ZodApp } from "../context";
 import { ApiError, notFound } from "../errors";
 
 export const OrgParams = z.object({ orgId: z.string().max(200) });
@@ -148,7 +148,7 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
       // Atlassian's shape: {links:{next,prev}, items:[...], total}; `next` absent on the last page.
       const { orgId } = req.params;
       const p = ctx.adminPage(req, `${orgId}/service-accounts?name=`, req.query, (after, limit) => store.listAccounts(orgId, undefined, after, limit));
-      return { items: p.items.map((a) => listItem(orgId, a)), links: p.next ? { next: p.next } : {}, total: p.total };
+      return listBody(p, (a) => listItem(orgId, a));
     },
   );
 
