@@ -1,46 +1,42 @@
 /**
- * Builds the Fastify app (without listening): zod on every route, one error body per surface
- * for every failure (Atlassian's admin shape on its public admin routes, Jira's and
- * Confluence's own on the product plane, the contract's on the extensions and for refusals
- * before any route), X-Request-Id and rate-limit headers on every response, admin
- * authentication, idempotency (extensions only), injected faults, metrics, decoded request
- * Content-Encoding, and a request log that masks credentials. The product plane is two route
- * plugins (Jira, Confluence), each registered under the gateway's `/ex/{product}/:cloudId`
- * prefix and again at the site's own URL.
+ * Builds the Fastify app (without listening) from plugins, as fastify's own examples do: zod on
+ * every route, X-Request-Id and rate-limit headers on every response, decoded request
+ * Content-Encoding, metrics, a request log that masks credentials, and then the surfaces, each
+ * an encapsulated plugin with its own hooks and its own error body: the admin API, the product plane (Jira and
+ * Confluence, each registered under the gateway's `/ex/{product}/:cloudId` prefix and again at
+ * the site's own URL) and operations. A refusal outside them answers in the contract's body.
  */
 import { randomUUID } from "node:crypto";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import swagger from "@fastify/swagger";
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
-import type { z } from "zod";
-import { describeIssues, ErrorBody } from "../sdk/schemas";
+import { BODY_LIMIT, parseJson } from "./body";
 import { Context } from "./context";
-import { AdminErrorBody, adminErrorBody, ApiError, errorBody, type ErrorItem } from "./errors";
-import { clientErrorHandler } from "./client-errors";
-import { decodeContent } from "./encoding";
-import { loggerOptions, type LogSink } from "./logging";
-import { Redactor } from "./redact";
-import { FaultInjector, type FaultSpec } from "./faults";
+import { errorHandler, zodValidator, type ErrorBodyOf } from "./error-handler";
+import { adminErrorBody, AdminErrorBody, ApiError, errorBody } from "./errors";
+import { ErrorBody } from "../sdk/schemas";
 import { adminAuth } from "./auth";
 import { Idempotency } from "./idempotency";
-import { Metrics } from "./metrics";
-import { RateLimiter, type RateLimitSpec } from "./ratelimit";
-import { sha256 } from "./secrets";
-import type { Store } from "./store";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { serviceAccountRoutes } from "./routes/service-accounts";
 import { apiTokenRoutes } from "./routes/api-tokens";
 import { scopeBindingRoutes } from "./routes/scope-bindings";
 import { eventRoutes } from "./routes/events";
-import { confluenceErrorBody, productPlane } from "./routes/product-plane";
+import { extensionRoutes, isExtensionRoute } from "./extensions";
+import { clientErrorHandler } from "./client-errors";
+import { decodeContent } from "./encoding";
+import { loggerOptions, type LogSink } from "./logging";
+import { Redactor } from "./redact";
+import { FaultHooks, FaultInjector, type FaultSpec } from "./faults";
+import { Metrics } from "./metrics";
+import { RateLimiter, type RateLimitSpec } from "./ratelimit";
+import { sha256 } from "./secrets";
+import type { Store } from "./store";
+import { productPlane } from "./routes/product-plane";
 import { jiraRoutes } from "./routes/jira";
 import { confluenceRoutes } from "./routes/confluence";
 import { opsRoutes } from "./routes/ops";
-import { extensionRoutes, isExtensionRoute } from "./extensions";
 import { atlassianOptions, type AtlassianOptions } from "./atlassian";
-
-export const BODY_LIMIT = 64 * 1024;
-export const ADMIN_BASE = "/admin/api-access/v1/orgs/:orgId";
 
 export interface AppOptions {
   store: Store;
@@ -60,40 +56,15 @@ export interface AppOptions {
   siteCloudId?: string;
 }
 
-
-/** A zod failure, carried through fastify's validation step to the error handler. */
-class SchemaValidationError extends Error {
-  constructor(readonly zod: z.ZodError) {
-    super("validation failed");
-  }
-}
+export const ADMIN_BASE = "/admin/api-access/v1/orgs/:orgId";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/**
- * The JSON pointer of the first string (key or value) that is not well-formed UTF-16, such as
- * `"\ud800"`: SQLite would store it as U+FFFD, so what was acknowledged would not be what was sent.
- */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-function illFormedString(root: unknown): string | undefined {
-  const esc = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
-  const stack: [unknown, string][] = [[root, ""]];
-  while (stack.length) {
-    const [v, at] = stack.pop()!;
-    if (typeof v === "string") {
-      if (LONE_SURROGATE.test(v)) return at || "/";
-    } else if (Array.isArray(v)) {
-      v.forEach((x, i) => stack.push([x, `${at}/${i}`]));
-    } else if (v !== null && typeof v === "object") {
-      for (const [k, x] of Object.entries(v)) {
-        if (LONE_SURROGATE.test(k)) return `${at}/${esc(k)}`;
-        stack.push([x, `${at}/${esc(k)}`]);
-      }
-    }
-  }
-  return undefined;
-}
+/** Atlassian's admin body on its public admin routes, the contract's on the extensions and everything else. */
+const adminOrContract: ErrorBodyOf = (status, items, req) => {
+  const config = req.routeOptions?.config;
+  return config?.admin && !config.extension ? adminErrorBody(status, items) : errorBody(status, items, req.id);
+};
 
 export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; ctx: Context; metrics: Metrics }> {
   const redactor = new Redactor(opts.knownSecrets);
@@ -101,7 +72,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   const ctx = new Context(opts.store, opts.now, redactor, atlassian);
   const metrics = new Metrics();
   const limiter = opts.rateLimit ? new RateLimiter(opts.rateLimit) : null;
-  const faults = opts.faults ? new FaultInjector(opts.faults) : null;
+  const faults = new FaultHooks(opts.faults ? new FaultInjector(opts.faults) : null, metrics);
 
   const app = Fastify({
     logger: opts.logger ? loggerOptions(redactor, opts.logSink) : false,
@@ -129,85 +100,18 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     },
   });
 
-  app.setValidatorCompiler(({ schema }) => (data: unknown) => {
-    const r = (schema as z.ZodType).safeParse(data);
-    return r.success ? { value: r.data } : { error: new SchemaValidationError(r.error) };
-  });
+  app.setValidatorCompiler(zodValidator);
   app.setSerializerCompiler(serializerCompiler);
-
-  // JSON bodies; an empty body is "no body" (DELETE with a Content-Type header), never a crash.
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string", bodyLimit: BODY_LIMIT }, (_req, body, done) => {
-    const text = String(body);
-    if (text.trim() === "") return done(null, undefined);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return done(new ApiError(400, "validation.failed", "the request body is not valid JSON", "/"), undefined);
-    }
-    const bad = illFormedString(parsed);
-    if (bad !== undefined) return done(new ApiError(400, "validation.failed", "text must be well-formed Unicode (no lone surrogate escapes)", bad), undefined);
-    done(null, parsed);
-  });
-
+  app.addContentTypeParser("application/json", { parseAs: "string", bodyLimit: BODY_LIMIT }, parseJson);
   app.addHook("preParsing", decodeContent(BODY_LIMIT));
 
-  app.setErrorHandler((err: FastifyError | ApiError | SchemaValidationError, req, reply) => sendError(err, req, reply));
+  // Outside the product plane's scopes, failures answer in the admin or the contract's body.
+  const sendError = errorHandler(redactor, adminOrContract);
+  app.setErrorHandler(sendError);
   app.setNotFoundHandler((req, reply) =>
     sendError(new ApiError(404, "endpoint.notFound", `no endpoint ${req.method} ${redactor.url(req.url.split("?")[0]!).slice(0, 200)}; the API is described at /openapi.json`), req, reply),
   );
-
-  function sendError(err: FastifyError | ApiError | SchemaValidationError, req: FastifyRequest, reply: FastifyReply) {
-    let e: ApiError;
-    if (err instanceof ApiError) e = err;
-    else if (err instanceof SchemaValidationError) {
-      const where = (err as unknown as { validationContext?: string }).validationContext;
-      const what = where === "querystring" ? "query parameter" : where === "params" ? "path parameter" : where === "headers" ? "header" : "field";
-      e = new ApiError(
-        400,
-        describeIssues(err.zod).map((i) => ({
-          code: "validation.failed" as const,
-          detail:
-            i.pointer === "/"
-              ? where === "body" ? `the body must be a JSON object: ${i.message}` : i.message
-              : /received undefined$/.test(i.message)
-                ? `${what} ${i.pointer.slice(1)} is required`
-                : `${what} ${i.pointer.slice(1)}: ${i.message}`,
-          pointer: i.pointer,
-        })),
-      );
-    } else if ((err as FastifyError).code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      e = new ApiError(413, "payload.tooLarge", `the request body is larger than ${BODY_LIMIT} bytes`);
-    } else if ((err as FastifyError).code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
-      e = new ApiError(415, "validation.failed", "send the body as JSON with Content-Type: application/json");
-    } else if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! >= 400 && (err as FastifyError).statusCode! < 500) {
-      const status = (err as FastifyError).statusCode!;
-      e = new ApiError(status === 413 ? 413 : 400, status === 413 ? "payload.tooLarge" : "validation.failed", "the request could not be read: check its body, Content-Type and encoding");
-    } else {
-      req.log.error({ err }, "request failed");
-      e = new ApiError(500, "internal", `the server failed; retry later, quoting request id ${req.id}`);
-    }
-    // A detail may quote what was sent (a path, a key); a credential in it is never echoed back.
-    e = e.rendered ? e : new ApiError(e.status, e.items.map((i) => ({ ...i, detail: redactor.text(i.detail) })), undefined, undefined, e.headers);
-    for (const [k, v] of Object.entries(e.headers)) reply.header(k, v);
-    const status = e.items.length > 1 ? 400 : e.status;
-    return reply.code(status).type("application/json").send(e.rendered ?? errorFor(req, status, e.items));
-  }
-
-  /**
-   * The error body each surface answers as the service it stands in for does: Jira's and
-   * Confluence's own on the product plane, Atlassian's admin shape on the public admin
-   * routes, the contract's on the extensions and everything else.
-   */
-  function errorFor(req: FastifyRequest, status: number, items: ErrorItem[]): unknown {
-    const config = req.routeOptions?.config;
-    if (config?.product === "jira") return { errorMessages: items.map((i) => i.detail), errors: {} };
-    if (config?.product === "confluence-v1") return { statusCode: status, message: items[0]!.detail };
-    if (config?.product === "confluence") return confluenceErrorBody(status, items);
-    if (config?.admin && !config.extension) return adminErrorBody(status, items);
-    return errorBody(status, items, req.id);
-  }
 
   await app.register(swagger, {
     openapi: {
@@ -273,11 +177,6 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   // Admin routes: authenticate before the body is read, then guard idempotency, then faults.
   const idempotency = new Idempotency(ctx);
   app.addHook("onRoute", (route) => {
-    if (route.config?.faults) {
-      // Product-plane routes that take injected faults (Jira role, Confluence role and permission writes).
-      const existing = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
-      route.preHandler = [...existing, faultHook as never, latencyHook as never];
-    }
     if (!route.config?.admin) return;
     // Every admin failure has Atlassian's error body (the contract's on an extension); declaring it documents it in /openapi.json.
     const shape = [route.method].flat().some((m) => isExtensionRoute(m, route.url)) ? ErrorBody : AdminErrorBody;
@@ -292,49 +191,13 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     };
     const add = <T>(existing: T | T[] | undefined, ...hooks: T[]): T[] => [...hooks, ...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing])];
     route.onRequest = add(route.onRequest, adminAuth(ctx) as never);
-    route.preHandler = add(route.preHandler, ...([faultHook, idempotency.guard, latencyHook] as never[]));
+    route.preHandler = add(route.preHandler, ...([faults.draw(adminOrContract), idempotency.guard, faults.latency] as never[]));
   });
   // After the admin hook, so an extension refuses before authentication.
   extensionRoutes(app, opts.publicOnly ?? false);
 
-  const latency = new WeakMap<FastifyRequest, number>();
-  async function faultHook(req: FastifyRequest, reply: FastifyReply) {
-    if (!faults) return;
-    const f = faults.draw();
-    if (f.latencyMs > 0) latency.set(req, f.latencyMs);
-    if (f.kind === "none") return;
-    metrics.fault(f.kind);
-    if (f.kind === "error5xx") throw new ApiError(500, "internal", "injected fault (--faults error5xx): the server failed this request; retry it");
-    if (f.kind === "throttle") {
-      throw new ApiError(429, "rate.limited", "injected fault (--faults throttle): slow down and retry after 1 s", undefined, { "retry-after": "1" });
-    }
-    if (f.kind === "lost") {
-      // The handler runs and its change lands; the answer is lost on the way out (onSend below).
-      lost.add(req);
-      return;
-    }
-    reply.hijack();
-    metrics.observe(req.method, req.routeOptions.url ?? "unmatched", "reset", 0);
-    req.raw.socket?.destroy();
-  }
-  const lost = new WeakSet<FastifyRequest>();
-  app.addHook("onSend", async (req, reply, payload) => {
-    if (!faults || !lost.has(req)) return payload;
-    lost.delete(req);
-    if (faults.coin()) {
-      // The connection drops after the change: the client sees a reset, never the answer.
-      metrics.observe(req.method, req.routeOptions.url ?? "unmatched", "reset", 0);
-      req.raw.socket?.destroy();
-      return payload;
-    }
-    reply.code(500).type("application/json");
-    const bad = new ApiError(500, "internal", "injected fault (--faults lost): the request was carried out, but its answer was lost");
-    return JSON.stringify(errorFor(req, 500, bad.items));
-  });
-  async function latencyHook(req: FastifyRequest) {
-    const ms = latency.get(req);
-    if (ms) await new Promise((r) => setTimeout(r, ms));
-  }
+  // A request whose injected fault is `lost` loses its answer here, after its change landed.
+  app.addHook("onSend", faults.loseAnswer);
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
   await typed.register(async (admin) => {
@@ -344,7 +207,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     scopeBindingRoutes(admin, ctx);
   }, { prefix: ADMIN_BASE });
   await typed.register(async (events) => eventRoutes(events, ctx));
-  const plane = productPlane(ctx, opts.publicOnly ?? false, opts.siteCloudId);
+  const plane = productPlane(ctx, faults, opts.publicOnly ?? false, opts.siteCloudId);
   // Through the gateway (`/ex/{product}/{cloudId}`, scoped tokens), and at the site's own URL
   // (`https://<site>.atlassian.net/rest/api/3/...`, `/wiki/...`, classic tokens): one site, the default org's.
   await typed.register(jiraRoutes, { prefix: "/ex/jira/:cloudId", plane });

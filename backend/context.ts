@@ -45,10 +45,6 @@ declare module "fastify" {
     scope?: AdminScope | "unscoped";
     /** Admin routes get authentication, idempotency (extensions only) and injected faults. */
     admin?: boolean;
-    /** Product-plane routes that take injected faults too. */
-    faults?: boolean;
-    /** Which product's error body a product-plane route answers with. */
-    product?: "jira" | "confluence" | "confluence-v1";
     /** Set on the routes of `EXTENSION_ROUTES` (Atlassian publishes no such endpoint). */
     extension?: boolean;
   }
@@ -82,8 +78,8 @@ export class Context {
   constructor(
     readonly store: Store,
     private readonly clock: () => Date,
-    /** Masks credentials in what an event copies from the request (a path id, User-Agent, X-Client-Context). */
-    private readonly redactor = new Redactor(),
+    /** Masks credentials in what an event copies from the request (a path id, User-Agent, X-Client-Context), and in error details. */
+    readonly redactor = new Redactor(),
     /** The stand-in's switches (see `atlassian.ts`). */
     readonly atlassian: AtlassianOptions = atlassianOptions(undefined, false),
   ) {

@@ -6,6 +6,11 @@
  * generator. Each request draws from one seeded generator, so the same seed and the same
  * request sequence give the same failures.
  */
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ErrorBodyOf } from "./error-handler";
+import { ApiError } from "./errors";
+import type { Metrics } from "./metrics";
+
 export interface FaultSpec {
   error5xx: number;
   throttle: number;
@@ -72,4 +77,63 @@ export class FaultInjector {
   coin(): boolean {
     return this.next() < 0.5;
   }
+}
+
+/**
+ * The hooks that inject faults into a route, one set per app. `draw(bodyOf)` is a preHandler
+ * that fails the request before its handler runs (500, 429, a reset), or marks its answer to
+ * be lost, in `bodyOf`'s error body; `latency` is a preHandler that waits the drawn delay (on
+ * the admin API after the idempotency claim, so a retry meanwhile meets
+ * idempotency.inProgress); `loseAnswer` is the app's onSend hook that loses a marked answer
+ * after the handler's change landed: a reset or a 500, by the same generator.
+ */
+export class FaultHooks {
+  private readonly latencies = new WeakMap<FastifyRequest, number>();
+  private readonly lost = new WeakMap<FastifyRequest, ErrorBodyOf>();
+  constructor(
+    private readonly injector: FaultInjector | null,
+    private readonly metrics: Metrics,
+  ) {}
+
+  draw(bodyOf: ErrorBodyOf) {
+    return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      if (!this.injector) return;
+      const f = this.injector.draw();
+      if (f.latencyMs > 0) this.latencies.set(req, f.latencyMs);
+      if (f.kind === "none") return;
+      this.metrics.fault(f.kind);
+      if (f.kind === "error5xx") throw new ApiError(500, "internal", "injected fault (--faults error5xx): the server failed this request; retry it");
+      if (f.kind === "throttle") {
+        throw new ApiError(429, "rate.limited", "injected fault (--faults throttle): slow down and retry after 1 s", undefined, { "retry-after": "1" });
+      }
+      if (f.kind === "lost") {
+        // The handler runs and its change lands; the answer is lost on the way out (loseAnswer).
+        this.lost.set(req, bodyOf);
+        return;
+      }
+      reply.hijack();
+      this.metrics.observe(req.method, req.routeOptions.url ?? "unmatched", "reset", 0);
+      req.raw.socket?.destroy();
+    };
+  }
+
+  readonly latency = async (req: FastifyRequest): Promise<void> => {
+    const ms = this.latencies.get(req);
+    if (ms) await new Promise((r) => setTimeout(r, ms));
+  };
+
+  readonly loseAnswer = async (req: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
+    const bodyOf = this.lost.get(req);
+    if (!this.injector || !bodyOf) return payload;
+    this.lost.delete(req);
+    if (this.injector.coin()) {
+      // The connection drops after the change: the client sees a reset, never the answer.
+      this.metrics.observe(req.method, req.routeOptions.url ?? "unmatched", "reset", 0);
+      req.raw.socket?.destroy();
+      return payload;
+    }
+    reply.code(500).type("application/json");
+    const bad = new ApiError(500, "internal", "injected fault (--faults lost): the request was carried out, but its answer was lost");
+    return JSON.stringify(bodyOf(500, bad.items, req));
+  };
 }

@@ -8,9 +8,10 @@ import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import { spaceResource, SPACE_ROLES } from "../access";
 import { linksOf, type ZodApp } from "../context";
+import { errorHandler } from "../error-handler";
 import { ApiError } from "../errors";
 import type { Grant, Place } from "../store/access";
-import { CloudParams, CONFLUENCE_ERRORS, CONFLUENCE_V1_ERRORS, NUMERIC, productScope, SPACE_KEY, type ProductPlane } from "./product-plane";
+import { CONFLUENCE_ERRORS, CONFLUENCE_V1_ERRORS, confluenceErrorBody, confluenceV1ErrorBody, NUMERIC, pathParams, SPACE_KEY, type ProductPlane } from "./product-plane";
 
 const SPACE_READ = ["read:confluence-space.summary", "read:space:confluence"];
 const PAGE_READ = ["read:confluence-content.all", "read:confluence-content.summary", "read:page:confluence"];
@@ -66,7 +67,6 @@ const SpacePermissionOut = z.object({
 const V1Subject = z.object({ type: z.enum(["user", "group"]), identifier: z.string().min(1).max(128) });
 const V1Permission = z.object({ id: z.number(), subject: V1Subject, operation: z.object({ key: z.string(), target: z.string() }), _links: z.object({ base: z.string() }) });
 const CursorQuery = z.object({ cursor: z.string().max(512).optional(), limit: z.coerce.number().int().min(1).max(250).optional() });
-const SpaceIdParams = CloudParams.extend({ id: z.string().max(255) });
 /** `keys=A,B` or `keys=A&keys=B`, as clients send arrays. */
 const csv = z
   .union([z.string().max(4000), z.array(z.string().max(255)).max(250)])
@@ -78,9 +78,12 @@ const csv = z
  * place of a v2 space id, and a page created by `spaceKey`.
  */
 export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane; site?: boolean }): Promise<void> {
-  const { ctx, publicOnly, tags, confluenceMode, authenticate, authorize, actorOf, levelOn, notFound, wikiBase, ensurePlace, person } = opts.plane;
+  const { ctx, publicOnly, tags, confluenceMode, authenticate, authorize, actorOf, levelOn, notFound, wikiBase, ensurePlace, person, injectedFaults } = opts.plane;
   const { store } = ctx;
-  productScope(app, "confluence", opts.site ?? false);
+  app.setErrorHandler(errorHandler(ctx.redactor, confluenceErrorBody));
+  const params = pathParams(opts.site ?? false);
+  const SpaceIdParams = params({ id: z.string().max(255) });
+  const injectFaults = injectedFaults(confluenceErrorBody);
 
   /** A space by numeric id, else by key (made on first reference; an extension of v2, which takes ids only). */
   function space(req: FastifyRequest, idOrKey: string, byKey: "v1" | "extension" = "extension"): Place {
@@ -135,7 +138,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane;
       schema: {
         tags,
         summary: "List spaces the caller can see (?keys=, ?ids=)",
-        params: CloudParams,
+        params: params({}),
         querystring: CursorQuery.extend({ keys: csv, ids: csv }).passthrough(),
         response: { 200: z.object({ results: z.array(SpaceSummary), _links: Links }), ...CONFLUENCE_ERRORS },
       },
@@ -190,7 +193,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane;
 
   app.get(
     "/wiki/api/v2/space-role-mode",
-    { onRequest: authenticate, schema: { tags, summary: "The site's space-role mode", params: CloudParams, response: { 200: z.object({ mode: z.enum(["PRE_ROLES", "ROLES_TRANSITION", "ROLES"]) }), ...CONFLUENCE_ERRORS } } },
+    { onRequest: authenticate, schema: { tags, summary: "The site's space-role mode", params: params({}), response: { 200: z.object({ mode: z.enum(["PRE_ROLES", "ROLES_TRANSITION", "ROLES"]) }), ...CONFLUENCE_ERRORS } } },
     async (req) => {
       await authorize(req, ["read:configuration:confluence", ...SPACE_PERMISSION_READ], null, "viewer", "read the space-role mode");
       // A site without role-based access control has no such endpoint (`atlassian.roleModeEndpoint: absent`).
@@ -206,7 +209,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane;
       schema: {
         tags,
         summary: "The space permissions roles are made of",
-        params: CloudParams,
+        params: params({}),
         querystring: CursorQuery,
         response: { 200: z.object({ results: z.array(z.object({ id: z.string(), displayName: z.string(), description: z.string(), requiredPermissionIds: z.array(z.string()) })), _links: Links }), ...CONFLUENCE_ERRORS },
       },
@@ -231,7 +234,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane;
       schema: {
         tags,
         summary: "The site's space roles",
-        params: CloudParams,
+        params: params({}),
         querystring: CursorQuery.extend({
           "space-id": z.string().max(20).optional(),
           "role-type": z.enum(["SYSTEM", "CUSTOM"]).optional(),
@@ -268,7 +271,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane;
     "/wiki/api/v2/spaces/:id/role-assignments",
     {
       onRequest: authenticate,
-      config: { faults: true },
+      preHandler: injectFaults,
       schema: {
         tags,
         summary: "A space's role assignments",
@@ -303,7 +306,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane;
     "/wiki/api/v2/spaces/:id/role-assignments",
     {
       onRequest: authenticate,
-      config: { faults: true },
+      preHandler: injectFaults,
       schema: {
         tags,
         summary: "Set or remove principals' roles in a space (array body; omit roleId to remove)",
@@ -359,7 +362,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane;
     "/wiki/api/v2/spaces/:id/permissions",
     {
       onRequest: authenticate,
-      config: { faults: true },
+      preHandler: injectFaults,
       schema: { tags, summary: "A space's v1 permission assignments (ids for the v1 DELETE)", params: SpaceIdParams, querystring: CursorQuery, response: { 200: z.object({ results: z.array(SpacePermissionOut), _links: Links }), ...CONFLUENCE_ERRORS } },
     },
     async (req) => {
@@ -378,75 +381,81 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane;
     },
   );
 
-  app.post(
-    "/wiki/rest/api/space/:spaceKey/permission",
-    {
-      onRequest: authenticate,
-      config: { faults: true },
-      schema: {
-        tags,
-        summary: "Add one v1 space permission",
-        params: CloudParams.extend({ spaceKey: z.string().max(255) }),
-        body: z.object({ subject: V1Subject, operation: z.object({ key: z.string().max(50), target: z.string().max(50) }), _links: z.unknown().optional() }),
-        response: { 200: V1Permission, ...CONFLUENCE_V1_ERRORS },
-      },
-    },
-    async (req, reply) => {
-      // -> 200 SpacePermissionV2. Exists already, read/space missing, unknown subject: 400 (as Confluence).
-      if (!SPACE_KEY.test(req.params.spaceKey)) throw notFound(`No space with key '${req.params.spaceKey.slice(0, 20)}'.`);
-      const s = space(req, req.params.spaceKey, "v1");
-      const resource = spaceResource(s.key);
-      await authorize(req, SPACE_PERMISSION_WRITE, resource, "admin", "manage a space's permissions");
-      const orgId = req.holder!.orgId;
-      const refusal = modeRefusal(orgId, "permissions");
-      if (refusal) throw new ApiError(400, "validation.failed", refusal);
-      const { subject, operation } = req.body;
-      if (subject.type !== "user") throw new ApiError(400, "validation.failed", "this backend has only users: subject.type must be user", "/subject/type");
-      if (!person(orgId, subject.identifier, true)) throw notFound(`No user could be found with account id ${subject.identifier}.`);
-      if (!V1_OPERATIONS[operation.key]?.includes(operation.target)) {
-        throw new ApiError(400, "validation.failed", `${operation.key}/${operation.target} is not a space permission; valid: ${Object.entries(V1_OPERATIONS).map(([k, t]) => `${k}/${t.join("|")}`).join(", ")}`, "/operation");
-      }
-      const held = store.access.grantsOf(subject.identifier, resource).filter((g) => g.roleId === "");
-      if (held.some((g) => g.opKey === operation.key && g.opTarget === operation.target)) {
-        throw new ApiError(400, "validation.failed", `Permission ${operation.key}/${operation.target} already exists for this user in space ${s.key}.`);
-      }
-      if (!(operation.key === "read" && operation.target === "space") && !held.some((g) => g.opKey === "read" && g.opTarget === "space")) {
-        throw new ApiError(400, "validation.failed", "read/space must be granted before any other permission of this user in the space");
-      }
-      const g = ctx.mutate(req, reply, 200, () => {
-        const now = ctx.now();
-        const added = store.access.addGrant(orgId, { resource, accountId: subject.identifier, opKey: operation.key, opTarget: operation.target, createdAt: now, updatedAt: now });
-        ctx.audit(req, { orgId, action: "space-permission.added", actor: actorOf(req.holder!), target: { type: "confluence-space-permission", id: String(added.seq) }, outcome: "success" });
-        return added;
-      });
-      return v1Out(req, g);
-    },
-  );
+  // Confluence's v1 REST API answers in its own error body.
+  await app.register(async (v1: ZodApp) => {
+    v1.setErrorHandler(errorHandler(ctx.redactor, confluenceV1ErrorBody));
+    const injectV1Faults = injectedFaults(confluenceV1ErrorBody);
 
-  app.delete(
-    "/wiki/rest/api/space/:spaceKey/permission/:id",
-    {
-      onRequest: authenticate,
-      config: { faults: true },
-      schema: { tags, summary: "Remove one v1 space permission (read/space takes all of the user's)", params: CloudParams.extend({ spaceKey: z.string().max(255), id: z.string().max(20) }), response: { 204: z.null(), ...CONFLUENCE_V1_ERRORS } },
-    },
-    async (req, reply) => {
-      if (!SPACE_KEY.test(req.params.spaceKey)) throw notFound(`No space with key '${req.params.spaceKey.slice(0, 20)}'.`);
-      const s = space(req, req.params.spaceKey, "v1");
-      const resource = spaceResource(s.key);
-      await authorize(req, SPACE_PERMISSION_WRITE, resource, "admin", "manage a space's permissions");
-      const orgId = req.holder!.orgId;
-      const g = NUMERIC.test(req.params.id) ? store.access.grantBySeq(orgId, resource, Number(req.params.id)) : undefined;
-      if (!g || g.roleId !== "") throw notFound(`No permission with id ${req.params.id.slice(0, 20)} in space ${s.key}.`);
-      ctx.mutate(req, reply, 204, () => {
-        if (g.opKey === "read" && g.opTarget === "space") store.access.removeGrants(orgId, resource, g.accountId, { permissions: true });
-        else store.access.removeGrantBySeq(g.seq);
-        ctx.audit(req, { orgId, action: "space-permission.removed", actor: actorOf(req.holder!), target: { type: "confluence-space-permission", id: String(g.seq) }, outcome: "success" });
-        return undefined;
-      });
-      return reply.send(null);
-    },
-  );
+    v1.post(
+      "/wiki/rest/api/space/:spaceKey/permission",
+      {
+        onRequest: authenticate,
+        preHandler: injectV1Faults,
+        schema: {
+          tags,
+          summary: "Add one v1 space permission",
+          params: params({ spaceKey: z.string().max(255) }),
+          body: z.object({ subject: V1Subject, operation: z.object({ key: z.string().max(50), target: z.string().max(50) }), _links: z.unknown().optional() }),
+          response: { 200: V1Permission, ...CONFLUENCE_V1_ERRORS },
+        },
+      },
+      async (req, reply) => {
+        // -> 200 SpacePermissionV2. Exists already, read/space missing, unknown subject: 400 (as Confluence).
+        if (!SPACE_KEY.test(req.params.spaceKey)) throw notFound(`No space with key '${req.params.spaceKey.slice(0, 20)}'.`);
+        const s = space(req, req.params.spaceKey, "v1");
+        const resource = spaceResource(s.key);
+        await authorize(req, SPACE_PERMISSION_WRITE, resource, "admin", "manage a space's permissions");
+        const orgId = req.holder!.orgId;
+        const refusal = modeRefusal(orgId, "permissions");
+        if (refusal) throw new ApiError(400, "validation.failed", refusal);
+        const { subject, operation } = req.body;
+        if (subject.type !== "user") throw new ApiError(400, "validation.failed", "this backend has only users: subject.type must be user", "/subject/type");
+        if (!person(orgId, subject.identifier, true)) throw notFound(`No user could be found with account id ${subject.identifier}.`);
+        if (!V1_OPERATIONS[operation.key]?.includes(operation.target)) {
+          throw new ApiError(400, "validation.failed", `${operation.key}/${operation.target} is not a space permission; valid: ${Object.entries(V1_OPERATIONS).map(([k, t]) => `${k}/${t.join("|")}`).join(", ")}`, "/operation");
+        }
+        const held = store.access.grantsOf(subject.identifier, resource).filter((g) => g.roleId === "");
+        if (held.some((g) => g.opKey === operation.key && g.opTarget === operation.target)) {
+          throw new ApiError(400, "validation.failed", `Permission ${operation.key}/${operation.target} already exists for this user in space ${s.key}.`);
+        }
+        if (!(operation.key === "read" && operation.target === "space") && !held.some((g) => g.opKey === "read" && g.opTarget === "space")) {
+          throw new ApiError(400, "validation.failed", "read/space must be granted before any other permission of this user in the space");
+        }
+        const g = ctx.mutate(req, reply, 200, () => {
+          const now = ctx.now();
+          const added = store.access.addGrant(orgId, { resource, accountId: subject.identifier, opKey: operation.key, opTarget: operation.target, createdAt: now, updatedAt: now });
+          ctx.audit(req, { orgId, action: "space-permission.added", actor: actorOf(req.holder!), target: { type: "confluence-space-permission", id: String(added.seq) }, outcome: "success" });
+          return added;
+        });
+        return v1Out(req, g);
+      },
+    );
+
+    v1.delete(
+      "/wiki/rest/api/space/:spaceKey/permission/:id",
+      {
+        onRequest: authenticate,
+        preHandler: injectV1Faults,
+        schema: { tags, summary: "Remove one v1 space permission (read/space takes all of the user's)", params: params({ spaceKey: z.string().max(255), id: z.string().max(20) }), response: { 204: z.null(), ...CONFLUENCE_V1_ERRORS } },
+      },
+      async (req, reply) => {
+        if (!SPACE_KEY.test(req.params.spaceKey)) throw notFound(`No space with key '${req.params.spaceKey.slice(0, 20)}'.`);
+        const s = space(req, req.params.spaceKey, "v1");
+        const resource = spaceResource(s.key);
+        await authorize(req, SPACE_PERMISSION_WRITE, resource, "admin", "manage a space's permissions");
+        const orgId = req.holder!.orgId;
+        const g = NUMERIC.test(req.params.id) ? store.access.grantBySeq(orgId, resource, Number(req.params.id)) : undefined;
+        if (!g || g.roleId !== "") throw notFound(`No permission with id ${req.params.id.slice(0, 20)} in space ${s.key}.`);
+        ctx.mutate(req, reply, 204, () => {
+          if (g.opKey === "read" && g.opTarget === "space") store.access.removeGrants(orgId, resource, g.accountId, { permissions: true });
+          else store.access.removeGrantBySeq(g.seq);
+          ctx.audit(req, { orgId, action: "space-permission.removed", actor: actorOf(req.holder!), target: { type: "confluence-space-permission", id: String(g.seq) }, outcome: "success" });
+          return undefined;
+        });
+        return reply.send(null);
+      },
+    );
+  });
 
   app.post(
     "/wiki/api/v2/pages",
@@ -455,7 +464,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane;
       schema: {
         tags,
         summary: "Create a Confluence page (spaceId; spaceKey as an extension)",
-        params: CloudParams,
+        params: params({}),
         body: z.object({ spaceId: z.string().max(20).optional(), spaceKey: z.string().max(255).optional(), title: z.string().min(1).max(255) }).passthrough(),
         response: { 201: z.object({ id: z.string(), title: z.string(), spaceId: z.string(), spaceKey: z.string(), status: z.string() }), ...CONFLUENCE_ERRORS },
       },
@@ -483,7 +492,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane;
       schema: {
         tags,
         summary: "Read a Confluence page by id",
-        params: CloudParams.extend({ id: z.string().max(20) }),
+        params: params({ id: z.string().max(20) }),
         querystring: z.object({ "body-format": z.string().max(50).optional() }).passthrough(),
         response: { 200: PageOut, ...CONFLUENCE_ERRORS },
       },

@@ -8,8 +8,9 @@ import { z } from "zod";
 import { SERVICE_ACCOUNT_JIRA_ACCOUNT_TYPE } from "../../sdk/atlassian-assumptions";
 import { jiraResource, JIRA_ROLES } from "../access";
 import type { ZodApp } from "../context";
+import { errorHandler } from "../error-handler";
 import type { Place } from "../store/access";
-import { avatars, CloudParams, JIRA_ERRORS, KEY, NUMERIC, productScope, type Holder, type ProductPlane } from "./product-plane";
+import { avatars, JIRA_ERRORS, jiraErrorBody, KEY, NUMERIC, pathParams, type Holder, type ProductPlane } from "./product-plane";
 
 const JIRA_READ = ["read:jira-work", "read:project:jira"];
 const JIRA_WRITE = ["write:jira-work", "write:issue:jira"];
@@ -78,16 +79,17 @@ const ProjectRole = RoleDetails.omit({ default: true }).extend({
     }),
   ),
 });
-const RoleParams = CloudParams.extend({ projectIdOrKey: z.string().max(255), id: z.string().max(20) });
-
 /**
  * `site`: served at the site's own URL (`/rest/api/3/...` on `https://<site>.atlassian.net`)
  * rather than under the gateway's `/ex/jira/{cloudId}` prefix.
  */
 export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane; site?: boolean }): Promise<void> {
-  const { ctx, tags, authenticate, authorize, actorOf, levelOn, notFound, origin, jiraBase, ensurePlace, person } = opts.plane;
+  const { ctx, tags, authenticate, authorize, actorOf, levelOn, notFound, origin, jiraBase, ensurePlace, person, injectedFaults } = opts.plane;
   const { store } = ctx;
-  productScope(app, "jira", opts.site ?? false);
+  app.setErrorHandler(errorHandler(ctx.redactor, jiraErrorBody));
+  const params = pathParams(opts.site ?? false);
+  const RoleParams = params({ projectIdOrKey: z.string().max(255), id: z.string().max(20) });
+  const injectFaults = injectedFaults(jiraErrorBody);
 
   /** A project by id (it must exist) or by key (made on first reference). */
   function project(req: FastifyRequest, idOrKey: string): Place {
@@ -149,7 +151,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane; site?
     "/rest/api/3/project/:projectIdOrKey",
     {
       onRequest: authenticate,
-      schema: { tags, summary: "Read a Jira project", params: CloudParams.extend({ projectIdOrKey: z.string().max(255) }), response: { 200: JiraProject, ...JIRA_ERRORS } },
+      schema: { tags, summary: "Read a Jira project", params: params({ projectIdOrKey: z.string().max(255) }), response: { 200: JiraProject, ...JIRA_ERRORS } },
     },
     async (req) => {
       const p = project(req, req.params.projectIdOrKey);
@@ -175,7 +177,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane; site?
     "/rest/api/3/project/:projectIdOrKey/role",
     {
       onRequest: authenticate,
-      schema: { tags, summary: "A project's roles: name -> URL ending in the role id", params: CloudParams.extend({ projectIdOrKey: z.string().max(255) }), response: { 200: z.record(z.string(), z.string()), ...JIRA_ERRORS } },
+      schema: { tags, summary: "A project's roles: name -> URL ending in the role id", params: params({ projectIdOrKey: z.string().max(255) }), response: { 200: z.record(z.string(), z.string()), ...JIRA_ERRORS } },
     },
     async (req) => {
       const { projectIdOrKey } = req.params;
@@ -192,7 +194,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane; site?
       schema: {
         tags,
         summary: "A project's roles with their details",
-        params: CloudParams.extend({ projectIdOrKey: z.string().max(255) }),
+        params: params({ projectIdOrKey: z.string().max(255) }),
         querystring: z.object({ currentMember: z.string().optional(), excludeConnectAddons: z.string().optional(), excludeOtherServiceRoles: z.string().optional() }),
         response: { 200: z.array(RoleDetails), ...JIRA_ERRORS },
       },
@@ -214,7 +216,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane; site?
     "/rest/api/3/project/:projectIdOrKey/role/:id",
     {
       onRequest: authenticate,
-      config: { faults: true },
+      preHandler: injectFaults,
       schema: { tags, summary: "A project role with its actors", params: RoleParams, querystring: z.object({ excludeInactiveUsers: z.string().optional() }), response: { 200: ProjectRole, ...JIRA_ERRORS } },
     },
     async (req, reply) => {
@@ -231,7 +233,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane; site?
     "/rest/api/3/project/:projectIdOrKey/role/:id",
     {
       onRequest: authenticate,
-      config: { faults: true },
+      preHandler: injectFaults,
       schema: {
         tags,
         summary: "Add users to a project role (body {user:[accountId]})",
@@ -275,7 +277,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane; site?
     "/rest/api/3/project/:projectIdOrKey/role/:id",
     {
       onRequest: authenticate,
-      config: { faults: true },
+      preHandler: injectFaults,
       schema: {
         tags,
         summary: "Replace a project role's actors (body {categorisedActors:{\"atlassian-user-role-actor\":[accountId]}})",
@@ -319,7 +321,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane; site?
     "/rest/api/3/project/:projectIdOrKey/role/:id",
     {
       onRequest: authenticate,
-      config: { faults: true },
+      preHandler: injectFaults,
       schema: {
         tags,
         summary: "Remove a user from a project role (?user=accountId)",
@@ -358,7 +360,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane; site?
       schema: {
         tags,
         summary: "The calling user",
-        params: CloudParams,
+        params: params({}),
         querystring: z.object({ expand: z.string().max(200).optional() }),
         response: { 200: JiraUser, ...JIRA_ERRORS },
       },
@@ -374,7 +376,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane; site?
     "/rest/api/3/user",
     {
       onRequest: authenticate,
-      schema: { tags, summary: "A user by account id", params: CloudParams, querystring: z.object({ accountId: z.string().max(128), expand: z.string().max(200).optional() }), response: { 200: JiraUser, ...JIRA_ERRORS } },
+      schema: { tags, summary: "A user by account id", params: params({}), querystring: z.object({ accountId: z.string().max(128), expand: z.string().max(200).optional() }), response: { 200: JiraUser, ...JIRA_ERRORS } },
     },
     async (req, reply) => {
       await authorize(req, USER_READ, null, "viewer", "read users");
@@ -391,7 +393,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane; site?
       schema: {
         tags,
         summary: "Create a Jira issue",
-        params: CloudParams,
+        params: params({}),
         body: z.object({ fields: z.object({ project: z.object({ key: z.string().max(255).optional(), id: z.string().max(20).optional() }), summary: z.string().min(1).max(255) }).passthrough() }).passthrough(),
         response: { 201: z.object({ id: z.string(), key: z.string(), self: z.string() }), ...JIRA_ERRORS },
       },
@@ -418,7 +420,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane; site?
       schema: {
         tags,
         summary: "Read a Jira issue by id or key",
-        params: CloudParams.extend({ issueIdOrKey: z.string().max(255) }),
+        params: params({ issueIdOrKey: z.string().max(255) }),
         querystring: z.object({ fields: z.string().max(2000).optional(), expand: z.string().max(200).optional() }).passthrough(),
         response: { 200: JiraIssue, ...JIRA_ERRORS },
       },

@@ -12,8 +12,10 @@ import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { AccessLevel } from "../../sdk/atlassian-assumptions";
 import { atLeast, levelOf } from "../access";
-import type { Context, ZodApp } from "../context";
+import type { Context } from "../context";
+import type { ErrorBodyOf } from "../error-handler";
 import { ApiError } from "../errors";
+import type { FaultHooks } from "../faults";
 import { hashSecret, sameHash } from "../secrets";
 import { GroupCommit } from "../usage";
 import type { OrgRow } from "../store";
@@ -67,28 +69,27 @@ const CONFLUENCE_CODES: Record<number, [string, string]> = {
   415: ["UNSUPPORTED_MEDIA_TYPE", "Unsupported Media Type"],
   429: ["TOO_MANY_REQUESTS", "Too Many Requests"],
 };
-export function confluenceErrorBody(status: number, items: { detail: string }[]): z.infer<typeof ConfluenceErrors> {
+/** Each product's error body, as its scope's error handler answers (see `error-handler.ts`). */
+export const jiraErrorBody: ErrorBodyOf = (_status, items) => ({ errorMessages: items.map((i) => i.detail), errors: {} });
+export const confluenceErrorBody: ErrorBodyOf = (status, items): z.infer<typeof ConfluenceErrors> => {
   const [code, title] = CONFLUENCE_CODES[status] ?? (status >= 500 ? ["INTERNAL_SERVER_ERROR", "Internal Server Error"] : ["BAD_REQUEST", "Bad Request"]);
   return { errors: items.map((i) => ({ status, code, title, detail: i.detail })) };
-}
+};
+export const confluenceV1ErrorBody: ErrorBodyOf = (status, items) => ({ statusCode: status, message: items[0]!.detail });
 
 /**
- * Marks the routes of a product plugin with their product (which error body they answer) and,
- * when the plugin serves the site-URL form (`https://<site>.atlassian.net/...`, no cloud id in
- * the path), takes `cloudId` out of their path parameters.
+ * A product route's path parameters. A product plugin is registered twice: under the gateway's
+ * `/ex/{product}/:cloudId` prefix, where the path carries `cloudId`, and at the site's own URL
+ * (`https://<site>.atlassian.net/...`, `site`), where it does not.
  */
-export function productScope(app: ZodApp, product: "jira" | "confluence", site: boolean): void {
-  app.addHook("onRoute", (route) => {
-    const v1 = product === "confluence" && route.url.includes("/wiki/rest/api/");
-    route.config = { ...(route.config as object), product: v1 ? "confluence-v1" : product } as typeof route.config;
-    const params = route.schema?.params;
-    if (site && params instanceof z.ZodObject && "cloudId" in params.shape) route.schema!.params = params.omit({ cloudId: true });
-  });
-}
+export const pathParams =
+  (site: boolean) =>
+  <S extends z.ZodRawShape>(shape: S) =>
+    site ? z.object(shape) : CloudParams.extend(shape);
 export const avatars = (base: string) => ({ "16x16": `${base}?size=xsmall`, "24x24": `${base}?size=small`, "32x32": `${base}?size=medium`, "48x48": base });
 
-/** The product plane's shared state (caches of the hot path) and checks, one per app. */
-export function productPlane(ctx: Context, publicOnly = false, siteCloudId?: string) {
+/** The product plane's shared state (caches of the hot path), checks and injected faults, one per app. */
+export function productPlane(ctx: Context, faults: FaultHooks, publicOnly = false, siteCloudId?: string) {
   const { store } = ctx;
   const usage = new GroupCommit(store);
   // Orgs and their cloud ids are fixed once the server runs (they are seeded at start).
@@ -242,7 +243,13 @@ export function productPlane(ctx: Context, publicOnly = false, siteCloudId?: str
   /** The site's space-role mode; with `atlassian.roleModeEndpoint: absent` a site from before roles. */
   const confluenceMode = (orgId: string) => (ctx.atlassian.roleModeEndpoint === "absent" ? ("PRE_ROLES" as const) : store.access.confluenceMode(orgId));
 
-  return { ctx, publicOnly, tags, confluenceMode, authenticate, authorize, actorOf, levelOn, notFound, origin, jiraBase, wikiBase, ensurePlace, person };
+  /**
+   * The preHandlers of a route that takes injected faults (Jira role, Confluence role and
+   * permission routes), a lost answer in `bodyOf`'s shape.
+   */
+  const injectedFaults = (bodyOf: ErrorBodyOf) => [faults.draw(bodyOf), faults.latency];
+
+  return { ctx, publicOnly, tags, confluenceMode, authenticate, authorize, actorOf, levelOn, notFound, origin, jiraBase, wikiBase, ensurePlace, person, injectedFaults };
 }
 
 export type ProductPlane = ReturnType<typeof productPlane>;
