@@ -2,7 +2,8 @@
  * Builds the Fastify app (without listening) from plugins, as fastify's own examples do: zod on
  * every route, X-Request-Id and rate-limit headers on every response, decoded request
  * Content-Encoding, metrics, a request log that masks credentials, and then the surfaces, each
- * an encapsulated plugin with its own hooks and its own error body: the admin API, the product plane (Jira and
+ * an encapsulated plugin with its own hooks and its own error body: the admin API
+ * (`admin.ts`: Atlassian's routes and this backend's extensions), the product plane (Jira and
  * Confluence, each registered under the gateway's `/ex/{product}/:cloudId` prefix and again at
  * the site's own URL) and operations. A refusal outside them answers in the contract's body.
  */
@@ -10,19 +11,11 @@ import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import swagger from "@fastify/swagger";
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { adminApi } from "./admin";
 import { BODY_LIMIT, parseJson } from "./body";
 import { Context } from "./context";
-import { errorHandler, zodValidator, type ErrorBodyOf } from "./error-handler";
-import { adminErrorBody, AdminErrorBody, ApiError, errorBody } from "./errors";
-import { ErrorBody } from "../sdk/schemas";
-import { adminAuth } from "./auth";
-import { Idempotency } from "./idempotency";
-import { apiKeyRoutes } from "./routes/api-keys";
-import { serviceAccountRoutes } from "./routes/service-accounts";
-import { apiTokenRoutes } from "./routes/api-tokens";
-import { scopeBindingRoutes } from "./routes/scope-bindings";
-import { eventRoutes } from "./routes/events";
-import { extensionRoutes, isExtensionRoute } from "./extensions";
+import { contractErrorBody, errorHandler, zodValidator } from "./error-handler";
+import { ApiError, errorBody } from "./errors";
 import { clientErrorHandler } from "./client-errors";
 import { decodeContent } from "./encoding";
 import { loggerOptions, type LogSink } from "./logging";
@@ -56,15 +49,7 @@ export interface AppOptions {
   siteCloudId?: string;
 }
 
-export const ADMIN_BASE = "/admin/api-access/v1/orgs/:orgId";
-
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** Atlassian's admin body on its public admin routes, the contract's on the extensions and everything else. */
-const adminOrContract: ErrorBodyOf = (status, items, req) => {
-  const config = req.routeOptions?.config;
-  return config?.admin && !config.extension ? adminErrorBody(status, items) : errorBody(status, items, req.id);
-};
 
 export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; ctx: Context; metrics: Metrics }> {
   const redactor = new Redactor(opts.knownSecrets);
@@ -106,8 +91,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   app.addContentTypeParser("application/json", { parseAs: "string", bodyLimit: BODY_LIMIT }, parseJson);
   app.addHook("preParsing", decodeContent(BODY_LIMIT));
 
-  // Outside the product plane's scopes, failures answer in the admin or the contract's body.
-  const sendError = errorHandler(redactor, adminOrContract);
+  // Outside the surfaces' scopes (no route, /healthz, /metrics), failures answer in the contract's body.
+  const sendError = errorHandler(redactor, contractErrorBody);
   app.setErrorHandler(sendError);
   app.setNotFoundHandler((req, reply) =>
     sendError(new ApiError(404, "endpoint.notFound", `no endpoint ${req.method} ${redactor.url(req.url.split("?")[0]!).slice(0, 200)}; the API is described at /openapi.json`), req, reply),
@@ -174,39 +159,11 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     metrics.observe(req.method, req.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
   });
 
-  // Admin routes: authenticate before the body is read, then guard idempotency, then faults.
-  const idempotency = new Idempotency(ctx);
-  app.addHook("onRoute", (route) => {
-    if (!route.config?.admin) return;
-    // Every admin failure has Atlassian's error body (the contract's on an extension); declaring it documents it in /openapi.json.
-    const shape = [route.method].flat().some((m) => isExtensionRoute(m, route.url)) ? ErrorBody : AdminErrorBody;
-    if (route.schema) route.schema.response = { ...(route.schema.response as object), "4xx": shape, "5xx": shape };
-    const handler = route.handler;
-    route.handler = async function (this: FastifyInstance, req, reply) {
-      try {
-        return await handler.call(this, req, reply);
-      } finally {
-        idempotency.release(req);
-      }
-    };
-    const add = <T>(existing: T | T[] | undefined, ...hooks: T[]): T[] => [...hooks, ...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing])];
-    route.onRequest = add(route.onRequest, adminAuth(ctx) as never);
-    route.preHandler = add(route.preHandler, ...([faults.draw(adminOrContract), idempotency.guard, faults.latency] as never[]));
-  });
-  // After the admin hook, so an extension refuses before authentication.
-  extensionRoutes(app, opts.publicOnly ?? false);
-
   // A request whose injected fault is `lost` loses its answer here, after its change landed.
   app.addHook("onSend", faults.loseAnswer);
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  await typed.register(async (admin) => {
-    apiKeyRoutes(admin, ctx);
-    serviceAccountRoutes(admin, ctx);
-    apiTokenRoutes(admin, ctx);
-    scopeBindingRoutes(admin, ctx);
-  }, { prefix: ADMIN_BASE });
-  await typed.register(async (events) => eventRoutes(events, ctx));
+  await typed.register(adminApi, { ctx, faults, publicOnly: opts.publicOnly ?? false });
   const plane = productPlane(ctx, faults, opts.publicOnly ?? false, opts.siteCloudId);
   // Through the gateway (`/ex/{product}/{cloudId}`, scoped tokens), and at the site's own URL
   // (`https://<site>.atlassian.net/rest/api/3/...`, `/wiki/...`, classic tokens): one site, the default org's.

@@ -21,7 +21,11 @@ export function targetOf(req: FastifyRequest): { type: string; id: string } {
   return { type: "org", id: clip(p.orgId ?? "unknown") };
 }
 
-export function adminAuth(ctx: Context) {
+/**
+ * The onRequest hook of an admin scope (see `admin.ts`). `insufficientScope`: how the scope's
+ * surface answers a key that lacks the route's scope (Atlassian's 401, the extensions' 403).
+ */
+export function adminAuth(ctx: Context, insufficientScope: 401 | 403) {
   return async function authenticate(req: FastifyRequest): Promise<void> {
     const orgId = ((req.params ?? {}) as { orgId?: string }).orgId ?? "";
     const store = ctx.store;
@@ -45,12 +49,11 @@ export function adminAuth(ctx: Context) {
       throw deny(403, "forbidden.orgMismatch", "this API key belongs to another org; use a key of the org in the path", [orgId, key.orgId]);
     }
     const need = req.routeOptions.config.scope;
-    const scopeStatus = req.routeOptions.config.extension ? 403 : 401;
     if (need === "unscoped" && key.scopes !== null) {
-      throw deny(scopeStatus, "forbidden.insufficientScope", "only an unscoped API key (one holding every scope) may manage API keys", [orgId]);
+      throw deny(insufficientScope, "forbidden.insufficientScope", "only an unscoped API key (one holding every scope) may manage API keys", [orgId]);
     }
     if (need && need !== "unscoped" && key.scopes !== null && !key.scopes.includes(need)) {
-      throw deny(scopeStatus, "forbidden.insufficientScope", `this API key lacks the scope ${need}`, [orgId]);
+      throw deny(insufficientScope, "forbidden.insufficientScope", `this API key lacks the scope ${need}`, [orgId]);
     }
     // lastUsedAt to the second: a busy key is not a write per request.
     const now = ctx.now();

@@ -24,6 +24,9 @@ import type { EventInput, Store } from "./store";
 
 export type Actor = EventInput["actor"];
 
+/** Where Atlassian's admin "API Access" collection lives; the admin API's routes are registered under it. */
+export const ADMIN_BASE = "/admin/api-access/v1/orgs/:orgId";
+
 /** The app as routes see it: zod schemas give the request and reply their types. */
 export type ZodApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -43,10 +46,6 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Admin scope a route needs; `"unscoped"`: only a key holding every scope. */
     scope?: AdminScope | "unscoped";
-    /** Admin routes get authentication, idempotency (extensions only) and injected faults. */
-    admin?: boolean;
-    /** Set on the routes of `EXTENSION_ROUTES` (Atlassian publishes no such endpoint). */
-    extension?: boolean;
   }
 }
 

@@ -1,71 +1,59 @@
 /**
- * This backend's extensions: the routes Atlassian does not publish. They serve the embedded
- * path (minting and revoking single tokens, scope bindings, get-by-id, key management); with
- * `publicOnly` (`serve --public-only`) each answers 404 `endpoint.notPublic`, so a client
- * meant for Atlassian Cloud that calls one fails here as it would there.
- *
- * The one list of them. Every entry must name a registered route: the app refuses to start
- * otherwise, so the list cannot silently go stale.
+ * This backend's extensions: the admin routes Atlassian does not publish, all registered by
+ * `extensionRoutes` below into the admin API's extension scope (`admin.ts`). That scope gives
+ * each of them the contract's error body, Idempotency-Key, a 403 for a missing scope, the
+ * OpenAPI tag "extension", and with `publicOnly` (`serve --public-only`) a 404
+ * `endpoint.notPublic` before anything else runs, so a client meant for Atlassian Cloud that
+ * calls one fails here as it would there. A route is an extension because it is registered
+ * here, never because its URL is on a list.
  */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyRequest } from "fastify";
+import { ADMIN_BASE, type Context, type ZodApp } from "./context";
 import { ApiError } from "./errors";
+import { apiKeyExtensions } from "./routes/api-keys";
+import { apiTokenExtensions } from "./routes/api-tokens";
+import { scopeBindingRoutes } from "./routes/scope-bindings";
+import { serviceAccountExtensions } from "./routes/service-accounts";
 
-const ADMIN = "/admin/api-access/v1/orgs/:orgId";
+/** Registers every extension (paths relative to `ADMIN_BASE`); nothing else registers one. */
+export function extensionRoutes(ext: ZodApp, ctx: Context): void {
+  // POST /service-accounts/{id}/api-tokens: Atlassian has no API that creates a token (its console does).
+  // GET, DELETE /service-accounts/{id}/api-tokens/{tokenId}: Atlassian lists an account's tokens and revokes all of them, never one.
+  apiTokenExtensions(ext, ctx);
+  // GET, PATCH /service-accounts/{id}: Atlassian has no get-by-id; its update is PATCH /service-accounts with the id in the body.
+  serviceAccountExtensions(ext, ctx);
+  // POST, GET /service-accounts/{id}/scope-bindings, and GET, PATCH, DELETE …/scope-bindings/{bindingId}:
+  // access on Atlassian is Jira project roles and Confluence space roles or permissions.
+  scopeBindingRoutes(ext, ctx);
+  // POST /api-keys, DELETE /api-keys/{keyId}: Atlassian's org API keys are created in admin.atlassian.com, and revoked by PATCH …/api-keys/revoke/{id}.
+  apiKeyExtensions(ext, ctx);
+}
 
-export const EXTENSION_ROUTES: readonly string[] = [
-  // Atlassian has no way to create a service account's token through an API (UI only).
-  `POST ${ADMIN}/service-accounts/:id/api-tokens`,
-  // Atlassian lists a service account's tokens and revokes all of them, never one.
-  `GET ${ADMIN}/service-accounts/:id/api-tokens/:tokenId`,
-  `DELETE ${ADMIN}/service-accounts/:id/api-tokens/:tokenId`,
-  // Atlassian has no get-by-id; its update is PATCH /service-accounts with the id in the body.
-  `GET ${ADMIN}/service-accounts/:id`,
-  `PATCH ${ADMIN}/service-accounts/:id`,
-  // Access on Atlassian is Jira project roles and Confluence space roles or permissions.
-  `POST ${ADMIN}/service-accounts/:id/scope-bindings`,
-  `GET ${ADMIN}/service-accounts/:id/scope-bindings`,
-  `GET ${ADMIN}/service-accounts/:id/scope-bindings/:bindingId`,
-  `PATCH ${ADMIN}/service-accounts/:id/scope-bindings/:bindingId`,
-  `DELETE ${ADMIN}/service-accounts/:id/scope-bindings/:bindingId`,
-  // Atlassian's org API keys are created in admin.atlassian.com, and revoked by PATCH …/api-keys/revoke/{id}.
-  `POST ${ADMIN}/api-keys`,
-  `DELETE ${ADMIN}/api-keys/:keyId`,
-];
+/**
+ * Every extension as `METHOD path`, the admin base included (for a client's test that it
+ * called none, say). Read off `extensionRoutes` itself by a stand-in for fastify that records
+ * each route it is given and runs none of them; the context it passes is empty, so the
+ * extension modules use `ctx` inside their handlers only.
+ */
+export const EXTENSION_ROUTES: readonly string[] = (() => {
+  const routes: string[] = [];
+  const record = (method: string) => (url: string) => void routes.push(`${method} ${ADMIN_BASE}${url}`);
+  const recorder = { get: record("GET"), post: record("POST"), put: record("PUT"), patch: record("PATCH"), delete: record("DELETE") };
+  extensionRoutes(recorder as unknown as ZodApp, {} as Context);
+  return routes;
+})();
 
-const LISTED = new Set(EXTENSION_ROUTES);
+/** What /openapi.json says of every extension, besides its own summary. */
+export const EXTENSION_TAG = "extension";
+export const EXTENSION_DESCRIPTION = "An extension of this backend: Atlassian publishes no such endpoint. Off (404 endpoint.notPublic) under --public-only.";
 
-/** Whether `method url` (a route's pattern, prefix included) is one of the extensions. */
-export const isExtensionRoute = (method: string, url: string): boolean => LISTED.has(`${method === "HEAD" ? "GET" : method} ${url}`);
-
-/** Marks the listed routes; with `publicOnly`, makes each answer 404 endpoint.notPublic before anything else runs. */
-export function extensionRoutes(app: FastifyInstance, publicOnly: boolean): void {
-  const seen = new Set<string>();
-  app.addHook("onRoute", (route) => {
-    for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
-      const key = `${method === "HEAD" ? "GET" : method} ${route.url}`;
-      if (!LISTED.has(key)) continue;
-      seen.add(key);
-      route.config = { ...(route.config as object), extension: true } as typeof route.config;
-      // /openapi.json says so too.
-      if (route.schema) {
-        const schema = route.schema as { tags?: string[]; description?: string };
-        schema.tags = [...(schema.tags ?? []).filter((t) => t !== "extension"), "extension"];
-        schema.description = "An extension of this backend: Atlassian publishes no such endpoint. Off (404 endpoint.notPublic) under --public-only.";
-      }
-      if (!publicOnly) continue;
-      const refuse = async (_req: FastifyRequest) => {
-        throw new ApiError(
-          404,
-          "endpoint.notPublic",
-          `${key.replace(ADMIN, "/admin/api-access/v1/orgs/{orgId}")} is an extension of this backend, not one of Atlassian's public endpoints, and this backend serves Atlassian's public surfaces only (--public-only)`,
-        );
-      };
-      const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
-      route.onRequest = [refuse as never, ...existing];
-    }
-  });
-  app.addHook("onReady", async () => {
-    const stale = EXTENSION_ROUTES.filter((r) => !seen.has(r));
-    if (stale.length) throw new Error(`EXTENSION_ROUTES names routes that do not exist: ${stale.join(", ")}`);
-  });
+/** The extension scope's first onRequest hook under `publicOnly`: 404 endpoint.notPublic, naming the route. */
+export async function refuseNotPublic(req: FastifyRequest): Promise<void> {
+  const method = req.routeOptions.method === "HEAD" ? "GET" : String(req.routeOptions.method);
+  const path = (req.routeOptions.url ?? "").replace(ADMIN_BASE, "/admin/api-access/v1/orgs/{orgId}");
+  throw new ApiError(
+    404,
+    "endpoint.notPublic",
+    `${method} ${path} is an extension of this backend, not one of Atlassian's public endpoints, and this backend serves Atlassian's public surfaces only (--public-only)`,
+  );
 }

@@ -1,9 +1,12 @@
 /**
- * `Idempotency-Key` on POST/PATCH/DELETE of the extensions (the public routes ignore it, as Atlassian does). The first response (2xx) is stored with the change
- * itself (see `Context.mutate`) and replayed for 24 hours to the same key with the same
- * request; a different request under that key gets 422, and a second request while the first
- * is still running gets 409 idempotency.inProgress. Keys are per API key, stored hashed.
- * A replayed token creation carries the secret only within 10 minutes of creation.
+ * `Idempotency-Key` on POST/PATCH/DELETE of the extensions: `guard` and `release` are hooks of
+ * the extensions' scope only (see `admin.ts`), since nothing evidences the header at
+ * Atlassian and its public routes ignore it (a retried create makes a second account). The
+ * first response (2xx) is stored with the change itself (see `Context.mutate`) and replayed
+ * for 24 hours to the same key with the same request; a different request under that key
+ * gets 422, and a second request while the first is still running gets 409
+ * idempotency.inProgress. Keys are per API key, stored hashed. A replayed token creation
+ * carries the secret only within 10 minutes of creation.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Context } from "./context";
@@ -35,17 +38,15 @@ export class Idempotency {
   private readonly running = new Map<string, number>();
   constructor(private readonly ctx: Context) {}
 
-  /** Called when the route handler has finished (it ran to completion or threw). */
-  release(req: FastifyRequest): void {
+  /** onSend: the handler has finished (it ran to completion or threw), and its answer goes out. */
+  readonly release = async (req: FastifyRequest, _reply: FastifyReply, payload: unknown): Promise<unknown> => {
     if (req.idem) this.running.delete(`${req.idem.scope}|${req.idem.keyHash}`);
-  }
+    return payload;
+  };
 
   readonly guard = async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     const { ctx, running } = this;
     if (req.method !== "POST" && req.method !== "PATCH" && req.method !== "DELETE") return;
-    // Nothing evidences Idempotency-Key at Atlassian: its public routes ignore it (a retried
-    // create makes a second account), and only this backend's extensions honour it.
-    if (!req.routeOptions.config.extension) return;
     const raw = req.headers["idempotency-key"];
     if (raw === undefined) return;
     if (typeof raw !== "string" || !KEY.test(raw)) {

@@ -1,4 +1,8 @@
-/** API tokens of a service account: `/service-accounts/{id}/api-tokens[/{tokenId}]`. */
+/**
+ * API tokens of a service account: `/service-accounts/{id}/api-tokens[/{tokenId}]`. Listing
+ * them and revoking all are Atlassian's; minting one, reading one and revoking one are this
+ * backend's extensions (`apiTokenExtensions`).
+ */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { ApiToken, ApiTokenCreateParams, ApiTokenListItem, ApiTokenWithSecret, DAY_MS, Id, TOKEN_MAX_DAYS } from "../../sdk/schemas";
@@ -13,10 +17,11 @@ const listItem = (t: ApiToken) => ({ ...t, lastActiveAt: t.lastUsedAt });
 /** The documented token routes' account: an admin id, or an atlassianId (`712020:<uuid>`). */
 const DocumentedAccountParams = OrgParams.extend({ id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_:-]+$/, "not a valid id") });
 
+const tags = ["api tokens"];
+
+/** Atlassian's routes: a service account's tokens (or the org's) listed, and all of an account's revoked. */
 export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
   const { store } = ctx;
-  const tags = ["api tokens"];
-  const accountOr404 = (orgId: string, id: string) => store.account(orgId, id) ?? throwNotFound(id);
   /**
    * The account of Atlassian's documented token routes: by the admin `id`, or by the
    * `atlassianId` (`atlassian.tokenPathId`); the evidence does not say which, and the other answers 404.
@@ -24,10 +29,81 @@ export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
   const documentedAccount = (orgId: string, id: string) =>
     (ctx.atlassian.tokenPathId === "atlassianId" ? store.accountByProductId(orgId, id) : store.account(orgId, id)) ?? throwNotFound(id);
 
+  app.get(
+    "/service-accounts/:id/api-tokens",
+    {
+      config: { scope: "read:service-accounts-tokens:admin" },
+      schema: {
+        tags,
+        summary: "List a service account's tokens (no secrets; ?tokenLabel= filters by exact label; the path takes the id or the atlassianId, as --atlassian tokenPathId says)",
+        params: DocumentedAccountParams,
+        querystring: AdminListQuery.extend({ tokenLabel: z.string().max(100).optional() }),
+        response: { 200: adminPageOf(ApiTokenListItem) },
+      },
+    },
+    async (req) => {
+      const { orgId } = req.params;
+      const { tokenLabel } = req.query;
+      const { id } = documentedAccount(orgId, req.params.id);
+      const p = ctx.adminPage(req, `${orgId}/${id}/api-tokens?${tokenLabel ?? ""}`, req.query, (after, limit) =>
+        store.listTokens(id, after, limit, ctx.now(), tokenLabel),
+      );
+      return listBody(p, listItem);
+    },
+  );
+
+  app.get(
+    "/service-accounts/api-tokens",
+    {
+      config: { scope: "read:service-accounts-tokens:admin" },
+      schema: {
+        tags,
+        summary: "List the tokens of every service account of the org (no secrets; ?tokenLabel= filters by exact label)",
+        params: OrgParams,
+        querystring: AdminListQuery.extend({ tokenLabel: z.string().max(100).optional() }),
+        response: { 200: adminPageOf(ApiTokenListItem) },
+      },
+    },
+    async (req) => {
+      const { orgId } = req.params;
+      const { tokenLabel } = req.query;
+      const p = ctx.adminPage(req, `${orgId}/api-tokens?${tokenLabel ?? ""}`, req.query, (after, limit) => store.listOrgTokens(orgId, after, limit, ctx.now(), tokenLabel));
+      return listBody(p, listItem);
+    },
+  );
+
+  app.delete(
+    "/service-accounts/:id/api-tokens",
+    {
+      config: { scope: "delete:service-accounts-tokens:admin" },
+      schema: { tags, summary: "Revoke every token of the service account (the path takes the id or the atlassianId, as --atlassian tokenPathId says)", params: DocumentedAccountParams, response: { 204: z.null() } },
+    },
+    async (req, reply) => {
+      ctx.mutate(req, reply, 204, () => {
+        const { orgId } = req.params;
+        const { id } = documentedAccount(orgId, req.params.id);
+        for (const t of store.revokeTokens(id, undefined, ctx.now())) {
+          ctx.audit(req, { orgId, action: "api-token.revoked", target: { type: "api-token", id: t }, outcome: "success" });
+        }
+        return undefined;
+      });
+      return reply.send(null);
+    },
+  );
+}
+
+/**
+ * The extensions (see `extensions.ts`): Atlassian has no API that creates a service account's
+ * token (its console does), and lists an account's tokens and revokes all of them, never one.
+ */
+export function apiTokenExtensions(app: ZodApp, ctx: Context): void {
+  const { store } = ctx;
+  const accountOr404 = (orgId: string, id: string) => store.account(orgId, id) ?? throwNotFound(id);
+
   app.post(
     "/service-accounts/:id/api-tokens",
     {
-      config: { admin: true, scope: "write:service-accounts-tokens:admin" },
+      config: { scope: "write:service-accounts-tokens:admin" },
       schema: {
         tags,
         summary: "Mint a token: the only response that carries its secret",
@@ -68,52 +144,9 @@ export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
   );
 
   app.get(
-    "/service-accounts/:id/api-tokens",
-    {
-      config: { admin: true, scope: "read:service-accounts-tokens:admin" },
-      schema: {
-        tags,
-        summary: "List a service account's tokens (no secrets; ?tokenLabel= filters by exact label; the path takes the id or the atlassianId, as --atlassian tokenPathId says)",
-        params: DocumentedAccountParams,
-        querystring: AdminListQuery.extend({ tokenLabel: z.string().max(100).optional() }),
-        response: { 200: adminPageOf(ApiTokenListItem) },
-      },
-    },
-    async (req) => {
-      const { orgId } = req.params;
-      const { tokenLabel } = req.query;
-      const { id } = documentedAccount(orgId, req.params.id);
-      const p = ctx.adminPage(req, `${orgId}/${id}/api-tokens?${tokenLabel ?? ""}`, req.query, (after, limit) =>
-        store.listTokens(id, after, limit, ctx.now(), tokenLabel),
-      );
-      return listBody(p, listItem);
-    },
-  );
-
-  app.get(
-    "/service-accounts/api-tokens",
-    {
-      config: { admin: true, scope: "read:service-accounts-tokens:admin" },
-      schema: {
-        tags,
-        summary: "List the tokens of every service account of the org (no secrets; ?tokenLabel= filters by exact label)",
-        params: OrgParams,
-        querystring: AdminListQuery.extend({ tokenLabel: z.string().max(100).optional() }),
-        response: { 200: adminPageOf(ApiTokenListItem) },
-      },
-    },
-    async (req) => {
-      const { orgId } = req.params;
-      const { tokenLabel } = req.query;
-      const p = ctx.adminPage(req, `${orgId}/api-tokens?${tokenLabel ?? ""}`, req.query, (after, limit) => store.listOrgTokens(orgId, after, limit, ctx.now(), tokenLabel));
-      return listBody(p, listItem);
-    },
-  );
-
-  app.get(
     "/service-accounts/:id/api-tokens/:tokenId",
     {
-      config: { admin: true, scope: "read:service-accounts-tokens:admin" },
+      config: { scope: "read:service-accounts-tokens:admin" },
       schema: { tags, summary: "Get a token (no secret)", params: TokenParams, response: { 200: ApiToken } },
     },
     async (req) => {
@@ -128,7 +161,7 @@ export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
   app.delete(
     "/service-accounts/:id/api-tokens/:tokenId",
     {
-      config: { admin: true, scope: "delete:service-accounts-tokens:admin" },
+      config: { scope: "delete:service-accounts-tokens:admin" },
       schema: { tags, summary: "Revoke a token (revoking twice is fine)", params: TokenParams, response: { 204: z.null() } },
     },
     async (req, reply) => {
@@ -137,25 +170,6 @@ export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
         accountOr404(orgId, id);
         if (!store.token(id, tokenId, ctx.now())) throw notFound(`api token ${tokenId}`);
         for (const t of store.revokeTokens(id, tokenId, ctx.now())) {
-          ctx.audit(req, { orgId, action: "api-token.revoked", target: { type: "api-token", id: t }, outcome: "success" });
-        }
-        return undefined;
-      });
-      return reply.send(null);
-    },
-  );
-
-  app.delete(
-    "/service-accounts/:id/api-tokens",
-    {
-      config: { admin: true, scope: "delete:service-accounts-tokens:admin" },
-      schema: { tags, summary: "Revoke every token of the service account (the path takes the id or the atlassianId, as --atlassian tokenPathId says)", params: DocumentedAccountParams, response: { 204: z.null() } },
-    },
-    async (req, reply) => {
-      ctx.mutate(req, reply, 204, () => {
-        const { orgId } = req.params;
-        const { id } = documentedAccount(orgId, req.params.id);
-        for (const t of store.revokeTokens(id, undefined, ctx.now())) {
           ctx.audit(req, { orgId, action: "api-token.revoked", target: { type: "api-token", id: t }, outcome: "success" });
         }
         return undefined;

@@ -7,7 +7,7 @@ export function eventRoutes(app: ZodApp, ctx: Context): void {
   app.get(
     "/admin/v1/orgs/:orgId/events",
     {
-      config: { admin: true, scope: "read:events:admin" },
+      config: { scope: "read:events:admin" },
       schema: { tags: ["audit events"], summary: "Audit events, filtered by action and time", params: OrgParams, querystring: EventsQuery, response: { 200: EventsPage } },
     },
     async (req) => {

@@ -27,7 +27,7 @@ export function scopeBindingRoutes(app: ZodApp, ctx: Context): void {
   app.post(
     "/service-accounts/:id/scope-bindings",
     {
-      config: { admin: true, scope: "write:service-accounts:admin" },
+      config: { scope: "write:service-accounts:admin" },
       schema: { tags, summary: "Grant access to a project or space (its default role for the level)", params: AccountParams, body: ScopeBindingCreateParams, response: { 201: ScopeBinding } },
     },
     async (req, reply) =>
@@ -50,7 +50,7 @@ export function scopeBindingRoutes(app: ZodApp, ctx: Context): void {
   app.get(
     "/service-accounts/:id/scope-bindings",
     {
-      config: { admin: true, scope: "read:service-accounts:admin" },
+      config: { scope: "read:service-accounts:admin" },
       schema: { tags, summary: "List a service account's bindings", params: AccountParams, querystring: ListQuery, response: { 200: pageOf(ScopeBinding) } },
     },
     async (req) => {
@@ -68,7 +68,7 @@ export function scopeBindingRoutes(app: ZodApp, ctx: Context): void {
   app.get(
     "/service-accounts/:id/scope-bindings/:bindingId",
     {
-      config: { admin: true, scope: "read:service-accounts:admin" },
+      config: { scope: "read:service-accounts:admin" },
       schema: { tags, summary: "Get a binding", params: BindingParams, response: { 200: ScopeBinding } },
     },
     async (req) => strip(bindingOr404(accountOr404(req.params.orgId, req.params.id), req.params.bindingId)),
@@ -77,7 +77,7 @@ export function scopeBindingRoutes(app: ZodApp, ctx: Context): void {
   app.patch(
     "/service-accounts/:id/scope-bindings/:bindingId",
     {
-      config: { admin: true, scope: "write:service-accounts:admin" },
+      config: { scope: "write:service-accounts:admin" },
       schema: { tags, summary: "Change a binding's role (moves the account to that role's default)", params: BindingParams, body: ScopeBindingUpdateParams, response: { 200: ScopeBinding } },
     },
     async (req, reply) =>
@@ -95,7 +95,7 @@ export function scopeBindingRoutes(app: ZodApp, ctx: Context): void {
   app.delete(
     "/service-accounts/:id/scope-bindings/:bindingId",
     {
-      config: { admin: true, scope: "write:service-accounts:admin" },
+      config: { scope: "write:service-accounts:admin" },
       schema: { tags, summary: "Remove a binding (every grant of the account on that resource)", params: BindingParams, response: { 204: z.null() } },
     },
     async (req, reply) => {

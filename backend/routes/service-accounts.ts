@@ -2,7 +2,8 @@
  * Service accounts: `/service-accounts[/{id}]` under the admin base. The public routes (create,
  * list, PATCH, delete) are Atlassian's as the evidence has them: the create body is a display
  * name and a description, Atlassian makes the email (with a random suffix) and the ids, and
- * display names may repeat. Get-by-id and PATCH by id are this backend's extensions.
+ * display names may repeat. Get-by-id and PATCH by id are this backend's extensions
+ * (`serviceAccountExtensions`).
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
@@ -82,14 +83,16 @@ export function generatedLocalPart(displayName: string): string {
   return `${slug}-${suffix}`;
 }
 
+const tags = ["service accounts"];
+
+/** Atlassian's routes: create, list, PATCH with the id in the body, delete. */
 export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
   const { store } = ctx;
-  const tags = ["service accounts"];
 
   app.post(
     "/service-accounts",
     {
-      config: { admin: true, scope: "write:service-accounts:admin" },
+      config: { scope: "write:service-accounts:admin" },
       schema: {
         tags,
         summary: "Create a service account: Atlassian generates its email (with a random suffix) and ids; display names may repeat",
@@ -135,7 +138,7 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
   app.get(
     "/service-accounts",
     {
-      config: { admin: true, scope: "read:service-accounts:admin" },
+      config: { scope: "read:service-accounts:admin" },
       schema: {
         tags,
         summary: "List service accounts (limit 1 to the largest page, 80 by default; links.next to the next page)",
@@ -155,7 +158,7 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
   app.patch(
     "/service-accounts",
     {
-      config: { admin: true, scope: "write:service-accounts:admin" },
+      config: { scope: "write:service-accounts:admin" },
       schema: {
         tags,
         summary: `Update a service account's displayName or description (Atlassian's: the account named by ${SERVICE_ACCOUNT_PATCH_ID_FIELD} in the body)`,
@@ -180,35 +183,10 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
     },
   );
 
-  app.get(
-    "/service-accounts/:id",
-    {
-      config: { admin: true, scope: "read:service-accounts:admin" },
-      schema: { tags: ["service accounts (extension)"], summary: "Get a service account (extension: Atlassian has no get-by-id)", params: AccountParams, response: { 200: ExtensionServiceAccount } },
-    },
-    async (req) => store.account(req.params.orgId, req.params.id) ?? throwNotFound(req.params.id),
-  );
-
-  app.patch(
-    "/service-accounts/:id",
-    {
-      config: { admin: true, scope: "write:service-accounts:admin" },
-      schema: { tags: ["service accounts (extension)"], summary: "Update displayName, description or status (extension: Atlassian's PATCH has no id in the path)", params: AccountParams, body: ExtensionServiceAccountUpdateParams, response: { 200: ExtensionServiceAccount } },
-    },
-    async (req, reply) =>
-      ctx.mutate(req, reply, 200, () => {
-        const { orgId, id } = req.params;
-        if (!store.account(orgId, id)) throwNotFound(id);
-        const a = store.updateAccount(orgId, id, req.body, ctx.now())!;
-        ctx.audit(req, { orgId, action: "service-account.updated", target: { type: "service-account", id }, outcome: "success" });
-        return a;
-      }),
-  );
-
   app.delete(
     "/service-accounts/:id",
     {
-      config: { admin: true, scope: "write:service-accounts:admin" },
+      config: { scope: "write:service-accounts:admin" },
       schema: { tags, summary: "Delete a service account (revokes its tokens, removes its bindings)", params: AccountParams, response: { 204: z.null() } },
     },
     async (req, reply) => {
@@ -220,6 +198,36 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
       });
       return reply.send(null);
     },
+  );
+}
+
+/** The extensions (see `extensions.ts`): Atlassian has no get-by-id, and its update is PATCH /service-accounts with the id in the body. */
+export function serviceAccountExtensions(app: ZodApp, ctx: Context): void {
+  const { store } = ctx;
+
+  app.get(
+    "/service-accounts/:id",
+    {
+      config: { scope: "read:service-accounts:admin" },
+      schema: { tags: ["service accounts (extension)"], summary: "Get a service account (extension: Atlassian has no get-by-id)", params: AccountParams, response: { 200: ExtensionServiceAccount } },
+    },
+    async (req) => store.account(req.params.orgId, req.params.id) ?? throwNotFound(req.params.id),
+  );
+
+  app.patch(
+    "/service-accounts/:id",
+    {
+      config: { scope: "write:service-accounts:admin" },
+      schema: { tags: ["service accounts (extension)"], summary: "Update displayName, description or status (extension: Atlassian's PATCH has no id in the path)", params: AccountParams, body: ExtensionServiceAccountUpdateParams, response: { 200: ExtensionServiceAccount } },
+    },
+    async (req, reply) =>
+      ctx.mutate(req, reply, 200, () => {
+        const { orgId, id } = req.params;
+        if (!store.account(orgId, id)) throwNotFound(id);
+        const a = store.updateAccount(orgId, id, req.body, ctx.now())!;
+        ctx.audit(req, { orgId, action: "service-account.updated", target: { type: "service-account", id }, outcome: "success" });
+        return a;
+      }),
   );
 }
 
