@@ -14,6 +14,26 @@ import { basic, expectAdminError, expectConfluenceError, expectError, expectJira
 
 const ROOT = path.resolve(__dirname, "../..");
 
+/**
+ * Every admin operation /openapi.json lists (both bases), with whether it is tagged an
+ * extension, and a path with its parameters filled in.
+ */
+async function adminOperations(b: Harness, accountId: string): Promise<{ route: string; method: string; url: string; extension: boolean }[]> {
+  const doc = (await (await fetch(`${b.url}/openapi.json`)).json()) as any;
+  const ops: { route: string; method: string; url: string; extension: boolean }[] = [];
+  for (const [p, byMethod] of Object.entries<any>(doc.paths)) {
+    if (!p.startsWith("/admin/")) continue;
+    for (const [m, o] of Object.entries<any>(byMethod)) {
+      const url = p
+        .replace("{orgId}", b.orgId)
+        .replace("{id}", accountId)
+        .replace(/\{(tokenId|bindingId|keyId)\}/, "00000000-0000-4000-8000-000000000000");
+      ops.push({ route: `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ":$1")}`, method: m.toUpperCase(), url: `${b.url}${url}`, extension: (o.tags ?? []).includes("extension") });
+    }
+  }
+  return ops;
+}
+
 describe("backend: Atlassian's admin API shapes", () => {
   let b: Harness;
   before(async () => {
@@ -44,6 +64,18 @@ describe("backend: Atlassian's admin API shapes", () => {
     expectAdminError(await b.call("PATCH", "/service-accounts", { displayName: "x" }), 400, "ADMIN-400-24");
     // Atlassian's update changes displayName and description only.
     expectAdminError(await b.call("PATCH", "/service-accounts", { [SERVICE_ACCOUNT_PATCH_ID_FIELD]: a.id, status: "suspended" }), 400, "ADMIN-400-24");
+  });
+
+  it("answers a request without a key in its surface's error body: Atlassian's on its routes, the contract's on every extension", async () => {
+    const a = await b.ok("POST", "/service-accounts", { displayName: uniqueName("surface") });
+    const ops = await adminOperations(b, a.id);
+    expect(ops.filter((o) => o.extension).map((o) => o.route).sort()).to.deep.equal([...EXTENSION_ROUTES].sort());
+    expect(ops.filter((o) => !o.extension).length, "Atlassian's admin routes").to.be.greaterThan(5);
+    for (const o of ops) {
+      const res = await b.call(o.method, o.url, undefined, { key: null });
+      if (o.extension) expectError(res, 401, "unauthorized");
+      else expectAdminError(res, 401, "ADMIN-401-1");
+    }
   });
 
   it("lists a service account's tokens with lastActiveAt, filters by tokenLabel, and revokes them all", async () => {
@@ -147,6 +179,34 @@ describe("backend: --public-only", () => {
         expect(res.body.errors[0].detail, route).to.include("extension");
       }
     }
+  });
+
+  it("lets every one of Atlassian's admin routes reach authentication: none answers endpoint.notPublic", async () => {
+    const ops = (await adminOperations(b, account.id)).filter((o) => !o.extension);
+    expect(ops.length).to.be.greaterThan(5);
+    for (const o of ops) expectAdminError(await b.call(o.method, o.url, bodies[o.method], { key: null }), 401, "ADMIN-401-1");
+  });
+
+  it("has as extensions exactly the admin routes Atlassian does not publish", () => {
+    // Registration into the extension scope decides what is an extension (and EXTENSION_ROUTES is
+    // read off it), so a route registered in the wrong scope shows here, not in a client.
+    const admin = "/admin/api-access/v1/orgs/:orgId";
+    expect([...EXTENSION_ROUTES].sort()).to.deep.equal(
+      [
+        `POST ${admin}/service-accounts/:id/api-tokens`,
+        `GET ${admin}/service-accounts/:id/api-tokens/:tokenId`,
+        `DELETE ${admin}/service-accounts/:id/api-tokens/:tokenId`,
+        `GET ${admin}/service-accounts/:id`,
+        `PATCH ${admin}/service-accounts/:id`,
+        `POST ${admin}/service-accounts/:id/scope-bindings`,
+        `GET ${admin}/service-accounts/:id/scope-bindings`,
+        `GET ${admin}/service-accounts/:id/scope-bindings/:bindingId`,
+        `PATCH ${admin}/service-accounts/:id/scope-bindings/:bindingId`,
+        `DELETE ${admin}/service-accounts/:id/scope-bindings/:bindingId`,
+        `POST ${admin}/api-keys`,
+        `DELETE ${admin}/api-keys/:keyId`,
+      ].sort(),
+    );
   });
 
   it("serves Atlassian's public operations as usual", async () => {
