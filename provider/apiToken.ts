@@ -34,6 +34,7 @@ import {
   type Internal,
 } from "./common";
 import * as config from "./config";
+import { policyFailures } from "./policy";
 import { target } from "./targets/index";
 import { API_TOKEN_UNSUPPORTED } from "./targets/atlassian";
 
@@ -268,6 +269,8 @@ export const apiTokenProvider = {
       bad.add(f.property);
       failures.push(f);
     }
+    // The org's policy (atlassian:policy), judged on the inputs alone.
+    failures.push(...policyFailures("ApiToken", news, failures));
     // Atlassian Cloud cannot mint a token: fail the preview, before any request.
     const unsupported = tokenUnsupported();
     if (unsupported && !bad.has("serviceAccountId")) failures.push({ property: "serviceAccountId", reason: unsupported });

@@ -36,6 +36,7 @@ import {
   type Internal,
 } from "./common";
 import * as config from "./config";
+import { policyFailures } from "./policy";
 import { noteCreated } from "./targets/access";
 import { REACTIVATE_UNSUPPORTED, SUSPEND_UNSUPPORTED, target, type Account, type Target } from "./targets/index";
 import { MODULE, shims, typeOf } from "./shim";
@@ -234,6 +235,8 @@ export const serviceAccountProvider = {
       const refusal = suspensionRefusal(`service account "${String(news.displayName)}"`, existing && olds.suspended === true, wanted, false);
       if (refusal) failures.push({ property: "suspended", reason: refusal });
     }
+    // The org's policy (atlassian:policy), judged on the inputs alone.
+    failures.push(...policyFailures("ServiceAccount", news, failures));
     if (failures.length > 0) return { failures };
     const inputs = { ...news } as unknown as ServiceAccountInputs;
     inputs.description ??= "";
