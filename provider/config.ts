@@ -125,8 +125,6 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
       value = undefined;
     }
     if (typeof value === "string" && value.trim() !== "") found[s.name] = value.trim();
-    // Structured config (an object in Pulumi.<stack>.yaml) reads as its JSON.
-    else if (value !== null && typeof value === "object") found[s.name] = JSON.stringify(value);
   }
   fromStack = found;
   roleMappingCache = undefined;
