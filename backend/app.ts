@@ -30,6 +30,7 @@ import type { Store } from "./store";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { serviceAccountRoutes } from "./routes/service-accounts";
 import { apiTokenRoutes } from "./routes/api-tokens";
+import { oauthClientRoutes } from "./routes/oauth-clients";
 import { scopeBindingRoutes } from "./routes/scope-bindings";
 import { eventRoutes } from "./routes/events";
 import { confluenceErrorBody, productPlane } from "./routes/product-plane";
@@ -341,6 +342,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     apiKeyRoutes(admin, ctx);
     serviceAccountRoutes(admin, ctx);
     apiTokenRoutes(admin, ctx);
+    oauthClientRoutes(admin, ctx);
     scopeBindingRoutes(admin, ctx);
   }, { prefix: ADMIN_BASE });
   await typed.register(async (events) => eventRoutes(events, ctx));

@@ -18,6 +18,8 @@ export const EXTENSION_ROUTES: readonly string[] = [
   // Atlassian lists a service account's tokens and revokes all of them, never one.
   `GET ${ADMIN}/service-accounts/:id/api-tokens/:tokenId`,
   `DELETE ${ADMIN}/service-accounts/:id/api-tokens/:tokenId`,
+  // Atlassian creates an OAuth client in an admin session only; the stand-in's way to give an account one.
+  `POST ${ADMIN}/service-accounts/:id/oauth-clients`,
   // Atlassian has no get-by-id; its update is PATCH /service-accounts with the id in the body.
   `GET ${ADMIN}/service-accounts/:id`,
   `PATCH ${ADMIN}/service-accounts/:id`,

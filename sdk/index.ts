@@ -28,7 +28,8 @@ export {
 export { ServiceAccounts, ServiceAccountListParams } from "./resources/service-accounts";
 export { ApiTokens, ApiTokenListParams } from "./resources/api-tokens";
 export { ScopeBindings, ScopeBindingListParams } from "./resources/scope-bindings";
-export { Events, EventListParams } from "./resources/events";
+export { Events, EventListParams, type LastTokenUses, type LastTokenUsesParams } from "./resources/events";
+export { OAuthClients, OAuthClientItem, type OAuthClient } from "./resources/oauth-clients";
 export { ApiKeys, ApiKeyListParams } from "./resources/api-keys";
 export {
   OrgServiceAccounts,

@@ -1,7 +1,7 @@
 /** API tokens of a service account: `/service-accounts/{id}/api-tokens[/{tokenId}]`. */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { ApiToken, ApiTokenCreateParams, ApiTokenListItem, ApiTokenWithSecret, Id, TOKEN_MAX_DAYS } from "../../sdk/schemas";
+import { ApiToken, type ApiToken as ApiTokenObject, ApiTokenCreateParams, ApiTokenListItem, ApiTokenWithSecret, Id, TOKEN_MAX_DAYS } from "../../sdk/schemas";
 import type { Context, ZodApp } from "../context";
 import { invalid, notFound } from "../errors";
 import { hashSecret, newTokenSecret } from "../secrets";
@@ -9,19 +9,31 @@ import { AccountParams, AdminListQuery, adminPageOf, OrgParams, throwNotFound } 
 
 const TokenParams = AccountParams.extend({ tokenId: Id });
 /** The documented token routes' account: an admin id, or an atlassianId (`712020:<uuid>`). */
-const DocumentedAccountParams = OrgParams.extend({ id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_:-]+$/, "not a valid id") });
+export const DocumentedAccountParams = OrgParams.extend({ id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_:-]+$/, "not a valid id") });
 const DAY_MS = 86_400_000;
+
+/**
+ * The account of Atlassian's documented `/service-accounts/{id}/…` routes (tokens, OAuth
+ * clients): by the admin `id`, or by the `atlassianId` (`atlassian.tokenPathId`); the
+ * evidence does not say which, and the other answers 404.
+ */
+export const documentedAccount = (ctx: Context, orgId: string, id: string) =>
+  (ctx.atlassian.tokenPathId === "atlassianId" ? ctx.store.accountByProductId(orgId, id) : ctx.store.account(orgId, id)) ?? throwNotFound(id);
+
+/** A listed token: its last use under the assumed `lastActiveAt`, or, when the stand-in plays a list without it, under no name at all. */
+const listed = (ctx: Context, t: ApiTokenObject) => {
+  if (ctx.atlassian.tokenListLastUsed === "absent") {
+    const { lastUsedAt: _omit, ...rest } = t;
+    return rest;
+  }
+  return { ...t, lastActiveAt: t.lastUsedAt };
+};
+const ListedToken = ApiTokenListItem.extend({ lastUsedAt: ApiTokenListItem.shape.lastUsedAt.optional(), lastActiveAt: ApiTokenListItem.shape.lastActiveAt.optional() });
 
 export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
   const { store } = ctx;
   const tags = ["api tokens"];
   const accountOr404 = (orgId: string, id: string) => store.account(orgId, id) ?? throwNotFound(id);
-  /**
-   * The account of Atlassian's documented token routes: by the admin `id`, or by the
-   * `atlassianId` (`atlassian.tokenPathId`); the evidence does not say which, and the other answers 404.
-   */
-  const documentedAccount = (orgId: string, id: string) =>
-    (ctx.atlassian.tokenPathId === "atlassianId" ? store.accountByProductId(orgId, id) : store.account(orgId, id)) ?? throwNotFound(id);
 
   app.post(
     "/service-accounts/:id/api-tokens",
@@ -75,17 +87,17 @@ export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
         summary: "List a service account's tokens (no secrets; ?tokenLabel= filters by exact label; the path takes the id or the atlassianId, as --atlassian tokenPathId says)",
         params: DocumentedAccountParams,
         querystring: AdminListQuery.extend({ tokenLabel: z.string().max(100).optional() }),
-        response: { 200: adminPageOf(ApiTokenListItem) },
+        response: { 200: adminPageOf(ListedToken) },
       },
     },
     async (req) => {
       const { orgId } = req.params;
       const { tokenLabel } = req.query;
-      const { id } = documentedAccount(orgId, req.params.id);
+      const { id } = documentedAccount(ctx, orgId, req.params.id);
       const p = ctx.adminPage(req, `${orgId}/${id}/api-tokens?${tokenLabel ?? ""}`, req.query, (after, limit) =>
         store.listTokens(id, after, limit, ctx.now(), tokenLabel),
       );
-      return { items: p.items.map((t) => ({ ...t, lastActiveAt: t.lastUsedAt })), links: p.next ? { next: p.next } : {}, total: p.total };
+      return { items: p.items.map((t) => listed(ctx, t)), links: p.next ? { next: p.next } : {}, total: p.total };
     },
   );
 
@@ -98,14 +110,14 @@ export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
         summary: "List the tokens of every service account of the org (no secrets; ?tokenLabel= filters by exact label)",
         params: OrgParams,
         querystring: AdminListQuery.extend({ tokenLabel: z.string().max(100).optional() }),
-        response: { 200: adminPageOf(ApiTokenListItem) },
+        response: { 200: adminPageOf(ListedToken) },
       },
     },
     async (req) => {
       const { orgId } = req.params;
       const { tokenLabel } = req.query;
       const p = ctx.adminPage(req, `${orgId}/api-tokens?${tokenLabel ?? ""}`, req.query, (after, limit) => store.listOrgTokens(orgId, after, limit, ctx.now(), tokenLabel));
-      return { items: p.items.map((t) => ({ ...t, lastActiveAt: t.lastUsedAt })), links: p.next ? { next: p.next } : {}, total: p.total };
+      return { items: p.items.map((t) => listed(ctx, t)), links: p.next ? { next: p.next } : {}, total: p.total };
     },
   );
 
@@ -153,7 +165,7 @@ export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
     async (req, reply) => {
       ctx.mutate(req, reply, 204, () => {
         const { orgId } = req.params;
-        const { id } = documentedAccount(orgId, req.params.id);
+        const { id } = documentedAccount(ctx, orgId, req.params.id);
         for (const t of store.revokeTokens(id, undefined, ctx.now())) {
           ctx.audit(req, { orgId, action: "api-token.revoked", target: { type: "api-token", id: t }, outcome: "success" });
         }
