@@ -14,7 +14,8 @@ export interface Command {
 
 /** The commands, loaded only when named (each brings its own dependencies). */
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  report: async () => (await import("./report.js")).report,
+  // require, not import(): the dispatcher is CommonJS, in dist/ and under tsx alike.
+  report: async () => (require("./report") as typeof import("./report.js")).report,
 };
 
 export const USAGE = [

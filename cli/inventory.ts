@@ -56,7 +56,7 @@ export interface TokenEntry {
    * token's creation shows no use. Undefined: unknown (no source said).
    */
   lastUsedFrom: LastUsedFrom | undefined;
-  /** Days until expiry, rounded up (a token expiring in 2.5 days has 3 left); negative once expired; undefined without an expiry. */
+  /** Days until expiry, rounded up (a token expiring in 2.5 days has 3 left); negative once expired (see `daysLeft`); undefined without an expiry. */
   daysLeft: number | undefined;
   account: AccountRef;
   managedBy: string[];
@@ -123,8 +123,11 @@ function said(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Whole days left, rounded up while the token lives (0.5 days left is 1), down once it has expired (-0.5 is -1). */
-export const daysLeft = (ms: number): number => (ms > 0 ? Math.ceil(ms / DAY_MS) : Math.floor(ms / DAY_MS));
+/**
+ * Whole days left, rounded up while the token lives (half a day left is 1); once it has
+ * expired, minus the whole days since, and at least -1 (expired an hour ago is -1, as is a day ago).
+ */
+export const daysLeft = (ms: number): number => (ms > 0 ? Math.ceil(ms / DAY_MS) : -Math.max(1, Math.floor(-ms / DAY_MS)));
 
 const refOf = (a: OrgServiceAccount): AccountRef => ({ id: adminIdOf(a), displayName: a.displayName, email: a.email });
 

@@ -13,7 +13,7 @@
 import { parseArgs } from "node:util";
 import * as config from "../provider/config";
 import { DAY_MS, now } from "../provider/clock";
-import { Client } from "../sdk/index";
+import { APIError, Client } from "../sdk/index";
 import type { Command } from "./index";
 import { collect, type AccountEntry, type Inventory, type OAuthClientEntry, type Progress, type TokenEntry } from "./inventory";
 import { NOTHING_MANAGED, pulumiExporter, readStacks, type StackExporter } from "./stacks";
@@ -173,7 +173,10 @@ export const report: Command & { runWith(argv: string[], io: ReportIO): Promise<
       return expiring.length > 0 ? EXIT.expiring : EXIT.ok;
     } catch (err) {
       progress.end();
-      const message = err instanceof Error ? err.message : String(err);
+      let message = err instanceof Error ? err.message : String(err);
+      if (err instanceof APIError && (err.status === 401 || err.status === 403)) {
+        message += "; check ATLASSIAN_API_KEY and ATLASSIAN_ORG_ID: the key must be the org's admin key, current, holding read:service-accounts:admin and read:service-accounts-tokens:admin (or unscoped)";
+      }
       io.stderr(`report: ${message}${err instanceof UsageError ? "\n\n" + REPORT_USAGE : ""}\n`);
       return EXIT.error;
     } finally {
