@@ -151,7 +151,7 @@ export const report: Command & { runWith(argv: string[], io: ReportIO): Promise<
 
   async runWith(argv, io) {
     let client: Client | undefined;
-    const progress = { end: () => undefined } as { end: () => void };
+    let line: ReturnType<typeof progressLine> | undefined;
     try {
       const opts = parseOptions(argv);
       if (opts.help) {
@@ -161,8 +161,7 @@ export const report: Command & { runWith(argv: string[], io: ReportIO): Promise<
       const s = config.settings();
       client = new Client({ baseUrl: s.baseUrl, orgId: s.orgId, apiKey: s.apiKey, userAgent: "report" });
       const managed = opts.stacks.length > 0 ? await readStacks(opts.stacks, io.exportStack) : NOTHING_MANAGED;
-      const line = progressLine(io, opts.quiet);
-      progress.end = line.end;
+      line = progressLine(io, opts.quiet);
       const at = io.now();
       const inv = await collect(client, { now: at, managed, onProgress: line.update });
       line.end();
@@ -172,7 +171,7 @@ export const report: Command & { runWith(argv: string[], io: ReportIO): Promise<
       for (const n of inv.notes) io.stderr(`note: ${n}\n`);
       return expiring.length > 0 ? EXIT.expiring : EXIT.ok;
     } catch (err) {
-      progress.end();
+      line?.end();
       let message = err instanceof Error ? err.message : String(err);
       if (err instanceof APIError && (err.status === 401 || err.status === 403)) {
         message += "; check ATLASSIAN_API_KEY and ATLASSIAN_ORG_ID: the key must be the org's admin key, current, holding read:service-accounts:admin and read:service-accounts-tokens:admin (or unscoped)";
@@ -184,8 +183,6 @@ export const report: Command & { runWith(argv: string[], io: ReportIO): Promise<
     }
   },
 };
-
-export default report;
 
 /** Active tokens whose expiry is within the window from `at` (expired ones are past the point of warning). */
 export function expiringWithin(inv: Inventory, at: Date, windowMs: number): TokenEntry[] {
