@@ -30,6 +30,7 @@ import { Idempotency } from "./idempotency";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { apiTokenRoutes } from "./routes/api-tokens";
 import { eventRoutes } from "./routes/events";
+import { oauthClientRoutes } from "./routes/oauth-clients";
 import { serviceAccountRoutes } from "./routes/service-accounts";
 
 export interface AdminOptions {
@@ -53,6 +54,7 @@ export async function adminApi(admin: ZodApp, { ctx, faults, publicOnly }: Admin
         apiKeyRoutes(api, ctx);
         serviceAccountRoutes(api, ctx);
         apiTokenRoutes(api, ctx);
+        oauthClientRoutes(api, ctx);
       },
       { prefix: ADMIN_BASE },
     );

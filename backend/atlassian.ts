@@ -23,6 +23,8 @@ export interface AtlassianOptions {
   quotaStatus: "402" | "409";
   /** For this long after its creation, a grant naming an account answers 404 as for an unknown account. Default 3000 with `publicOnly`, else 0. */
   accountReadyDelayMs: number;
+  /** `present` (default): a listed token carries its last use (`lastActiveAt`); `absent`: it does not, as crewlet saw ("an id and a label and nothing else" for ids). */
+  tokenListLastUsed: "present" | "absent";
 }
 
 const CHOICES = {
@@ -31,6 +33,7 @@ const CHOICES = {
   patchReply: ["account", "empty", "partial"],
   roleModeEndpoint: ["present", "absent"],
   quotaStatus: ["402", "409"],
+  tokenListLastUsed: ["present", "absent"],
 } as const;
 const NUMBERS = { maxPageSize: [1, 1000], accountReadyDelayMs: [0, 600_000] } as const;
 
@@ -41,7 +44,8 @@ export const ATLASSIAN_USAGE = `--atlassian <k=v,...> plays one reading of Atlas
   roleModeEndpoint=present|absent         absent: GET /wiki/api/v2/space-role-mode answers 404, the site works pre-roles (default present)
   quotaStatus=402|409                      the status of a create past the plan's limit (default 402)
   maxPageSize=<1-1000>                    largest list limit; above it a 400 (default 80)
-  accountReadyDelayMs=<0-600000>          a new account is not grantable for this long (default 3000 with --public-only, else 0)`;
+  accountReadyDelayMs=<0-600000>          a new account is not grantable for this long (default 3000 with --public-only, else 0)
+  tokenListLastUsed=present|absent        absent: a listed token has no last-use field (default present)`;
 
 /** The options with their defaults; throws an Error naming the bad one. */
 export function atlassianOptions(given: Partial<AtlassianOptions> | undefined, publicOnly: boolean): AtlassianOptions {
@@ -53,6 +57,7 @@ export function atlassianOptions(given: Partial<AtlassianOptions> | undefined, p
     quotaStatus: "402",
     maxPageSize: 80,
     accountReadyDelayMs: publicOnly ? 3000 : 0,
+    tokenListLastUsed: "present",
   };
   for (const [k, v] of Object.entries(given ?? {})) {
     if (v === undefined) continue;

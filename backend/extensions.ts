@@ -12,6 +12,7 @@ import { ADMIN_BASE, type Context, type ZodApp } from "./context";
 import { ApiError } from "./errors";
 import { apiKeyExtensions } from "./routes/api-keys";
 import { apiTokenExtensions } from "./routes/api-tokens";
+import { oauthClientExtensions } from "./routes/oauth-clients";
 import { scopeBindingRoutes } from "./routes/scope-bindings";
 import { serviceAccountExtensions } from "./routes/service-accounts";
 
@@ -20,6 +21,8 @@ export function extensionRoutes(ext: ZodApp, ctx: Context): void {
   // POST /service-accounts/{id}/api-tokens: Atlassian has no API that creates a token (its console does).
   // GET, DELETE /service-accounts/{id}/api-tokens/{tokenId}: Atlassian lists an account's tokens and revokes all of them, never one.
   apiTokenExtensions(ext, ctx);
+  // POST /service-accounts/{id}/oauth-clients: Atlassian creates an OAuth client in an admin session only; the stand-in's way to give an account one.
+  oauthClientExtensions(ext, ctx);
   // GET, PATCH /service-accounts/{id}: Atlassian has no get-by-id; its update is PATCH /service-accounts with the id in the body.
   serviceAccountExtensions(ext, ctx);
   // POST, GET /service-accounts/{id}/scope-bindings, and GET, PATCH, DELETE …/scope-bindings/{bindingId}:

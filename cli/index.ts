@@ -13,7 +13,10 @@ export interface Command {
 }
 
 /** The commands, loaded only when named (each brings its own dependencies). */
-const COMMANDS: Record<string, () => Promise<Command>> = {};
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  // require, not import(): the dispatcher is CommonJS, in dist/ and under tsx alike.
+  report: async () => (require("./report") as typeof import("./report.js")).report,
+};
 
 export const USAGE = [
   "usage: pulumi-atlassian-service-accounts <command> [options]",

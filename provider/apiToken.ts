@@ -37,6 +37,7 @@ import {
   type Internal,
 } from "./common";
 import * as config from "./config";
+import { policyFailures } from "./policy";
 import { capabilities, target } from "./targets/index";
 import { MODULE, shims, typeOf } from "./shim";
 
@@ -277,6 +278,8 @@ export const apiTokenProvider = {
       bad.add(f.property);
       failures.push(f);
     }
+    // The org's policy (atlassian:policy), judged on the inputs alone.
+    failures.push(...policyFailures("ApiToken", news, failures));
     // Atlassian Cloud cannot mint a token: fail the preview, before any request.
     const unsupported = capabilities()?.tokens;
     if (unsupported && !bad.has("serviceAccountId")) failures.push({ property: "serviceAccountId", reason: unsupported });

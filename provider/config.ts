@@ -23,7 +23,8 @@ export type SettingName =
   | "siteUrl"
   | "siteAdminEmail"
   | "siteAdminToken"
-  | "roleMapping";
+  | "roleMapping"
+  | "policy";
 
 /** One setting: its stack config key, its environment variable, whether it is a secret. */
 export interface Setting {
@@ -79,6 +80,7 @@ export const SETTINGS: readonly Setting[] = [
   setting("siteAdminEmail", "ATLASSIAN_SITE_ADMIN_EMAIL", false, "the email of a site admin, for the Jira and Confluence APIs that ScopeBindings call"),
   setting("siteAdminToken", "ATLASSIAN_SITE_ADMIN_TOKEN", true, "an API token of that site admin (set it with --secret)"),
   setting("roleMapping", "ATLASSIAN_ROLE_MAPPING", false, "JSON mapping viewer/editor/admin to Jira and Confluence role names; see the README"),
+  setting("policy", "ATLASSIAN_POLICY", false, "JSON rules every resource's check enforces (token life, rotation, scopes, roles, names); see the README"),
 ];
 
 const byName = Object.fromEntries(SETTINGS.map((s) => [s.name, s])) as Record<SettingName, Setting>;
@@ -161,7 +163,7 @@ function requireAll(names: SettingName[], forWhat: string): Record<string, strin
 }
 
 /** A bad value: names the setting, what was given (never for a secret), what is wrong and the fix. */
-function invalid(name: SettingName, given: string | undefined, problem: string): Error {
+export function invalid(name: SettingName, given: string | undefined, problem: string): Error {
   const s = byName[name];
   // A URL may carry credentials (`https://user:password@…`): never repeat them.
   const shownValue = given?.replace(/\/\/[^/@\s]*@/g, "//<credentials>@");
@@ -240,6 +242,11 @@ function checkSiteUrl(siteUrl: string): void {
   ) {
     throw invalid("siteUrl", siteUrl, 'not the site\'s URL; give it without a path, query or credentials, e.g. "https://acme.atlassian.net"');
   }
+}
+
+/** The text of `atlassian:policy` (else `ATLASSIAN_POLICY`), which `policy.ts` parses and judges with. */
+export function policyText(): string | undefined {
+  return raw("policy");
 }
 
 let roleMappingCache: RoleMapping | undefined;

@@ -28,6 +28,7 @@ import {
 } from "./common";
 import * as config from "./config";
 import { productAccess, type Grant } from "./access";
+import { policyFailures } from "./policy";
 import { target } from "./targets/index";
 import { MODULE, shims, typeOf } from "./shim";
 
@@ -193,6 +194,8 @@ export const scopeBindingProvider = {
   /** Validates every input with the sdk's schemas; no request. */
   async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<ScopeBindingInputs>> {
     const failures = checkProperties(news, RULES);
+    // The org's policy (atlassian:policy), judged on the inputs alone.
+    failures.push(...policyFailures("ScopeBinding", news, failures));
     return failures.length > 0 ? { failures } : { inputs: news as unknown as ScopeBindingInputs };
   },
 

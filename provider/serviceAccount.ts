@@ -35,6 +35,7 @@ import {
 } from "./common";
 import * as config from "./config";
 import { noteCreated } from "./access";
+import { policyFailures } from "./policy";
 import { capabilities, target, type Account, type Capabilities, type Target } from "./targets/index";
 import { MODULE, shims, typeOf } from "./shim";
 
@@ -221,6 +222,8 @@ export const serviceAccountProvider = {
       const refusal = suspensionRefusal(`service account "${String(news.displayName)}"`, existing && olds.suspended === true, wanted, can);
       if (refusal) failures.push({ property: "suspended", reason: refusal });
     }
+    // The org's policy (atlassian:policy), judged on the inputs alone.
+    failures.push(...policyFailures("ServiceAccount", news, failures));
     if (failures.length > 0) return { failures };
     const inputs = { ...news } as unknown as ServiceAccountInputs;
     inputs.description ??= "";

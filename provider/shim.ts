@@ -47,16 +47,8 @@ import ScopeBindingShim = require("./shims/ScopeBinding");
 import ServiceAccountShim = require("./shims/ServiceAccount");
 import { shim } from "./shims/forward";
 
-/** The resources this package provides, as the type name's last segment. */
-export type ResourceKind = "ServiceAccount" | "ApiToken" | "ScopeBinding";
-
-/** The dynamic resource module: types read `pulumi-nodejs:dynamic/atlassian:<kind>`. */
-export const MODULE = "atlassian";
-
-/** The full Pulumi type token of a resource. */
-export function typeOf(kind: ResourceKind): string {
-  return `pulumi-nodejs:dynamic/${MODULE}:${kind}`;
-}
+import { type ResourceKind } from "./type-names";
+export { MODULE, typeOf, type ResourceKind } from "./type-names";
 
 /**
  * One shim object per resource kind, made once: `dynamic.Resource` caches the serialized

@@ -161,6 +161,61 @@ export const TOKEN_STATUS_VALUES = {
 } as const;
 
 // ---------------------------------------------------------------------------------------
+// Admin API: OAuth 2.0 clients of service accounts
+// ---------------------------------------------------------------------------------------
+
+/**
+ * UNCONFIRMED page size ([doc] `GET /orgs/{orgId}/oauth-clients?pageSize=&cursor=` names
+ * `pageSize` and no bounds). How many OAuth clients the sdk asks for per page. Live check:
+ * `GET …/oauth-clients?pageSize=50` on an org with more clients than that.
+ */
+export const OAUTH_CLIENT_PAGE_SIZE = 50 as const;
+
+/**
+ * UNCONFIRMED link between a client and its account. [doc] The org's list
+ * (`GET /orgs/{orgId}/oauth-clients`, `{data:[{clientId,name,createdAt,updatedAt,status}],
+ * links:{self,next,prev}}`, times in epoch milliseconds) names no service account. [3p] A
+ * vault note quotes `GET /orgs/{orgId}/service-accounts/{serviceAccountId}/oauth-clients`
+ * (shape not published). So a client is tied to an account by appearing in that account's
+ * list, assumed to answer the org list's shape (`{data, links}`; an array, `{items}` or
+ * `{values}` also reads) and to take the same id as the token routes
+ * (`SERVICE_ACCOUNT_TOKEN_PATH_ID_FIELD`: both live under `/service-accounts/{serviceAccountId}/`
+ * of the same service). A client in the org's list and in no account's list is reported with
+ * its account unknown. Live check: `GET …/service-accounts/{id}/oauth-clients` with each id
+ * of an account holding a client; record the body.
+ */
+export const OAUTH_CLIENT_ACCOUNT_LINK = "per-account-list" as const;
+
+/**
+ * UNCONFIRMED status values ([doc] the sample shows `"status":"ACTIVE"`; others unpublished).
+ * Shown as listed; no decision depends on them.
+ */
+export const OAUTH_CLIENT_STATUS_ACTIVE = "ACTIVE" as const;
+
+// ---------------------------------------------------------------------------------------
+// Organization audit log (`/admin/v1/orgs/{orgId}/events`)
+// ---------------------------------------------------------------------------------------
+
+/**
+ * [doc] jira.js `getEvents`: "10 requests per minute" per user and per path (since May
+ * 2025). The most requests the credential report sends to `/events` in one run, so that a
+ * daily job never meets the limit; the sdk still honours a 429's `Retry-After`.
+ */
+export const AUDIT_LOG_REQUESTS_PER_MINUTE = 10 as const;
+
+/**
+ * [doc] An event made with an API token carries `attributes.actor.auth` =
+ * `{authType:"api-token", tokenId, tokenLabel}`; `from`/`to` are epoch milliseconds (sent as
+ * strings). UNCONFIRMED: that `tokenId` is the id the service-account token list shows
+ * ([none]; the user-management list's `id` is the likeliest match), that a service account's
+ * token use is logged at all ([none]), the action ids of token use ([none]: so no `action`
+ * filter is sent), and the order of the pages ([none]: the reader keeps the latest time per
+ * token, whatever the order). Live check: use a service account's token, then
+ * `GET …/events?from=<ms before the use>` and look for its `tokenId`.
+ */
+export const AUDIT_TOKEN_USE = { authType: "api-token", idField: "tokenId", fromFormat: "epoch-ms" } as const;
+
+// ---------------------------------------------------------------------------------------
 // Admin API errors
 // ---------------------------------------------------------------------------------------
 

@@ -51,6 +51,7 @@ import { Events } from "./resources/events";
 import { Extensions } from "./resources/extensions";
 import { ServiceAccounts } from "./resources/service-accounts";
 import { ServiceAccountTokens } from "./resources/service-account-tokens";
+import { OAuthClients } from "./resources/oauth-clients";
 import { JiraProjectRoles } from "./resources/jira-project-roles";
 import { ConfluenceSpacePermissions, ConfluenceSpaceRoles, ConfluenceSpaces } from "./resources/confluence-spaces";
 
@@ -228,6 +229,8 @@ export class Client {
    * in the embedded backend's own event shape.
    */
   readonly events: Events;
+  /** Atlassian public: OAuth 2.0 clients, the org's and one account's (lists only). */
+  readonly oauthClients: OAuthClients;
   /** Atlassian public (Jira Cloud REST v3): project roles and their members, with the site admin's credentials. */
   readonly jiraProjectRoles: JiraProjectRoles;
   /** Atlassian public (Confluence v2): spaces (key to id) and the site's space-role mode. */
@@ -338,6 +341,7 @@ export class Client {
     this.serviceAccountTokens = new ServiceAccountTokens(this);
     this.apiKeys = new ApiKeys(this);
     this.events = new Events(this);
+    this.oauthClients = new OAuthClients(this);
     this.jiraProjectRoles = new JiraProjectRoles(this);
     this.confluenceSpaces = new ConfluenceSpaces(this);
     this.confluenceSpaceRoles = new ConfluenceSpaceRoles(this);

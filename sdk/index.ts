@@ -10,9 +10,11 @@ export { CursorPage, PagePromise, nextPageQuery, type PageData } from "./paginat
 export {
   ADMIN_API_ROOT,
   ADMIN_ERROR_CODES,
+  AUDIT_LOG_REQUESTS_PER_MINUTE,
   LINKS_NEXT_DEFAULT_FORM,
   LINKS_NEXT_FORMS,
   NEW_ACCOUNT_GRANT_RETRY,
+  OAUTH_CLIENT_ACCOUNT_LINK,
   QUOTA_ERROR_CODES,
   QUOTA_ERROR_TEXT,
   SERVICE_ACCOUNT_CREATE_FIELDS,
@@ -36,7 +38,8 @@ export {
   adminIdOf,
 } from "./resources/service-accounts";
 export { ApiKeys, ApiKeyListParams } from "./resources/api-keys";
-export { Events, EventListParams } from "./resources/events";
+export { Events, EventListParams, type LastTokenUses, type LastTokenUsesParams } from "./resources/events";
+export { OAuthClients, OAuthClientItem, type OAuthClient } from "./resources/oauth-clients";
 export { ServiceAccountTokens, tokenStatus, type ServiceAccountToken, type ServiceAccountRef } from "./resources/service-account-tokens";
 export { JiraProjectRoles, JiraProjectRole, JiraRoleActor, hasUser, type JiraRoleRef } from "./resources/jira-project-roles";
 export {

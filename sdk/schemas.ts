@@ -340,7 +340,12 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 export const AuditEventAttributes = z.object({
   time: Timestamp,
   action: z.string(),
-  actor: z.object({ type: z.enum(["api-key", "service-account", "site-admin", "anonymous"]), id: z.string() }),
+  actor: z.object({
+    type: z.enum(["api-key", "service-account", "site-admin", "anonymous"]),
+    id: z.string(),
+    /** How the actor authenticated, as Atlassian's events say it: on a token's use, `{authType: "api-token", tokenId}`. */
+    auth: z.object({ authType: z.string(), tokenId: z.string().optional() }).optional(),
+  }),
   target: z.object({ type: z.string(), id: z.string() }),
   outcome: z.enum(["success", "denied"]),
   context: z.object({
@@ -362,10 +367,13 @@ export const EventsPage = z.object({
 });
 export type EventsPage = z.infer<typeof EventsPage>;
 
+/** A time bound of the events list: ISO-8601, or epoch milliseconds as Atlassian documents them. */
+export const EventsTimeBound = z.union([Timestamp, z.string().regex(/^\d{1,15}$/, "must be ISO-8601 or epoch milliseconds")]);
+
 export const EventsQuery = ListQuery.extend({
   action: z.string().max(100).optional(),
-  from: Timestamp.optional(),
-  to: Timestamp.optional(),
+  from: EventsTimeBound.optional(),
+  to: EventsTimeBound.optional(),
 });
 export type EventsQuery = z.infer<typeof EventsQuery>;
 
@@ -382,6 +390,7 @@ export const AUDIT_ACTIONS = [
   "api-token.created",
   "api-token.revoked",
   "api-token.used",
+  "oauth-client.created",
   "scope-binding.created",
   "scope-binding.updated",
   "scope-binding.deleted",

@@ -5,29 +5,42 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { ApiToken, ApiTokenCreateParams, ApiTokenListItem, ApiTokenWithSecret, DAY_MS, Id, TOKEN_MAX_DAYS } from "../../sdk/schemas";
+import { ApiToken, type ApiToken as ApiTokenObject, ApiTokenCreateParams, ApiTokenListItem, ApiTokenWithSecret, DAY_MS, Id, TOKEN_MAX_DAYS } from "../../sdk/schemas";
 import { listBody, type Context, type ZodApp } from "../context";
 import { invalid, notFound } from "../errors";
 import { hashSecret, newTokenSecret } from "../secrets";
 import { AccountParams, AdminListQuery, adminPageOf, OrgParams, throwNotFound } from "./service-accounts";
 
 const TokenParams = AccountParams.extend({ tokenId: Id });
-/** A token as Atlassian's lists show it: `lastActiveAt` is its `lastUsedAt`. */
-const listItem = (t: ApiToken) => ({ ...t, lastActiveAt: t.lastUsedAt });
 /** The documented token routes' account: an admin id, or an atlassianId (`712020:<uuid>`). */
-const DocumentedAccountParams = OrgParams.extend({ id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_:-]+$/, "not a valid id") });
+export const DocumentedAccountParams = OrgParams.extend({ id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_:-]+$/, "not a valid id") });
+
+/**
+ * The account of Atlassian's documented `/service-accounts/{id}/…` routes (tokens, OAuth
+ * clients): by the admin `id`, or by the `atlassianId` (`atlassian.tokenPathId`); the
+ * evidence does not say which, and the other answers 404.
+ */
+export const documentedAccount = (ctx: Context, orgId: string, id: string) =>
+  (ctx.atlassian.tokenPathId === "atlassianId" ? ctx.store.accountByProductId(orgId, id) : ctx.store.account(orgId, id)) ?? throwNotFound(id);
+
+/**
+ * A token as Atlassian's lists show it: its last use under the assumed `lastActiveAt`, or,
+ * when the stand-in plays a list without it (`--atlassian tokenListLastUsed=absent`), under no name at all.
+ */
+const listItem = (ctx: Context, t: ApiTokenObject) => {
+  if (ctx.atlassian.tokenListLastUsed === "absent") {
+    const { lastUsedAt: _omit, ...rest } = t;
+    return rest;
+  }
+  return { ...t, lastActiveAt: t.lastUsedAt };
+};
+const ListedToken = ApiTokenListItem.extend({ lastUsedAt: ApiTokenListItem.shape.lastUsedAt.optional(), lastActiveAt: ApiTokenListItem.shape.lastActiveAt.optional() });
 
 const tags = ["api tokens"];
 
 /** Atlassian's routes: a service account's tokens (or the org's) listed, and all of an account's revoked. */
 export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
   const { store } = ctx;
-  /**
-   * The account of Atlassian's documented token routes: by the admin `id`, or by the
-   * `atlassianId` (`atlassian.tokenPathId`); the evidence does not say which, and the other answers 404.
-   */
-  const documentedAccount = (orgId: string, id: string) =>
-    (ctx.atlassian.tokenPathId === "atlassianId" ? store.accountByProductId(orgId, id) : store.account(orgId, id)) ?? throwNotFound(id);
 
   app.get(
     "/service-accounts/:id/api-tokens",
@@ -38,17 +51,17 @@ export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
         summary: "List a service account's tokens (no secrets; ?tokenLabel= filters by exact label; the path takes the id or the atlassianId, as --atlassian tokenPathId says)",
         params: DocumentedAccountParams,
         querystring: AdminListQuery.extend({ tokenLabel: z.string().max(100).optional() }),
-        response: { 200: adminPageOf(ApiTokenListItem) },
+        response: { 200: adminPageOf(ListedToken) },
       },
     },
     async (req) => {
       const { orgId } = req.params;
       const { tokenLabel } = req.query;
-      const { id } = documentedAccount(orgId, req.params.id);
+      const { id } = documentedAccount(ctx, orgId, req.params.id);
       const p = ctx.adminPage(req, `${orgId}/${id}/api-tokens?${tokenLabel ?? ""}`, req.query, (after, limit) =>
         store.listTokens(id, after, limit, ctx.now(), tokenLabel),
       );
-      return listBody(p, listItem);
+      return listBody(p, (t) => listItem(ctx, t));
     },
   );
 
@@ -61,14 +74,14 @@ export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
         summary: "List the tokens of every service account of the org (no secrets; ?tokenLabel= filters by exact label)",
         params: OrgParams,
         querystring: AdminListQuery.extend({ tokenLabel: z.string().max(100).optional() }),
-        response: { 200: adminPageOf(ApiTokenListItem) },
+        response: { 200: adminPageOf(ListedToken) },
       },
     },
     async (req) => {
       const { orgId } = req.params;
       const { tokenLabel } = req.query;
       const p = ctx.adminPage(req, `${orgId}/api-tokens?${tokenLabel ?? ""}`, req.query, (after, limit) => store.listOrgTokens(orgId, after, limit, ctx.now(), tokenLabel));
-      return listBody(p, listItem);
+      return listBody(p, (t) => listItem(ctx, t));
     },
   );
 
@@ -81,7 +94,7 @@ export function apiTokenRoutes(app: ZodApp, ctx: Context): void {
     async (req, reply) => {
       ctx.mutate(req, reply, 204, () => {
         const { orgId } = req.params;
-        const { id } = documentedAccount(orgId, req.params.id);
+        const { id } = documentedAccount(ctx, orgId, req.params.id);
         for (const t of store.revokeTokens(id, undefined, ctx.now())) {
           ctx.audit(req, { orgId, action: "api-token.revoked", target: { type: "api-token", id: t }, outcome: "success" });
         }

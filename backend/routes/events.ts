@@ -13,11 +13,9 @@ export function eventRoutes(app: ZodApp, ctx: Context): void {
     async (req) => {
       const { orgId } = req.params;
       const { action, from, to } = req.query;
-      const f = {
-        action,
-        from: from === undefined ? undefined : new Date(from).toISOString(),
-        to: to === undefined ? undefined : new Date(to).toISOString(),
-      };
+      // ISO-8601, or epoch milliseconds (Atlassian's documented form).
+      const iso = (t: string | undefined) => (t === undefined ? undefined : new Date(/^\d+$/.test(t) ? Number(t) : t).toISOString());
+      const f = { action, from: iso(from), to: iso(to) };
       const p = ctx.adminPage(req, `${orgId}/events?${f.action ?? ""}&${f.from ?? ""}&${f.to ?? ""}`, req.query, (after, limit) =>
         ctx.store.listEvents(orgId, f, after, limit),
         LIST_LIMIT_MAX,

@@ -159,6 +159,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // What Atlassian's OAuth client lists read: the org's clients, and each account's.
+    name: "OAuth 2.0 clients of service accounts",
+    up: `
+      CREATE TABLE oauth_clients (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, client_id TEXT NOT NULL UNIQUE, org_id TEXT NOT NULL,
+        service_account_id TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL
+      );
+      CREATE INDEX oauth_clients_org ON oauth_clients (org_id, seq);
+      CREATE INDEX oauth_clients_account ON oauth_clients (service_account_id, seq);
+    `,
+  },
 ];
 
 /** The schema version this code writes and reads. */

@@ -79,6 +79,10 @@ export const SQL = {
   accountsByNameCount: "SELECT count(*) AS n FROM service_accounts WHERE org_id = ? AND name = ?",
   tokensPage: "SELECT * FROM api_tokens WHERE service_account_id = ? AND seq > ? ORDER BY seq LIMIT ?",
   tokensCount: "SELECT count(*) AS n FROM api_tokens WHERE service_account_id = ?",
+  oauthClientsPage: "SELECT * FROM oauth_clients WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+  oauthClientsCount: "SELECT count(*) AS n FROM oauth_clients WHERE org_id = ?",
+  oauthClientsByAccountPage: "SELECT * FROM oauth_clients WHERE service_account_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+  oauthClientsByAccountCount: "SELECT count(*) AS n FROM oauth_clients WHERE service_account_id = ?",
   bindingsPage: "SELECT * FROM scope_bindings WHERE service_account_id = ? AND seq > ? ORDER BY seq LIMIT ?",
   bindingsCount: "SELECT count(*) AS n FROM scope_bindings WHERE service_account_id = ?",
   /** Events with seq in (after, upTo]: the whole log, or a time window turned into seqs. */
@@ -118,6 +122,27 @@ function toAccount(r: Row): ExtensionServiceAccount {
   };
 }
 
+/** An OAuth 2.0 client as stored: Atlassian's list fields (times in epoch ms) and its account. */
+export interface OAuthClientRecord {
+  clientId: string;
+  serviceAccountId: string;
+  name: string;
+  status: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+function toOAuthClient(r: Row): OAuthClientRecord {
+  return {
+    clientId: s(r.client_id),
+    serviceAccountId: s(r.service_account_id),
+    name: s(r.name),
+    status: s(r.status),
+    createdAt: Number(r.created_at_ms),
+    updatedAt: Number(r.updated_at_ms),
+  };
+}
+
 function toBinding(r: Row): ScopeBinding {
   return {
     id: s(r.id),
@@ -143,13 +168,15 @@ function toKey(r: Row): ApiKeyRecord {
 }
 
 function toEvent(r: Row): AuditEvent {
+  // A token's use names the token as Atlassian's events do: `actor.auth.tokenId`.
+  const auth = s(r.action) === "api-token.used" && s(r.target_type) === "api-token" ? { auth: { authType: "api-token", tokenId: s(r.target_id) } } : {};
   return {
     id: s(r.id),
     type: "events",
     attributes: {
       time: s(r.time),
       action: s(r.action),
-      actor: { type: s(r.actor_type) as "api-key", id: s(r.actor_id) },
+      actor: { type: s(r.actor_type) as "api-key", id: s(r.actor_id), ...auth },
       target: { type: s(r.target_type), id: s(r.target_id) },
       outcome: s(r.outcome) as "success",
       context: { requestId: s(r.request_id), userAgent: sn(r.user_agent), clientContext: sn(r.client_context) },
@@ -321,6 +348,7 @@ export class Store {
     if (changed) {
       this.q("UPDATE api_tokens SET revoked = 1, revoked_at = ? WHERE service_account_id = ? AND revoked = 0").run(now, id);
       this.q("DELETE FROM scope_bindings WHERE service_account_id = ?").run(id);
+      this.q("DELETE FROM oauth_clients WHERE service_account_id = ?").run(id);
     }
     return changed;
   }
@@ -431,6 +459,27 @@ export class Store {
 
   touchToken(id: string, now: string): void {
     this.q("UPDATE api_tokens SET last_used_at = ? WHERE id = ?").run(now, id);
+  }
+
+  // ----- OAuth 2.0 clients -------------------------------------------------------------
+
+  insertOAuthClient(orgId: string, c: OAuthClientRecord): OAuthClientRecord {
+    this.q(
+      `INSERT INTO oauth_clients (client_id, org_id, service_account_id, name, status, created_at_ms, updated_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(c.clientId, orgId, c.serviceAccountId, c.name, c.status, c.createdAt, c.updatedAt);
+    return c;
+  }
+
+  /** A page of the org's clients, or (with `serviceAccountId`) of one account's. */
+  listOAuthClients(orgId: string, serviceAccountId: string | undefined, after: number, limit: number): { items: OAuthClientRecord[]; seqs: number[]; total: number } {
+    const rows = (
+      serviceAccountId === undefined
+        ? this.q(SQL.oauthClientsPage).all(orgId, after, limit)
+        : this.q(SQL.oauthClientsByAccountPage).all(serviceAccountId, after, limit)
+    ) as Row[];
+    const total = (serviceAccountId === undefined ? this.q(SQL.oauthClientsCount).get(orgId) : this.q(SQL.oauthClientsByAccountCount).get(serviceAccountId)) as Row;
+    return { items: rows.map(toOAuthClient), seqs: rows.map((r) => Number(r.seq)), total: Number(total.n) };
   }
 
   // ----- scope bindings ----------------------------------------------------------------

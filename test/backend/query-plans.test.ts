@@ -6,13 +6,15 @@ import { SQL, Store } from "../../backend/store";
 import { writeDataDir010 } from "./fixtures/data-dir-0.1.0";
 
 /** The tables that grow with a fleet: reading one of them whole is what a page must never do. */
-const BIG = /^SCAN (api_keys|service_accounts|api_tokens|scope_bindings|events)\b/;
+const BIG = /^SCAN (api_keys|service_accounts|api_tokens|scope_bindings|events|oauth_clients)\b/;
 
 /** The index each paging statement should read (the others just must not scan or sort). */
 const EXPECTED_INDEX: Partial<Record<keyof typeof SQL, RegExp>> = {
   apiKeysPage: /SEARCH api_keys USING INDEX api_keys_org \(org_id=\? AND seq>\?\)/,
   accountsPage: /SEARCH service_accounts USING INDEX service_accounts_org \(org_id=\? AND seq>\?\)/,
   tokensPage: /SEARCH api_tokens USING INDEX api_tokens_account \(service_account_id=\? AND seq>\?\)/,
+  oauthClientsPage: /SEARCH oauth_clients USING INDEX oauth_clients_org \(org_id=\? AND seq>\?\)/,
+  oauthClientsByAccountPage: /SEARCH oauth_clients USING INDEX oauth_clients_account \(service_account_id=\? AND seq>\?\)/,
   bindingsPage: /SEARCH scope_bindings USING INDEX scope_bindings_account \(service_account_id=\? AND seq>\?\)/,
   eventsPage: /SEARCH events USING INDEX events_org \(org_id=\? AND seq>\? AND seq<\?\)/,
   eventsByActionPage: /SEARCH events USING INDEX events_org_action \(org_id=\? AND action=\? AND seq>\? AND seq<\?\)/,

@@ -213,6 +213,7 @@ describe("provider configuration", () => {
       ["atlassian:siteAdminEmail", "ATLASSIAN_SITE_ADMIN_EMAIL", false],
       ["atlassian:siteAdminToken", "ATLASSIAN_SITE_ADMIN_TOKEN", true],
       ["atlassian:roleMapping", "ATLASSIAN_ROLE_MAPPING", false],
+      ["atlassian:policy", "ATLASSIAN_POLICY", false],
     ]);
   });
 });
