@@ -194,6 +194,8 @@ describe("backend: --public-only", () => {
     expect([...EXTENSION_ROUTES].sort()).to.deep.equal(
       [
         `POST ${admin}/service-accounts/:id/api-tokens`,
+        // Atlassian creates an OAuth client in an admin session only: the stand-in's way to give an account one.
+        `POST ${admin}/service-accounts/:id/oauth-clients`,
         `GET ${admin}/service-accounts/:id/api-tokens/:tokenId`,
         `DELETE ${admin}/service-accounts/:id/api-tokens/:tokenId`,
         `GET ${admin}/service-accounts/:id`,
