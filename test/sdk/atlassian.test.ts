@@ -149,6 +149,9 @@ describe("sdk: Atlassian's public operations (public-only backend)", () => {
       "serviceAccountTokens.revokeAll": () => client.serviceAccountTokens.revokeAll(a),
       "apiKeys.list": () => client.apiKeys.list().toArray(),
       "events.list": () => client.events.list({ limit: 1 }),
+      "events.lastTokenUses": () => client.events.lastTokenUses({ from: new Date(0), maxRequests: 1 }),
+      "oauthClients.list": () => client.oauthClients.list().toArray(),
+      "oauthClients.listForAccount": () => client.oauthClients.listForAccount(a.id),
     };
     // Every method of these resources is classified above, so a new one cannot slip in unchecked.
     const methodsOf = (owner: object, names: string[]) =>
@@ -159,7 +162,7 @@ describe("sdk: Atlassian's public operations (public-only backend)", () => {
           .map(([m]) => `${name}.${m}`);
       });
     expect(methodsOf(ext, Object.keys(ext)).sort()).to.deep.equal(Object.keys(extensionCalls).sort());
-    expect(methodsOf(client, ["serviceAccounts", "serviceAccountTokens", "apiKeys", "events"]).sort()).to.deep.equal(Object.keys(publicCalls).sort());
+    expect(methodsOf(client, ["serviceAccounts", "serviceAccountTokens", "apiKeys", "events", "oauthClients"]).sort()).to.deep.equal(Object.keys(publicCalls).sort());
 
     for (const [name, call] of Object.entries(extensionCalls)) {
       const err = await call().then(
