@@ -13,7 +13,9 @@ export interface Command {
 }
 
 /** The commands, loaded only when named (each brings its own dependencies). */
-const COMMANDS: Record<string, () => Promise<Command>> = {};
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  doctor: () => import("./doctor.js"),
+};
 
 export const USAGE = [
   "usage: pulumi-atlassian-service-accounts <command> [options]",
