@@ -9,14 +9,15 @@
  * It reads the provider's settings the provider's way (`cli/settings.ts`); no secret reaches
  * its output, error bodies quoted back included (`mask`).
  *
- * Exit status: 0 when every checked assumption holds; 1 when one differs or something was
- * left behind; 2 for bad usage or settings; 130 (SIGINT) or 143 (SIGTERM) when interrupted.
+ * Exit status: 0 when every checked assumption holds; 1 when one differs, something was left
+ * behind, or the org's service-account list could not be read (then nothing that matters was
+ * checked); 2 for bad usage or settings; 130 (SIGINT) or 143 (SIGTERM) when interrupted.
  */
 import { parseArgs } from "node:util";
 import { atlassianOptions, parseAtlassian, type AtlassianOptions } from "../backend/atlassian";
 import { client as configuredClient, raw, resetConfiguration, roleMapping, settings, siteSettings } from "../provider/config";
 import { SERVICE_ACCOUNT_LIST_PAGE_SIZE } from "../sdk/atlassian-assumptions";
-import { VERSION } from "../sdk/client";
+import { VERSION, type Client } from "../sdk/client";
 import { PROJECT_KEY, SPACE_KEY } from "../sdk/resources/product";
 import type { OrgServiceAccount } from "../sdk/resources/org-service-accounts";
 import { judgeErrors, judgeListedAccounts, probeErrors, probeLinks, probeList, probePageSize, probeTokenLists, probeTokenPaths, type ErrorSample } from "./probes/admin";
@@ -25,6 +26,7 @@ import { PRODUCT_LINES, probeConfluence, probeJiraRoles, probeProductId, probeSi
 import { describeError, Report, type Finding, type LineName } from "./probes/report";
 import { Cleanup, throwaway, throwawayName, WRITE_LINES, type ThrowawayRecord } from "./probes/throwaway";
 import { mask, secretsInForce, useConfig, useSettings } from "./settings";
+import type { StandIn } from "./stand-in";
 
 export const summary = "check, against your org, every assumption this package makes about Atlassian's APIs";
 
@@ -48,8 +50,9 @@ then what to change. Read-only unless --write.
   --atlassian <k=v,...>     with --stand-in: the readings it plays, e.g. linksNext=cursor
                             (see: npm run backend -- --help)
 
-Exit status: 0 when every checked assumption holds, 1 when one differs or something was left
-behind, 2 for bad usage or settings, 130 or 143 when interrupted.`;
+Exit status: 0 when every checked assumption holds, 1 when one differs, something was left
+behind or the org's service-account list could not be read, 2 for bad usage or settings, 130 or
+143 when interrupted.`;
 
 interface Options {
   write: boolean;
@@ -118,6 +121,8 @@ interface Outcome {
   throwaway: ThrowawayRecord | null;
   left: { what: string; id: string; error: string }[];
   interrupted: NodeJS.Signals | null;
+  /** Whether the org's service-account list was read (a run that could not read it does not pass). */
+  listRead: boolean;
   exitCode: number;
 }
 
@@ -133,9 +138,20 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const standIn = o.standIn ? await (await import("./stand-in.js")).startStandIn(o.atlassian ? { atlassian: o.atlassian } : {}) : undefined;
+  let standIn: StandIn | undefined;
+  if (o.standIn) {
+    try {
+      // Required here only: the stand-in brings the backend's server stack, a development dependency.
+      const { startStandIn } = require("./stand-in") as typeof import("./stand-in");
+      standIn = await startStandIn(o.atlassian ? { atlassian: o.atlassian } : {});
+    } catch (err) {
+      process.stderr.write(`doctor: the stand-in did not start: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
   try {
     let source: string;
+    let client: Client;
     try {
       if (standIn) {
         await useConfig(standIn.config);
@@ -144,22 +160,22 @@ export async function run(argv: string[]): Promise<number> {
         source = await useSettings({ ...(o.stack !== undefined ? { stack: o.stack } : {}), ...(o.cwd !== undefined ? { cwd: o.cwd } : {}) });
       }
       settings();
+      client = configuredClient().withOptions({ userAgent: "doctor", maxRetries: 2, retryMaxDelayMs: 2_000, timeoutMs: 30_000 });
     } catch (err) {
       process.stderr.write(`doctor: ${mask((err as Error).message)}\n`);
       return 2;
     }
-    return await diagnose(o, source);
+    return await diagnose(o, source, client);
   } finally {
     resetConfiguration();
     await standIn?.close();
   }
 }
 
-async function diagnose(o: Options, source: string): Promise<number> {
+async function diagnose(o: Options, source: string, client: Client): Promise<number> {
   const secrets = secretsInForce();
   const say = (line: string) => process.stderr.write(mask(`doctor: ${line}\n`, secrets));
   const { orgId, baseUrl } = settings();
-  const client = configuredClient().withOptions({ userAgent: `doctor`, maxRetries: 2, retryMaxDelayMs: 2_000, timeoutMs: 30_000 });
   const controller = new AbortController();
   const cleanup = new Cleanup();
   let interrupted: NodeJS.Signals | null = null;
@@ -193,8 +209,10 @@ async function diagnose(o: Options, source: string): Promise<number> {
   if (interrupted) report.notCheckedRest(report.findings().map((f) => f.name as LineName), `interrupted (${interrupted})`);
   const findings = report.findings();
   const differs = findings.some((f) => f.status === "differs");
-  const exitCode = interrupted ? (interrupted === "SIGINT" ? 130 : 143) : differs || left.length > 0 ? 1 : 0;
-  const outcome: Outcome = { findings, throwaway: record, left, interrupted, exitCode };
+  // A run that could not even read the org's list checked nothing of what matters: it does not pass.
+  const listRead = report.status("atlassian:apiKey") === "holds";
+  const exitCode = interrupted ? (interrupted === "SIGINT" ? 130 : 143) : differs || left.length > 0 || !listRead ? 1 : 0;
+  const outcome: Outcome = { findings, throwaway: record, left, interrupted, listRead, exitCode };
   const header = { orgId, baseUrl, source, write: o.write, jiraProject: o.jiraProject, confluenceSpace: o.confluenceSpace };
   process.stdout.write(mask(o.json ? `${JSON.stringify(document(header, outcome), null, 2)}\n` : text(header, outcome), secrets));
   return exitCode;
@@ -323,6 +341,7 @@ function text(h: Header, r: Outcome): string {
   out.push("");
   const count = (s: Finding["status"]) => r.findings.filter((f) => f.status === s).length;
   out.push(`${count("holds")} hold, ${count("differs")} differ, ${count("not checked")} not checked.`);
+  if (!r.listRead) out.push("The org's service-account list could not be read: see atlassian:apiKey and ADMIN_API_ROOT above.");
   const fixes = r.findings.filter((f) => f.status === "differs");
   if (fixes.length > 0) {
     out.push("", "To change:");
@@ -365,6 +384,7 @@ function document(h: Header, r: Outcome): unknown {
     throwaway: r.throwaway,
     leftBehind: r.left,
     interrupted: r.interrupted,
+    listRead: r.listRead,
     exitCode: r.exitCode,
   };
 }

@@ -14,7 +14,8 @@ export interface Command {
 
 /** The commands, loaded only when named (each brings its own dependencies). */
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  doctor: () => import("./doctor.js"),
+  // Required when named, so one command's dependencies never load for another.
+  doctor: async () => require("./doctor") as Command,
 };
 
 export const USAGE = [

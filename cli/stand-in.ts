@@ -39,6 +39,10 @@ export interface StandIn {
   siteAdmin: { email: string; token: string };
   /** The provider's settings pointing at the stand-in, as stack config (`atlassian:<name>`). */
   config: Record<string, string>;
+  /** Where its data is kept. */
+  dataDir: string;
+  /** Stops the backend and keeps its data (a later `startBackend` on `dataDir` serves it again). */
+  stop(): Promise<void>;
   /** Stops the backend and removes its data. */
   close(): Promise<void>;
 }
@@ -48,7 +52,7 @@ export const STAND_IN_ACCOUNTS = ["Doctor seed", "Doctor seed", "Doctor token ho
 
 export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> {
   // Loaded here only: the backend's server stack is a development dependency of the package.
-  const { startBackend } = await import("../backend/index.js");
+  const { startBackend } = require("../backend") as typeof import("../backend");
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "pasa-doctor-stand-in-"));
   const siteAdmin = { email: "site-admin@example.com", token: `site-admin-${randomBytes(18).toString("base64url")}` };
   const common = {
@@ -84,6 +88,8 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
       apiKey,
       siteAdmin,
       config: Object.fromEntries(Object.entries(settings).map(([k, v]) => [`atlassian:${k}`, v])),
+      dataDir,
+      stop: () => b.close(),
       close: async () => {
         await b.close();
         rmSync(dataDir, { recursive: true, force: true });
