@@ -6,16 +6,12 @@
  * of what runs under test).
  */
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
-import * as path from "node:path";
 import { startBackend } from "../../backend";
 import { startStandIn, STAND_IN_ACCOUNTS, type StandIn, type StandInOptions } from "../../cli/stand-in";
-import { SETTINGS } from "../../provider/config";
 import * as assumptions from "../../sdk/atlassian-assumptions";
 import { expectNoSecrets } from "../e2e/fixture";
 import { startScriptedServer } from "../sdk/scripted-server";
-
-const ROOT = path.resolve(__dirname, "../..");
+import { doctor, start } from "./doctor-process";
 
 interface Finding {
   name: string;
@@ -30,50 +26,6 @@ interface Document {
   throwaway: { displayName: string; id?: string; atlassianId?: string; email?: string; deleted: boolean } | null;
   leftBehind: { what: string; id: string }[];
   exitCode: number;
-}
-
-interface Run {
-  child: ChildProcess;
-  /** Resolves with stderr so far once it matches. */
-  stderrMatching(re: RegExp): Promise<string>;
-  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
-}
-
-/** `doctor <args>` in its own process, with exactly these ATLASSIAN_* settings (every other one unset). */
-function start(args: string[], settings: Record<string, string> = {}): Run {
-  const env: Record<string, string> = { ...(process.env as Record<string, string>) };
-  for (const s of SETTINGS) {
-    const value = settings[s.configKey];
-    if (value === undefined) delete env[s.envVar];
-    else env[s.envVar] = value;
-  }
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "cli", "index.ts"), "doctor", ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  const waiting: { re: RegExp; resolve: (s: string) => void }[] = [];
-  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => {
-    stderr += d.toString();
-    for (const w of [...waiting]) if (w.re.test(stderr)) (waiting.splice(waiting.indexOf(w), 1), w.resolve(stderr));
-  });
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-  return {
-    child,
-    done,
-    stderrMatching: (re) =>
-      new Promise((resolve, reject) => {
-        if (re.test(stderr)) return resolve(stderr);
-        waiting.push({ re, resolve });
-        void done.then(() => reject(new Error(`doctor ended before its stderr matched ${re}:\n${stderr}`)));
-      }),
-  };
-}
-
-async function doctor(args: string[], settings?: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return start(args, settings).done;
 }
 
 /** `doctor --json`: the document, after checking that the exit status agrees with it. */
