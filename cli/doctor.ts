@@ -165,7 +165,13 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`doctor: ${mask((err as Error).message)}\n`);
       return 2;
     }
-    return await diagnose(o, source, client);
+    try {
+      return await diagnose(o, source, client);
+    } catch (err) {
+      // Not a probe's failure (those are findings): a fault of the doctor itself, told without secrets.
+      process.stderr.write(`doctor: ${mask(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
+      return 1;
+    }
   } finally {
     resetConfiguration();
     await standIn?.close();

@@ -146,12 +146,12 @@ export async function throwaway(p: Probe, t: WriteTargets, cleanup: Cleanup, rec
   }
   await patch(p, account, description, record);
   await grants(p, t, cleanup, account, created.atMs, record);
-  await remove(p, account, record);
-  if (!record.deleted) return;
+  const deletedAt = await remove(p, account, record);
+  if (deletedAt === undefined) return;
   cleanup.done(accountMade);
   // Deleted twice: the 404 the provider meets when an account was deleted by hand.
   try {
-    await call(p, "DELETE", `${accountsPath(p)}/${encodeURIComponent(account[SERVICE_ACCOUNT_PATH_ID_FIELD] ?? account.id)}`);
+    await call(p, "DELETE", deletedAt);
     t.errors.push({ what: "a second DELETE of the deleted account", expect: "not found", note: "a second DELETE of the deleted account answered 2xx" });
   } catch (err) {
     if (!(err instanceof APIError)) throw err;
@@ -309,8 +309,10 @@ function judgeWindow(p: Probe, where: string, r: { granted: boolean; afterMs: nu
 
 /** The Jira role and the Confluence access, each granted and removed. */
 async function grants(p: Probe, t: WriteTargets, cleanup: Cleanup, account: OrgServiceAccount, createdAtMs: number, record: ThrowawayRecord): Promise<void> {
+  // Without a working site admin, the product lines say so at the end of the run.
+  if (t.site === undefined) return;
   const productId = productAccountIdOf(account);
-  const jira = t.site?.jiraProject;
+  const jira = t.site.jiraProject;
   const viewer = jira?.roles.find((r) => r.name === t.mapping.jira.viewer);
   if (jira && viewer) {
     const where = `Jira project ${jira.key}`;
@@ -328,7 +330,7 @@ async function grants(p: Probe, t: WriteTargets, cleanup: Cleanup, account: OrgS
   } else {
     p.report.notChecked("NEW_ACCOUNT_GRANT_RETRY", jira ? `project ${jira.key} has no role ${q(t.mapping.jira.viewer)} to grant` : "give --jira-project KEY (or --confluence-space KEY) with --write");
   }
-  const conf = t.site?.confluence;
+  const conf = t.site.confluence;
   if (conf?.space) {
     if (conf.mode === "PRE_ROLES") await v1Permissions(p, cleanup, conf.space, productId, createdAtMs, record);
     else await spaceRole(p, t, cleanup, conf.space, conf.roles ?? [], productId, createdAtMs, record);
@@ -409,8 +411,11 @@ async function v1Permissions(p: Probe, cleanup: Cleanup, space: { id: string; ke
   }
 }
 
-/** Revokes the account's tokens and deletes it, as the provider's delete does; judges SERVICE_ACCOUNT_PATH_ID_FIELD. */
-async function remove(p: Probe, account: OrgServiceAccount, record: ThrowawayRecord): Promise<void> {
+/**
+ * Revokes the account's tokens and deletes it, as the provider's delete does; judges
+ * SERVICE_ACCOUNT_PATH_ID_FIELD. Answers the path that deleted it, if one did.
+ */
+async function remove(p: Probe, account: OrgServiceAccount, record: ThrowawayRecord): Promise<string | undefined> {
   // Revoke all, by the id the token routes answered to (the other one if that is a 404).
   const first = p.state.tokenIdField ?? SERVICE_ACCOUNT_TOKEN_PATH_ID_FIELD;
   for (const field of [first, first === "id" ? "atlassianId" : "id"] as const) {
@@ -429,8 +434,9 @@ async function remove(p: Probe, account: OrgServiceAccount, record: ThrowawayRec
   for (const field of [SERVICE_ACCOUNT_PATH_ID_FIELD, other] as const) {
     const id = account[field];
     if (!id) continue;
+    const path = `${accountsPath(p)}/${encodeURIComponent(id)}`;
     try {
-      await call(p, "DELETE", `${accountsPath(p)}/${encodeURIComponent(id)}`);
+      await call(p, "DELETE", path);
     } catch (err) {
       if (!isNotFound(err)) throw err;
       refusals.push(`by ${field}: ${describeError(err)}`);
@@ -439,15 +445,16 @@ async function remove(p: Probe, account: OrgServiceAccount, record: ThrowawayRec
     const gone = await until(p, async () => ((await listAccounts(p)).some((a) => a.id === account.id) ? undefined : true));
     if (!gone) {
       p.report.differs("SERVICE_ACCOUNT_PATH_ID_FIELD", `DELETE …/service-accounts/{${field}} answered, but the list still shows the account ${LIST_SETTLE_MS / 1000} s later`, "the provider takes an account as gone only once the list drops it: say how long deletes take");
-      return;
+      return undefined;
     }
     record.deleted = true;
     const how = `DELETE …/service-accounts/{${field}} answered, and the account left the list`;
     if (field === SERVICE_ACCOUNT_PATH_ID_FIELD) p.report.holds("SERVICE_ACCOUNT_PATH_ID_FIELD", how);
     else p.report.differs("SERVICE_ACCOUNT_PATH_ID_FIELD", `${how}; ${refusals.join("; ")}`, `SERVICE_ACCOUNT_PATH_ID_FIELD = "${field}"`);
-    return;
+    return path;
   }
   p.report.differs("SERVICE_ACCOUNT_PATH_ID_FIELD", `no DELETE removed the account: ${refusals.join("; ")}`, "SERVICE_ACCOUNT_PATH_ID_FIELD: the id the delete takes");
+  return undefined;
 }
 
 /** The cleanup of the account: found by its id, or by its display name when the create's answer never came. */
@@ -466,13 +473,13 @@ async function deleteByHand(p: Probe, displayName: string, known: OrgServiceAcco
   if (still.length > 0) throw new Error(`still listed after its DELETE: ${still.map((a) => a.id).join(", ")}`);
 }
 
-/** Polls `read` (now, then every 500 ms for {@link LIST_SETTLE_MS}) until it answers something. */
+/** Polls `read` (now, then every second for {@link LIST_SETTLE_MS}) until it answers something. */
 async function until<T>(p: Probe, read: () => Promise<T | undefined>): Promise<T | undefined> {
   const end = Date.now() + LIST_SETTLE_MS;
   for (;;) {
     const v = await read();
     if (v !== undefined || Date.now() >= end) return v;
-    await sleep(500, p.signal);
+    await sleep(1_000, p.signal);
   }
 }
 
