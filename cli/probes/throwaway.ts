@@ -168,19 +168,24 @@ async function create(p: Probe, displayName: string, description: string): Promi
     reply = await call(p, "POST", accountsPath(p), { body });
   } catch (err) {
     if (p.signal.aborted) throw err;
+    if (isAmbiguousWriteFailure(err)) {
+      // It may have made one: the cleanup looks for it by its display name.
+      p.report.notCheckedRest(WRITE_LINES, `the create got no clear answer (${describeError(err)}); the account may exist`);
+      return undefined;
+    }
     if (isQuotaExceeded(err)) {
       judgeQuota(p, err);
       p.report.notChecked("SERVICE_ACCOUNT_CREATE_FIELDS", `the org is full: ${describeError(err)}`);
       p.report.notCheckedRest(WRITE_LINES, "no throwaway account: the org is full");
-      return "refused";
-    } else if (isAmbiguousWriteFailure(err)) {
-      p.report.notCheckedRest(WRITE_LINES, `the create got no clear answer (${describeError(err)}); the account may exist`);
-    } else {
+    } else if (err instanceof APIError && (err.status === 401 || err.status === 403)) {
+      p.report.notCheckedRest(WRITE_LINES, `the key may not create a service account (${describeError(err)}): --write needs write:service-accounts:admin`);
+    } else if (err instanceof APIError && err.status >= 400 && err.status < 500 && err.status !== 429) {
       p.report.differs("SERVICE_ACCOUNT_CREATE_FIELDS", `POST …/service-accounts ${sent} was refused: ${describeError(err)}`, "SERVICE_ACCOUNT_CREATE_FIELDS: the create body's field names (and any field it demands)");
       p.report.notCheckedRest(WRITE_LINES, "no throwaway account: the create was refused");
-      return "refused";
+    } else {
+      throw err;
     }
-    return undefined;
+    return "refused";
   }
   const atMs = Date.now();
   p.report.notCheckedRest(["QUOTA_ERROR_CODES", "QUOTA_ERROR_TEXT"], "the org is not full (the create succeeded); a create in a full org shows the refusal");
