@@ -248,7 +248,7 @@ async function probeAll(p: Probe, o: Options, cleanup: Cleanup, record: Throwawa
     await step(["SERVICE_ACCOUNT_LIST_PAGE_SIZE"], () => probePageSize(p));
     await step(["LINKS_NEXT_FORMS", "LINKS_NEXT_DEFAULT_FORM"], () => probeLinks(p));
     await step(["SERVICE_ACCOUNT_LIST_UPDATED_AT", "SERVICE_ACCOUNT_DISPLAY_NAMES_UNIQUE", ...tokenLines], async () => {
-      accounts = p.state.accounts = await listAccounts(p);
+      accounts = await listAccounts(p);
       judgeListedAccounts(p, accounts);
     });
     if (accounts[0]) await step(["SERVICE_ACCOUNT_TOKEN_PATH_ID_FIELD"], () => probeTokenPaths(p, accounts[0]!));

@@ -26,8 +26,6 @@ export interface Probe {
 export interface ProbeState {
   /** The page size the doctor lists with: the assumed one, or less when the list refuses it. */
   listLimit: number;
-  /** The org's accounts, as first listed (before any throwaway account). */
-  accounts?: OrgServiceAccount[];
   /** Which id the token routes answered to. */
   tokenIdField?: "id" | "atlassianId";
 }
