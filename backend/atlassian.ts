@@ -19,6 +19,11 @@ export interface AtlassianOptions {
   roleModeEndpoint: "present" | "absent";
   /** The largest `limit` the public admin lists take (default 80; above it a 400); the default page is 50 or this, if smaller. */
   maxPageSize: number;
+  /**
+   * The status of a create refused because the org's plan is full: 402 (default) or 409 with
+   * `ADMIN-UAM-409-3` "Product License Limit Exceeded" (a third party saw both).
+   */
+  quotaStatus: "402" | "409";
   /** For this long after its creation, a grant naming an account answers 404 as for an unknown account. Default 3000 with `publicOnly`, else 0. */
   accountReadyDelayMs: number;
 }
@@ -29,15 +34,17 @@ const CHOICES = {
   patchIdField: ["serviceAccountId", "id"],
   patchReply: ["account", "empty", "partial"],
   roleModeEndpoint: ["present", "absent"],
+  quotaStatus: ["402", "409"],
 } as const;
 const NUMBERS = { maxPageSize: [1, 1000], accountReadyDelayMs: [0, 600_000] } as const;
 
 export const ATLASSIAN_USAGE = `--atlassian <k=v,...> plays one reading of Atlassian's admin API where the evidence has several:
   linksNext=absolute|relative|cursor      links.next of the admin lists (default absolute)
   tokenPathId=id|atlassianId              the id GET/DELETE …/service-accounts/{id}/api-tokens take (default id)
-  patchIdField=serviceAccountId|id       the body field PATCH …/service-accounts names the account by (default serviceAccountId)
+  patchIdField=serviceAccountId|id        the body field PATCH …/service-accounts names the account by (default serviceAccountId)
   patchReply=account|empty|partial        PATCH …/service-accounts answers 200 account, 204, or 200 without the account (default account)
   roleModeEndpoint=present|absent         absent: GET /wiki/api/v2/space-role-mode answers 404, the site works pre-roles (default present)
+  quotaStatus=402|409                      the status of a create past the plan's limit (default 402)
   maxPageSize=<1-1000>                    largest list limit; above it a 400 (default 80)
   accountReadyDelayMs=<0-600000>          a new account is not grantable for this long (default 3000 with --public-only, else 0)`;
 
@@ -49,6 +56,7 @@ export function atlassianOptions(given: Partial<AtlassianOptions> | undefined, p
     patchIdField: SERVICE_ACCOUNT_PATCH_ID_FIELD,
     patchReply: "account",
     roleModeEndpoint: "present",
+    quotaStatus: "402",
     maxPageSize: 80,
     accountReadyDelayMs: publicOnly ? 3000 : 0,
   };

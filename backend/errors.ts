@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { ADMIN_ERROR_CODES } from "../sdk/atlassian-assumptions";
 import type { ErrorBody, ErrorCode } from "../sdk/schemas";
 
 const TITLES: Record<ErrorCode, string> = {
@@ -97,7 +98,8 @@ function adminCode(status: number, it: ErrorItem): { code: string; title: string
     case "not.found":
       return at(1, "NOT_FOUND");
     case "quota.exceeded":
-      return at(1, "LICENSE_LIMIT_EXCEEDED");
+      // A 409 as jira.js's admin client names it.
+      return status === 409 ? { code: ADMIN_ERROR_CODES.licenceLimitExceeded, title: "Product License Limit Exceeded" } : at(1, "LICENSE_LIMIT_EXCEEDED");
     case "rate.limited":
       return at(1, "TOO_MANY_REQUESTS");
     case "validation.failed":

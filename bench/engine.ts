@@ -30,10 +30,11 @@
  * `--settings` (adds 4.), `--only=phases,growth,latency,settings`. Env: BENCH_ACCOUNTS, the
  * fleet of 1., 3. and 4. (default 100); BENCH_GROWTH, the sizes of 2. (e.g. `50,100,200`);
  * BENCH_TARBALL, a package tarball to measure instead of this checkout's (an earlier
- * version's, say). On 2 busy cores: `--quick` about 8 minutes; growth up to 200 about 10;
+ * version's, say); BENCH_ENGINE_LOGS, a folder where each phase of 1. leaves the engine's log
+ * (`-v=7`, one file per phase and stack; `bench/provider-calls.ts` reads them). On 2 busy cores: `--quick` about 8 minutes; growth up to 200 about 10;
  * 400 accounts about 12 more; `--settings` about 6 more.
  */
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startBackend, type Backend } from "../backend";
@@ -50,6 +51,8 @@ const ONLY = args.find((a) => a.startsWith("--only="))?.slice("--only=".length).
 const wanted = (scenario: string) => (ONLY ? ONLY.includes(scenario) : scenario !== "settings" || SETTINGS);
 const FLEET = Number(process.env.BENCH_ACCOUNTS ?? 100);
 const CHANGED = 20;
+/** Where 1. writes each phase's engine log (`pulumi … --logflow -v=7 --logtostderr`), if set. */
+const ENGINE_LOGS = process.env.BENCH_ENGINE_LOGS;
 const GROWTH = process.env.BENCH_GROWTH ? process.env.BENCH_GROWTH.split(",").map(Number) : QUICK ? [50, 100] : [50, 100, 200, 400];
 const CONCURRENCY = 8;
 const LATENCY_MS = 150;
@@ -236,11 +239,17 @@ class Bench {
   }
 
   /** Runs one engine command on `stack` and measures it. */
-  async run(stack: string, cmd: string[], env: Record<string, string> = {}): Promise<Figures> {
+  /** Runs one pulumi command on the stack; `phase` names it for BENCH_ENGINE_LOGS. */
+  async run(stack: string, cmd: string[], env: Record<string, string> = {}, phase?: string): Promise<Figures> {
     await this.project.pulumi(["stack", "select", stack]);
     const before = await routesCounted(this.backend.url);
     const t0 = performance.now();
-    const ran = await this.project.pulumi([...cmd, "--suppress-progress", "--suppress-outputs"], { env, record: false });
+    const logged = ENGINE_LOGS && phase ? ["--logflow", "-v=7", "--logtostderr"] : [];
+    const ran = await this.project.pulumi([...cmd, "--suppress-progress", "--suppress-outputs", ...logged], { env, record: false });
+    if (ENGINE_LOGS && phase) {
+      mkdirSync(ENGINE_LOGS, { recursive: true });
+      writeFileSync(path.join(ENGINE_LOGS, `${phase.replace(/\W+/g, "-")}.${stack}.log`), ran.stderr);
+    }
     const seconds = (performance.now() - t0) / 1000;
     const routes = routesDiff(await routesCounted(this.backend.url), before);
     const requests = [...routes.count.values()].reduce((a, b) => a + b, 0);
@@ -307,7 +316,7 @@ interface Budget {
 async function countAccounts(backend: Backend): Promise<number> {
   const client = new Client({ baseUrl: backend.url, orgId: backend.orgId, apiKey: backend.adminKey, maxRetries: 0 });
   let n = 0;
-  for await (const _ of client.orgServiceAccounts.list()) n++;
+  for await (const _ of client.serviceAccounts.list()) n++;
   return n;
 }
 
@@ -412,13 +421,13 @@ async function phases(project: CliProject): Promise<void> {
     const stacks = { floor: await bench.stack("floor", FLEET), package: await bench.stack("package", FLEET) };
     let orgAccounts = 0;
     const steps: [string, (k: Kind) => Promise<Figures>][] = [
-      ["up", (k) => bench.run(stacks[k], ["up", "--yes"])],
-      ["preview (no change)", (k) => bench.run(stacks[k], ["preview"])],
+      ["up", (k) => bench.run(stacks[k], ["up", "--yes"], {}, "up")],
+      ["preview (no change)", (k) => bench.run(stacks[k], ["preview"], {}, "preview")],
       // --skip-preview: a refresh's preview reads every resource once more.
       [
         "refresh",
         async (k) => {
-          const fig = await bench.run(stacks[k], ["refresh", "--yes", "--skip-preview"]);
+          const fig = await bench.run(stacks[k], ["refresh", "--yes", "--skip-preview"], {}, "refresh");
           // The accounts the refresh listed (counted after it, outside the measured run): its
           // bound counts the listing's pages.
           if (k === "package") orgAccounts = await countAccounts(backend);
@@ -430,10 +439,10 @@ async function phases(project: CliProject): Promise<void> {
         async (k) => {
           await project.pulumi(["stack", "select", stacks[k]]);
           await project.pulumi(["config", "set", "bench:changed", String(CHANGED)]);
-          return bench.run(stacks[k], ["up", "--yes"]);
+          return bench.run(stacks[k], ["up", "--yes"], {}, "update");
         },
       ],
-      ["destroy", (k) => bench.run(stacks[k], ["destroy", "--yes"])],
+      ["destroy", (k) => bench.run(stacks[k], ["destroy", "--yes"], {}, "destroy")],
     ];
     for (const [phase, step] of steps) {
       for (const k of ["floor", "package"] as const) results[k][phase] = await step(k);
@@ -540,9 +549,9 @@ async function sdkFleet(backend: Backend, accounts: number, prefix: string): Pro
       const name = `${prefix}-${String(i).padStart(4, "0")}`;
       const a = await slot(() => client.serviceAccounts.create({ displayName: `Bench account ${name}`, description: "made by the bench" }));
       await Promise.all([
-        slot(() => client.apiTokens.create(a.id, { label: "ci", scopes: ["read:jira-work", "write:jira-work"], expiresInDays: 90 })),
-        slot(() => client.scopeBindings.create(a.id, { resource: "jira:project/OPS", role: "editor" })),
-        slot(() => client.scopeBindings.create(a.id, { resource: "confluence:space/ENG", role: "viewer" })),
+        slot(() => client.extensions.apiTokens.create(a.id, { label: "ci", scopes: ["read:jira-work", "write:jira-work"], expiresInDays: 90 })),
+        slot(() => client.extensions.scopeBindings.create(a.id, { resource: "jira:project/OPS", role: "editor" })),
+        slot(() => client.extensions.scopeBindings.create(a.id, { resource: "confluence:space/ENG", role: "viewer" })),
       ]);
     }),
   );

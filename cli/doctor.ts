@@ -19,12 +19,12 @@ import { client as configuredClient, raw, resetConfiguration, roleMapping, setti
 import { SERVICE_ACCOUNT_LIST_PAGE_SIZE } from "../sdk/atlassian-assumptions";
 import { VERSION, type Client } from "../sdk/client";
 import { PROJECT_KEY, SPACE_KEY } from "../sdk/resources/product";
-import type { OrgServiceAccount } from "../sdk/resources/org-service-accounts";
+import type { ServiceAccount } from "../sdk/resources/service-accounts";
 import { judgeErrors, judgeListedAccounts, probeErrors, probeLinks, probeList, probePageSize, probeTokenLists, probeTokenPaths, type ErrorSample } from "./probes/admin";
 import { listAccounts, type Probe } from "./probes/context";
 import { PRODUCT_LINES, probeConfluence, probeJiraRoles, probeProductId, probeSiteBase, type Site } from "./probes/product";
 import { describeError, Report, type Finding, type LineName } from "./probes/report";
-import { Cleanup, throwaway, throwawayName, WRITE_LINES, type ThrowawayRecord } from "./probes/throwaway";
+import { Cleanup, QUOTA_LINES, throwaway, throwawayName, WRITE_LINES, type ThrowawayRecord } from "./probes/throwaway";
 import { mask, secretsInForce, useConfig, useSettings } from "./settings";
 import type { StandIn } from "./stand-in";
 
@@ -236,7 +236,7 @@ async function probeAll(p: Probe, o: Options, cleanup: Cleanup, record: Throwawa
     }
   };
   const errors: ErrorSample[] = [];
-  let accounts: OrgServiceAccount[] = [];
+  let accounts: ServiceAccount[] = [];
 
   p.say(`reading the service-account list of org ${settings().orgId}`);
   let readable = false;
@@ -318,7 +318,7 @@ async function probeAll(p: Probe, o: Options, cleanup: Cleanup, record: Throwawa
   if (!readable) report.notCheckedRest(report.findings().map((f) => f.name as LineName).filter((n) => !PRODUCT_LINES.includes(n)), "the service-account list could not be read");
   if (noSite !== undefined) report.notCheckedRest(PRODUCT_LINES, noSite);
   else if (!siteWorks) report.notCheckedRest(PRODUCT_LINES, "the site admin's credential was refused");
-  report.notCheckedRest(["QUOTA_ERROR_CODES", "QUOTA_ERROR_TEXT"], "needs a create in a full org (--write when the org's plan is full)");
+  report.notCheckedRest(QUOTA_LINES, "needs a create in a full org (--write when the org's plan is full)");
   report.notCheckedRest(["CONFLUENCE_LEVEL_PERMISSIONS"], "needs --write on a site not in role mode");
   report.notCheckedRest(WRITE_LINES, "needs --write (a throwaway account)");
   report.notCheckedRest(["SERVICE_ACCOUNT_PRODUCT_ID_FIELD", "SERVICE_ACCOUNT_JIRA_ACCOUNT_TYPE"], "the org has no service account to look up (with --write, the throwaway account is one)");

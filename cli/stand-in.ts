@@ -105,13 +105,13 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
 async function seed(client: Client): Promise<string> {
   try {
     const made = [];
-    for (const displayName of STAND_IN_ACCOUNTS) made.push(await client.orgServiceAccounts.create({ displayName, description: "seeded by doctor --stand-in" }));
+    for (const displayName of STAND_IN_ACCOUNTS) made.push(await client.serviceAccounts.create({ displayName, description: "seeded by doctor --stand-in" }));
     const holder = made.at(-1)!;
-    const token = (label: string) => client.apiTokens.create(holder.id, { label, scopes: ["read:jira-work"], expiresInDays: 30 });
+    const token = (label: string) => client.extensions.apiTokens.create(holder.id, { label, scopes: ["read:jira-work"], expiresInDays: 30 });
     await token("doctor active");
     const revoked = await token("doctor revoked");
-    await client.apiTokens.revoke(holder.id, revoked.id);
-    const key = await client.apiKeys.create({ label: "doctor", scopes: ADMIN_SCOPES.filter((s) => s !== STAND_IN_MISSING_SCOPE) });
+    await client.extensions.apiTokens.revoke(holder.id, revoked.id);
+    const key = await client.extensions.apiKeys.create({ label: "doctor", scopes: ADMIN_SCOPES.filter((s) => s !== STAND_IN_MISSING_SCOPE) });
     return key.token;
   } finally {
     client.close();

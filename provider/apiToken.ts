@@ -2,10 +2,10 @@
  * `ApiToken`: a scoped, expiring API token of a service account. Its secret exists only
  * in the response that creates it; Pulumi keeps it in the state as a secret output.
  *
- * Atlassian cannot change a token after creation, so every input change **replaces** it
- * (create-before-delete: the new token exists before the old one is revoked), except
- * `rotateBeforeDays`, which changes when a replacement happens, not the token. A token whose
- * `expiresAt` is within `rotateBeforeDays` of now (or that has expired) is replaced too.
+ * A token cannot be changed after creation, so an input change replaces it (create-before-delete:
+ * the new token exists before the old one is revoked); which inputs do is data,
+ * {@link API_TOKEN_RULES}. A token whose `expiresAt` is within `rotateBeforeDays` of now (or
+ * that has expired) is replaced too.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -26,7 +26,10 @@ import {
   checkProperties,
   clientContextFor,
   defined,
+  changesBy,
   diffResult,
+  differs,
+  type ChangeRules,
   failure,
   isUnknown,
   requestOptions,
@@ -34,18 +37,7 @@ import {
   type Internal,
 } from "./common";
 import * as config from "./config";
-import { target } from "./targets/index";
-import { API_TOKEN_UNSUPPORTED } from "./targets/atlassian";
-
-/** Why check must fail on this target, or null: no request is made to know it. */
-function tokenUnsupported(): string | null {
-  try {
-    return config.targetName() === "atlassian-cloud" ? API_TOKEN_UNSUPPORTED : null;
-  } catch {
-    // A bad atlassian:target fails the first operation, naming the setting.
-    return null;
-  }
-}
+import { capabilities, target } from "./targets/index";
 import { MODULE, shims, typeOf } from "./shim";
 
 /** `pulumi-nodejs:dynamic/atlassian:ApiToken` */
@@ -237,6 +229,23 @@ function sameTime(a: string | undefined, b: string | undefined): boolean {
   return Math.floor(Date.parse(a) / 1000) === Math.floor(Date.parse(b) / 1000);
 }
 
+/**
+ * Which input changes do what: data, read by `diff` and checked against the README's table.
+ * Every input but rotateBeforeDays replaces the token (scopes compared as a set, a fixed
+ * expiresAt as a time); so does being inside the rotation window, which `diff` adds.
+ */
+export const API_TOKEN_RULES: ChangeRules<ApiTokenOutputs, ApiTokenInputs> = {
+  replaces: ["serviceAccountId", "label", "scopes", "expiresInDays", "expiresAt", "keepers"],
+  inPlace: ["rotateBeforeDays"],
+  same: {
+    scopes: (olds, news) => sameScopes(olds.scopes, news.scopes),
+    expiresInDays: (olds, news) => (news.expiresInDays === undefined ? olds.expiresInDays === undefined : !differs(olds.expiresInDays, news.expiresInDays)),
+    // A token made with expiresInDays has an expiresAt output; giving expiresAt instead is a change.
+    expiresAt: (olds, news) => news.expiresAt === undefined || (olds.expiresInDays === undefined && sameTime(olds.expiresAt, news.expiresAt)),
+    keepers: (olds, news) => sameKeepers(olds.keepers, news.keepers),
+  },
+};
+
 function outputsOf(token: ApiTokenObject, secret: string, inputs: ApiTokenInputs): ApiTokenOutputs {
   return defined({
     [CONTEXT_KEY]: inputs[CONTEXT_KEY],
@@ -269,7 +278,7 @@ export const apiTokenProvider = {
       failures.push(f);
     }
     // Atlassian Cloud cannot mint a token: fail the preview, before any request.
-    const unsupported = tokenUnsupported();
+    const unsupported = capabilities()?.tokens;
     if (unsupported && !bad.has("serviceAccountId")) failures.push({ property: "serviceAccountId", reason: unsupported });
     return failures.length > 0 ? { failures } : { inputs };
   },
@@ -279,24 +288,14 @@ export const apiTokenProvider = {
    * Every input but rotateBeforeDays replaces; so does being inside the rotation window.
    */
   async diff(_id: string, olds: ApiTokenOutputs, news: ApiTokenInputs): Promise<pulumi.dynamic.DiffResult> {
-    const replaces: string[] = [];
-    const differs = (a: unknown, b: unknown) => isUnknown(b) || a !== b;
-    if (differs(olds.serviceAccountId, news.serviceAccountId)) replaces.push("serviceAccountId");
-    if (differs(olds.label, news.label)) replaces.push("label");
-    if (!sameScopes(olds.scopes, news.scopes)) replaces.push("scopes");
-    if (news.expiresInDays !== undefined && differs(olds.expiresInDays, news.expiresInDays)) replaces.push("expiresInDays");
-    if (news.expiresInDays === undefined && olds.expiresInDays !== undefined) replaces.push("expiresInDays");
-    const fixedChanged =
-      news.expiresAt !== undefined && (olds.expiresInDays !== undefined || !sameTime(olds.expiresAt, news.expiresAt));
-    if (fixedChanged) replaces.push("expiresAt");
-    if (!sameKeepers(olds.keepers, news.keepers)) replaces.push("keepers");
+    const { replaces, inPlace } = changesBy(API_TOKEN_RULES, olds, news);
     if (!replaces.includes("expiresAt") && typeof olds.expiresAt === "string") {
       // The rotation window (or expiry, with no rotateBeforeDays) by the provider's clock: the
       // inputs may be unchanged, so only the provider can see it (diffResult keeps it).
       const rb = typeof news.rotateBeforeDays === "number" ? news.rotateBeforeDays : 0;
       if (now().getTime() >= Date.parse(olds.expiresAt) - rb * DAY_MS) replaces.push("expiresAt");
     }
-    return diffResult(replaces, differs(olds.rotateBeforeDays, news.rotateBeforeDays), false);
+    return diffResult(replaces, inPlace, false);
   },
 
   /**
@@ -311,7 +310,7 @@ export const apiTokenProvider = {
     const problem = inputs.expiresAt === undefined ? undefined : fixedExpiryProblem(inputs.expiresAt, false);
     if (problem) throw new Error(`cannot create ${what}: ${problem}`);
     const t = target();
-    if (t.tokens.mintUnsupported) throw new Error(`cannot create ${what}: ${t.tokens.mintUnsupported}`);
+    if (t.capabilities.tokens) throw new Error(`cannot create ${what}: ${t.capabilities.tokens}`);
     let created: ApiTokenWithSecret;
     try {
       created = await t.tokens.mint(
@@ -362,7 +361,7 @@ export const apiTokenProvider = {
    */
   async delete(id: string, props: ApiTokenOutputs): Promise<void> {
     const t = target();
-    if (t.tokens.mintUnsupported) throw new Error(`cannot revoke API token "${props.label}" (id ${id}): ${t.tokens.mintUnsupported}`);
+    if (t.capabilities.tokens) throw new Error(`cannot revoke API token "${props.label}" (id ${id}): ${t.capabilities.tokens}`);
     try {
       await t.tokens.revoke(props.serviceAccountId, id, requestOptions(props));
     } catch (err) {

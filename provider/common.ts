@@ -147,6 +147,32 @@ export function diffResult(replaces: string[], changesInPlace: boolean, deleteBe
   return { changes: changesInPlace ? undefined : false, replaces, deleteBeforeReplace };
 }
 
+/** Whether an input changed: a value not known yet (during a preview) may have. */
+export function differs(old: unknown, now: unknown): boolean {
+  return isUnknown(now) || old !== now;
+}
+
+/**
+ * A resource's change rules, as data, stated once: which inputs replace the resource when
+ * they change and which update it in place. `same` says how an input is compared where plain
+ * equality ({@link differs}) is not the rule. `diff` reads them ({@link changesBy}), and a test
+ * checks that the README's tables say the same.
+ */
+export interface ChangeRules<O, I> {
+  readonly replaces: readonly (keyof I & string)[];
+  readonly inPlace: readonly (keyof I & string)[];
+  readonly same?: { readonly [K in keyof I & string]?: (olds: O, news: I) => boolean };
+}
+
+/** The inputs that replace the resource, and whether any changes it in place, by its rules. */
+export function changesBy<O extends object, I extends object>(rules: ChangeRules<O, I>, olds: O, news: I): { replaces: string[]; inPlace: boolean } {
+  const changed = (p: keyof I & string) => {
+    const same = rules.same?.[p];
+    return same ? !same(olds, news) : differs((olds as Record<string, unknown>)[p], (news as Record<string, unknown>)[p]);
+  };
+  return { replaces: rules.replaces.filter(changed), inPlace: rules.inPlace.some(changed) };
+}
+
 /** A copy without properties whose value is `undefined` (the engine's structs cannot hold them). */
 export function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;

@@ -11,7 +11,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { Client } from "../sdk/index";
-import { parseRoleMapping, type RoleMapping } from "./targets/roles";
+import { parseRoleMapping, type RoleMapping } from "./roles";
 
 /** The names of the settings, as in {@link Settings}. */
 export type SettingName =

@@ -21,14 +21,14 @@ import { versioned, type Handlers } from "./version";
 
 export { ServiceAccount, SERVICE_ACCOUNT_TYPE, SERVICE_ACCOUNT_RULES } from "./serviceAccount";
 export type { ServiceAccountArgs, ServiceAccountInputs, ServiceAccountOutputs } from "./serviceAccount";
-export { ApiToken, API_TOKEN_TYPE } from "./apiToken";
+export { ApiToken, API_TOKEN_TYPE, API_TOKEN_RULES } from "./apiToken";
 export type { ApiTokenArgs, ApiTokenInputs, ApiTokenOutputs } from "./apiToken";
 export { ScopeBinding, SCOPE_BINDING_TYPE, SCOPE_BINDING_RULES } from "./scopeBinding";
 export type { ScopeBindingArgs, ScopeBindingInputs, ScopeBindingOutputs, ScopeBindingRole } from "./scopeBinding";
 export { SETTINGS, TARGETS, ATLASSIAN_BASE_URL, type Setting, type TargetName } from "./config";
 export { listApiTokens, type ListApiTokensArgs, type ListApiTokensSettings, type ServiceAccountToken } from "./listApiTokens";
-export { DEFAULT_ROLE_MAPPING, CONFLUENCE_PERMISSION_SETS, type RoleMapping } from "./targets/roles";
-export { API_TOKEN_UNSUPPORTED } from "./targets/atlassian";
+export { DEFAULT_ROLE_MAPPING, CONFLUENCE_PERMISSION_SETS, type RoleMapping } from "./roles";
+export { API_TOKEN_UNSUPPORTED, CAPABILITIES, type Capabilities } from "./targets/capabilities";
 export { NOW_ENV } from "./clock";
 export type { ResourceKind } from "./shim";
 export { INSTALLED_VERSION, VERSION_KEY } from "./version";

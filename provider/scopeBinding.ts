@@ -2,8 +2,8 @@
  * `ScopeBinding`: a service account's access to one Jira project or Confluence space, as
  * Atlassian grants it: membership of a Jira project role, or a Confluence space role
  * assignment (a set of v1 space permissions on a site not in role mode), through the
- * products' public APIs with a site admin's credentials, on both targets.
- * `serviceAccountId` and `resource` **replace**; `role` and `roleName` update in place.
+ * products' public APIs with a site admin's credentials, on both targets. Which inputs
+ * replace it and which update it in place is data, {@link SCOPE_BINDING_RULES}.
  *
  * A replacement deletes first (`deleteBeforeReplace: true` by default): an account holds
  * one grant per resource, so a replacement that keeps both (`--replace`,
@@ -18,22 +18,24 @@ import {
   checkProperties,
   clientContextFor,
   defined,
+  changesBy,
   diffResult,
+  type ChangeRules,
   failure,
   isUnknown,
   requestOptions,
   type Internal,
 } from "./common";
 import * as config from "./config";
-import type { Grant } from "./targets/access";
+import { productAccess, type Grant } from "./access";
 import { target } from "./targets/index";
 import { MODULE, shims, typeOf } from "./shim";
 
 /** `pulumi-nodejs:dynamic/atlassian:ScopeBinding` */
 export const SCOPE_BINDING_TYPE = typeOf("ScopeBinding");
 
-/** The roles a binding grants, weakest first. */
-export type ScopeBindingRole = "viewer" | "editor" | "admin";
+/** The roles a binding grants, weakest first: the sdk's `Role`. */
+export type ScopeBindingRole = Role;
 
 /** The arguments of a {@link ScopeBinding}. */
 export interface ScopeBindingArgs {
@@ -144,10 +146,18 @@ async function productAccountId(inputs: ScopeBindingInputs): Promise<string> {
   return found.accountId;
 }
 
-/** Which input changes do what: data, read by `diff` and by the README's tables. */
-export const SCOPE_BINDING_RULES = {
-  replaces: ["serviceAccountId", "accountId", "resource"] as const,
-  inPlace: ["role", "roleName"] as const,
+/** Which input changes do what: data, read by `diff` and checked against the README's table. */
+export const SCOPE_BINDING_RULES: ChangeRules<ScopeBindingOutputs, ScopeBindingInputs> = {
+  replaces: ["serviceAccountId", "accountId", "resource"],
+  inPlace: ["role", "roleName"],
+  same: {
+    // accountId is optional: a binding made without it keeps the one it looked up. It is the
+    // account's fixed product id, so while serviceAccountId stays, an accountId not known yet
+    // (the account being updated during a preview) is the same one.
+    accountId: (olds, news) =>
+      news.accountId === undefined ||
+      (isUnknown(news.accountId) ? !isUnknown(news.serviceAccountId) && news.serviceAccountId === olds.serviceAccountId : news.accountId === olds.accountId),
+  },
 };
 
 const wanted = (i: { role: ScopeBindingRole; roleName?: string | undefined }) => ({ role: i.role, roleName: i.roleName });
@@ -157,14 +167,9 @@ const wanted = (i: { role: ScopeBindingRole; roleName?: string | undefined }) =>
  * grant; only the embedded backend's extension can read, change or remove it.
  */
 function legacyOps(id: string, props: ScopeBindingOutputs) {
-  const ops = target().legacyBindings;
-  if (!ops) {
-    throw new Error(
-      `the binding of service account ${props.serviceAccountId} to ${props.resource} (id ${id}) was made by an earlier version of this package ` +
-        `for the embedded backend, and cannot be managed on Atlassian Cloud: remove it from the state (pulumi state delete) and declare it again`,
-    );
-  }
-  return ops;
+  const t = target();
+  if (!t.legacyBindings) throw new Error(`the binding of service account ${props.serviceAccountId} to ${props.resource} (id ${id}): ${t.capabilities.legacyBindings}`);
+  return t.legacyBindings;
 }
 
 /** Reads a binding made by a version before 0.2 (the embedded extension); its role comes back as drift. */
@@ -193,17 +198,8 @@ export const scopeBindingProvider = {
 
   /** Compares the stored outputs with the new inputs; no request. */
   async diff(_id: string, olds: ScopeBindingOutputs, news: ScopeBindingInputs): Promise<pulumi.dynamic.DiffResult> {
-    const differs = (a: unknown, b: unknown) => isUnknown(b) || a !== b;
-    const replaces = SCOPE_BINDING_RULES.replaces.filter((p) =>
-      // accountId is optional: a binding made without it keeps the one it looked up. It is the
-      // account's fixed product id, so while serviceAccountId stays, an accountId not known yet
-      // (the account being updated during a preview) is the same one.
-      p === "accountId"
-        ? news.accountId !== undefined &&
-          (isUnknown(news.accountId) ? isUnknown(news.serviceAccountId) || news.serviceAccountId !== olds.serviceAccountId : news.accountId !== olds.accountId)
-        : differs(olds[p], news[p]),
-    );
-    return diffResult(replaces, SCOPE_BINDING_RULES.inPlace.some((p) => differs(olds[p], news[p])), true);
+    const { replaces, inPlace } = changesBy(SCOPE_BINDING_RULES, olds, news);
+    return diffResult(replaces, inPlace, true);
   },
 
   /**
@@ -220,7 +216,7 @@ export const scopeBindingProvider = {
     let grant: Grant;
     try {
       accountId = await productAccountId(inputs);
-      grant = await target().access.grant(inputs.resource, accountId, wanted(inputs), requestOptions(inputs));
+      grant = await productAccess().grant(inputs.resource, accountId, wanted(inputs), requestOptions(inputs));
     } catch (err) {
       throw failure(`cannot create the ${what}`, err);
     }
@@ -240,7 +236,7 @@ export const scopeBindingProvider = {
     if (!props.grant || !props.accountId) return readLegacy(id, props);
     let holds: boolean;
     try {
-      holds = await target().access.holds(props.resource, props.accountId, props.grant, props.role, requestOptions(props));
+      holds = await productAccess().holds(props.resource, props.accountId, props.grant, props.role, requestOptions(props));
     } catch (err) {
       throw failure(`cannot read the binding of service account ${props.serviceAccountId} to ${props.resource} (id ${id})`, err);
     }
@@ -268,7 +264,7 @@ export const scopeBindingProvider = {
     }
     let grant: Grant;
     try {
-      grant = await target().access.change(olds.resource, olds.accountId, olds.grant, wanted(news), requestOptions(news));
+      grant = await productAccess().change(olds.resource, olds.accountId, olds.grant, wanted(news), requestOptions(news));
     } catch (err) {
       throw failure(`cannot change the role of the binding of service account ${olds.serviceAccountId} to ${olds.resource} (id ${id})`, err);
     }
@@ -283,7 +279,7 @@ export const scopeBindingProvider = {
   async delete(id: string, props: ScopeBindingOutputs): Promise<void> {
     try {
       if (!props.grant || !props.accountId) return await legacyOps(id, props).delete(props.serviceAccountId, id, requestOptions(props));
-      await target().access.revoke(props.resource, props.accountId, props.grant, requestOptions(props));
+      await productAccess().revoke(props.resource, props.accountId, props.grant, requestOptions(props));
     } catch (err) {
       throw failure(`cannot delete the binding of service account ${props.serviceAccountId} to ${props.resource} (id ${id})`, err);
     }

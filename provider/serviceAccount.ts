@@ -8,13 +8,9 @@
  * repeat in an org; a stack's accounts do not), and `adoptExisting` takes over the one
  * account of that display name.
  *
- * The replace rules are data, in {@link SERVICE_ACCOUNT_RULES}: no input replaces the account.
- *
- * | input | change |
- * | --- | --- |
- * | `displayName`, `description` | updates in place (one PATCH, the id in the body) |
- * | `suspended` | updates in place (an extension of the embedded backend); on Atlassian Cloud, which has no API for it, only a value that matches the account: `true` keeps managing one suspended in admin.atlassian.com |
- * | `adoptExisting` | no request; only matters at creation |
+ * The change rules are data, {@link SERVICE_ACCOUNT_RULES}: no input replaces the account.
+ * What a target cannot do (suspend or reactivate on Atlassian Cloud) is data too, in
+ * `targets/capabilities.ts`; a change that needs it fails at `check`.
  *
  * A replacement (`pulumi up --replace`) deletes first (`deleteBeforeReplace: true` by
  * default): the new account keeps the display name, which must be free when it is created.
@@ -28,7 +24,9 @@ import {
   checkProperties,
   clientContextFor,
   defined,
+  changesBy,
   diffResult,
+  type ChangeRules,
   failure,
   requestOptions,
   ResourceInitError,
@@ -36,18 +34,9 @@ import {
   type Internal,
 } from "./common";
 import * as config from "./config";
-import { noteCreated } from "./targets/access";
-import { REACTIVATE_UNSUPPORTED, SUSPEND_UNSUPPORTED, target, type Account, type Target } from "./targets/index";
+import { noteCreated } from "./access";
+import { capabilities, target, type Account, type Capabilities, type Target } from "./targets/index";
 import { MODULE, shims, typeOf } from "./shim";
-
-function targetIsCloud(): boolean {
-  try {
-    return config.targetName() === "atlassian-cloud";
-  } catch {
-    // A bad atlassian:target fails the first operation, naming the setting.
-    return false;
-  }
-}
 
 /** `pulumi-nodejs:dynamic/atlassian:ServiceAccount` */
 export const SERVICE_ACCOUNT_TYPE = typeOf("ServiceAccount");
@@ -121,15 +110,13 @@ export interface ServiceAccountOutputs extends Internal {
 }
 
 /**
- * Which input changes do what: data, read by `diff` and by the README's tables. No input
- * replaces a service account (Atlassian changes a display name in place).
+ * Which input changes do what: data, read by `diff` and checked against the README's table.
+ * No input replaces a service account (Atlassian changes a display name in place).
  */
-export const SERVICE_ACCOUNT_RULES: {
-  readonly replaces: readonly ("displayName" | "description")[];
-  readonly inPlace: readonly ("displayName" | "description" | "suspended" | "adoptExisting")[];
-} = {
+export const SERVICE_ACCOUNT_RULES: ChangeRules<ServiceAccountOutputs, ServiceAccountInputs> = {
   replaces: [],
   inPlace: ["displayName", "description", "suspended", "adoptExisting"],
+  same: { adoptExisting: (olds, news) => (olds.adoptExisting ?? false) === (news.adoptExisting ?? false) },
 };
 
 const NAME_REMOVED =
@@ -181,11 +168,10 @@ function changesFor(
  * (in admin.atlassian.com, say) asks nothing of the target. `was` is what the account is, as
  * far as the caller knows; `wanted` undefined is a value not known yet.
  */
-function suspensionRefusal(what: string, was: boolean, wanted: boolean | undefined, canSuspend: boolean): string | null {
-  if (canSuspend || wanted === undefined || wanted === was) return null;
-  return wanted
-    ? `cannot suspend ${what}: ${SUSPEND_UNSUPPORTED}`
-    : `${what} is suspended, and the program wants it active (suspended is false or absent): ${REACTIVATE_UNSUPPORTED}`;
+function suspensionRefusal(what: string, was: boolean, wanted: boolean | undefined, can: Capabilities): string | null {
+  if (wanted === undefined || wanted === was) return null;
+  if (wanted) return can.suspend && `cannot suspend ${what}: ${can.suspend}`;
+  return can.reactivate && `${what} is suspended, and the program wants it active (suspended is false or absent): ${can.reactivate}`;
 }
 
 /** Applies the changes: PATCH /service-accounts (id in the body), then the suspension extension. */
@@ -229,9 +215,10 @@ export const serviceAccountProvider = {
     const failures = checkProperties(rest, RULES);
     if (name !== undefined) failures.unshift({ property: "name", reason: NAME_REMOVED });
     const existing = typeof olds?.displayName === "string";
-    if (!failures.some((f) => f.property === "suspended") && (existing || news.adoptExisting !== true) && targetIsCloud()) {
+    const can = capabilities();
+    if (can && !failures.some((f) => f.property === "suspended") && (existing || news.adoptExisting !== true)) {
       const wanted = news.suspended === undefined ? false : isUnknown(news.suspended) ? undefined : news.suspended === true;
-      const refusal = suspensionRefusal(`service account "${String(news.displayName)}"`, existing && olds.suspended === true, wanted, false);
+      const refusal = suspensionRefusal(`service account "${String(news.displayName)}"`, existing && olds.suspended === true, wanted, can);
       if (refusal) failures.push({ property: "suspended", reason: refusal });
     }
     if (failures.length > 0) return { failures };
@@ -243,14 +230,8 @@ export const serviceAccountProvider = {
 
   /** Compares the stored outputs with the new inputs; no request. Nothing replaces (see SERVICE_ACCOUNT_RULES). */
   async diff(_id: string, olds: ServiceAccountOutputs, news: ServiceAccountInputs): Promise<pulumi.dynamic.DiffResult> {
-    const differs = (a: unknown, b: unknown) => isUnknown(b) || a !== b;
-    const replaces = SERVICE_ACCOUNT_RULES.replaces.filter((p) => differs(olds[p], news[p]));
-    const changed = SERVICE_ACCOUNT_RULES.inPlace.filter((p) =>
-      p === "adoptExisting"
-        ? (olds.adoptExisting ?? false) !== (news.adoptExisting ?? false)
-        : news[p] !== undefined && differs(olds[p], news[p]),
-    );
-    return diffResult(replaces, changed.length > 0, true);
+    const { replaces, inPlace } = changesBy(SERVICE_ACCOUNT_RULES, olds, news);
+    return diffResult(replaces, inPlace, true);
   },
 
   /**
@@ -263,10 +244,6 @@ export const serviceAccountProvider = {
   async create(inputs: ServiceAccountInputs): Promise<pulumi.dynamic.CreateResult<ServiceAccountOutputs>> {
     const what = `service account "${inputs.displayName}"`;
     const t = target();
-    const canSuspend = t.accounts.suspendUnsupported === null;
-    // Before any request: a target that cannot suspend must not create a half-wanted account.
-    // (An account to adopt may be suspended already: that is judged once it is found.)
-    if (inputs.suspended && !canSuspend && !inputs.adoptExisting) throw new Error(`cannot create ${what}: ${t.accounts.suspendUnsupported}`);
     const opts = requestOptions(inputs);
     let same: Account[];
     try {
@@ -277,7 +254,9 @@ export const serviceAccountProvider = {
     let account: Account;
     let adopted = false;
     if (same.length === 0) {
-      if (inputs.suspended && !canSuspend) throw new Error(`cannot create ${what}: ${t.accounts.suspendUnsupported}`);
+      // A target that cannot suspend must not create a half-wanted account. (check refuses it at
+      // preview already; an account to adopt may be suspended already, judged once found.)
+      if (inputs.suspended && t.capabilities.suspend) throw new Error(`cannot create ${what}: ${t.capabilities.suspend}`);
       try {
         account = await t.accounts.create(defined({ displayName: inputs.displayName, description: inputs.description }), opts);
       } catch (err) {
@@ -298,7 +277,7 @@ export const serviceAccountProvider = {
       );
     } else {
       account = same[0]!;
-      const refusal = suspensionRefusal(`the ${what} (id ${account.id}) that adoptExisting takes over`, account.status === "suspended", inputs.suspended ?? false, canSuspend);
+      const refusal = suspensionRefusal(`the ${what} (id ${account.id}) that adoptExisting takes over`, account.status === "suspended", inputs.suspended ?? false, t.capabilities);
       if (refusal) throw new Error(refusal);
       adopted = true;
       adoptedHere.add(account.id);
@@ -359,7 +338,7 @@ export const serviceAccountProvider = {
     }
     const what = `service account "${olds.displayName}" (id ${id})`;
     const t = target();
-    const refusal = suspensionRefusal(what, olds.suspended ?? false, changes.suspended, t.accounts.suspendUnsupported === null);
+    const refusal = suspensionRefusal(what, olds.suspended ?? false, changes.suspended, t.capabilities);
     if (refusal) throw new Error(refusal);
     const current: Account = {
       id,

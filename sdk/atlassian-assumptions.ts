@@ -32,7 +32,7 @@ export const ADMIN_API_ROOT = "/admin/api-access/v1" as const;
  * names service accounts, `POST …/service-accounts/count`, calls them `serviceAccountIds`.
  * Live check: `PATCH …/service-accounts` with `{"id":…}` and with `{"serviceAccountId":…}`;
  * record which is accepted and what the reply is (200 with the account, 204, or partial:
- * `OrgServiceAccounts.update` copes with all three).
+ * `ServiceAccounts.update` copes with all three).
  */
 export const SERVICE_ACCOUNT_PATCH_ID_FIELD = "serviceAccountId" as const;
 
@@ -80,7 +80,7 @@ export const SERVICE_ACCOUNT_CREATE_FIELDS = { displayName: "displayName", descr
 /**
  * [doc] / [3p-obs]. Display names are not unique in an org (crewlet observed duplicates
  * allowed; no source documents a 409 for a taken display name). Code that keys accounts by
- * display name must cope with several matches (`OrgServiceAccounts.findByDisplayName`).
+ * display name must cope with several matches (`ServiceAccounts.findByDisplayName`).
  * Live check: create two probe accounts with the same display name.
  */
 export const SERVICE_ACCOUNT_DISPLAY_NAMES_UNIQUE = false as const;

@@ -5,7 +5,13 @@
  * hierarchy.
  *
  *   const client = new Client({ baseUrl, orgId, apiKey });
- *   const sa = await client.orgServiceAccounts.create({ displayName: "CI deployer" });
+ *   const sa = await client.serviceAccounts.create({ displayName: "CI deployer" });
+ *   const { token } = await client.extensions.apiTokens.create(sa.id, { label: "ci", scopes, expiresInDays: 90 }); // embedded backend only
+ *
+ * Which API is which: Atlassian's public operations are the top-level resources
+ * (`serviceAccounts`, `serviceAccountTokens`, `apiKeys`, `events`, `jiraProjectRoles`,
+ * `confluence*`); the embedded backend's extensions, the routes Atlassian does not publish
+ * (`backend/extensions.ts`), are all under `client.extensions`.
  *
  * Retries: a request is retried only when repeating it cannot do harm. Reads, PUT, PATCH and
  * DELETE are idempotent and are retried on 408, 429, 5xx, timeouts and broken connections. A
@@ -41,11 +47,9 @@ import { ADMIN_API_ROOT } from "./atlassian-assumptions";
 import { PagePromise, type PageData } from "./pagination";
 import { describeIssues, Id } from "./schemas";
 import { ApiKeys } from "./resources/api-keys";
-import { ApiTokens } from "./resources/api-tokens";
 import { Events } from "./resources/events";
-import { ScopeBindings } from "./resources/scope-bindings";
+import { Extensions } from "./resources/extensions";
 import { ServiceAccounts } from "./resources/service-accounts";
-import { OrgServiceAccounts } from "./resources/org-service-accounts";
 import { ServiceAccountTokens } from "./resources/service-account-tokens";
 import { JiraProjectRoles } from "./resources/jira-project-roles";
 import { ConfluenceSpacePermissions, ConfluenceSpaceRoles, ConfluenceSpaces } from "./resources/confluence-spaces";
@@ -213,24 +217,17 @@ export class Client {
   readonly clientContext: string | undefined;
   readonly userAgent: string;
 
-  /**
-   * EXTENSION of the embedded backend (mostly): get-by-id and `PATCH /service-accounts/{id}`
-   * (with `status`) exist only there. Its `create`, `list` and `delete` use Atlassian's public
-   * routes; prefer `orgServiceAccounts` for those.
-   */
-  readonly serviceAccounts: ServiceAccounts;
-  /** EXTENSION of the embedded backend: mint a token, read or revoke one token. Atlassian has no API for these. */
-  readonly apiTokens: ApiTokens;
-  /** EXTENSION of the embedded backend: its own access model. On Atlassian, access is Jira roles and Confluence roles/permissions. */
-  readonly scopeBindings: ScopeBindings;
-  /** Atlassian public (in the embedded backend's own event shape): the org's audit log, `/admin/v1/orgs/{orgId}/events`. */
-  readonly events: Events;
-  /** EXTENSION of the embedded backend: the org's admin API keys (Atlassian makes them in admin.atlassian.com). */
-  readonly apiKeys: ApiKeys;
   /** Atlassian public: service accounts (list, find by listing, create, PATCH without id, delete). */
-  readonly orgServiceAccounts: OrgServiceAccounts;
+  readonly serviceAccounts: ServiceAccounts;
   /** Atlassian public: a service account's tokens (list, revoke all). */
   readonly serviceAccountTokens: ServiceAccountTokens;
+  /** Atlassian public: the list of the org's admin API keys (creating and deleting one are extensions). */
+  readonly apiKeys: ApiKeys;
+  /**
+   * Atlassian public: the org's audit log, `/admin/v1/orgs/{orgId}/events`. Its items are read
+   * in the embedded backend's own event shape.
+   */
+  readonly events: Events;
   /** Atlassian public (Jira Cloud REST v3): project roles and their members, with the site admin's credentials. */
   readonly jiraProjectRoles: JiraProjectRoles;
   /** Atlassian public (Confluence v2): spaces (key to id) and the site's space-role mode. */
@@ -239,6 +236,12 @@ export class Client {
   readonly confluenceSpaceRoles: ConfluenceSpaceRoles;
   /** Atlassian public (Confluence v1 writes, v2 reads): space permissions, for sites not in role mode. */
   readonly confluenceSpacePermissions: ConfluenceSpacePermissions;
+  /**
+   * EXTENSIONS of the embedded backend, the routes Atlassian does not publish: service
+   * accounts by id (get, PATCH with `status`), minting and reading or revoking one token,
+   * scope bindings, creating and deleting API keys. Against Atlassian each fails (404).
+   */
+  readonly extensions: Extensions;
   readonly cloudId: string | undefined;
   /** The product site's URL (no trailing slash) when product calls go to the site rather than the gateway. */
   readonly siteUrl: string | undefined;
@@ -332,16 +335,14 @@ export class Client {
     });
 
     this.serviceAccounts = new ServiceAccounts(this);
-    this.apiTokens = new ApiTokens(this);
-    this.scopeBindings = new ScopeBindings(this);
-    this.events = new Events(this);
-    this.apiKeys = new ApiKeys(this);
-    this.orgServiceAccounts = new OrgServiceAccounts(this);
     this.serviceAccountTokens = new ServiceAccountTokens(this);
+    this.apiKeys = new ApiKeys(this);
+    this.events = new Events(this);
     this.jiraProjectRoles = new JiraProjectRoles(this);
     this.confluenceSpaces = new ConfluenceSpaces(this);
     this.confluenceSpaceRoles = new ConfluenceSpaceRoles(this);
     this.confluenceSpacePermissions = new ConfluenceSpacePermissions(this);
+    this.extensions = new Extensions(this);
   }
 
   /** A client with some options changed (for example another `clientContext`), sharing nothing mutable. */

@@ -25,19 +25,18 @@ export {
   TOKEN_STATUS_VALUES,
   type LinksNextForm,
 } from "./atlassian-assumptions";
-export { ServiceAccounts, ServiceAccountListParams } from "./resources/service-accounts";
-export { ApiTokens, ApiTokenListParams } from "./resources/api-tokens";
-export { ScopeBindings, ScopeBindingListParams } from "./resources/scope-bindings";
-export { Events, EventListParams } from "./resources/events";
-export { ApiKeys, ApiKeyListParams } from "./resources/api-keys";
+// Atlassian's public operations (the client's top-level resources).
 export {
-  OrgServiceAccounts,
-  OrgServiceAccount,
-  OrgServiceAccountCreateParams,
-  OrgServiceAccountUpdateParams,
+  ServiceAccounts,
+  ServiceAccount,
+  ServiceAccountCreateParams,
+  ServiceAccountUpdateParams,
+  ServiceAccountListParams,
   productAccountIdOf,
   adminIdOf,
-} from "./resources/org-service-accounts";
+} from "./resources/service-accounts";
+export { ApiKeys, ApiKeyListParams } from "./resources/api-keys";
+export { Events, EventListParams } from "./resources/events";
 export { ServiceAccountTokens, tokenStatus, type ServiceAccountToken, type ServiceAccountRef } from "./resources/service-account-tokens";
 export { JiraProjectRoles, JiraProjectRole, JiraRoleActor, hasUser, type JiraRoleRef } from "./resources/jira-project-roles";
 export {
@@ -50,4 +49,13 @@ export {
   SpacePermissionEntry,
   SpaceRoleMode,
 } from "./resources/confluence-spaces";
+// The embedded backend's extensions (`client.extensions`).
+export {
+  Extensions,
+  ExtensionServiceAccounts,
+  ExtensionApiTokens,
+  ExtensionScopeBindings,
+  ExtensionApiKeys,
+  ScopeBindingListParams,
+} from "./resources/extensions";
 export * as assumptions from "./atlassian-assumptions";

@@ -144,7 +144,12 @@ export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "not a val
 // Objects
 // ---------------------------------------------------------------------------------------
 
-export const ServiceAccount = z.object({
+/**
+ * A service account as the embedded backend's extensions answer it (get-by-id, `PATCH` by
+ * id): with `name` (the email's local part) and `status`. Atlassian's public operations
+ * answer `ServiceAccount` (`sdk/resources/service-accounts.ts`).
+ */
+export const ExtensionServiceAccount = z.object({
   id: z.string(),
   accountId: z.string(),
   name: z.string(),
@@ -156,19 +161,7 @@ export const ServiceAccount = z.object({
   // Atlassian's list gives epoch milliseconds; the extension routes give ISO-8601.
   updatedAt: z.union([Timestamp, z.number().int()]),
 });
-export type ServiceAccount = z.infer<typeof ServiceAccount>;
-
-/**
- * A service account as Atlassian's `GET /service-accounts` lists it (`atlassianId`, `picture`,
- * `container`, `updatedAt` in epoch milliseconds), with this backend's fields beside them.
- */
-export const ServiceAccountListItem = ServiceAccount.extend({
-  atlassianId: z.string(),
-  picture: z.string(),
-  container: z.string(),
-  updatedAt: z.number().int(),
-});
-export type ServiceAccountListItem = z.infer<typeof ServiceAccountListItem>;
+export type ExtensionServiceAccount = z.infer<typeof ExtensionServiceAccount>;
 
 /** Atlassian's `PATCH /service-accounts` (no id in the path): display name and description only. */
 export const ServiceAccountPatchParams = z.strictObject({
@@ -179,34 +172,23 @@ export const ServiceAccountPatchParams = z.strictObject({
 export type ServiceAccountPatchParams = z.infer<typeof ServiceAccountPatchParams>;
 
 /**
- * The embedded backend's create body before issue 15, with its chosen `name`. Not
- * Atlassian's (there the email and ids are generated): kept for the backend's own use; the
- * public create is `OrgServiceAccountCreateParams`.
- */
-export const ServiceAccountCreateParams = z.strictObject({
-  name: ServiceAccountName,
-  displayName: DisplayName.optional(),
-  description: Description.optional(),
-});
-export type ServiceAccountCreateParams = z.infer<typeof ServiceAccountCreateParams>;
-
-/**
  * Atlassian's create, `POST /service-accounts`: a display name (1-100) and an optional
  * description (0-1000), under the field names of `SERVICE_ACCOUNT_CREATE_FIELDS`; anything
  * else is refused. Display names may repeat in an org.
  */
-export const OrgServiceAccountCreateParams = z.strictObject({
+export const ServiceAccountCreateParams = z.strictObject({
   [SERVICE_ACCOUNT_CREATE_FIELDS.displayName]: DisplayName,
   [SERVICE_ACCOUNT_CREATE_FIELDS.description]: Description.optional(),
 });
-export type OrgServiceAccountCreateParams = z.infer<typeof OrgServiceAccountCreateParams>;
+export type ServiceAccountCreateParams = z.infer<typeof ServiceAccountCreateParams>;
 
-export const ServiceAccountUpdateParams = z.strictObject({
+/** The extension's `PATCH /service-accounts/{id}`: besides the display name and description, `status`. */
+export const ExtensionServiceAccountUpdateParams = z.strictObject({
   displayName: DisplayName.optional(),
   description: Description.optional(),
   status: ServiceAccountStatus.optional(),
 });
-export type ServiceAccountUpdateParams = z.infer<typeof ServiceAccountUpdateParams>;
+export type ExtensionServiceAccountUpdateParams = z.infer<typeof ExtensionServiceAccountUpdateParams>;
 
 export const ApiToken = z.object({
   id: z.string(),

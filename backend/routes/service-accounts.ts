@@ -12,9 +12,9 @@ import {
   Id,
   PLAN_QUOTAS,
   SERVICE_ACCOUNT_EMAIL_DOMAIN,
-  ServiceAccount,
+  ExtensionServiceAccount,
   ServiceAccountStatus,
-  ServiceAccountUpdateParams,
+  ExtensionServiceAccountUpdateParams,
 } from "../../sdk/schemas";
 import { SERVICE_ACCOUNT_PATCH_ID_FIELD } from "../../sdk/atlassian-assumptions";
 import type { Context, ZodApp } from "../context";
@@ -65,7 +65,7 @@ export const AdminListQuery = z.strictObject({
 export const adminPageOf = <T extends z.ZodTypeAny>(item: T) =>
   z.object({ items: z.array(item), links: z.object({ next: z.string().optional(), prev: z.string().optional() }), total: z.number().int().nonnegative() });
 
-export function listItem(orgId: string, a: ServiceAccount): AccountItem {
+export function listItem(orgId: string, a: ExtensionServiceAccount): AccountItem {
   return {
     id: a.id,
     atlassianId: a.accountId,
@@ -109,7 +109,7 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
       },
     },
     async (req, reply) =>
-      // -> 201 the list item; 402 when the org's plan is full (naming plan and limit). No Idempotency-Key: a repeat makes another account.
+      // -> 201 the list item; 402 (or 409, --atlassian quotaStatus) when the org's plan is full (naming plan and limit). No Idempotency-Key: a repeat makes another account.
       ctx.mutate(req, reply, 201, () => {
         const { orgId } = req.params;
         const { displayName, description } = req.body;
@@ -118,7 +118,7 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
         const count = store.countAccounts(orgId);
         if (count >= quota) {
           throw new ApiError(
-            402,
+            Number(ctx.atlassian.quotaStatus),
             "quota.exceeded",
             `the ${org.plan} plan allows ${quota} service accounts per org and this org has ${count}; delete one or move to a larger plan`,
           );
@@ -201,7 +201,7 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
     "/service-accounts/:id",
     {
       config: { admin: true, scope: "read:service-accounts:admin" },
-      schema: { tags: ["service accounts (extension)"], summary: "Get a service account (extension: Atlassian has no get-by-id)", params: AccountParams, response: { 200: ServiceAccount } },
+      schema: { tags: ["service accounts (extension)"], summary: "Get a service account (extension: Atlassian has no get-by-id)", params: AccountParams, response: { 200: ExtensionServiceAccount } },
     },
     async (req) => store.account(req.params.orgId, req.params.id) ?? throwNotFound(req.params.id),
   );
@@ -210,7 +210,7 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
     "/service-accounts/:id",
     {
       config: { admin: true, scope: "write:service-accounts:admin" },
-      schema: { tags: ["service accounts (extension)"], summary: "Update displayName, description or status (extension: Atlassian's PATCH has no id in the path)", params: AccountParams, body: ServiceAccountUpdateParams, response: { 200: ServiceAccount } },
+      schema: { tags: ["service accounts (extension)"], summary: "Update displayName, description or status (extension: Atlassian's PATCH has no id in the path)", params: AccountParams, body: ExtensionServiceAccountUpdateParams, response: { 200: ExtensionServiceAccount } },
     },
     async (req, reply) =>
       ctx.mutate(req, reply, 200, () => {

@@ -3,7 +3,7 @@
  * database. Methods take plain values and return the wire objects of `sdk/schemas.ts`.
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { AdminScope, ApiKey, ApiToken, AuditEvent, Plan, Role, ScopeBinding, ServiceAccount } from "../../sdk/schemas";
+import type { AdminScope, ApiKey, ApiToken, AuditEvent, Plan, Role, ScopeBinding, ExtensionServiceAccount } from "../../sdk/schemas";
 import { AccessStore } from "./access";
 import { openDatabase, transaction, type Durability } from "./db";
 
@@ -104,7 +104,7 @@ type Row = Record<string, unknown>;
 const s = (v: unknown) => v as string;
 const sn = (v: unknown) => (v === null || v === undefined ? null : (v as string));
 
-function toAccount(r: Row): ServiceAccount {
+function toAccount(r: Row): ExtensionServiceAccount {
   return {
     id: s(r.id),
     accountId: s(r.account_id),
@@ -112,7 +112,7 @@ function toAccount(r: Row): ServiceAccount {
     displayName: s(r.display_name),
     email: s(r.email),
     description: s(r.description),
-    status: s(r.status) as ServiceAccount["status"],
+    status: s(r.status) as ExtensionServiceAccount["status"],
     createdAt: s(r.created_at),
     updatedAt: s(r.updated_at),
   };
@@ -281,23 +281,23 @@ export class Store {
     return Number((this.q("SELECT count(*) AS n FROM service_accounts WHERE org_id = ?").get(orgId) as Row).n);
   }
 
-  accountByName(orgId: string, name: string): ServiceAccount | undefined {
+  accountByName(orgId: string, name: string): ExtensionServiceAccount | undefined {
     const r = this.q("SELECT * FROM service_accounts WHERE org_id = ? AND name = ?").get(orgId, name) as Row | undefined;
     return r && toAccount(r);
   }
 
-  account(orgId: string, id: string): ServiceAccount | undefined {
+  account(orgId: string, id: string): ExtensionServiceAccount | undefined {
     const r = this.q("SELECT * FROM service_accounts WHERE org_id = ? AND id = ?").get(orgId, id) as Row | undefined;
     return r && toAccount(r);
   }
 
   /** The account Jira and Confluence know by this account id. */
-  accountByProductId(orgId: string, accountId: string): ServiceAccount | undefined {
+  accountByProductId(orgId: string, accountId: string): ExtensionServiceAccount | undefined {
     const r = this.q("SELECT * FROM service_accounts WHERE org_id = ? AND account_id = ?").get(orgId, accountId) as Row | undefined;
     return r && toAccount(r);
   }
 
-  insertAccount(orgId: string, a: ServiceAccount): ServiceAccount {
+  insertAccount(orgId: string, a: ExtensionServiceAccount): ExtensionServiceAccount {
     this.q(
       `INSERT INTO service_accounts (id, org_id, account_id, name, display_name, email, description, status, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -305,7 +305,7 @@ export class Store {
     return this.account(orgId, a.id)!;
   }
 
-  updateAccount(orgId: string, id: string, patch: { displayName?: string; description?: string; status?: string }, now: string): ServiceAccount | undefined {
+  updateAccount(orgId: string, id: string, patch: { displayName?: string; description?: string; status?: string }, now: string): ExtensionServiceAccount | undefined {
     this.q(
       `UPDATE service_accounts SET display_name = coalesce(?, display_name), description = coalesce(?, description),
        status = coalesce(?, status), updated_at = ? WHERE org_id = ? AND id = ?`,
@@ -325,7 +325,7 @@ export class Store {
     return changed;
   }
 
-  listAccounts(orgId: string, name: string | undefined, after: number, limit: number): { items: ServiceAccount[]; seqs: number[]; total: number } {
+  listAccounts(orgId: string, name: string | undefined, after: number, limit: number): { items: ExtensionServiceAccount[]; seqs: number[]; total: number } {
     const rows = (
       name === undefined
         ? this.q(SQL.accountsPage).all(orgId, after, limit)

@@ -19,13 +19,13 @@ import {
 } from "../../sdk/atlassian-assumptions";
 import { APIError, isNotFound, NotFoundError } from "../../sdk/errors";
 import { nextPageQuery } from "../../sdk/pagination";
-import { OrgServiceAccountPage, type OrgServiceAccount } from "../../sdk/resources/org-service-accounts";
+import { ServiceAccountPage, type ServiceAccount } from "../../sdk/resources/service-accounts";
 import { tokenStatus } from "../../sdk/resources/service-account-tokens";
 import { accountsPath, call, tokensPath, type Probe } from "./context";
 import { clip, describeError, q } from "./report";
 
 const SWITCHES = "backend/atlassian.ts";
-const LenientPage = OrgServiceAccountPage.extend({ items: z.array(z.unknown()) });
+const LenientPage = ServiceAccountPage.extend({ items: z.array(z.unknown()) });
 
 /**
  * `GET …/service-accounts`, as the provider's first request of a run: served, readable, and
@@ -65,7 +65,7 @@ export async function probeList(p: Probe): Promise<boolean> {
     p.report.differs(
       "ADMIN_API_ROOT",
       `${where} is served, but its body does not read as {items, links, total} (it has: ${clip(keys, 120)})`,
-      "the list's schema, OrgServiceAccountPage in sdk/resources/org-service-accounts.ts",
+      "the list's schema, ServiceAccountPage in sdk/resources/service-accounts.ts",
     );
     return false;
   }
@@ -180,7 +180,7 @@ export async function probeLinks(p: Probe): Promise<void> {
 }
 
 /** What the listed accounts show: the form of `updatedAt`, and whether display names repeat. */
-export function judgeListedAccounts(p: Probe, accounts: readonly OrgServiceAccount[]): void {
+export function judgeListedAccounts(p: Probe, accounts: readonly ServiceAccount[]): void {
   const values = accounts.map((a) => a.updatedAt).filter((v) => v !== undefined && v !== null);
   if (values.length === 0) {
     p.report.notChecked("SERVICE_ACCOUNT_LIST_UPDATED_AT", accounts.length === 0 ? "the org has no service account (with --write, the throwaway account is one)" : "no listed account carries updatedAt");
@@ -228,7 +228,7 @@ async function tokenList(p: Probe, id: string): Promise<TokenListAnswer> {
  * `GET …/service-accounts/{id}/api-tokens` with each of the account's ids: which answers?
  * Remembers the one that did for the other token probes.
  */
-export async function probeTokenPaths(p: Probe, account: OrgServiceAccount): Promise<void> {
+export async function probeTokenPaths(p: Probe, account: ServiceAccount): Promise<void> {
   const assumed = SERVICE_ACCOUNT_TOKEN_PATH_ID_FIELD;
   const other = assumed === "id" ? "atlassianId" : "id";
   const ids = { id: account.id, atlassianId: account.atlassianId ?? undefined };
@@ -296,7 +296,7 @@ function judgeTokenListShape(p: Probe, body: unknown): void {
 const TOKEN_SEARCH = 25;
 
 /** The token list's shape, and its items' fields and statuses, from the first accounts that hold tokens. */
-export async function probeTokenLists(p: Probe, accounts: readonly OrgServiceAccount[]): Promise<void> {
+export async function probeTokenLists(p: Probe, accounts: readonly ServiceAccount[]): Promise<void> {
   const lines = ["TOKEN_LIST_ITEMS_FIELD", "TOKEN_LIST_ITEM_FIELDS", "TOKEN_STATUS_VALUES"] as const;
   const field = p.state.tokenIdField;
   if (field === undefined) {

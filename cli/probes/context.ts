@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { Client, Query } from "../../sdk/client";
 import { RequestAbortedError } from "../../sdk/errors";
 import { nextPageQuery } from "../../sdk/pagination";
-import { OrgServiceAccount, OrgServiceAccountPage } from "../../sdk/resources/org-service-accounts";
+import { ServiceAccount, ServiceAccountPage } from "../../sdk/resources/service-accounts";
 import type { Report } from "./report";
 
 export interface Probe {
@@ -68,21 +68,21 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 // One odd item must not hide the others: items are read one by one.
-const LenientPage = OrgServiceAccountPage.extend({ items: z.array(z.unknown()) });
+const LenientPage = ServiceAccountPage.extend({ items: z.array(z.unknown()) });
 
 /** The most pages the doctor reads of a list (Atlassian's largest plan has 1,000 accounts). */
 const MAX_PAGES = 100;
 
 /** Every account of the org, page by page (`links.next` in any form the sdk reads); items that do not read as accounts are skipped. */
-export async function listAccounts(p: Probe): Promise<OrgServiceAccount[]> {
-  const out: OrgServiceAccount[] = [];
+export async function listAccounts(p: Probe): Promise<ServiceAccount[]> {
+  const out: ServiceAccount[] = [];
   let query: URLSearchParams | undefined = new URLSearchParams({ limit: String(p.state.listLimit) });
   const seen = new Set<string>();
   for (let page = 0; query && page < MAX_PAGES; page++) {
     seen.add(query.toString());
     const body = LenientPage.parse(await call(p, "GET", accountsPath(p), { query }));
     for (const item of body.items) {
-      const a = OrgServiceAccount.safeParse(item);
+      const a = ServiceAccount.safeParse(item);
       if (a.success) out.push(a.data);
     }
     const next = nextPageQuery(body.links?.next ?? undefined, query);

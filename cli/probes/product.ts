@@ -16,11 +16,11 @@ import {
 import { APIError, isProductNotFound } from "../../sdk/errors";
 import { ConfluenceSpaceRole, SpaceRoleMode, type ConfluenceSpace } from "../../sdk/resources/confluence-spaces";
 import type { JiraRoleRef } from "../../sdk/resources/jira-project-roles";
-import type { OrgServiceAccount } from "../../sdk/resources/org-service-accounts";
+import type { ServiceAccount } from "../../sdk/resources/service-accounts";
 import { allResults } from "../../sdk/resources/product";
 import type { roleMapping } from "../../provider/config";
 import { call, type Probe } from "./context";
-import { describeError, q, type LineName } from "./report";
+import { describeError, q, STAND_IN_DEFAULTS, type LineName } from "./report";
 
 const LEVELS: readonly AccessLevel[] = ["viewer", "editor", "admin"];
 
@@ -101,7 +101,7 @@ export async function probeSiteBase(p: Probe, known: { cloudId?: string }): Prom
  * if Jira does not know it, with its `id`): the id Jira knows a service account by, and the
  * `accountType` it reports.
  */
-export async function probeProductId(p: Probe, account: OrgServiceAccount): Promise<void> {
+export async function probeProductId(p: Probe, account: ServiceAccount): Promise<void> {
   const lookup = async (accountId: string): Promise<{ body: Record<string, unknown> } | { error: APIError }> => {
     try {
       const body = await call(p, "GET", `${p.client.productPath("jira")}/rest/api/3/user`, { query: { accountId }, site: true });
@@ -170,6 +170,8 @@ export async function probeJiraRoles(p: Probe, key: string, mapping: RoleMapping
 export async function probeConfluence(p: Probe, spaceKey: string | undefined, mapping: RoleMapping): Promise<Site["confluence"]> {
   const base = p.client.productPath("confluence");
   let mode: SpaceRoleMode;
+  let endpoint: "present" | "absent";
+  let seen: string;
   try {
     const body = await call(p, "GET", `${base}/wiki/api/v2/space-role-mode`, { site: true });
     const parsed = z.object({ mode: SpaceRoleMode }).safeParse(body);
@@ -178,16 +180,21 @@ export async function probeConfluence(p: Probe, spaceKey: string | undefined, ma
       return undefined;
     }
     mode = parsed.data.mode;
-    p.report.holds("space-role-mode endpoint", `GET /wiki/api/v2/space-role-mode answers ${mode}`);
+    endpoint = "present";
+    seen = `GET /wiki/api/v2/space-role-mode answers ${mode}`;
   } catch (err) {
     if (!isProductNotFound(err)) throw err;
     mode = "PRE_ROLES";
+    endpoint = "absent";
+    seen = `GET /wiki/api/v2/space-role-mode answered ${describeError(err)}: no such endpoint on this site, which the provider takes for PRE_ROLES (v1 space permissions)`;
+  }
+  if (endpoint === STAND_IN_DEFAULTS.roleModeEndpoint) p.report.holds("space-role-mode endpoint", seen);
+  else
     p.report.differs(
       "space-role-mode endpoint",
-      `GET /wiki/api/v2/space-role-mode answered ${describeError(err)}: no such endpoint on this site, which the provider takes for PRE_ROLES (v1 space permissions)`,
-      `nothing in the provider (it reads the 404 as PRE_ROLES); if sites like this are the rule, the stand-in's roleModeEndpoint default (backend/atlassian.ts) = "absent"`,
+      seen,
+      `nothing in the provider (it reads a 404 as PRE_ROLES); if sites like this are the rule, the stand-in's roleModeEndpoint default (backend/atlassian.ts) = "${endpoint}"`,
     );
-  }
   const roleLines = ["CONFLUENCE_DEFAULT_ROLES", "CONFLUENCE_SYSTEM_ROLE_NAMES"] as const;
   if (spaceKey === undefined) {
     p.report.notCheckedRest([...roleLines, "CONFLUENCE_LEVEL_PERMISSIONS"], "give --confluence-space KEY to read a space's roles");

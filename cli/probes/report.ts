@@ -5,6 +5,7 @@
  * catalogue to the module), the stand-in's default readings that no constant records, and the
  * two settings a probe can judge.
  */
+import { atlassianOptions } from "../../backend/atlassian";
 import { APIError, IdentityError } from "../../sdk/errors";
 
 export type Status = "holds" | "differs" | "not checked";
@@ -28,6 +29,12 @@ const ASSUMPTIONS = "sdk/atlassian-assumptions.ts";
 const SWITCHES = "backend/atlassian.ts";
 const CONFIG = "stack config or ATLASSIAN_* variables";
 
+/**
+ * The readings the stand-in plays by default (`--public-only`): what the package takes
+ * Atlassian to do where no constant records it, and so what a `reading` line expects.
+ */
+export const STAND_IN_DEFAULTS = atlassianOptions(undefined, true);
+
 /** Every line, in the order printed. */
 export const CATALOGUE = [
   { name: "atlassian:apiKey", kind: "setting", where: CONFIG },
@@ -45,6 +52,7 @@ export const CATALOGUE = [
   { name: "SERVICE_ACCOUNT_CREATE_FIELDS", kind: "constant", where: ASSUMPTIONS },
   { name: "QUOTA_ERROR_CODES", kind: "constant", where: ASSUMPTIONS },
   { name: "QUOTA_ERROR_TEXT", kind: "constant", where: ASSUMPTIONS },
+  { name: "quota refusal status", kind: "reading", where: `${SWITCHES} (quotaStatus)` },
   { name: "SERVICE_ACCOUNT_PATCH_ID_FIELD", kind: "constant", where: ASSUMPTIONS },
   { name: "PATCH reply", kind: "reading", where: `${SWITCHES} (patchReply)` },
   { name: "SERVICE_ACCOUNT_PATH_ID_FIELD", kind: "constant", where: ASSUMPTIONS },

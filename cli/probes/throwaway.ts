@@ -21,11 +21,11 @@ import {
 } from "../../sdk/atlassian-assumptions";
 import { APIError, isAmbiguousWriteFailure, isNotFound, isProductNotFound, isQuotaExceeded } from "../../sdk/errors";
 import { hasUser } from "../../sdk/resources/jira-project-roles";
-import { adminIdOf, OrgServiceAccount, productAccountIdOf } from "../../sdk/resources/org-service-accounts";
+import { adminIdOf, ServiceAccount, productAccountIdOf } from "../../sdk/resources/service-accounts";
 import { accountsPath, call, listAccounts, sleep, tokensPath, type Probe } from "./context";
 import type { ErrorSample } from "./admin";
 import type { RoleMapping, Site } from "./product";
-import { clip, describeError, q, type LineName } from "./report";
+import { clip, describeError, q, STAND_IN_DEFAULTS, type LineName } from "./report";
 
 /** What the doctor made: undone, in reverse order, by {@link Cleanup.run}. */
 export interface Made {
@@ -97,6 +97,7 @@ export const WRITE_LINES: readonly LineName[] = [
   "SERVICE_ACCOUNT_CREATE_FIELDS",
   "QUOTA_ERROR_CODES",
   "QUOTA_ERROR_TEXT",
+  "quota refusal status",
   "SERVICE_ACCOUNT_PATCH_ID_FIELD",
   "PATCH reply",
   "SERVICE_ACCOUNT_PATH_ID_FIELD",
@@ -114,7 +115,7 @@ export interface WriteTargets {
   site: Site | undefined;
   mapping: RoleMapping;
   /** Re-runs the read-only probes that needed an account and found none. */
-  withAccount(account: OrgServiceAccount): Promise<void>;
+  withAccount(account: ServiceAccount): Promise<void>;
   /** Where the errors seen go (a second DELETE of the deleted account), for ADMIN_ERROR_CODES. */
   errors: ErrorSample[];
 }
@@ -122,7 +123,7 @@ export interface WriteTargets {
 /** The throwaway account's life: create, PATCH, grants, revoke, delete. Judges the write lines. */
 export async function throwaway(p: Probe, t: WriteTargets, cleanup: Cleanup, record: ThrowawayRecord): Promise<void> {
   const description = `made by pulumi-atlassian-service-accounts doctor at ${new Date().toISOString()}; safe to delete`;
-  let account: OrgServiceAccount | undefined;
+  let account: ServiceAccount | undefined;
   const accountMade = cleanup.add({
     what: `the throwaway service account ${record.displayName}`,
     get id() {
@@ -160,7 +161,7 @@ export async function throwaway(p: Probe, t: WriteTargets, cleanup: Cleanup, rec
 }
 
 /** `POST /service-accounts` with the assumed body; judges the create and quota lines. */
-async function create(p: Probe, displayName: string, description: string): Promise<{ account: OrgServiceAccount; fields: string[]; atMs: number } | "refused" | undefined> {
+async function create(p: Probe, displayName: string, description: string): Promise<{ account: ServiceAccount; fields: string[]; atMs: number } | "refused" | undefined> {
   const body = { [SERVICE_ACCOUNT_CREATE_FIELDS.displayName]: displayName, [SERVICE_ACCOUNT_CREATE_FIELDS.description]: description };
   const sent = `{${Object.keys(body).join(", ")}}`;
   let reply: unknown;
@@ -188,14 +189,14 @@ async function create(p: Probe, displayName: string, description: string): Promi
     return "refused";
   }
   const atMs = Date.now();
-  p.report.notCheckedRest(["QUOTA_ERROR_CODES", "QUOTA_ERROR_TEXT"], "the org is not full (the create succeeded); a create in a full org shows the refusal");
+  p.report.notCheckedRest(QUOTA_LINES, "the org is not full (the create succeeded); a create in a full org shows the refusal");
   const fields = reply && typeof reply === "object" ? Object.keys(reply).sort() : [];
-  const account = OrgServiceAccount.safeParse(reply);
+  const account = ServiceAccount.safeParse(reply);
   if (!account.success) {
     p.report.differs(
       "SERVICE_ACCOUNT_CREATE_FIELDS",
       `POST …/service-accounts ${sent} answered, but not with an account (fields: ${fields.join(", ") || "none"})`,
-      "OrgServiceAccount in sdk/resources/org-service-accounts.ts: what the create answers",
+      "ServiceAccount in sdk/resources/service-accounts.ts: what the create answers",
     );
     // It may still have made one: the cleanup finds it by its display name.
     p.report.notCheckedRest(WRITE_LINES, "the create's answer did not read as an account");
@@ -205,9 +206,19 @@ async function create(p: Probe, displayName: string, description: string): Promi
   return { account: account.data, fields, atMs };
 }
 
-/** QUOTA_ERROR_CODES and QUOTA_ERROR_TEXT from a create refused because the org is full. */
+/** The lines a create in a full org settles. */
+export const QUOTA_LINES: readonly LineName[] = ["QUOTA_ERROR_CODES", "QUOTA_ERROR_TEXT", "quota refusal status"];
+
+/** QUOTA_ERROR_CODES, QUOTA_ERROR_TEXT and the refusal's status, from a create refused because the org is full. */
 function judgeQuota(p: Probe, err: APIError): void {
   const said = describeError(err);
+  if (String(err.status) === STAND_IN_DEFAULTS.quotaStatus) p.report.holds("quota refusal status", `a create in a full org answered ${err.status}`);
+  else
+    p.report.differs(
+      "quota refusal status",
+      `a create in a full org answered ${err.status}, not ${STAND_IN_DEFAULTS.quotaStatus}`,
+      `nothing in the sdk (it reads a 402, and a 409 that names a quota or licence, as the plan's limit); the stand-in's quotaStatus default (backend/atlassian.ts) = "${err.status}"`,
+    );
   if (err.code !== undefined && QUOTA_ERROR_CODES.includes(err.code)) p.report.holds("QUOTA_ERROR_CODES", `a create in a full org answered ${said}`);
   else p.report.differs("QUOTA_ERROR_CODES", `a create in a full org answered ${said}`, `QUOTA_ERROR_CODES: add ${q(err.code ?? "(none)")}${err.status === 402 ? " (the sdk reads a 402 as a quota failure whatever its code)" : ""}`);
   if ([err.code, err.title, err.detail].some((t) => t !== undefined && QUOTA_ERROR_TEXT.test(t))) p.report.holds("QUOTA_ERROR_TEXT", `its words match ${QUOTA_ERROR_TEXT}`);
@@ -219,7 +230,7 @@ function judgeQuota(p: Probe, err: APIError): void {
  * the other name, each with the admin id and then the atlassianId, until one changes the
  * description (as the list then shows).
  */
-async function patch(p: Probe, account: OrgServiceAccount, description: string, record: ThrowawayRecord): Promise<void> {
+async function patch(p: Probe, account: ServiceAccount, description: string, record: ThrowawayRecord): Promise<void> {
   const wanted = `${description} (updated)`;
   const otherField = SERVICE_ACCOUNT_PATCH_ID_FIELD === "serviceAccountId" ? "id" : "serviceAccountId";
   const tries: { field: string; idField: "id" | "atlassianId"; value: string }[] = [];
@@ -250,23 +261,23 @@ async function patch(p: Probe, account: OrgServiceAccount, description: string, 
       p.report.differs(
         "SERVICE_ACCOUNT_PATCH_ID_FIELD",
         `${how}; ${refusals.join("; ")}`,
-        `SERVICE_ACCOUNT_PATCH_ID_FIELD = "${t.field}"${t.idField === "id" ? "" : ", naming the account by its atlassianId (OrgServiceAccounts.update)"}, and the stand-in's PATCH route`,
+        `SERVICE_ACCOUNT_PATCH_ID_FIELD = "${t.field}"${t.idField === "id" ? "" : ", naming the account by its atlassianId (ServiceAccounts.update)"}, and the stand-in's PATCH route`,
       );
     judgePatchReply(p, reply, account, record);
     return;
   }
-  p.report.differs("SERVICE_ACCOUNT_PATCH_ID_FIELD", `no PATCH naming the account changed it: ${refusals.join("; ")}`, "SERVICE_ACCOUNT_PATCH_ID_FIELD and OrgServiceAccounts.update: how the PATCH names the account");
+  p.report.differs("SERVICE_ACCOUNT_PATCH_ID_FIELD", `no PATCH naming the account changed it: ${refusals.join("; ")}`, "SERVICE_ACCOUNT_PATCH_ID_FIELD and ServiceAccounts.update: how the PATCH names the account");
   p.report.notChecked("PATCH reply", "no PATCH succeeded");
 }
 
 /** Whether the PATCH answered the account, nothing, or part of it (the sdk copes with all three; the stand-in plays the first by default). */
-function judgePatchReply(p: Probe, reply: unknown, account: OrgServiceAccount, record: ThrowawayRecord): void {
-  const parsed = OrgServiceAccount.safeParse(reply);
+function judgePatchReply(p: Probe, reply: unknown, account: ServiceAccount, record: ThrowawayRecord): void {
+  const parsed = ServiceAccount.safeParse(reply);
   const form = reply === undefined || reply === null || reply === "" ? "empty" : parsed.success && parsed.data.id === account.id ? "account" : "partial";
   record.patchReply = form;
   const words = { account: "200 with the account", empty: "no body (204 or empty)", partial: `a body that is not the account (${q(reply)})` };
-  if (form === "account") p.report.holds("PATCH reply", `the PATCH answered ${words.account}`);
-  else p.report.differs("PATCH reply", `the PATCH answered ${words[form]}`, `nothing in the sdk (OrgServiceAccounts.update merges what it sent); the stand-in's patchReply default (backend/atlassian.ts) = "${form}"`);
+  if (form === STAND_IN_DEFAULTS.patchReply) p.report.holds("PATCH reply", `the PATCH answered ${words[form]}`);
+  else p.report.differs("PATCH reply", `the PATCH answered ${words[form]}`, `nothing in the sdk (ServiceAccounts.update merges what it sent); the stand-in's patchReply default (backend/atlassian.ts) = "${form}"`);
 }
 
 /** Runs `grant` until it stops answering 404 (the new account not grantable yet), every 2 s, for up to {@link READY_LIMIT_MS}. */
@@ -313,7 +324,7 @@ function judgeWindow(p: Probe, where: string, r: { granted: boolean; afterMs: nu
 }
 
 /** The Jira role and the Confluence access, each granted and removed. */
-async function grants(p: Probe, t: WriteTargets, cleanup: Cleanup, account: OrgServiceAccount, createdAtMs: number, record: ThrowawayRecord): Promise<void> {
+async function grants(p: Probe, t: WriteTargets, cleanup: Cleanup, account: ServiceAccount, createdAtMs: number, record: ThrowawayRecord): Promise<void> {
   // Without a working site admin, the product lines say so at the end of the run.
   if (t.site === undefined) return;
   const productId = productAccountIdOf(account);
@@ -420,7 +431,7 @@ async function v1Permissions(p: Probe, cleanup: Cleanup, space: { id: string; ke
  * Revokes the account's tokens and deletes it, as the provider's delete does; judges
  * SERVICE_ACCOUNT_PATH_ID_FIELD. Answers the path that deleted it, if one did.
  */
-async function remove(p: Probe, account: OrgServiceAccount, record: ThrowawayRecord): Promise<string | undefined> {
+async function remove(p: Probe, account: ServiceAccount, record: ThrowawayRecord): Promise<string | undefined> {
   // Revoke all, by the id the token routes answered to (the other one if that is a 404).
   const first = p.state.tokenIdField ?? SERVICE_ACCOUNT_TOKEN_PATH_ID_FIELD;
   for (const field of [first, first === "id" ? "atlassianId" : "id"] as const) {
@@ -463,7 +474,7 @@ async function remove(p: Probe, account: OrgServiceAccount, record: ThrowawayRec
 }
 
 /** The cleanup of the account: found by its id, or by its display name when the create's answer never came. */
-async function deleteByHand(p: Probe, displayName: string, known: OrgServiceAccount | undefined): Promise<string | void> {
+async function deleteByHand(p: Probe, displayName: string, known: ServiceAccount | undefined): Promise<string | void> {
   const undo = { ...p, signal: new AbortController().signal };
   // A create whose answer never came may still be landing.
   if (known === undefined) await new Promise((r) => setTimeout(r, 1_000));
@@ -472,7 +483,7 @@ async function deleteByHand(p: Probe, displayName: string, known: OrgServiceAcco
   if (ours.length === 0 && known === undefined) return `no service account named ${displayName} is listed: none was made`;
   for (const a of ours) {
     await p.client.serviceAccountTokens.revokeAll(a);
-    await p.client.orgServiceAccounts.delete(adminIdOf(a));
+    await p.client.serviceAccounts.delete(adminIdOf(a));
   }
   const still = (await listAccounts(undo)).filter((a) => a.displayName === displayName || a.id === known?.id);
   if (still.length > 0) throw new Error(`still listed after its DELETE: ${still.map((a) => a.id).join(", ")}`);

@@ -8,7 +8,7 @@
  *   binding made by a version before 0.2 (its state has no grant), and nothing else.
  */
 import type { Client } from "../../sdk/index";
-import { ProductAccess } from "./access";
+import { CAPABILITIES } from "./capabilities";
 import { publicAccounts, publicTokens } from "./public";
 import type { Target } from "./types";
 
@@ -16,35 +16,33 @@ export function embeddedTarget(client: Client): Target {
   const accounts = publicAccounts(client);
   return {
     name: "embedded",
+    capabilities: CAPABILITIES.embedded,
     accounts: {
       ...accounts,
-      suspendUnsupported: null,
       async setSuspended(id, suspended, opts) {
         // EXTENSION: Atlassian's PATCH changes displayName and description only.
-        const a = await client.serviceAccounts.update(id, { status: suspended ? "suspended" : "active" }, opts);
+        const a = await client.extensions.serviceAccounts.update(id, { status: suspended ? "suspended" : "active" }, opts);
         accounts.noteStatus(id, a.status);
         return a.status;
       },
     },
     tokens: {
       ...publicTokens(client),
-      mintUnsupported: null,
       // EXTENSION: Atlassian publishes no way to create a token.
-      mint: (serviceAccountId, params, opts) => client.apiTokens.create(serviceAccountId, params, opts),
+      mint: (serviceAccountId, params, opts) => client.extensions.apiTokens.create(serviceAccountId, params, opts),
       // EXTENSION: Atlassian can only revoke all of an account's tokens.
-      revoke: (serviceAccountId, tokenId, opts) => client.apiTokens.revoke(serviceAccountId, tokenId, opts),
+      revoke: (serviceAccountId, tokenId, opts) => client.extensions.apiTokens.revoke(serviceAccountId, tokenId, opts),
     },
-    access: ProductAccess.for(client),
     legacyBindings: {
       // EXTENSION: the backend's scope bindings are a view of role grants.
       async retrieve(serviceAccountId, bindingId, opts) {
-        const b = await client.scopeBindings.retrieve(serviceAccountId, bindingId, opts);
+        const b = await client.extensions.scopeBindings.retrieve(serviceAccountId, bindingId, opts);
         return b && { role: b.role };
       },
       async update(serviceAccountId, bindingId, role, opts) {
-        await client.scopeBindings.update(serviceAccountId, bindingId, { role }, opts);
+        await client.extensions.scopeBindings.update(serviceAccountId, bindingId, { role }, opts);
       },
-      delete: (serviceAccountId, bindingId, opts) => client.scopeBindings.delete(serviceAccountId, bindingId, opts),
+      delete: (serviceAccountId, bindingId, opts) => client.extensions.scopeBindings.delete(serviceAccountId, bindingId, opts),
     },
   };
 }

@@ -8,7 +8,7 @@ import { embeddedTarget } from "./embedded";
 import type { Target } from "./types";
 
 export type { Account, AccountOps, Target, TokenOps } from "./types";
-export { API_TOKEN_UNSUPPORTED, REACTIVATE_UNSUPPORTED, SUSPEND_UNSUPPORTED } from "./atlassian";
+export { API_TOKEN_UNSUPPORTED, CAPABILITIES, capabilities, REACTIVATE_UNSUPPORTED, SUSPEND_UNSUPPORTED, type Capabilities } from "./capabilities";
 
 const made = new WeakMap<object, Target>();
 

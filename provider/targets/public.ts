@@ -3,13 +3,14 @@
  * list-and-filter, create, PATCH without the id, delete; a service account's tokens by list
  * and revoke-all.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   adminIdOf,
   isAmbiguousWriteFailure,
   productAccountIdOf,
   type Client,
-  type OrgServiceAccount,
   type RequestOptions,
+  type ServiceAccount,
   type ServiceAccountToken,
 } from "../../sdk/index";
 import type { Account, AccountOps, TokenOps } from "./types";
@@ -25,7 +26,7 @@ function isoOrUndefined(v: string | number | null | undefined): string | undefin
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
-export function accountOf(a: OrgServiceAccount): Account {
+export function accountOf(a: ServiceAccount): Account {
   return {
     id: adminIdOf(a),
     accountId: productAccountIdOf(a),
@@ -47,15 +48,14 @@ export const LOST_CREATE_LISTING_DELAYS_MS = [0, 1_000] as const;
 /** Sends of one create at most, when each answer is lost and no account appears. */
 export const CREATE_ATTEMPTS = 3;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export type PublicAccountOps = Omit<AccountOps, "suspendUnsupported" | "setSuspended"> & {
+export type PublicAccountOps = Omit<AccountOps, "setSuspended"> & {
   /** Applies a change made through another route (the embedded suspension extension) to the run's listing. */
   noteStatus(id: string, status: Account["status"]): void;
 };
 
 export function publicAccounts(client: Client): PublicAccountOps {
-  const api = client.orgServiceAccounts;
+  const api = client.serviceAccounts;
   // The run's one listing of the org's accounts, by id. The engine runs one provider process
   // per deployment, so this is one listing per `up`, `refresh` or `destroy`, whatever the
   // number of accounts. Changes this process makes are applied to it, in order, after the
@@ -64,7 +64,7 @@ export function publicAccounts(client: Client): PublicAccountOps {
   const load = (opts: RequestOptions) => {
     const next = (async () => {
       const byId = new Map<string, Account>();
-      for await (const a of api.list(opts)) {
+      for await (const a of api.list({}, opts)) {
         const account = accountOf(a);
         byId.set(account.id, account);
       }

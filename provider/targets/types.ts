@@ -2,11 +2,13 @@
  * The seam between the handlers and the targets: the handlers decide *what* to do to a
  * resource (create this account, grant this role); a target decides *which requests* do it.
  * `atlassian.ts` sends Atlassian's public operations only; `embedded.ts` sends the same ones
- * and adds the embedded backend's extensions where Atlassian has none.
+ * and adds the embedded backend's extensions where Atlassian has none. What a target can and
+ * cannot do is data, in `capabilities.ts`; the handlers read it there, never the target's name.
+ * Access on Jira and Confluence is the same on both targets: `../access.ts`, not a target.
  */
-import type { ApiTokenCreateParams, ApiTokenWithSecret, RequestOptions, ServiceAccountToken } from "../../sdk/index";
+import type { ApiTokenCreateParams, ApiTokenWithSecret, RequestOptions, Role, ServiceAccountToken } from "../../sdk/index";
 import type { TargetName } from "../config";
-import type { ProductAccess } from "./access";
+import type { Capabilities } from "./capabilities";
 
 /** A service account as the handlers see it, whatever shape the target's API gives. */
 export interface Account {
@@ -42,16 +44,13 @@ export interface AccountOps {
   create(params: { displayName: string; description?: string }, opts: RequestOptions): Promise<Account>;
   /** PATCH /service-accounts (the id in the body): displayName and description only. */
   update(account: Account, change: { displayName?: string; description?: string }, opts: RequestOptions): Promise<Account>;
-  /** Suspends or reactivates: an extension; `null` message when the target can, else why not. */
-  readonly suspendUnsupported: string | null;
+  /** Suspends or reactivates: an extension (see the target's {@link Capabilities}). */
   setSuspended(id: string, suspended: boolean, opts: RequestOptions): Promise<"active" | "suspended">;
   /** DELETE .../api-tokens (revoke all), then DELETE /service-accounts/{id}. Gone already: success. */
   delete(account: Pick<Account, "id" | "accountId">, opts: RequestOptions): Promise<void>;
 }
 
 export interface TokenOps {
-  /** Why this target cannot mint or revoke one token (`null` when it can). */
-  readonly mintUnsupported: string | null;
   /** Mints a token: an extension (Atlassian has no API for it). */
   mint(serviceAccountId: string, params: ApiTokenCreateParams, opts: RequestOptions): Promise<ApiTokenWithSecret>;
   /** Revokes one token: an extension (Atlassian can only revoke all of an account's tokens). */
@@ -67,17 +66,17 @@ export interface TokenOps {
  * and no grant: EXTENSIONS of the embedded backend, used for those states only.
  */
 export interface LegacyBindingOps {
-  retrieve(serviceAccountId: string, bindingId: string, opts: RequestOptions): Promise<{ role: "viewer" | "editor" | "admin" } | null>;
-  update(serviceAccountId: string, bindingId: string, role: "viewer" | "editor" | "admin", opts: RequestOptions): Promise<void>;
+  retrieve(serviceAccountId: string, bindingId: string, opts: RequestOptions): Promise<{ role: Role } | null>;
+  update(serviceAccountId: string, bindingId: string, role: Role, opts: RequestOptions): Promise<void>;
   delete(serviceAccountId: string, bindingId: string, opts: RequestOptions): Promise<void>;
 }
 
 export interface Target {
   readonly name: TargetName;
+  /** What it can do beyond Atlassian's public operations: data, the same as {@link CAPABILITIES}[name]. */
+  readonly capabilities: Capabilities;
   /** `null` on Atlassian Cloud, where no such binding can exist. */
   readonly legacyBindings: LegacyBindingOps | null;
   readonly accounts: AccountOps;
   readonly tokens: TokenOps;
-  /** Jira project roles and Confluence space access: Atlassian's public product APIs on both targets. */
-  readonly access: ProductAccess;
 }

@@ -1,7 +1,7 @@
 /**
  * Atlassian's public token operations of one service account: list (metadata only, never a
  * secret) and revoke all. Atlassian publishes no way to create a token or revoke just one;
- * the embedded backend's `ApiTokens` has those as extensions.
+ * the embedded backend has those as extensions (`client.extensions.apiTokens`).
  *
  * The list's item fields are not confirmed: the schema takes what `../atlassian-assumptions`
  * names and tolerates the rest. Nor is which of the account's ids the routes take (`id` or

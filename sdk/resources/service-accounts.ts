@@ -1,57 +1,162 @@
+/**
+ * Atlassian's public service-account operations (admin "API Access" v1, experimental):
+ * list, create, update (a PATCH without the id in the path) and delete. There is no
+ * get-by-id: `find` lists and filters, one request per page.
+ *
+ * Atlassian generates an account's email (with a random suffix) and ids; the caller picks
+ * only the display name and the description. Display names may repeat in an org, so
+ * `findByDisplayName` answers every match. Where Atlassian's shapes are not confirmed (the
+ * create and update bodies' field names, which listed id the products take) the names come
+ * from `../atlassian-assumptions`.
+ */
 import { z } from "zod";
+import {
+  SERVICE_ACCOUNT_CREATE_FIELDS,
+  SERVICE_ACCOUNT_LIST_PAGE_SIZE,
+  SERVICE_ACCOUNT_PATCH_ID_FIELD,
+  SERVICE_ACCOUNT_PATH_ID_FIELD,
+  SERVICE_ACCOUNT_PRODUCT_ID_FIELD,
+} from "../atlassian-assumptions";
 import type { RequestOptions } from "../client";
 import type { PagePromise } from "../pagination";
 import { APIResource, pathId, validateParams } from "../resource";
-import { ListQuery, ServiceAccount, ServiceAccountUpdateParams } from "../schemas";
-import { OrgServiceAccount, OrgServiceAccountPage, type OrgServiceAccountCreateParams } from "./org-service-accounts";
+import { Description, DisplayName, ListQuery, ServiceAccountCreateParams } from "../schemas";
 
-/** `limit` and `cursor`. (The embedded backend's `name` filter went with the chosen name: Atlassian has neither.) */
+/**
+ * One item of Atlassian's list (`{atlassianId, id, email, displayName, picture, container,
+ * updatedAt, status, createdById, description}`), and what its create answers. Fields beyond
+ * `id`, `email` and `displayName` are optional: the API is experimental, and a missing one
+ * must not fail a read.
+ */
+export const ServiceAccount = z.looseObject({
+  id: z.string(),
+  atlassianId: z.string().optional(),
+  accountId: z.string().optional(),
+  email: z.string(),
+  displayName: z.string(),
+  description: z.string().nullish(),
+  status: z.string().nullish(),
+  updatedAt: z.union([z.number(), z.string()]).nullish(),
+  createdAt: z.union([z.number(), z.string()]).nullish(),
+  picture: z.string().nullish(),
+  container: z.string().nullish(),
+  createdById: z.string().nullish(),
+});
+export type ServiceAccount = z.infer<typeof ServiceAccount>;
+
+/** Atlassian's list body: `{links:{next,prev}, items:[…], total}`. */
+export const ServiceAccountPage = z.object({
+  items: z.array(ServiceAccount),
+  links: z.object({ next: z.string().nullish(), prev: z.string().nullish() }).optional(),
+  total: z.number().int().nonnegative().optional(),
+});
+
+/** What Atlassian's create takes (defined beside the other shared wire shapes). */
+export { ServiceAccountCreateParams };
+
+/** What Atlassian's update changes: the display name and the description, nothing else. */
+export const ServiceAccountUpdateParams = z.strictObject({
+  displayName: DisplayName.optional(),
+  description: Description.optional(),
+});
+export type ServiceAccountUpdateParams = z.infer<typeof ServiceAccountUpdateParams>;
+
+/** A list's `limit` (default `SERVICE_ACCOUNT_LIST_PAGE_SIZE`) and `cursor`. */
 export const ServiceAccountListParams = ListQuery;
 export type ServiceAccountListParams = z.input<typeof ServiceAccountListParams>;
 
+// A PATCH may answer 204, an empty body, or only part of the account: all mean "done".
+const PatchReply = z.unknown();
+
+/** The id Jira and Confluence know the account by (see `SERVICE_ACCOUNT_PRODUCT_ID_FIELD`). */
+export function productAccountIdOf(account: ServiceAccount): string {
+  // The create response's shape is not published: it may name the product id `accountId`.
+  for (const field of [SERVICE_ACCOUNT_PRODUCT_ID_FIELD, "accountId"]) {
+    const v = (account as Record<string, unknown>)[field];
+    if (typeof v === "string" && v !== "") return v;
+  }
+  return account.id;
+}
+
+/** The id admin paths (`{serviceAccountId}`) take (see `SERVICE_ACCOUNT_PATH_ID_FIELD`). */
+export function adminIdOf(account: ServiceAccount): string {
+  const v = (account as Record<string, unknown>)[SERVICE_ACCOUNT_PATH_ID_FIELD];
+  return typeof v === "string" && v !== "" ? v : account.id;
+}
+
 /**
- * `/service-accounts` with the embedded backend's EXTENSIONS: get-by-id and
- * `PATCH /service-accounts/{id}` (which can suspend an account) exist only there. `create`,
- * `list` and `delete` are Atlassian's public routes (`orgServiceAccounts` is the public client).
+ * `/orgs/{orgId}/service-accounts` as Atlassian publishes it. (The embedded backend's
+ * get-by-id and PATCH by id are `client.extensions.serviceAccounts`.)
  */
 export class ServiceAccounts extends APIResource {
   /**
-   * Atlassian's public create, `POST /service-accounts` `{displayName, description?}` -> the new
-   * account (the same as `orgServiceAccounts.create`): the server generates its email and ids.
-   * Not idempotent; see `isAmbiguousWriteFailure`.
+   * `GET /service-accounts?limit=&cursor=`, every page on demand; `limit` defaults to
+   * `SERVICE_ACCOUNT_LIST_PAGE_SIZE`. Atlassian pages by `links.next`: an absolute URL, a
+   * relative one or a bare cursor.
    */
-  async create(params: OrgServiceAccountCreateParams, opts?: RequestOptions): Promise<OrgServiceAccount> {
-    return this._client.orgServiceAccounts.create(params, opts);
-  }
-
-  /** EXTENSION. `GET /service-accounts/{id}` -> the account, or `null` when there is none. */
-  async retrieve(id: string, opts?: RequestOptions): Promise<ServiceAccount | null> {
-    return this._client.getOrNull(this.#path(pathId("id", id)), ServiceAccount, opts);
-  }
-
-  /** EXTENSION. `PATCH /service-accounts/{id}` -> the updated account. `status: "suspended"` stops its tokens working. */
-  async update(id: string, params: ServiceAccountUpdateParams, opts?: RequestOptions): Promise<ServiceAccount> {
-    const body = validateParams(ServiceAccountUpdateParams, params, "service account update");
-    return this._client.extensionWrite("PATCH", this.#path(pathId("id", id)), body, ServiceAccount, opts);
-  }
-
-  /** `DELETE /service-accounts/{id}`: revokes its tokens and removes its bindings. Already gone (any 404): success. */
-  async delete(id: string, opts?: RequestOptions): Promise<void> {
-    return this._client.delete(this.#path(pathId("id", id)), opts);
-  }
-
-  /**
-   * Atlassian's public list, `GET /service-accounts?limit=&cursor=`, every page on demand, its
-   * items read as leniently as `orgServiceAccounts.list` reads them (the public shape has no
-   * `name`).
-   */
-  list(params: ServiceAccountListParams = {}, opts?: RequestOptions): PagePromise<OrgServiceAccount> {
+  list(params: ServiceAccountListParams = {}, opts?: RequestOptions): PagePromise<ServiceAccount> {
     return this._client.getList(
-      () => ({ path: this.#path(), query: validateParams(ServiceAccountListParams, params, "service account list parameters") }),
-      OrgServiceAccountPage,
+      () => {
+        const { limit = SERVICE_ACCOUNT_LIST_PAGE_SIZE, cursor } = validateParams(ServiceAccountListParams, params, "service account list parameters");
+        return { path: this.#path(), query: { limit, cursor } };
+      },
+      ServiceAccountPage,
       (body) => ({ items: body.items, total: body.total, next: body.links?.next ?? undefined }),
       opts,
     );
+  }
+
+  /** The first account (in list order) that `predicate` accepts; `null` when none. One request per page read. */
+  async find(predicate: (a: ServiceAccount) => boolean, opts?: RequestOptions): Promise<ServiceAccount | null> {
+    for await (const a of this.list({}, opts)) if (predicate(a)) return a;
+    return null;
+  }
+
+  /** The account of this id (list and filter: there is no get-by-id); `null` when none. */
+  retrieve(id: string, opts?: RequestOptions): Promise<ServiceAccount | null> {
+    return this.find((a) => adminIdOf(a) === id, opts);
+  }
+
+  /**
+   * Every account whose display name is exactly `displayName`, in list order: none, one, or
+   * several (Atlassian lets display names repeat). Reads the whole list.
+   */
+  async findByDisplayName(displayName: string, opts?: RequestOptions): Promise<ServiceAccount[]> {
+    const out: ServiceAccount[] = [];
+    for await (const a of this.list({}, opts)) if (a.displayName === displayName) out.push(a);
+    return out;
+  }
+
+  /**
+   * `POST /service-accounts` `{displayName, description?}` -> the new account (Atlassian
+   * generates its email and ids). Plan full: `QuotaExceededError`. Not idempotent: a failure
+   * for which `isAmbiguousWriteFailure(err)` is true may have made the account; list
+   * (`findByDisplayName`) before creating again.
+   */
+  async create(params: ServiceAccountCreateParams, opts?: RequestOptions): Promise<ServiceAccount> {
+    const p = validateParams(ServiceAccountCreateParams, params, "service account");
+    const body: Record<string, unknown> = { [SERVICE_ACCOUNT_CREATE_FIELDS.displayName]: p.displayName };
+    if (p.description !== undefined) body[SERVICE_ACCOUNT_CREATE_FIELDS.description] = p.description;
+    return this._client.post(this.#path(), body, ServiceAccount, opts);
+  }
+
+  /**
+   * `PATCH /service-accounts` with the account's id in the body (`SERVICE_ACCOUNT_PATCH_ID_FIELD`)
+   * -> the updated account, or `null` when the reply is 204, empty, or does not hold the
+   * account (no `id`/`displayName`): the update was made; the caller merges what it sent.
+   * Only displayName and description change.
+   */
+  async update(id: string, params: ServiceAccountUpdateParams, opts?: RequestOptions): Promise<ServiceAccount | null> {
+    pathId("id", id);
+    const p = validateParams(ServiceAccountUpdateParams, params, "service account update");
+    const reply = await this._client.patch(this.#path(), { [SERVICE_ACCOUNT_PATCH_ID_FIELD]: id, ...p }, PatchReply, opts);
+    const account = ServiceAccount.safeParse(reply);
+    return account.success ? account.data : null;
+  }
+
+  /** `DELETE /service-accounts/{id}`. Already gone (any 404): success. */
+  async delete(id: string, opts?: RequestOptions): Promise<void> {
+    return this._client.delete(this.#path(pathId("id", id)), opts);
   }
 
   #path(id?: string): string {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ServiceAccount } from "../../sdk/schemas";
+import { ExtensionServiceAccount } from "../../sdk/schemas";
 import { createAccount, expectAdminError, expectError, harness, uniqueName, type Harness } from "./helper";
 
 describe("backend: service accounts", () => {
@@ -64,7 +64,7 @@ describe("backend: service accounts", () => {
 
   it("the extensions know the account by id, with name = the email's local part", async () => {
     const a = await createAccount(b, "Life Cycle");
-    const got = ServiceAccount.parse(await b.ok("GET", `/service-accounts/${a.id}`));
+    const got = ExtensionServiceAccount.parse(await b.ok("GET", `/service-accounts/${a.id}`));
     expect(got).to.include({ id: a.id, accountId: a.atlassianId, email: a.email, name: a.email.split("@")[0], displayName: "Life Cycle" });
     const patched = await b.ok("PATCH", `/service-accounts/${a.id}`, { displayName: "Renamed", status: "suspended", description: "x" });
     expect(patched).to.include({ displayName: "Renamed", status: "suspended", description: "x", name: got.name });
@@ -109,6 +109,18 @@ describe("backend: plan quotas", () => {
       expectAdminError(res, 402, "ADMIN-402-1", "LICENSE_LIMIT_EXCEEDED");
       expect(res.body.errors[0].detail).to.match(/free plan/).and.match(/\b5\b/);
       expect((await b.ok("GET", "/service-accounts")).total).to.equal(5);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it("answers 409 ADMIN-UAM-409-3 instead when playing that reading (--atlassian quotaStatus=409)", async () => {
+    const b = await harness({ plan: "free", atlassian: { quotaStatus: "409" } });
+    try {
+      for (let i = 0; i < 5; i++) await createAccount(b);
+      const res = await b.call("POST", "/service-accounts", { displayName: uniqueName("quota") });
+      expectAdminError(res, 409, "ADMIN-UAM-409-3", "Product License Limit Exceeded");
+      expect(res.body.errors[0].detail).to.match(/free plan/).and.match(/\b5\b/);
     } finally {
       await b.close();
     }

@@ -108,6 +108,7 @@ describe("cli doctor: against the stand-in as the evidence has Atlassian (the de
       "SERVICE_ACCOUNT_CREATE_FIELDS",
       "QUOTA_ERROR_CODES",
       "QUOTA_ERROR_TEXT",
+      "quota refusal status",
       "SERVICE_ACCOUNT_PATCH_ID_FIELD",
       "PATCH reply",
       "SERVICE_ACCOUNT_PATH_ID_FIELD",
@@ -149,8 +150,8 @@ describe("cli doctor: against the stand-in as the evidence has Atlassian (the de
     );
     expect([...lines.keys()]).to.include.members(CONSTANTS);
     const open = [...lines].filter(([, l]) => l.status !== "holds").map(([n, l]) => `${n} ${l.status}: ${l.text}`);
-    expect(open).to.have.length(3);
-    expect(open.join("\n")).to.match(/QUOTA_ERROR_CODES not checked: the org is not full/).and.match(/QUOTA_ERROR_TEXT not checked/).and.match(/CONFLUENCE_LEVEL_PERMISSIONS not checked/);
+    expect(open).to.have.length(4);
+    expect(open.join("\n")).to.match(/QUOTA_ERROR_CODES not checked: the org is not full/).and.match(/QUOTA_ERROR_TEXT not checked/).and.match(/quota refusal status not checked/).and.match(/CONFLUENCE_LEVEL_PERMISSIONS not checked/);
     expect(lines.get("NEW_ACCOUNT_GRANT_RETRY")!.text).to.match(/Jira project ALPHA took a grant \d+\.\d s after the create \(\d+ tries\); the provider retries a 404 for 60 s/);
     expect(lines.get("SERVICE_ACCOUNT_CREATE_FIELDS")!.text).to.match(/made "pasa-doctor-[0-9a-f]{8}": email pasa-doctor-[0-9a-f]{8}-[a-z0-9]{10}@serviceaccount\.atlassian\.com/);
     expect(lines.get("CONFLUENCE_DEFAULT_ROLES")!.text).to.include("Viewer granted to the throwaway account and removed");
@@ -221,17 +222,25 @@ describe("cli doctor: each reading the stand-in plays is reported as the one dif
 
 describe("cli doctor --write in a full org", function () {
   this.timeout(120_000);
+
+  /** A stand-in on the free plan (5 accounts), filled up. */
+  async function fullOrg(atlassian?: StandInOptions["atlassian"]): Promise<StandIn> {
+    const s = await startStandIn({ plan: "free", ...(atlassian ? { atlassian } : {}) });
+    const base = `${s.url}/admin/api-access/v1/orgs/${s.orgId}/service-accounts`;
+    while ((await accounts(s)).length < 5) {
+      const res = await fetch(base, { method: "POST", headers: { authorization: `Bearer ${s.apiKey}`, "content-type": "application/json" }, body: JSON.stringify({ displayName: "Filler" }) });
+      expect(res.status).to.equal(201);
+    }
+    return s;
+  }
+
   it("reads the create's refusal as a quota failure (402 ADMIN-402-1) and makes nothing", async () => {
-    const s = await startStandIn({ plan: "free" });
+    const s = await fullOrg();
     try {
-      const base = `${s.url}/admin/api-access/v1/orgs/${s.orgId}/service-accounts`;
-      while ((await accounts(s)).length < 5) {
-        const res = await fetch(base, { method: "POST", headers: { authorization: `Bearer ${s.apiKey}`, "content-type": "application/json" }, body: JSON.stringify({ displayName: "Filler" }) });
-        expect(res.status).to.equal(201);
-      }
       const before = (await accounts(s)).map((a) => a.id);
       const doc = await doctorJson(s, ["--write", ...PLACES]);
       expect(doc.exitCode).to.equal(0);
+      expect(named(doc, "quota refusal status")).to.include({ status: "holds", seen: "a create in a full org answered 402" });
       expect(named(doc, "QUOTA_ERROR_CODES")).to.include({ status: "holds" });
       expect(named(doc, "QUOTA_ERROR_CODES").seen).to.match(/a create in a full org answered 402 ADMIN-402-1 .*free plan allows 5/);
       expect(named(doc, "QUOTA_ERROR_TEXT").status).to.equal("holds");
@@ -239,6 +248,21 @@ describe("cli doctor --write in a full org", function () {
       expect(named(doc, "SERVICE_ACCOUNT_PATCH_ID_FIELD").why).to.equal("no throwaway account: the org is full");
       expect(doc.throwaway?.id).to.equal(undefined);
       expect((await accounts(s)).map((a) => a.id)).to.deep.equal(before);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("quotaStatus=409: the refusal's status differs (409), and its code and words still read as the quota", async () => {
+    const s = await fullOrg({ quotaStatus: "409" });
+    try {
+      const doc = await doctorJson(s, ["--write", ...PLACES]);
+      expect(doc.exitCode).to.equal(1);
+      expect(withStatus(doc, "differs")).to.deep.equal(["quota refusal status"]);
+      expect(named(doc, "quota refusal status").seen).to.equal("a create in a full org answered 409, not 402");
+      expect(named(doc, "quota refusal status").fix).to.include('quotaStatus default (backend/atlassian.ts) = "409"');
+      expect(named(doc, "QUOTA_ERROR_CODES").seen).to.include("409 ADMIN-UAM-409-3 Product License Limit Exceeded");
+      expect(named(doc, "QUOTA_ERROR_TEXT").status).to.equal("holds");
     } finally {
       await s.close();
     }

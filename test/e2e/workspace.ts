@@ -20,6 +20,7 @@ import {
   UpResult,
 } from "@pulumi/pulumi/automation";
 import { engineStack, EngineStack } from "../../scripts/engine";
+export { rejection } from "../rejection";
 
 export interface StackOptions {
   /** Distinguishes this stack's folders and project; letters, digits, hyphens. */
@@ -215,15 +216,6 @@ export interface StateResource {
   pendingReplacement?: boolean;
 }
 
-/** The error `operation` fails with; fails the test when it succeeds. */
-export async function rejection(operation: Promise<unknown>, what = "the operation"): Promise<Error> {
-  try {
-    await operation;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error(`expected ${what} to fail`);
-}
 
 /** Counts of one operation's resource steps by kind, from the engine's change summary. */
 export function summary(changeSummary: OpMap | undefined): Record<string, number> {

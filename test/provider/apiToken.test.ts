@@ -234,7 +234,7 @@ describe("ApiToken", () => {
       });
       const expires = Date.parse(outs.expiresAt);
       expect(expires).to.be.within(before + 30 * DAY - 60_000, Date.now() + 30 * DAY + 60_000);
-      expect((await backend.current.admin.apiTokens.retrieve(accountId, id))?.status).to.equal("active");
+      expect((await backend.current.admin.extensions.apiTokens.retrieve(accountId, id))?.status).to.equal("active");
     });
 
     it("creates a token with a fixed expiresAt", async () => {
@@ -255,7 +255,7 @@ describe("ApiToken", () => {
 
     it("reports a revoked token gone", async () => {
       const { id, outs } = await created("ApiToken", { ...valid, serviceAccountId: accountId, label: "revoke-me" });
-      await backend.current.admin.apiTokens.revoke(accountId, id);
+      await backend.current.admin.extensions.apiTokens.revoke(accountId, id);
       expect((await tok.read(id, outs as ApiTokenOutputs)).id ?? "").to.equal("");
     });
 
@@ -276,7 +276,7 @@ describe("ApiToken", () => {
     it("revokes on delete, and deleting a revoked token succeeds", async () => {
       const { id, outs } = await created("ApiToken", { ...valid, serviceAccountId: accountId, label: "delete-me" });
       await tok.delete(id, outs as ApiTokenOutputs);
-      expect((await backend.current.admin.apiTokens.retrieve(accountId, id))?.status).to.equal("revoked");
+      expect((await backend.current.admin.extensions.apiTokens.retrieve(accountId, id))?.status).to.equal("revoked");
       await tok.delete(id, outs as ApiTokenOutputs);
     });
 
@@ -319,7 +319,7 @@ describe("ApiToken", () => {
     });
 
     it("lists an account's tokens with listApiTokens, through Atlassian's public list", async () => {
-      const a = await backend.current.admin.orgServiceAccounts.create({ displayName: "listed-tokens" });
+      const a = await backend.current.admin.serviceAccounts.create({ displayName: "listed-tokens" });
       const from = proxy.requests.length;
       const tokens = await listApiTokens({ serviceAccountId: a.id }, { baseUrl: proxy.url, orgId: backend.current.orgId, apiKey: backend.current.adminKey });
       expect(tokens).to.deep.equal([]);
@@ -332,7 +332,7 @@ describe("ApiToken", () => {
 
     it("shows each token's label and expiry, never a secret, and names what is missing when unconfigured", async () => {
       const a = await backend.current.admin.serviceAccounts.create({ displayName: "token-lister" });
-      const made = await backend.current.admin.apiTokens.create(a.id, { label: "console-made", scopes: ["read:jira-work"], expiresInDays: 10 });
+      const made = await backend.current.admin.extensions.apiTokens.create(a.id, { label: "console-made", scopes: ["read:jira-work"], expiresInDays: 10 });
       const settings = { baseUrl: backend.current.url, orgId: backend.current.orgId, apiKey: backend.current.adminKey };
       const tokens = await listApiTokens({ serviceAccountId: a.id }, settings);
       expect(tokens).to.have.length(1);

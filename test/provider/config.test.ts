@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { client, configure, resetConfiguration, roleMapping, settings, SETTINGS, siteSettings, targetName } from "../../provider/config";
-import { DEFAULT_ROLE_MAPPING } from "../../provider/targets/roles";
+import { DEFAULT_ROLE_MAPPING } from "../../provider/roles";
 import { configOf, expectNoSecret, withEnv } from "./helpers";
 
 const KEY = "pasak_configTestKeyConfigTestKeyConfigTestKey0000000000";

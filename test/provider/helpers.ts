@@ -12,6 +12,7 @@ import type { startBackend as StartBackend } from "../../backend/index";
 import { resetConfiguration } from "../../provider/config";
 import { providers } from "../../provider/index";
 import { Client, SECRET_PATTERN, type Plan } from "../../sdk/index";
+export { rejection } from "../rejection";
 
 export type Kind = keyof typeof providers;
 
@@ -166,15 +167,6 @@ export async function created<K extends Kind>(kind: K, news: Record<string, unkn
   return { id: result.id, outs: result.outs as Awaited<ReturnType<(typeof providers)[K]["create"]>>["outs"] & Record<string, unknown>, inputs };
 }
 
-/** The error a promise rejects with (fails the test when it resolves). */
-export async function rejection(p: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error & Record<string, unknown>;
-  }
-  expect.fail("expected the call to fail");
-}
 
 /** Asserts that no text holds a secret this system issues, nor any of the given literals. */
 export function expectNoSecret(text: string, literals: string[] = []): void {

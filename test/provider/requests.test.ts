@@ -65,7 +65,7 @@ for (const { name: onPath, choice } of PATHS) {
     });
 
     it("ServiceAccount: adopting lists once, then one PATCH; a second create in the run lists no more", async () => {
-      await backend.current.admin.orgServiceAccounts.create({ displayName: "Count adopt", description: "by hand" });
+      await backend.current.admin.serviceAccounts.create({ displayName: "Count adopt", description: "by hand" });
       fresh();
       expect(await sent(() => created("ServiceAccount", { displayName: "Count adopt", description: "managed", adoptExisting: true }))).to.deep.equal([
         "GET /service-accounts",
@@ -76,14 +76,14 @@ for (const { name: onPath, choice } of PATHS) {
 
     if (choice.publicOnly) {
       it("ApiToken: check fails and nothing is sent", async () => {
-        const account = await backend.current.admin.orgServiceAccounts.create({ displayName: "count-cloud-token" });
+        const account = await backend.current.admin.serviceAccounts.create({ displayName: "count-cloud-token" });
         const args = { serviceAccountId: account.id, label: "ci", scopes: ["read:jira-work"], expiresInDays: 30 };
         const result = await sent(async () => expect((await providers.ApiToken.check({}, { __context: CONTEXT, ...args })).failures).to.have.length(1));
         expect(result).to.deep.equal([]);
       });
     } else {
       it("ApiToken: create and delete one extension request each; read one public list page; a rotateBeforeDays update none", async () => {
-        const account = await backend.current.admin.orgServiceAccounts.create({ displayName: "count-tokens" });
+        const account = await backend.current.admin.serviceAccounts.create({ displayName: "count-tokens" });
         const args = { serviceAccountId: account.id, label: "ci", scopes: ["read:jira-work"], expiresInDays: 30 };
         let made!: Awaited<ReturnType<typeof created<"ApiToken">>>;
         const base = `/service-accounts/${account.id}/api-tokens`;
@@ -97,9 +97,9 @@ for (const { name: onPath, choice } of PATHS) {
       });
 
       it("a token of a deleted account: read reports it gone, delete succeeds, one request each", async () => {
-        const account = await backend.current.admin.orgServiceAccounts.create({ displayName: "count-gone" });
+        const account = await backend.current.admin.serviceAccounts.create({ displayName: "count-gone" });
         const made = await created("ApiToken", { serviceAccountId: account.id, label: "ci", scopes: ["read:jira-work"], expiresInDays: 30 });
-        await backend.current.admin.orgServiceAccounts.delete(account.id);
+        await backend.current.admin.serviceAccounts.delete(account.id);
         const outs = made.outs as ApiTokenOutputs;
         expect(await sent(async () => expect((await providers.ApiToken.read(made.id, outs)).id ?? "").to.equal(""))).to.have.length(1);
         expect(await sent(() => providers.ApiToken.delete(made.id, outs))).to.have.length(1);
@@ -108,7 +108,7 @@ for (const { name: onPath, choice } of PATHS) {
 
     it("ScopeBinding on Jira: the first create looks up the account and the project's roles, later ones only read and add", async () => {
       fresh();
-      const account = await backend.current.admin.orgServiceAccounts.create({ displayName: "count-bindings" });
+      const account = await backend.current.admin.serviceAccounts.create({ displayName: "count-bindings" });
       const args = { serviceAccountId: account.id, resource: "jira:project/CNT", role: "viewer" };
       let made!: Awaited<ReturnType<typeof created<"ScopeBinding">>>;
       const roleId = (name: string) => backend.current.admin.jiraProjectRoles.list("CNT").then((r) => r!.find((x) => x.name === name)!.id);
@@ -137,7 +137,7 @@ for (const { name: onPath, choice } of PATHS) {
     });
 
     it("ScopeBinding given accountId: never lists the org's accounts", async () => {
-      const account = await backend.current.admin.orgServiceAccounts.create({ displayName: "Count given" });
+      const account = await backend.current.admin.serviceAccounts.create({ displayName: "Count given" });
       fresh();
       const args = { serviceAccountId: account.id, accountId: productAccountIdOf(account), resource: "jira:project/CNTG", role: "viewer" };
       const first = await sent(() => created("ScopeBinding", args));
@@ -149,7 +149,7 @@ for (const { name: onPath, choice } of PATHS) {
 
     it("ScopeBinding on Confluence (role mode): space, mode and roles looked up once; then one read and one assignment", async () => {
       fresh();
-      const account = await backend.current.admin.orgServiceAccounts.create({ displayName: "count-spaces" });
+      const account = await backend.current.admin.serviceAccounts.create({ displayName: "count-spaces" });
       const args = { serviceAccountId: account.id, resource: "confluence:space/CNT", role: "viewer" };
       let made!: Awaited<ReturnType<typeof created<"ScopeBinding">>>;
       const first = await sent(async () => (made = await created("ScopeBinding", args)));

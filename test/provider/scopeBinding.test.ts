@@ -92,7 +92,7 @@ describe("ScopeBinding", () => {
       const roleId = async (key: string, name: string) => (await jira().list(key))!.find((r) => r.name === name)!.id;
       const member = async (key: string, name: string, who = productId) => hasUser((await jira().retrieve(key, await roleId(key, name)))!, who);
       before(async () => {
-        const a = await backend.current.admin.orgServiceAccounts.create({ displayName: "binding-owner" });
+        const a = await backend.current.admin.serviceAccounts.create({ displayName: "binding-owner" });
         accountId = a.id;
         productId = productAccountIdOf(a);
       });
@@ -277,7 +277,7 @@ describe("ScopeBinding", () => {
     });
 
     it("fails at once on a 404 for an account this run did not create", async () => {
-      const byHand = await backend.current.admin.orgServiceAccounts.create({ displayName: "Made by hand" });
+      const byHand = await backend.current.admin.serviceAccounts.create({ displayName: "Made by hand" });
       backend.current.newRun();
       const productId = productAccountIdOf(byHand);
       const started = Date.now();
@@ -295,7 +295,7 @@ describe("ScopeBinding", () => {
     let accountId = "";
     let productId = "";
     before(async () => {
-      const a = await backend.current.admin.orgServiceAccounts.create({ displayName: "perm-owner" });
+      const a = await backend.current.admin.serviceAccounts.create({ displayName: "perm-owner" });
       accountId = a.id;
       productId = productAccountIdOf(a);
     });
@@ -363,15 +363,15 @@ describe("ScopeBinding", () => {
 
     it("is read, changed and deleted through the embedded backend's binding extension", async () => {
       const a = await backend.current.admin.serviceAccounts.create({ displayName: "legacy-binding" });
-      const old = await backend.current.admin.scopeBindings.create(a.id, { resource: "jira:project/OLD", role: "viewer" });
+      const old = await backend.current.admin.extensions.scopeBindings.create(a.id, { resource: "jira:project/OLD", role: "viewer" });
       const props = { __context: CONTEXT, serviceAccountId: a.id, resource: "jira:project/OLD", role: "viewer", createdAt: old.createdAt } as unknown as ScopeBindingOutputs;
       expect((await sb.read(old.id, props)).id).to.equal(old.id);
       const news = await checked("ScopeBinding", { serviceAccountId: a.id, resource: "jira:project/OLD", role: "editor" });
       const { outs } = await sb.update(old.id, props, news);
       expect(outs).to.deep.include({ role: "editor" });
-      expect((await backend.current.admin.scopeBindings.retrieve(a.id, old.id))?.role).to.equal("editor");
+      expect((await backend.current.admin.extensions.scopeBindings.retrieve(a.id, old.id))?.role).to.equal("editor");
       await sb.delete(old.id, outs as ScopeBindingOutputs);
-      expect(await backend.current.admin.scopeBindings.retrieve(a.id, old.id)).to.equal(null);
+      expect(await backend.current.admin.extensions.scopeBindings.retrieve(a.id, old.id)).to.equal(null);
       expect((await sb.read(old.id, props)).id ?? "", "gone").to.equal("");
     });
 

@@ -125,8 +125,8 @@ describe("ServiceAccount", () => {
       const backend = useBackend(choice);
       const cloud = choice.publicOnly === true;
       // The oracle reads through Atlassian's public list, which both backends serve.
-      const live = (id: string) => backend.current.admin.orgServiceAccounts.retrieve(id);
-      const withDisplayName = (displayName: string) => backend.current.admin.orgServiceAccounts.findByDisplayName(displayName);
+      const live = (id: string) => backend.current.admin.serviceAccounts.retrieve(id);
+      const withDisplayName = (displayName: string) => backend.current.admin.serviceAccounts.findByDisplayName(displayName);
       // Each test starts as a new deployment: accounts made by hand in a test are in its listing.
       beforeEach(() => backend.current.newRun());
 
@@ -150,7 +150,7 @@ describe("ServiceAccount", () => {
       });
 
       it("refuses a display name another account has, naming its id and adoptExisting, and creates nothing", async () => {
-        const other = await backend.current.admin.orgServiceAccounts.create({ displayName: "Taken name" });
+        const other = await backend.current.admin.serviceAccounts.create({ displayName: "Taken name" });
         backend.current.newRun();
         const err = await rejection(created("ServiceAccount", { displayName: "Taken name" }));
         expect(err.message).to.include('"Taken name"').and.to.include(other.id).and.to.include("adoptExisting");
@@ -166,8 +166,8 @@ describe("ServiceAccount", () => {
       });
 
       it("refuses to adopt when several accounts have the display name, naming every id, and changes none", async () => {
-        const a = await backend.current.admin.orgServiceAccounts.create({ displayName: "Twins", description: "one" });
-        const b = await backend.current.admin.orgServiceAccounts.create({ displayName: "Twins", description: "two" });
+        const a = await backend.current.admin.serviceAccounts.create({ displayName: "Twins", description: "one" });
+        const b = await backend.current.admin.serviceAccounts.create({ displayName: "Twins", description: "two" });
         backend.current.newRun();
         const err = await rejection(created("ServiceAccount", { displayName: "Twins", description: "managed", adoptExisting: true }));
         expect(err.message).to.include(a.id).and.to.include(b.id).and.to.include("exactly one");
@@ -186,7 +186,7 @@ describe("ServiceAccount", () => {
       });
 
       it("adopts the one account of the display name with adoptExisting: same id and email, set to the inputs, no duplicate", async () => {
-        const existing = await backend.current.admin.orgServiceAccounts.create({ displayName: "Adopt me", description: "by hand" });
+        const existing = await backend.current.admin.serviceAccounts.create({ displayName: "Adopt me", description: "by hand" });
         backend.current.newRun();
         const { id, outs } = await created("ServiceAccount", { displayName: "Adopt me", description: "managed now", adoptExisting: true });
         expect(id).to.equal(existing.id);
@@ -211,7 +211,7 @@ describe("ServiceAccount", () => {
 
       it("reads back changes made outside Pulumi as drift", async () => {
         const { id, outs } = await created("ServiceAccount", { displayName: "Drift test", description: "as declared" });
-        await backend.current.admin.orgServiceAccounts.update(id, { description: "edited by hand", displayName: "Hand" });
+        await backend.current.admin.serviceAccounts.update(id, { description: "edited by hand", displayName: "Hand" });
         backend.current.newRun(); // a refresh is a new deployment
         const read = await sa.read(id, outs as ServiceAccountOutputs);
         expect(read.id).to.equal(id);
@@ -233,7 +233,7 @@ describe("ServiceAccount", () => {
 
       it("reports an account deleted outside Pulumi as gone", async () => {
         const { id, outs } = await created("ServiceAccount", { displayName: "Gone test" });
-        await backend.current.admin.orgServiceAccounts.delete(id);
+        await backend.current.admin.serviceAccounts.delete(id);
         backend.current.newRun();
         const read = await sa.read(id, outs as ServiceAccountOutputs);
         expect(read.id ?? "").to.equal("");
@@ -251,7 +251,7 @@ describe("ServiceAccount", () => {
 
       it("fails an update of an account deleted outside Pulumi, saying to refresh", async () => {
         const { id, outs, inputs } = await created("ServiceAccount", { displayName: "Update gone" });
-        await backend.current.admin.orgServiceAccounts.delete(id);
+        await backend.current.admin.serviceAccounts.delete(id);
         const news = await checked("ServiceAccount", { displayName: "Update gone", description: "new" }, inputs);
         const err = await rejection(sa.update(id, outs as ServiceAccountOutputs, news));
         expect(err.message).to.include("Update gone").and.to.include(id).and.to.include("pulumi refresh");
@@ -294,10 +294,10 @@ describe("ServiceAccount", () => {
         });
 
         it("refuses suspended: true before any request, saying Atlassian has no API for it", async () => {
-          const before = (await backend.current.admin.orgServiceAccounts.list().toArray()).length;
+          const before = (await backend.current.admin.serviceAccounts.list().toArray()).length;
           const err = await rejection(sa.create({ __context: CONTEXT, displayName: "Suspend cloud", description: "", suspended: true }));
           expect(err.message).to.include("Suspend cloud").and.to.include("no API to suspend").and.to.include("admin.atlassian.com");
-          expect((await backend.current.admin.orgServiceAccounts.list().toArray()).length).to.equal(before);
+          expect((await backend.current.admin.serviceAccounts.list().toArray()).length).to.equal(before);
           const { id, outs, inputs } = await created("ServiceAccount", { displayName: "Suspend later" });
           const news = { ...inputs, suspended: true };
           expect((await rejection(sa.update(id, outs as ServiceAccountOutputs, news))).message).to.include("no API to suspend");
@@ -306,7 +306,7 @@ describe("ServiceAccount", () => {
         it("creates a suspended account (create, then the suspension extension)", async () => {
           const { id, outs } = await created("ServiceAccount", { displayName: "Suspended test", suspended: true });
           expect(outs).to.deep.include({ suspended: true, status: "suspended" });
-          expect((await backend.current.admin.serviceAccounts.retrieve(id))?.status).to.equal("suspended");
+          expect((await backend.current.admin.extensions.serviceAccounts.retrieve(id))?.status).to.equal("suspended");
         });
 
         it("suspends in place, and reads a suspension lifted by hand as drift", async () => {
@@ -314,7 +314,7 @@ describe("ServiceAccount", () => {
           const news = await checked("ServiceAccount", { displayName: "Suspend update", suspended: true }, inputs);
           const { outs: after } = await sa.update(id, outs as ServiceAccountOutputs, news);
           expect(after).to.deep.include({ suspended: true, status: "suspended" });
-          await backend.current.admin.serviceAccounts.update(id, { status: "active" });
+          await backend.current.admin.extensions.serviceAccounts.update(id, { status: "active" });
           backend.current.newRun();
           expect((await sa.read(id, after as ServiceAccountOutputs)).props).to.deep.include({ suspended: false, status: "active" });
         });
@@ -335,7 +335,7 @@ describe("ServiceAccount", () => {
           this.timeout(60_000);
           // More accounts than a page holds (80), so the listing has two pages.
           const ids: string[] = [];
-          for (let i = 0; i < 85; i++) ids.push((await backend.current.admin.orgServiceAccounts.create({ displayName: `Listed ${i}` })).id);
+          for (let i = 0; i < 85; i++) ids.push((await backend.current.admin.serviceAccounts.create({ displayName: `Listed ${i}` })).id);
           const lists = () => proxy.requests.filter((r) => r === `GET /admin/api-access/v1/orgs/${backend.current.orgId}/service-accounts`).length;
           const stored = { __context: CONTEXT, displayName: "?", description: "", suspended: false, accountId: "", email: "", status: "active" } as ServiceAccountOutputs;
 
@@ -369,7 +369,7 @@ describe("ServiceAccount", () => {
             const { id, outs } = await created("ServiceAccount", { displayName, description: "once" });
             expect(proxy.lost, "the answer the proxy lost").to.deep.equal([`POST ${createPath}`]);
             expect(proxy.requests.filter((r) => r === `POST ${createPath}`), "the create is not sent again").to.have.length(1);
-            const made = await backend.current.admin.orgServiceAccounts.findByDisplayName(displayName);
+            const made = await backend.current.admin.serviceAccounts.findByDisplayName(displayName);
             expect(made.map((a) => a.id)).to.deep.equal([id]);
             expect(outs).to.deep.include({ displayName, description: "once", email: made[0]!.email, accountId: productAccountIdOf(made[0]!) });
           } finally {
@@ -390,7 +390,7 @@ describe("ServiceAccount", () => {
         const news = await checked("ServiceAccount", { displayName: `Patched ${patchReply}`, description: "second" }, inputs);
         const { outs: after } = await sa.update(id, outs as ServiceAccountOutputs, news);
         expect(after).to.deep.include({ displayName: `Patched ${patchReply}`, description: "second", email: outs.email, accountId: outs.accountId, createdAt: outs.createdAt });
-        expect(await backend.current.admin.orgServiceAccounts.retrieve(id)).to.deep.include({ displayName: `Patched ${patchReply}`, description: "second" });
+        expect(await backend.current.admin.serviceAccounts.retrieve(id)).to.deep.include({ displayName: `Patched ${patchReply}`, description: "second" });
         // The run's listing follows the update: a read in the same run shows no drift.
         expect((await sa.read(id, after as ServiceAccountOutputs)).props).to.deep.include({ displayName: `Patched ${patchReply}`, description: "second" });
       });
@@ -412,7 +412,7 @@ describe("ServiceAccount", () => {
     it("reports the created account's id and outputs, so Pulumi records it, and the next up finishes the job", async () => {
       const inputs = await checked("ServiceAccount", { displayName: "Half made", suspended: true });
       const err = await rejection(sa.create(inputs));
-      const made = await backend.current.admin.orgServiceAccounts.findByDisplayName("Half made");
+      const made = await backend.current.admin.serviceAccounts.findByDisplayName("Half made");
       expect(made, "the account the backend made").to.have.length(1);
       const live = made[0]!;
       expect(err.id, "the id the engine records").to.equal(live.id);
@@ -494,7 +494,7 @@ describe("ServiceAccount", () => {
         for (let i = 0; i < PLAN_QUOTAS.free; i++) await created("ServiceAccount", { displayName: `Quota bot ${i}` });
         const err = await rejection(created("ServiceAccount", { displayName: "Quota bot over" }));
         expect(err.message).to.include('"Quota bot over"').and.to.match(/\bfree\b/).and.to.include(String(PLAN_QUOTAS.free)).and.to.include("plan");
-        expect(await backend.current.admin.orgServiceAccounts.findByDisplayName("Quota bot over")).to.deep.equal([]);
+        expect(await backend.current.admin.serviceAccounts.findByDisplayName("Quota bot over")).to.deep.equal([]);
         expectNoSecret(err.message + String(err.stack), [backend.current.adminKey]);
       });
     });

@@ -20,6 +20,10 @@ import {
   type ClientOptions,
 } from "../../sdk";
 import { startScriptedServer, type ScriptedServer } from "./scripted-server";
+import { rejection as rejected } from "../rejection";
+
+/** As unknown: each test narrows the error it expects. */
+const rejection = (p: Promise<unknown>): Promise<unknown> => rejected(p);
 
 const KEY = "pasak_" + "a".repeat(43);
 const SITE_TOKEN = "site-admin-token-0000000001";
@@ -40,14 +44,6 @@ const item = (id: string, displayName = `Account ${id}`) => ({
 const page = (items: unknown[], next?: string) => ({ items, links: next === undefined ? {} : { next, prev: null }, total: 9 });
 const notFound = { errors: [{ code: "ADMIN-404-1", status: "404", title: "NOT_FOUND", detail: "no such service account" }] };
 
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("sdk: Atlassian's admin and product APIs on the wire (scripted)", () => {
   let server: ScriptedServer;
@@ -72,8 +68,8 @@ describe("sdk: Atlassian's admin and product APIs on the wire (scripted)", () =>
   describe("service accounts", () => {
     it("create sends exactly the display name and the description, under the assumed field names", async () => {
       server.script({ status: 201, body: item("sa_1", "CI deployer") }, { status: 201, body: item("sa_2", "Bare") });
-      await client.orgServiceAccounts.create({ displayName: "CI deployer", description: "deploys" });
-      await client.orgServiceAccounts.create({ displayName: "Bare" });
+      await client.serviceAccounts.create({ displayName: "CI deployer", description: "deploys" });
+      await client.serviceAccounts.create({ displayName: "Bare" });
       expect(JSON.parse(server.requests[0]!.body)).to.deep.equal({
         [SERVICE_ACCOUNT_CREATE_FIELDS.displayName]: "CI deployer",
         [SERVICE_ACCOUNT_CREATE_FIELDS.description]: "deploys",
@@ -84,12 +80,12 @@ describe("sdk: Atlassian's admin and product APIs on the wire (scripted)", () =>
 
     it("create reads the reply leniently: the list-item shape, extra fields kept, optional ones missing", async () => {
       server.script({ status: 201, body: { id: "sa_1", email: "x-abc@serviceaccount.atlassian.com", displayName: "X", somethingNew: { a: 1 } } });
-      const made = await client.orgServiceAccounts.create({ displayName: "X" });
+      const made = await client.serviceAccounts.create({ displayName: "X" });
       expect(made).to.include({ id: "sa_1", displayName: "X" });
       expect(made.atlassianId).to.equal(undefined);
       expect((made as Record<string, unknown>).somethingNew).to.deep.equal({ a: 1 });
       server.script({ status: 201, body: { id: "sa_2", displayName: "Y" } });
-      const err = (await rejection(client.orgServiceAccounts.create({ displayName: "Y" }))) as InvalidResponseError;
+      const err = (await rejection(client.serviceAccounts.create({ displayName: "Y" }))) as InvalidResponseError;
       expect(err).to.be.instanceOf(InvalidResponseError).with.property("pointer", "/email");
     });
 
@@ -101,8 +97,8 @@ describe("sdk: Atlassian's admin and product APIs on the wire (scripted)", () =>
         { status: 200, body: {} },
         { status: 200, body: { displayName: "only this" } },
       );
-      expect((await client.orgServiceAccounts.update("sa_1", { description: "new" }))?.description).to.equal("new");
-      for (let i = 0; i < 4; i++) expect(await client.orgServiceAccounts.update("sa_1", { description: "new" }), `reply ${i + 2}`).to.equal(null);
+      expect((await client.serviceAccounts.update("sa_1", { description: "new" }))?.description).to.equal("new");
+      for (let i = 0; i < 4; i++) expect(await client.serviceAccounts.update("sa_1", { description: "new" }), `reply ${i + 2}`).to.equal(null);
       expect(server.requests.map((r) => `${r.method} ${r.url}`)).to.deep.equal(Array(5).fill(`PATCH ${ADMIN}/service-accounts`));
       expect(JSON.parse(server.requests[0]!.body)).to.deep.equal({ [SERVICE_ACCOUNT_PATCH_ID_FIELD]: "sa_1", description: "new" });
     });
@@ -112,14 +108,14 @@ describe("sdk: Atlassian's admin and product APIs on the wire (scripted)", () =>
         { status: 200, body: page([item("a", "Deployer"), item("b", "deployer"), item("c", "Deployer")], "https://api.atlassian.com/admin/x?cursor=p2") },
         { status: 200, body: page([item("d", "Other"), item("e", "Deployer")]) },
       );
-      const found = await client.orgServiceAccounts.findByDisplayName("Deployer");
+      const found = await client.serviceAccounts.findByDisplayName("Deployer");
       expect(found.map((a) => a.id)).to.deep.equal(["a", "c", "e"]);
       expect(urls()).to.deep.equal([
         `GET ${ADMIN}/service-accounts?limit=${SERVICE_ACCOUNT_LIST_PAGE_SIZE}`,
         `GET ${ADMIN}/service-accounts?cursor=p2`,
       ]);
       server.script({ status: 200, body: page([item("a", "Deployer")]) });
-      expect(await client.orgServiceAccounts.findByDisplayName("Nobody")).to.deep.equal([]);
+      expect(await client.serviceAccounts.findByDisplayName("Nobody")).to.deep.equal([]);
     });
   });
 
@@ -134,7 +130,7 @@ describe("sdk: Atlassian's admin and product APIs on the wire (scripted)", () =>
     for (const [what, next, query] of forms) {
       it(`as ${what} pages to the end, on the configured host and the list's own path`, async () => {
         server.script({ status: 200, body: page([item("a"), item("b")], next) }, { status: 200, body: page([item("c")]) });
-        const ids = (await client.orgServiceAccounts.list().toArray()).map((a) => a.id);
+        const ids = (await client.serviceAccounts.list().toArray()).map((a) => a.id);
         expect(ids).to.deep.equal(["a", "b", "c"]);
         expect(server.requests[1]!.url).to.equal(`${ADMIN}/service-accounts?${query}`);
       });
@@ -247,7 +243,7 @@ describe("sdk: Atlassian's admin and product APIs on the wire (scripted)", () =>
         server.script({ status: 200, body: page([]) });
         expect(await c.jiraProjectRoles.list("OPS")).to.deep.equal([{ name: "Viewer", id: "10002" }]);
         expect((await c.confluenceSpaces.byKey("ENG"))?.id).to.equal("98306");
-        await c.orgServiceAccounts.list().toArray();
+        await c.serviceAccounts.list().toArray();
         expect(site.requests.map((r) => r.url)).to.deep.equal(["/rest/api/3/project/OPS/role", "/wiki/api/v2/spaces?keys=ENG"]);
         expect(site.requests[0]!.headers.authorization).to.equal(`Basic ${Buffer.from(`admin@example.com:${SITE_TOKEN}`).toString("base64")}`);
         expect(server.requests.map((r) => r.url)).to.deep.equal([`${ADMIN}/service-accounts?limit=${SERVICE_ACCOUNT_LIST_PAGE_SIZE}`]);

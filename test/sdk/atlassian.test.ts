@@ -41,23 +41,23 @@ describe("sdk: Atlassian's public operations (public-only backend)", () => {
   });
 
   it("(s15 backend) creates an account from a display name and a description alone", async () => {
-    const made = await client.orgServiceAccounts.create({ displayName: "SDK created bot", description: "made here" });
+    const made = await client.serviceAccounts.create({ displayName: "SDK created bot", description: "made here" });
     expect(made).to.include({ displayName: "SDK created bot", description: "made here" });
     expect(made.email).to.match(/@serviceaccount\.atlassian\.com$/);
-    expect((await client.orgServiceAccounts.findByDisplayName("SDK created bot")).map((a) => a.id)).to.deep.equal([made.id]);
+    expect((await client.serviceAccounts.findByDisplayName("SDK created bot")).map((a) => a.id)).to.deep.equal([made.id]);
   });
 
   it("finds by listing, updates with the PATCH without id, and deletes a service account", async () => {
     const made = await createAccount(client, "SDK atl bot", "first");
-    expect((await client.orgServiceAccounts.findByDisplayName("SDK atl bot")).map((a) => a.id)).to.deep.equal([made.id]);
-    const updated = await client.orgServiceAccounts.update(made.id, { description: "second" });
+    expect((await client.serviceAccounts.findByDisplayName("SDK atl bot")).map((a) => a.id)).to.deep.equal([made.id]);
+    const updated = await client.serviceAccounts.update(made.id, { description: "second" });
     if (updated !== null) expect(updated.description).to.equal("second");
-    expect((await client.orgServiceAccounts.retrieve(made.id))?.description).to.equal("second");
+    expect((await client.serviceAccounts.retrieve(made.id))?.description).to.equal("second");
     expect(await client.serviceAccountTokens.list(made)).to.deep.equal([]);
     await client.serviceAccountTokens.revokeAll(made);
-    await client.orgServiceAccounts.delete(made.id);
-    expect(await client.orgServiceAccounts.retrieve(made.id)).to.equal(null);
-    await client.orgServiceAccounts.delete(made.id);
+    await client.serviceAccounts.delete(made.id);
+    expect(await client.serviceAccounts.retrieve(made.id)).to.equal(null);
+    await client.serviceAccounts.delete(made.id);
   });
 
   it("adds and removes a Jira project role member, as the site admin", async () => {
@@ -110,13 +110,70 @@ describe("sdk: Atlassian's public operations (public-only backend)", () => {
 
   it("tells an extension refused by a public-only server from a missing object", async () => {
     const a = await createAccount(client, "SDK ext bot");
-    const err = await client.serviceAccounts.retrieve(a.id).then(
+    const err = await client.extensions.serviceAccounts.retrieve(a.id).then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(err).to.be.instanceOf(NotFoundError);
     expect((err as NotFoundError).code).to.equal("endpoint.notPublic");
     expect(isProductNotFound(err)).to.equal(false);
+  });
+
+  it("names which API is which: every call under client.extensions is refused (endpoint.notPublic), every top-level admin call is served", async () => {
+    const a = await createAccount(client, "SDK which-api bot");
+    const none = "00000000-0000-4000-8000-000000000000";
+    const ext = client.extensions;
+    const extensionCalls: Record<string, () => Promise<unknown>> = {
+      "serviceAccounts.retrieve": () => ext.serviceAccounts.retrieve(a.id),
+      "serviceAccounts.update": () => ext.serviceAccounts.update(a.id, { status: "suspended" }),
+      "apiTokens.create": () => ext.apiTokens.create(a.id, { label: "ci", scopes: ["read:jira-work"], expiresInDays: 1 }),
+      "apiTokens.retrieve": () => ext.apiTokens.retrieve(a.id, none),
+      "apiTokens.revoke": () => ext.apiTokens.revoke(a.id, none),
+      "scopeBindings.create": () => ext.scopeBindings.create(a.id, { resource: "jira:project/SDK", role: "viewer" }),
+      "scopeBindings.list": () => ext.scopeBindings.list(a.id).toArray(),
+      "scopeBindings.retrieve": () => ext.scopeBindings.retrieve(a.id, none),
+      "scopeBindings.update": () => ext.scopeBindings.update(a.id, none, { role: "editor" }),
+      "scopeBindings.delete": () => ext.scopeBindings.delete(a.id, none),
+      "apiKeys.create": () => ext.apiKeys.create({ label: "never made" }),
+      "apiKeys.delete": () => ext.apiKeys.delete(none),
+    };
+    const publicCalls: Record<string, () => Promise<unknown>> = {
+      "serviceAccounts.list": () => client.serviceAccounts.list().toArray(),
+      "serviceAccounts.find": () => client.serviceAccounts.find((x) => x.id === a.id),
+      "serviceAccounts.retrieve": () => client.serviceAccounts.retrieve(a.id),
+      "serviceAccounts.findByDisplayName": () => client.serviceAccounts.findByDisplayName("SDK which-api bot"),
+      "serviceAccounts.create": () => client.serviceAccounts.create({ displayName: "SDK which-api second" }),
+      "serviceAccounts.update": () => client.serviceAccounts.update(a.id, { description: "served" }),
+      "serviceAccounts.delete": () => client.serviceAccounts.delete(none),
+      "serviceAccountTokens.list": () => client.serviceAccountTokens.list(a),
+      "serviceAccountTokens.revokeAll": () => client.serviceAccountTokens.revokeAll(a),
+      "apiKeys.list": () => client.apiKeys.list().toArray(),
+      "events.list": () => client.events.list({ limit: 1 }),
+    };
+    // Every method of these resources is classified above, so a new one cannot slip in unchecked.
+    const methodsOf = (owner: object, names: string[]) =>
+      names.flatMap((name) => {
+        const proto = Object.getPrototypeOf((owner as Record<string, object>)[name]) as object;
+        return Object.entries(Object.getOwnPropertyDescriptors(proto))
+          .filter(([m, d]) => m !== "constructor" && typeof d.value === "function")
+          .map(([m]) => `${name}.${m}`);
+      });
+    expect(methodsOf(ext, Object.keys(ext)).sort()).to.deep.equal(Object.keys(extensionCalls).sort());
+    expect(methodsOf(client, ["serviceAccounts", "serviceAccountTokens", "apiKeys", "events"]).sort()).to.deep.equal(Object.keys(publicCalls).sort());
+
+    for (const [name, call] of Object.entries(extensionCalls)) {
+      const err = await call().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((err as NotFoundError | undefined)?.code, `client.extensions.${name}`).to.equal("endpoint.notPublic");
+    }
+    for (const [name, call] of Object.entries(publicCalls)) {
+      await call().catch((e: unknown) => expect.fail(`client.${name} failed on a public-only server: ${String(e)}`));
+    }
+    const after = await client.serviceAccounts.retrieve(a.id);
+    expect(after?.description, "the public update was applied").to.equal("served");
+    expect(after?.status, "the refused suspension was not").to.equal("active");
   });
 
   it("refuses a product call without site credentials before sending it, and a wrong site token with 401, never showing it", async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { startBackend, type BackendOptions } from "../../backend";
 import { randomBytes } from "node:crypto";
-import { BadRequestError, Client, OrgServiceAccount, type ClientOptions, type RequestOptions } from "../../sdk";
+import { BadRequestError, Client, ServiceAccount, type ClientOptions, type RequestOptions } from "../../sdk";
 
 export interface TestBackend {
   url: string;
@@ -52,16 +52,16 @@ export const seededKey = (tag: string) => `pasak_${tag.padEnd(43, "x").slice(0, 
  * work still requires the embedded `name` and answers the public body with a 400 at `/name`;
  * then the same POST is sent with a unique name derived from the display name, as the new
  * stand-in derives the email. Remove the fallback once the backend branch is merged.
- * Tests of `create` itself call `orgServiceAccounts.create` directly.
+ * Tests of `create` itself call `serviceAccounts.create` directly.
  */
-export async function createAccount(client: Client, displayName: string, description?: string, opts?: RequestOptions): Promise<OrgServiceAccount> {
+export async function createAccount(client: Client, displayName: string, description?: string, opts?: RequestOptions): Promise<ServiceAccount> {
   const params = description === undefined ? { displayName } : { displayName, description };
   try {
-    return await client.orgServiceAccounts.create(params, opts);
+    return await client.serviceAccounts.create(params, opts);
   } catch (err) {
     if (!(err instanceof BadRequestError) || err.pointer !== "/name") throw err;
   }
   const slug = displayName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 19) || "sa";
   const name = `${slug}-${randomBytes(5).toString("hex")}`;
-  return client.post(`${client.adminPath}/service-accounts`, { name, ...params }, OrgServiceAccount, opts);
+  return client.post(`${client.adminPath}/service-accounts`, { name, ...params }, ServiceAccount, opts);
 }

@@ -5,20 +5,20 @@
  * timeouts fire.
  */
 import { expect } from "chai";
-import { Client, ConnectionError, isAmbiguousWriteFailure, RateLimitError, TimeoutError, type OrgServiceAccount, type RetryInfo } from "../../sdk";
+import { Client, ConnectionError, isAmbiguousWriteFailure, RateLimitError, TimeoutError, type ServiceAccount, type RetryInfo } from "../../sdk";
 import { createAccount, startTestBackend, type TestBackend } from "./backend";
 
 /**
  * What the provider does with a create (issue 15): on a failure that may have landed, list
  * before creating again, and take an account of that display name that appeared meanwhile.
  */
-async function createWithReadBeforeRetry(client: Client, displayName: string): Promise<OrgServiceAccount> {
+async function createWithReadBeforeRetry(client: Client, displayName: string): Promise<ServiceAccount> {
   for (;;) {
     try {
       return await createAccount(client, displayName);
     } catch (err) {
       if (!isAmbiguousWriteFailure(err)) throw err;
-      const [found] = await client.orgServiceAccounts.findByDisplayName(displayName);
+      const [found] = await client.serviceAccounts.findByDisplayName(displayName);
       if (found) return found;
     }
   }
@@ -50,11 +50,11 @@ describe("sdk client reliability against the real backend", () => {
       await Promise.all(
         Array.from({ length: 10 }, async () => {
           for (let label = queue.shift(); label !== undefined; label = queue.shift()) {
-            minted.push((await client.apiTokens.create(holder.id, { ...TOKEN, label })).id);
+            minted.push((await client.extensions.apiTokens.create(holder.id, { ...TOKEN, label })).id);
           }
         }),
       );
-      const listed = await client.apiTokens.list(holder.id, { limit: 50 }).toArray(); // two pages: Atlassian's lists take 80 at most
+      const listed = await client.serviceAccountTokens.list(holder); // two pages of the backend's default 50
       expect(listed.map((t) => t.label).sort()).to.deep.equal(labels);
       expect(new Set(minted)).to.deep.equal(new Set(listed.map((t) => t.id)));
       // The run met every kind of fault, so the retries above were really exercised.
@@ -70,7 +70,7 @@ describe("sdk client reliability against the real backend", () => {
       const names = Array.from({ length: 30 }, (_, i) => `Fleet account ${String(i).padStart(2, "0")}`);
       const made: string[] = [];
       for (const name of names) made.push((await createWithReadBeforeRetry(client, name)).id);
-      const listed = await client.orgServiceAccounts.list().toArray();
+      const listed = await client.serviceAccounts.list().toArray();
       expect(listed.map((a) => a.displayName).sort()).to.deep.equal(names);
       expect(new Set(made)).to.deep.equal(new Set(listed.map((a) => a.id)));
       const blind = retries.filter((r) => r.method === "POST" && r.status !== 429 && !(r.error instanceof ConnectionError && r.error.errno === "ECONNREFUSED"));
@@ -87,7 +87,7 @@ describe("sdk client reliability against the real backend", () => {
       backend = await lostAnswers();
       const retries: RetryInfo[] = [];
       const client = backend.client({ timeoutMs: 100, maxRetries: 10, onRetry: (r) => retries.push(r) });
-      const err = await client.orgServiceAccounts.create({ displayName: "Lost answer" }).then(
+      const err = await client.serviceAccounts.create({ displayName: "Lost answer" }).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -95,7 +95,7 @@ describe("sdk client reliability against the real backend", () => {
       expect(isAmbiguousWriteFailure(err)).to.equal(true);
       expect(retries).to.deep.equal([]);
       await new Promise((r) => setTimeout(r, 400)); // let the attempt the server still holds finish
-      const found = await client.orgServiceAccounts.findByDisplayName("Lost answer", { timeoutMs: 5_000 });
+      const found = await client.serviceAccounts.findByDisplayName("Lost answer", { timeoutMs: 5_000 });
       expect(found).to.have.length(1);
     });
 
@@ -105,10 +105,10 @@ describe("sdk client reliability against the real backend", () => {
       const sa = await createAccount(setup, "Lost token");
       const retries: RetryInfo[] = [];
       const client = backend.client({ timeoutMs: 100, maxRetries: 10, onRetry: (r) => retries.push(r) });
-      const token = await client.apiTokens.create(sa.id, TOKEN);
+      const token = await client.extensions.apiTokens.create(sa.id, TOKEN);
       expect(retries[0]?.error).to.be.instanceOf(TimeoutError);
       await new Promise((r) => setTimeout(r, 400));
-      const all = await setup.apiTokens.list(sa.id).toArray();
+      const all = await setup.serviceAccountTokens.list(sa);
       expect(all.map((t) => t.id), `${retries.length + 1} attempts with one Idempotency-Key`).to.deep.equal([token.id]);
     });
   });

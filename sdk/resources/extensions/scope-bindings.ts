@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { RequestOptions } from "../client";
-import type { PagePromise } from "../pagination";
-import { APIResource, itemsPage, pathId, validateParams } from "../resource";
-import { ListQuery, pageOf, ScopeBinding, ScopeBindingCreateParams, ScopeBindingUpdateParams } from "../schemas";
+import type { RequestOptions } from "../../client";
+import type { PagePromise } from "../../pagination";
+import { APIResource, itemsPage, pathId, validateParams } from "../../resource";
+import { ListQuery, pageOf, ScopeBinding, ScopeBindingCreateParams, ScopeBindingUpdateParams } from "../../schemas";
 
 export const ScopeBindingListParams = ListQuery;
 export type ScopeBindingListParams = z.input<typeof ScopeBindingListParams>;
@@ -12,10 +12,10 @@ const ScopeBindingPage = pageOf(ScopeBinding);
 /**
  * EXTENSION of the embedded backend: `/service-accounts/{id}/scope-bindings`, a service
  * account's access to Jira projects and Confluence spaces in the backend's own model (on
- * Atlassian, access is `jiraProjectRoles` and the `confluence*` resources). Writes carry an
- * Idempotency-Key, which the backend honours.
+ * Atlassian, access is `client.jiraProjectRoles` and the `client.confluence*` resources).
+ * Writes carry an Idempotency-Key, which the backend honours.
  */
-export class ScopeBindings extends APIResource {
+export class ExtensionScopeBindings extends APIResource {
   /** `POST .../scope-bindings` -> the binding. One per account and resource: `ConflictError` (`conflict.bindingExists`). */
   async create(serviceAccountId: string, params: ScopeBindingCreateParams, opts?: RequestOptions): Promise<ScopeBinding> {
     const body = validateParams(ScopeBindingCreateParams, params, "scope binding");

@@ -7,6 +7,7 @@
  * Role ids, space ids and the site's role mode are looked up once per provider process (they
  * do not change while a deployment runs); memberships are always read fresh.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { randomUUID } from "node:crypto";
 import {
   hasUser,
@@ -18,8 +19,8 @@ import {
   type JiraRoleRef,
   type RequestOptions,
   type SpaceRoleMode,
-} from "../../sdk/index";
-import * as config from "../config";
+} from "../sdk/index";
+import * as config from "./config";
 import { CONFLUENCE_PERMISSION_SETS, type AccessRole, type SpacePermission } from "./roles";
 
 /**
@@ -64,7 +65,6 @@ function notice(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The run's one read of `key`: made by the first caller, shared by the others, forgotten if it
@@ -203,7 +203,7 @@ export class ProductAccess {
     this.#client = client;
   }
 
-  /** One per client, so lookups are cached for as long as the settings stay the same. */
+  /** One per client, so lookups are cached for as long as the settings stay the same. See {@link productAccess}. */
   static for(client: Client): ProductAccess {
     let a = clients.get(client);
     if (!a) {
@@ -540,4 +540,9 @@ export class ProductAccess {
     }
     return { added, held };
   }
+}
+
+/** Jira and Confluence access for the settings in force: the same on both targets. */
+export function productAccess(): ProductAccess {
+  return ProductAccess.for(config.client());
 }

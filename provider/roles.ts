@@ -10,10 +10,12 @@
  * Atlassian facts in `sdk/atlassian-assumptions.ts`.
  */
 import { z } from "zod";
-import { CONFLUENCE_DEFAULT_ROLES, CONFLUENCE_LEVEL_PERMISSIONS, JIRA_DEFAULT_ROLES } from "../../sdk/atlassian-assumptions";
+import { CONFLUENCE_DEFAULT_ROLES, CONFLUENCE_LEVEL_PERMISSIONS, JIRA_DEFAULT_ROLES } from "../sdk/atlassian-assumptions";
+import { Role } from "../sdk/index";
 
-export type AccessRole = "viewer" | "editor" | "admin";
-export const ACCESS_ROLES: readonly AccessRole[] = ["viewer", "editor", "admin"];
+/** `viewer`, `editor` or `admin`: the sdk's `Role`, the one list of the role names. */
+export type AccessRole = Role;
+export const ACCESS_ROLES: readonly AccessRole[] = Role.options;
 
 export interface RoleMapping {
   jira: Record<AccessRole, string>;

@@ -1,0 +1,72 @@
+/**
+ * What each target can do beyond Atlassian's public operations, as data. The handlers ask
+ * here, never compare the target's name: `check` reads it before any request or credential
+ * (a preview fails on what the target cannot do), and the targets refuse with the same words.
+ * A capability is `null` when the target has it, else the reason it has not and what to do
+ * instead, which is the message the user sees.
+ */
+import * as config from "../config";
+import type { TargetName } from "../config";
+
+/** Why an ApiToken cannot be managed on Atlassian Cloud, and what to do instead. */
+export const API_TOKEN_UNSUPPORTED =
+  "Atlassian Cloud has no API to create a service account's API token (nor to revoke just one): " +
+  "create the token in admin.atlassian.com (Directory > Service accounts > the account > Create credentials), " +
+  "store it as a secret (pulumi config set --secret <key> <token>) and read it in the program with config.requireSecret; " +
+  "list an account's tokens and their expiry with listApiTokens({ serviceAccountId }). " +
+  'Remove the ApiToken resource, or set atlassian:target to "embedded" when the stack targets the embedded backend';
+
+export const SUSPEND_UNSUPPORTED =
+  "Atlassian Cloud has no API to suspend a service account (its update changes displayName and description only): " +
+  "suspend it in admin.atlassian.com (Directory > Service accounts), then run pulumi up --refresh: suspended: true is " +
+  "accepted for an account that is suspended already; or remove suspended (or set it to false)";
+
+/**
+ * Why an account suspended outside Pulumi cannot be made active again on Atlassian Cloud, and
+ * the two ways out. Suspending an account in the console is a normal incident step: the
+ * stack must not be stuck on it.
+ */
+export const REACTIVATE_UNSUPPORTED =
+  "it was suspended outside Pulumi (in admin.atlassian.com), and Atlassian Cloud has no API to reactivate a service account. " +
+  "To keep managing it while it is suspended, declare suspended: true; or reactivate it in admin.atlassian.com " +
+  "(Directory > Service accounts) and run pulumi up --refresh";
+
+/** A target's capabilities: `null` where it has one, else why not (the user's message). */
+export interface Capabilities {
+  /** Suspending an active account. */
+  readonly suspend: string | null;
+  /** Reactivating a suspended account. */
+  readonly reactivate: string | null;
+  /** Minting one API token and revoking one (ApiToken's create and delete). */
+  readonly tokens: string | null;
+  /** Reading, changing and removing a binding made by a version before 0.2 (the embedded backend kept those). */
+  readonly legacyBindings: string | null;
+}
+
+const LEGACY_BINDINGS_UNSUPPORTED =
+  "it was made by an earlier version of this package for the embedded backend, and cannot be managed on Atlassian Cloud: " +
+  "remove it from the state (pulumi state delete) and declare it again";
+
+export const CAPABILITIES: Readonly<Record<TargetName, Capabilities>> = Object.freeze({
+  "atlassian-cloud": Object.freeze({
+    suspend: SUSPEND_UNSUPPORTED,
+    reactivate: REACTIVATE_UNSUPPORTED,
+    tokens: API_TOKEN_UNSUPPORTED,
+    legacyBindings: LEGACY_BINDINGS_UNSUPPORTED,
+  }),
+  // The embedded backend's extensions (marked so in embedded.ts and the README).
+  embedded: Object.freeze({ suspend: null, reactivate: null, tokens: null, legacyBindings: null }),
+});
+
+/**
+ * The capabilities of the target in force, known from the settings alone (no request, no
+ * credential). `null` when `atlassian:target` is malformed: `check` then judges nothing, and
+ * the first operation fails naming the setting.
+ */
+export function capabilities(): Capabilities | null {
+  try {
+    return CAPABILITIES[config.targetName()];
+  } catch {
+    return null;
+  }
+}
