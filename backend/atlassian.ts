@@ -4,12 +4,15 @@
  * client can be shown to cope with all of them. `startBackend({ atlassian: {...} })`, or on the
  * command line `--atlassian linksNext=cursor,tokenPathId=atlassianId,...`.
  */
+import { SERVICE_ACCOUNT_PATCH_ID_FIELD } from "../sdk/atlassian-assumptions";
 
 export interface AtlassianOptions {
   /** `links.next` of the public admin lists: an absolute URL (default), a relative one, or the bare cursor. */
   linksNext: "absolute" | "relative" | "cursor";
   /** Which id `GET`/`DELETE …/service-accounts/{id}/api-tokens` take: the admin `id` (default) or the `atlassianId`; the other answers 404. */
   tokenPathId: "id" | "atlassianId";
+  /** The body field that names the account in `PATCH …/service-accounts`: `serviceAccountId` (default, `SERVICE_ACCOUNT_PATCH_ID_FIELD`) or `id`; the other is a 400. */
+  patchIdField: "serviceAccountId" | "id";
   /** The answer to `PATCH …/service-accounts`: 200 with the account (default), 204 with no body, or 200 with a body that is not the account. */
   patchReply: "account" | "empty" | "partial";
   /** `present` (default), or `absent`: `GET /wiki/api/v2/space-role-mode` answers 404 and the site works as before roles (v1 permissions). */
@@ -30,6 +33,7 @@ export interface AtlassianOptions {
 const CHOICES = {
   linksNext: ["absolute", "relative", "cursor"],
   tokenPathId: ["id", "atlassianId"],
+  patchIdField: ["serviceAccountId", "id"],
   patchReply: ["account", "empty", "partial"],
   roleModeEndpoint: ["present", "absent"],
   quotaStatus: ["402", "409"],
@@ -40,6 +44,7 @@ const NUMBERS = { maxPageSize: [1, 1000], accountReadyDelayMs: [0, 600_000] } as
 export const ATLASSIAN_USAGE = `--atlassian <k=v,...> plays one reading of Atlassian's admin API where the evidence has several:
   linksNext=absolute|relative|cursor      links.next of the admin lists (default absolute)
   tokenPathId=id|atlassianId              the id GET/DELETE …/service-accounts/{id}/api-tokens take (default id)
+  patchIdField=serviceAccountId|id        the body field PATCH …/service-accounts names the account by (default serviceAccountId)
   patchReply=account|empty|partial        PATCH …/service-accounts answers 200 account, 204, or 200 without the account (default account)
   roleModeEndpoint=present|absent         absent: GET /wiki/api/v2/space-role-mode answers 404, the site works pre-roles (default present)
   quotaStatus=402|409                      the status of a create past the plan's limit (default 402)
@@ -52,6 +57,7 @@ export function atlassianOptions(given: Partial<AtlassianOptions> | undefined, p
   const out: AtlassianOptions = {
     linksNext: "absolute",
     tokenPathId: "id",
+    patchIdField: SERVICE_ACCOUNT_PATCH_ID_FIELD,
     patchReply: "account",
     roleModeEndpoint: "present",
     quotaStatus: "402",

@@ -14,7 +14,9 @@ export interface Command {
 
 /** The commands, loaded only when named (each brings its own dependencies). */
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  // require, not import(): the dispatcher is CommonJS, in dist/ and under tsx alike.
+  // Required when named, so one command's dependencies never load for another; require, not
+  // import(): the dispatcher is CommonJS, in dist/ and under tsx alike.
+  doctor: async () => require("./doctor") as Command,
   report: async () => (require("./report") as typeof import("./report.js")).report,
 };
 

@@ -138,7 +138,8 @@ export function resetConfiguration(): void {
   cached = undefined;
 }
 
-function raw(name: SettingName): string | undefined {
+/** The value in force of one setting: the stack's, else the environment's; undefined when unset. */
+export function raw(name: SettingName): string | undefined {
   return fromStack[name] ?? (process.env[byName[name].envVar]?.trim() || undefined);
 }
 

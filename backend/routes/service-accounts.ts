@@ -14,13 +14,12 @@ import {
   PLAN_QUOTAS,
   SERVICE_ACCOUNT_EMAIL_DOMAIN,
   ExtensionServiceAccount,
-  ServiceAccountPatchParams,
   ServiceAccountStatus,
   ExtensionServiceAccountUpdateParams,
 } from "../../sdk/schemas";
 import { SERVICE_ACCOUNT_PATCH_ID_FIELD } from "../../sdk/atlassian-assumptions";
 import { listBody, type Context, type ZodApp } from "../context";
-import { ApiError, notFound } from "../errors";
+import { ApiError, invalid, notFound } from "../errors";
 
 export const OrgParams = z.object({ orgId: z.string().max(200) });
 export const AccountParams = OrgParams.extend({ id: Id });
@@ -47,6 +46,17 @@ export const AccountItem = z.object({
   updatedAt: z.number().int(),
 });
 export type AccountItem = z.infer<typeof AccountItem>;
+
+/** The body fields that may name the account in the PATCH; `atlassian.patchIdField` says which one the stand-in takes. */
+const PATCH_ID_FIELDS = ["serviceAccountId", "id"] as const;
+const PatchId = z.string().min(1).max(64);
+/** `PATCH /service-accounts`: the account named in the body (by either reading's field, see above), a display name and a description. */
+export const AccountPatchBody = z.strictObject({
+  serviceAccountId: PatchId.optional(),
+  id: PatchId.optional(),
+  displayName: DisplayName.optional(),
+  description: Description.optional(),
+});
 
 /** A public admin list's query: `limit` up to the largest page (`atlassian.maxPageSize`), `cursor`. */
 export const AdminListQuery = z.strictObject({
@@ -161,9 +171,9 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
       config: { scope: "write:service-accounts:admin" },
       schema: {
         tags,
-        summary: `Update a service account's displayName or description (Atlassian's: the account named by ${SERVICE_ACCOUNT_PATCH_ID_FIELD} in the body)`,
+        summary: `Update a service account's displayName or description (Atlassian's: the account named in the body, by ${SERVICE_ACCOUNT_PATCH_ID_FIELD} unless --atlassian patchIdField says id)`,
         params: OrgParams,
-        body: ServiceAccountPatchParams,
+        body: AccountPatchBody,
         response: { 200: z.union([AccountItem, z.object({}).strict()]), 204: z.null() },
       },
     },
@@ -172,8 +182,15 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
       const form = ctx.atlassian.patchReply;
       const a = ctx.mutate(req, reply, form === "empty" ? 204 : 200, () => {
         const { orgId } = req.params;
-        const { [SERVICE_ACCOUNT_PATCH_ID_FIELD]: id, ...patch } = req.body;
-        if (!store.account(orgId, id)) throw notFound(`service account ${id}`, `/${SERVICE_ACCOUNT_PATCH_ID_FIELD}`);
+        const { serviceAccountId, id: idField, ...patch } = req.body;
+        const field = ctx.atlassian.patchIdField;
+        const named = { serviceAccountId, id: idField };
+        for (const f of PATCH_ID_FIELDS) {
+          if (f !== field && named[f] !== undefined) throw invalid(`${f} is not a field of this body: name the account as ${field}`, `/${f}`);
+        }
+        const id = named[field];
+        if (id === undefined) throw invalid(`${field} is required: the id of the account to update`, `/${field}`);
+        if (!store.account(orgId, id)) throw notFound(`service account ${id}`, `/${field}`);
         const updated = store.updateAccount(orgId, id, patch, ctx.now())!;
         ctx.audit(req, { orgId, action: "service-account.updated", target: { type: "service-account", id }, outcome: "success" });
         return listItem(orgId, updated);

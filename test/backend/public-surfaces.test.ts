@@ -114,6 +114,23 @@ describe("backend: switches for Atlassian's unsettled readings (--atlassian)", (
     });
   }
 
+  for (const patchIdField of ["serviceAccountId", "id"] as const) {
+    it(`patchIdField=${patchIdField}: the PATCH names the account as ${patchIdField}, and the other field is a 400 naming it`, async () => {
+      const b = await harness({ atlassian: { patchIdField } });
+      try {
+        const a = await b.ok("POST", "/service-accounts", { displayName: uniqueName("pf") });
+        const other = patchIdField === "id" ? "serviceAccountId" : "id";
+        const refused = await b.call("PATCH", "/service-accounts", { [other]: a.id, description: "wrong field" });
+        expectAdminError(refused, 400, "ADMIN-400-24");
+        expect(refused.body.errors[0].detail).to.include(other).and.to.include(patchIdField);
+        expect((await b.call("PATCH", "/service-accounts", { [patchIdField]: a.id, description: "changed" })).status).to.equal(200);
+        expect((await b.ok("GET", `/service-accounts/${a.id}`)).description).to.equal("changed");
+      } finally {
+        await b.close();
+      }
+    });
+  }
+
   for (const tokenPathId of ["id", "atlassianId"] as const) {
     it(`tokenPathId=${tokenPathId}: the documented token routes take the ${tokenPathId}, and the other id answers 404`, async () => {
       const b = await harness({ atlassian: { tokenPathId } });
