@@ -284,7 +284,7 @@ export class Client {
     if (!HEADER_VALUE.test(apiKey) || apiKey.trim() !== apiKey) {
       throw new IdentityError("apiKey holds whitespace or characters that cannot go in an HTTP header");
     }
-    const cloudId = options.cloudId ?? process.env.ATLASSIAN_CLOUD_ID;
+    const cloudId = options.cloudId ?? (process.env.ATLASSIAN_CLOUD_ID || undefined);
     if (cloudId !== undefined && !Id.safeParse(cloudId).success) {
       throw new IdentityError("cloudId may hold only letters, digits, '-' and '_'");
     }

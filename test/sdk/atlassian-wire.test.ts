@@ -261,16 +261,19 @@ describe("sdk: Atlassian's admin and product APIs on the wire (scripted)", () =>
       expect(await gateway.confluenceSpaces.roleMode()).to.equal("ROLES");
       expect(server.requests[0]!.url).to.equal("/ex/confluence/cloud-1/wiki/api/v2/space-role-mode");
       const saved = [process.env.ATLASSIAN_CLOUD_ID, process.env.ATLASSIAN_SITE_URL];
-      delete process.env.ATLASSIAN_CLOUD_ID;
-      delete process.env.ATLASSIAN_SITE_URL;
+      // Set but empty (as a CI template leaves them) is the same as unset, for both.
+      process.env.ATLASSIAN_CLOUD_ID = "";
+      process.env.ATLASSIAN_SITE_URL = "";
       try {
         const neither = make({ siteAdmin });
         const err = await rejection(neither.jiraProjectRoles.list("OPS"));
         expect(err).to.be.instanceOf(IdentityError);
         expect((err as Error).message).to.contain("cloudId").and.contain("siteUrl");
       } finally {
-        if (saved[0] !== undefined) process.env.ATLASSIAN_CLOUD_ID = saved[0];
-        if (saved[1] !== undefined) process.env.ATLASSIAN_SITE_URL = saved[1];
+        if (saved[0] === undefined) delete process.env.ATLASSIAN_CLOUD_ID;
+        else process.env.ATLASSIAN_CLOUD_ID = saved[0];
+        if (saved[1] === undefined) delete process.env.ATLASSIAN_SITE_URL;
+        else process.env.ATLASSIAN_SITE_URL = saved[1];
       }
     });
 
