@@ -20,6 +20,7 @@ import { SERVICE_ACCOUNT_LIST_PAGE_SIZE } from "../sdk/atlassian-assumptions";
 import { VERSION, type Client } from "../sdk/client";
 import { PROJECT_KEY, SPACE_KEY } from "../sdk/resources/product";
 import type { ServiceAccount } from "../sdk/resources/service-accounts";
+import { probeAuditLog, probeOAuthClients } from "./probes/inventory";
 import { judgeErrors, judgeListedAccounts, probeErrors, probeLinks, probeList, probePageSize, probeTokenLists, probeTokenPaths, type ErrorSample } from "./probes/admin";
 import { listAccounts, type Probe } from "./probes/context";
 import { PRODUCT_LINES, probeConfluence, probeJiraRoles, probeProductId, probeSiteBase, type Site } from "./probes/product";
@@ -254,6 +255,9 @@ async function probeAll(p: Probe, o: Options, cleanup: Cleanup, record: Throwawa
     if (accounts[0]) await step(["SERVICE_ACCOUNT_TOKEN_PATH_ID_FIELD"], () => probeTokenPaths(p, accounts[0]!));
     else report.notChecked("SERVICE_ACCOUNT_TOKEN_PATH_ID_FIELD", "the org has no service account (with --write, the throwaway account is one)");
     await step(tokenLines, () => probeTokenLists(p, accounts));
+    // What the credential report reads besides: OAuth clients and the audit log.
+    await step(["OAUTH_CLIENT_PAGE_SIZE", "OAUTH_CLIENT_STATUS_ACTIVE", "OAUTH_CLIENT_ACCOUNT_LINK"], () => probeOAuthClients(p, accounts));
+    await step(["AUDIT_TOKEN_USE", "AUDIT_LOG_REQUESTS_PER_MINUTE"], () => probeAuditLog(p));
     await step(["ADMIN_ERROR_CODES"], async () => {
       errors.push(...(await probeErrors(p)));
     });

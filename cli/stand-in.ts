@@ -14,6 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { AtlassianOptions } from "../backend/atlassian";
 import type { SettingName } from "../provider/config";
+import { z } from "zod";
 import { Client } from "../sdk/client";
 import { ADMIN_SCOPES, type Plan } from "../sdk/schemas";
 
@@ -111,6 +112,8 @@ async function seed(client: Client): Promise<string> {
     await token("doctor active");
     const revoked = await token("doctor revoked");
     await client.extensions.apiTokens.revoke(holder.id, revoked.id);
+    // An OAuth client of the holder: an extension of the stand-in (Atlassian makes one in an admin session only).
+    await client.request({ method: "POST", path: `${client.adminPath}/service-accounts/${holder.id}/oauth-clients`, body: { name: "doctor client" }, auth: "admin", schema: z.unknown() });
     const key = await client.extensions.apiKeys.create({ label: "doctor", scopes: ADMIN_SCOPES.filter((s) => s !== STAND_IN_MISSING_SCOPE) });
     return key.token;
   } finally {

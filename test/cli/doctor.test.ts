@@ -114,8 +114,14 @@ describe("cli doctor: against the stand-in as the evidence has Atlassian (the de
       "SERVICE_ACCOUNT_PATH_ID_FIELD",
       "NEW_ACCOUNT_GRANT_RETRY",
       "CONFLUENCE_LEVEL_PERMISSIONS",
+      "AUDIT_TOKEN_USE",
+      "AUDIT_LOG_REQUESTS_PER_MINUTE",
     ]);
     for (const f of doc.findings.filter((x) => x.status === "not checked")) expect(f.why, f.name).to.match(/\w{4}/);
+    // The report's other reads: the seeded OAuth client, one account's client list, and an audit log the key may not read.
+    expect(named(doc, "OAUTH_CLIENT_STATUS_ACTIVE").seen).to.equal('statuses seen: "ACTIVE"');
+    expect(named(doc, "OAUTH_CLIENT_ACCOUNT_LINK").seen).to.match(/^GET …\/service-accounts\/\{id\}\/oauth-clients answers a list/);
+    expect(named(doc, "AUDIT_TOKEN_USE").why).to.include("read:events:admin");
     expect(named(doc, "SERVICE_ACCOUNT_PATH_ID_FIELD").why).to.include("--write");
     expect(named(doc, "CONFLUENCE_LEVEL_PERMISSIONS").why).to.include("role mode (ROLES)");
     // What the seeded org shows: a shared display name, a token of each status, a refused scope.
@@ -150,8 +156,14 @@ describe("cli doctor: against the stand-in as the evidence has Atlassian (the de
     );
     expect([...lines.keys()]).to.include.members(CONSTANTS);
     const open = [...lines].filter(([, l]) => l.status !== "holds").map(([n, l]) => `${n} ${l.status}: ${l.text}`);
-    expect(open).to.have.length(4);
-    expect(open.join("\n")).to.match(/QUOTA_ERROR_CODES not checked: the org is not full/).and.match(/QUOTA_ERROR_TEXT not checked/).and.match(/quota refusal status not checked/).and.match(/CONFLUENCE_LEVEL_PERMISSIONS not checked/);
+    expect(open).to.have.length(6);
+    expect(open.join("\n"))
+      .to.match(/QUOTA_ERROR_CODES not checked: the org is not full/)
+      .and.match(/QUOTA_ERROR_TEXT not checked/)
+      .and.match(/quota refusal status not checked/)
+      .and.match(/CONFLUENCE_LEVEL_PERMISSIONS not checked/)
+      .and.match(/AUDIT_TOKEN_USE not checked: the audit log answered/)
+      .and.match(/AUDIT_LOG_REQUESTS_PER_MINUTE not checked: only going past it would show it/);
     expect(lines.get("NEW_ACCOUNT_GRANT_RETRY")!.text).to.match(/Jira project ALPHA took a grant \d+\.\d s after the create \(\d+ tries\); the provider retries a 404 for 60 s/);
     expect(lines.get("SERVICE_ACCOUNT_CREATE_FIELDS")!.text).to.match(/made "pasa-doctor-[0-9a-f]{8}": email pasa-doctor-[0-9a-f]{8}-[a-z0-9]{10}@serviceaccount\.atlassian\.com/);
     expect(lines.get("CONFLUENCE_DEFAULT_ROLES")!.text).to.include("Viewer granted to the throwaway account and removed");
@@ -175,6 +187,7 @@ const VARIANTS: { atlassian: StandInOptions["atlassian"]; write: boolean; line: 
   { atlassian: { patchReply: "empty" }, write: true, line: "PATCH reply", seen: /answered no body/ },
   { atlassian: { patchReply: "partial" }, write: true, line: "PATCH reply", seen: /a body that is not the account \(\{\}\)/ },
   { atlassian: { patchIdField: "id" }, write: true, line: "SERVICE_ACCOUNT_PATCH_ID_FIELD", seen: /\{id: <its id>, description\} changed the description; \{serviceAccountId: <id>\} answered 400/ },
+  { atlassian: { tokenListLastUsed: "absent" }, write: false, line: "TOKEN_LIST_ITEM_FIELDS", seen: /items lack lastActiveAt; they carry id, / },
   { atlassian: { accountReadyDelayMs: 65_000 }, write: true, line: "NEW_ACCOUNT_GRANT_RETRY", seen: /took a grant only 6\d\.\d s after the create .*gives up after 60 s/ },
 ];
 
