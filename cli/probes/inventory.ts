@@ -14,10 +14,10 @@ import {
 } from "../../sdk/atlassian-assumptions";
 import { APIError, isNotFound } from "../../sdk/errors";
 import type { ServiceAccount } from "../../sdk/resources/service-accounts";
+import { DAY_MS } from "../../sdk/schemas";
 import { accountsPath, call, type Probe } from "./context";
 import { describeError, q } from "./report";
 
-const DAY_MS = 86_400_000;
 
 /** The items of a list in any of the shapes the sdk reads (`{data}`, `{items}`, `{values}`, an array), or null. */
 function listed(body: unknown): Record<string, unknown>[] | null {

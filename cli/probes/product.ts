@@ -14,6 +14,7 @@ import {
   type AccessLevel,
 } from "../../sdk/atlassian-assumptions";
 import { APIError, isProductNotFound } from "../../sdk/errors";
+import { Role } from "../../sdk/schemas";
 import { ConfluenceSpaceRole, SpaceRoleMode, type ConfluenceSpace } from "../../sdk/resources/confluence-spaces";
 import type { JiraRoleRef } from "../../sdk/resources/jira-project-roles";
 import type { ServiceAccount } from "../../sdk/resources/service-accounts";
@@ -22,7 +23,7 @@ import type { roleMapping } from "../../provider/config";
 import { call, type Probe } from "./context";
 import { describeError, q, STAND_IN_DEFAULTS, type LineName } from "./report";
 
-const LEVELS: readonly AccessLevel[] = ["viewer", "editor", "admin"];
+const LEVELS: readonly AccessLevel[] = Role.options;
 
 /** The role names in force (the defaults, or `atlassian:roleMapping` laid over them). */
 export type RoleMapping = ReturnType<typeof roleMapping>;
