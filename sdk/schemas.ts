@@ -62,16 +62,6 @@ export const LIST_LIMIT_MAX = 100;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 const CONTROL_CHARS_BUT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
-export const ServiceAccountName = z
-  .string()
-  .min(6, "name must be 6-30 characters")
-  .max(30, "name must be 6-30 characters")
-  .regex(
-    /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/,
-    "name may hold only lowercase letters, digits and inner hyphens (for example \"ci-deployer\")",
-  );
-export type ServiceAccountName = z.infer<typeof ServiceAccountName>;
-
 export const DisplayName = z
   .string()
   .min(1, "displayName must be 1-100 characters")
