@@ -38,6 +38,8 @@ options:
   --json                   the report as JSON
   --markdown               the report as Markdown (an issue or a pull-request comment)
   --quiet                  no progress line on stderr
+  --stand-in               run against the embedded backend (Atlassian's public surfaces only),
+                           seeded with a few accounts, tokens and an OAuth client: try it in a clone
   --help                   this text
 
 exit codes: 0 nothing expires within the window, 1 some token does, 2 a usage or API error`;
@@ -78,6 +80,7 @@ interface Options {
   format: "text" | "json" | "markdown";
   quiet: boolean;
   help: boolean;
+  standIn: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -91,6 +94,7 @@ function parseOptions(argv: string[]): Options {
         json: { type: "boolean" },
         markdown: { type: "boolean" },
         quiet: { type: "boolean" },
+        "stand-in": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -108,6 +112,7 @@ function parseOptions(argv: string[]): Options {
     format: values.json ? "json" : values.markdown ? "markdown" : "text",
     quiet: values.quiet === true,
     help: values.help === true,
+    standIn: values["stand-in"] === true,
   };
 }
 
@@ -152,11 +157,20 @@ export const report: Command & { runWith(argv: string[], io: ReportIO): Promise<
   async runWith(argv, io) {
     let client: Client | undefined;
     let line: ReturnType<typeof progressLine> | undefined;
+    let standIn: { close(): Promise<void> } | undefined;
     try {
       const opts = parseOptions(argv);
       if (opts.help) {
         io.stdout(`${REPORT_USAGE}\n`);
         return EXIT.ok;
+      }
+      if (opts.standIn) {
+        // Required here only: the stand-in brings the backend's server stack, a development dependency.
+        const { startStandIn } = require("./stand-in") as typeof import("./stand-in");
+        const { useConfig } = require("./settings") as typeof import("./settings");
+        const s = await startStandIn();
+        standIn = s;
+        await useConfig(s.config);
       }
       const s = config.settings();
       client = new Client({ baseUrl: s.baseUrl, orgId: s.orgId, apiKey: s.apiKey, userAgent: "report" });
@@ -180,6 +194,7 @@ export const report: Command & { runWith(argv: string[], io: ReportIO): Promise<
       return EXIT.error;
     } finally {
       client?.close();
+      await standIn?.close();
     }
   },
 };

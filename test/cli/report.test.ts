@@ -348,3 +348,40 @@ describe("cli: report", () => {
     for (const bad of ["", "-1d", "1.5d", "2w", "9999d"]) expect(() => parseWindow(bad), bad).to.throw(/not a time span/);
   });
 });
+
+describe("cli: report --stand-in (what a new user tries in a clone)", function () {
+  this.timeout(60_000);
+
+  /** The command as `npm run report -- --stand-in …` runs it, with no ATLASSIAN_* variable set. */
+  async function standIn(argv: string[]): Promise<Run> {
+    let out = "";
+    let err = "";
+    resetConfiguration();
+    const code = await withEnv(NO_SETTINGS, () =>
+      report.runWith(["--stand-in", ...argv], {
+        stdout: (t) => (out += t),
+        stderr: (t) => (err += t),
+        stderrIsTTY: false,
+        exportStack: async (stack) => {
+          throw new Error(`no stack ${stack} in this test`);
+        },
+        now: () => new Date(),
+      }),
+    );
+    resetConfiguration();
+    return { code, out, err };
+  }
+
+  it("reports the seeded org, and its exit code follows --expiring-within (the seeded token expires in 30 days)", async () => {
+    const within14 = await standIn(["--expiring-within", "14d", "--json"]);
+    expect(within14.code, within14.err).to.equal(EXIT.ok);
+    const doc = JSON.parse(within14.out) as { accounts: unknown[]; tokens: { label: string; daysLeft: number }[]; oauthClients: unknown[] };
+    expect(doc.accounts).to.have.length(3);
+    expect(doc.tokens.map((t) => [t.label, t.daysLeft])).to.deep.equal([["doctor active", 30]]);
+    expect(doc.oauthClients).to.have.length(1);
+    const within40 = await standIn(["--expiring-within", "40d"]);
+    expect(within40.code, within40.err).to.equal(EXIT.expiring);
+    expect(within40.out).to.include("1 active token expires within 40d.");
+    expect(within40.out + within40.err).not.to.match(SECRET_PATTERN);
+  });
+});
