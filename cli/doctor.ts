@@ -270,7 +270,10 @@ async function probeAll(p: Probe, o: Options, cleanup: Cleanup, record: Throwawa
   try {
     siteSettings();
   } catch (err) {
-    noSite = `no site admin credentials: ${(err as Error).message}`;
+    // Short, as it is every product line's reason: which settings are missing, not how to set each.
+    const missing = (["siteAdminEmail", "siteAdminToken"] as const).filter((n) => raw(n) === undefined).map((n) => `atlassian:${n}`);
+    if (raw("cloudId") === undefined && raw("siteUrl") === undefined) missing.unshift("atlassian:cloudId (or atlassian:siteUrl)");
+    noSite = missing.length > 0 ? `no site admin credentials: set ${missing.join(", ")} (or their ATLASSIAN_* variables)` : `the site settings are not usable: ${(err as Error).message}`;
   }
   const mapping = roleMapping();
   if (noSite === undefined) {
