@@ -33,7 +33,7 @@ export const ACCOUNT_READY_WAIT_MS = NEW_ACCOUNT_GRANT_RETRY.withinMs;
 /** The backoff between those retries: each in turn, then the last again. */
 export const ACCOUNT_READY_BACKOFF_MS = NEW_ACCOUNT_GRANT_RETRY.delaysMs;
 /** Sends of one non-idempotent grant (a Jira role POST, a v1 permission POST) at most, each after reading that it did not land. */
-const GRANT_ATTEMPTS = 3;
+export const GRANT_ATTEMPTS = 3;
 
 /** Product account ids of the accounts this process (this deployment) created. */
 const createdHere = new Set<string>();
@@ -87,14 +87,17 @@ async function readOnce<K, V>(cache: Map<K, Promise<V>>, key: K, load: () => Pro
  * (`isAmbiguousWriteFailure`), `landed` reads whether it took effect, and it is sent again
  * only if not, at most GRANT_ATTEMPTS times.
  */
-async function sendOnce<T>(send: () => Promise<T>, landed: () => Promise<T | undefined>): Promise<T> {
+export async function sendOnce<T>(send: () => Promise<T>, landed: () => Promise<T | undefined>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await send();
     } catch (err) {
-      if (!isAmbiguousWriteFailure(err) || attempt >= GRANT_ATTEMPTS) throw err;
+      if (!isAmbiguousWriteFailure(err)) throw err;
+      // It may have landed: read before sending it again, and before giving up (the last
+      // send's answer may be the one that was lost).
       const found = await landed();
       if (found !== undefined) return found;
+      if (attempt >= GRANT_ATTEMPTS) throw err;
     }
   }
 }
