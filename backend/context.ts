@@ -95,7 +95,8 @@ export class Context {
   }
 
   /** Appends one audit event; inside `mutate` it commits with the change. */
-  audit(req: FastifyRequest, e: Omit<EventInput, "requestId" | "userAgent" | "clientContext" | "actor"> & { actor?: Actor }): void {
+  /** Records an audit event at `at` (default now; a write recorded beside it passes its own time, so the two agree). */
+  audit(req: FastifyRequest, e: Omit<EventInput, "requestId" | "userAgent" | "clientContext" | "actor"> & { actor?: Actor }, at?: string): void {
     // A refused request's target comes from its path, and any header may carry a pasted
     // credential: the audit log is a log too. Masked before clipping, so no secret is cut short of its mask.
     const masked = (name: string, max: number) => {
@@ -112,7 +113,7 @@ export class Context {
         clientContext: masked("x-client-context", 1024),
       },
       randomUUID(),
-      this.now(),
+      at ?? this.now(),
     );
   }
 

@@ -201,8 +201,10 @@ export function productPlane(ctx: Context, faults: FaultHooks, publicOnly = fals
     if (h.tokenId === undefined) return;
     const tokenId = h.tokenId;
     await usage.run(() => {
-      store.touchToken(tokenId, ctx.now());
-      ctx.audit(req, { orgId: h.orgId, action: "api-token.used", actor: actorOf(h), target: { type: "api-token", id: tokenId }, outcome: "success" });
+      // One time for both: a token's lastUsedAt is the time of its latest `api-token.used` event.
+      const at = ctx.now();
+      store.touchToken(tokenId, at);
+      ctx.audit(req, { orgId: h.orgId, action: "api-token.used", actor: actorOf(h), target: { type: "api-token", id: tokenId }, outcome: "success" }, at);
     });
   }
 
