@@ -33,7 +33,7 @@ export const ACCOUNT_READY_WAIT_MS = NEW_ACCOUNT_GRANT_RETRY.withinMs;
 /** The backoff between those retries: each in turn, then the last again. */
 export const ACCOUNT_READY_BACKOFF_MS = NEW_ACCOUNT_GRANT_RETRY.delaysMs;
 /** Sends of one non-idempotent grant (a Jira role POST, a v1 permission POST) at most, each after reading that it did not land. */
-export const GRANT_ATTEMPTS = 3;
+export const GRANT_ATTEMPTS = 5;
 
 /** Product account ids of the accounts this process (this deployment) created. */
 const createdHere = new Set<string>();

@@ -45,8 +45,8 @@ export function accountOf(a: ServiceAccount): Account {
  * account at once is not documented; the second, later listing covers a short lag.)
  */
 export const LOST_CREATE_LISTING_DELAYS_MS = [0, 1_000] as const;
-/** Sends of one create at most, when each answer is lost and no account appears. */
-export const CREATE_ATTEMPTS = 3;
+/** Sends of one create at most, when each answer is lost and no account appears: each is sent only after listing shows the last did not land, so a burst of 5xx costs a retry, never a second account. */
+export const CREATE_ATTEMPTS = 5;
 
 
 export type PublicAccountOps = Omit<AccountOps, "setSuspended"> & {
