@@ -16,13 +16,12 @@
  * BENCH_CONNECTIONS (default 32).
  */
 import autocannon from "autocannon";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as readline from "node:readline";
 import { randomUUID } from "node:crypto";
 import { Store } from "../backend/store";
+import { serveBackend } from "./serve";
 
 const ROOT = path.resolve(__dirname, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -37,27 +36,7 @@ const EVENT_SPACING_MS = 10_000;
 const EVENTS_START = Date.parse("2026-01-01T00:00:00.000Z");
 
 /** Starts the built CLI on `dataDir` and returns its ready line and a stop function. */
-async function serve(dataDir: string): Promise<{ url: string; cloudId: string; stop: () => Promise<void> }> {
-  const server = spawn(process.execPath, [CLI, "serve", "--port", "0", "--data-dir", dataDir, "--org", "bench", "--admin-key", KEY, "--plan", "enterprise", "--rate-limit", "0"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const stop = async () => {
-    if (server.exitCode === null && server.signalCode === null) {
-      server.kill("SIGTERM");
-      await new Promise((r) => server.once("exit", r));
-    }
-  };
-  try {
-    const line = await new Promise<string>((resolve, reject) => {
-      readline.createInterface({ input: server.stdout! }).once("line", resolve);
-      server.once("exit", (code) => reject(new Error(`backend exited with ${code}`)));
-    });
-    return { ...(JSON.parse(line) as { url: string; cloudId: string }), stop };
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-}
+const serve = (dataDir: string) => serveBackend(dataDir, { org: "bench", adminKey: KEY, plan: "enterprise" });
 
 /** 10,000 accounts and 200,000 events of org `bench`, one transaction each, 10 s apart from 2026-01-01. */
 function seed(dataDir: string): number {

@@ -10,13 +10,13 @@
  * and the requests each run sent, by route (from /metrics). The target is under 5 s.
  * Run with `npm run bench:report` (it builds first). Env: BENCH_RUNS (default 5).
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as readline from "node:readline";
 import { collect } from "../cli/inventory";
 import { Client } from "../sdk";
+import { serveBackend } from "./serve";
 
 const ROOT = path.resolve(__dirname, "..");
 const BACKEND = path.join(ROOT, "dist/backend/cli.js");
@@ -29,27 +29,7 @@ const CLIENTS = 20;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TARGET_MS = 5_000;
 
-async function serve(dataDir: string): Promise<{ url: string; cloudId: string; stop: () => Promise<void> }> {
-  const server = spawn(process.execPath, [BACKEND, "serve", "--port", "0", "--data-dir", dataDir, "--org", ORG, "--admin-key", KEY, "--plan", "standard", "--rate-limit", "0"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const stop = async () => {
-    if (server.exitCode === null && server.signalCode === null) {
-      server.kill("SIGTERM");
-      await new Promise((r) => server.once("exit", r));
-    }
-  };
-  try {
-    const line = await new Promise<string>((resolve, reject) => {
-      readline.createInterface({ input: server.stdout! }).once("line", resolve);
-      server.once("exit", (code) => reject(new Error(`backend exited with ${code}`)));
-    });
-    return { ...(JSON.parse(line) as { url: string; cloudId: string }), stop };
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-}
+const serve = (dataDir: string) => serveBackend(dataDir, { org: ORG, adminKey: KEY, plan: "standard" });
 
 /** Runs `fn` over `items`, 8 at a time. */
 async function eightAtATime<T>(items: T[], fn: (item: T, i: number) => Promise<unknown>): Promise<void> {
