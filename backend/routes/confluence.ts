@@ -85,6 +85,15 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane;
   const SpaceIdParams = params({ id: z.string().max(255) });
   const injectFaults = injectedFaults(confluenceErrorBody);
 
+  /** The space a v1 permission is added to or removed from (by key), once the site admin may manage its permissions. */
+  async function permissionSpace(req: FastifyRequest, spaceKey: string): Promise<{ s: Place; resource: string; orgId: string }> {
+    if (!SPACE_KEY.test(spaceKey)) throw notFound(`No space with key '${spaceKey.slice(0, 20)}'.`);
+    const s = space(req, spaceKey, "v1");
+    const resource = spaceResource(s.key);
+    await authorize(req, SPACE_PERMISSION_WRITE, resource, "admin", "manage a space's permissions");
+    return { s, resource, orgId: req.holder!.orgId };
+  }
+
   /** A space by numeric id, else by key (made on first reference; an extension of v2, which takes ids only). */
   function space(req: FastifyRequest, idOrKey: string, byKey: "v1" | "extension" = "extension"): Place {
     const orgId = req.holder!.orgId;
@@ -401,11 +410,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane;
       },
       async (req, reply) => {
         // -> 200 SpacePermissionV2. Exists already, read/space missing, unknown subject: 400 (as Confluence).
-        if (!SPACE_KEY.test(req.params.spaceKey)) throw notFound(`No space with key '${req.params.spaceKey.slice(0, 20)}'.`);
-        const s = space(req, req.params.spaceKey, "v1");
-        const resource = spaceResource(s.key);
-        await authorize(req, SPACE_PERMISSION_WRITE, resource, "admin", "manage a space's permissions");
-        const orgId = req.holder!.orgId;
+        const { s, resource, orgId } = await permissionSpace(req, req.params.spaceKey);
         const refusal = modeRefusal(orgId, "permissions");
         if (refusal) throw new ApiError(400, "validation.failed", refusal);
         const { subject, operation } = req.body;
@@ -439,11 +444,7 @@ export async function confluenceRoutes(app: ZodApp, opts: { plane: ProductPlane;
         schema: { tags, summary: "Remove one v1 space permission (read/space takes all of the user's)", params: params({ spaceKey: z.string().max(255), id: z.string().max(20) }), response: { 204: z.null(), ...CONFLUENCE_V1_ERRORS } },
       },
       async (req, reply) => {
-        if (!SPACE_KEY.test(req.params.spaceKey)) throw notFound(`No space with key '${req.params.spaceKey.slice(0, 20)}'.`);
-        const s = space(req, req.params.spaceKey, "v1");
-        const resource = spaceResource(s.key);
-        await authorize(req, SPACE_PERMISSION_WRITE, resource, "admin", "manage a space's permissions");
-        const orgId = req.holder!.orgId;
+        const { s, resource, orgId } = await permissionSpace(req, req.params.spaceKey);
         const g = NUMERIC.test(req.params.id) ? store.access.grantBySeq(orgId, resource, Number(req.params.id)) : undefined;
         if (!g || g.roleId !== "") throw notFound(`No permission with id ${req.params.id.slice(0, 20)} in space ${s.key}.`);
         ctx.mutate(req, reply, 204, () => {

@@ -147,6 +147,18 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane; site?
   }
   const roleOr404 = (id: string) => JIRA_ROLES.find((r) => String(r.id) === id);
 
+  /**
+   * What every change of a role's members checks first: the project, the site admin's right to
+   * change its roles (with `scopes`), and the role (`undefined` when there is none: each route
+   * answers that 404 itself).
+   */
+  async function roleToChange(req: FastifyRequest, projectIdOrKey: string, id: string, scopes: string[]) {
+    const p = project(req, projectIdOrKey);
+    const resource = jiraResource(p.key);
+    await authorize(req, scopes, resource, "admin", "change a project's roles (Administer Projects)");
+    return { p, resource, r: roleOr404(id) };
+  }
+
   app.get(
     "/rest/api/3/project/:projectIdOrKey",
     {
@@ -245,10 +257,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane; site?
     async (req, reply) => {
       // -> 200 ProjectRole. Unknown user or one already in the role: 400 (as Jira).
       const { projectIdOrKey, id } = req.params;
-      const p = project(req, projectIdOrKey);
-      const resource = jiraResource(p.key);
-      await authorize(req, JIRA_ROLE_WRITE, resource, "admin", "change a project's roles (Administer Projects)");
-      const r = roleOr404(id);
+      const { p, resource, r } = await roleToChange(req, projectIdOrKey, id, JIRA_ROLE_WRITE);
       if (!r) return jiraError(reply, 404, `No project role with id '${id.slice(0, 20)}' exists.`);
       if (req.body.group?.length || req.body.groupId?.length) return jiraError(reply, 400, "This backend has no groups: add users by account id with {\"user\":[accountId]}.");
       const users = req.body.user ?? [];
@@ -288,10 +297,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane; site?
     },
     async (req, reply) => {
       const { projectIdOrKey, id } = req.params;
-      const p = project(req, projectIdOrKey);
-      const resource = jiraResource(p.key);
-      await authorize(req, JIRA_ROLE_WRITE, resource, "admin", "change a project's roles (Administer Projects)");
-      const r = roleOr404(id);
+      const { p, resource, r } = await roleToChange(req, projectIdOrKey, id, JIRA_ROLE_WRITE);
       if (!r) return jiraError(reply, 404, `No project role with id '${id.slice(0, 20)}' exists.`);
       const { "atlassian-user-role-actor": users = [], ...others } = req.body.categorisedActors;
       if (Object.values(others).some((v) => v.length > 0)) return jiraError(reply, 400, "This backend has no groups: give only \"atlassian-user-role-actor\".");
@@ -332,10 +338,7 @@ export async function jiraRoutes(app: ZodApp, opts: { plane: ProductPlane; site?
     },
     async (req, reply) => {
       const { projectIdOrKey, id } = req.params;
-      const p = project(req, projectIdOrKey);
-      const resource = jiraResource(p.key);
-      await authorize(req, JIRA_ROLE_DELETE, resource, "admin", "change a project's roles (Administer Projects)");
-      const r = roleOr404(id);
+      const { p, resource, r } = await roleToChange(req, projectIdOrKey, id, JIRA_ROLE_DELETE);
       if (!r) return jiraError(reply, 404, `No project role with id '${id.slice(0, 20)}' exists.`);
       const { user } = req.query;
       if (req.query.group !== undefined || req.query.groupId !== undefined) return jiraError(reply, 400, "This backend has no groups: remove a user with ?user=<accountId>.");
