@@ -25,12 +25,12 @@ interface Run {
   err: string;
 }
 
-/** Runs the command as the CLI does, its settings from the environment, its output captured. */
-async function run(b: Harness, argv: string[], io: Partial<ReportIO> = {}, env: Record<string, string | undefined> = {}): Promise<Run> {
+/** Runs the command as the CLI does, its settings from `env` (every other ATLASSIAN_* variable unset), its output captured. */
+async function runWithEnv(env: Record<string, string | undefined>, argv: string[], io: Partial<ReportIO> = {}): Promise<Run> {
   let out = "";
   let err = "";
   resetConfiguration();
-  const code = await withEnv({ ...NO_SETTINGS, ATLASSIAN_BASE_URL: b.url, ATLASSIAN_ORG_ID: b.orgId, ATLASSIAN_API_KEY: b.adminKey, ...env }, () =>
+  const code = await withEnv({ ...NO_SETTINGS, ...env }, () =>
     report.runWith(argv, {
       stdout: (t) => (out += t),
       stderr: (t) => (err += t),
@@ -43,6 +43,11 @@ async function run(b: Harness, argv: string[], io: Partial<ReportIO> = {}, env: 
     }),
   );
   return { code, out, err };
+}
+
+/** Runs the command against the backend `b`, as the CLI does. */
+function run(b: Harness, argv: string[], io: Partial<ReportIO> = {}, env: Record<string, string | undefined> = {}): Promise<Run> {
+  return runWithEnv({ ATLASSIAN_BASE_URL: b.url, ATLASSIAN_ORG_ID: b.orgId, ATLASSIAN_API_KEY: b.adminKey, ...env }, argv, io);
 }
 
 /** Requests by "METHOD route" from the backend's /metrics. */
@@ -354,22 +359,9 @@ describe("cli: report --stand-in (what a new user tries in a clone)", function (
 
   /** The command as `npm run report -- --stand-in …` runs it, with no ATLASSIAN_* variable set. */
   async function standIn(argv: string[]): Promise<Run> {
-    let out = "";
-    let err = "";
+    const ran = await runWithEnv({}, ["--stand-in", ...argv]);
     resetConfiguration();
-    const code = await withEnv(NO_SETTINGS, () =>
-      report.runWith(["--stand-in", ...argv], {
-        stdout: (t) => (out += t),
-        stderr: (t) => (err += t),
-        stderrIsTTY: false,
-        exportStack: async (stack) => {
-          throw new Error(`no stack ${stack} in this test`);
-        },
-        now: () => new Date(),
-      }),
-    );
-    resetConfiguration();
-    return { code, out, err };
+    return ran;
   }
 
   it("reports the seeded org, and its exit code follows --expiring-within (the seeded token expires in 30 days)", async () => {
