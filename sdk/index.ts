@@ -10,6 +10,7 @@ export { CursorPage, PagePromise, nextPageQuery, type PageData } from "./paginat
 export {
   ADMIN_API_ROOT,
   ADMIN_ERROR_CODES,
+  APP_ACCESS_PERMISSION_RULE,
   AUDIT_LOG_REQUESTS_PER_MINUTE,
   LINKS_NEXT_DEFAULT_FORM,
   LINKS_NEXT_FORMS,

@@ -106,6 +106,7 @@ describe("cli doctor: against the stand-in as the evidence has Atlassian (the de
     expect(withStatus(doc, "differs")).to.deep.equal([]);
     expect(withStatus(doc, "not checked")).to.have.members([
       "SERVICE_ACCOUNT_CREATE_FIELDS",
+      "APP_ACCESS_PERMISSION_RULE",
       "QUOTA_ERROR_CODES",
       "QUOTA_ERROR_TEXT",
       "quota refusal status",
