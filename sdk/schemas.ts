@@ -304,6 +304,8 @@ export const ERROR_CODES = [
   "endpoint.notFound",
   // An extension route of this backend while it serves Atlassian's public surfaces only.
   "endpoint.notPublic",
+  // Atlassian's ADMIN-404-8: an account that is not a user of the directory.
+  "user.notFound",
   "conflict.nameTaken",
   "conflict.bindingExists",
   "quota.exceeded",
@@ -398,6 +400,9 @@ export const AUDIT_ACTIONS = [
   "api-token.revoked",
   "api-token.used",
   "oauth-client.created",
+  "group.created",
+  "group-membership.added",
+  "group-membership.removed",
   "scope-binding.created",
   "scope-binding.updated",
   "scope-binding.deleted",
