@@ -41,6 +41,7 @@ export {
 export { ApiKeys, ApiKeyListParams } from "./resources/api-keys";
 export { Events, EventListParams, type LastTokenUses, type LastTokenUsesParams } from "./resources/events";
 export { OAuthClients, OAuthClientItem, type OAuthClient } from "./resources/oauth-clients";
+export { DirectoryGroups, DirectoryGroup, isUserNotFound } from "./resources/directory-groups";
 export { ServiceAccountTokens, tokenStatus, type ServiceAccountToken, type ServiceAccountRef } from "./resources/service-account-tokens";
 export { JiraProjectRoles, JiraProjectRole, JiraRoleActor, hasUser, type JiraRoleRef } from "./resources/jira-project-roles";
 export {
