@@ -61,7 +61,8 @@ export class DirectoryGroups extends APIResource {
 
   /** `POST …/groups/{groupId}/memberships` `{accountId}` (204). Refused for a service account by some orgs: see `isUserNotFound`. */
   async addMember(group: Pick<DirectoryGroup, "id" | "directoryId">, accountId: string, opts?: RequestOptions): Promise<void> {
-    await this._client.post(`${this.#groupPath(group)}/memberships`, { accountId: this.#accountId(accountId) }, z.unknown(), opts);
+    this.#accountId(accountId);
+    await this._client.post(`${this.#groupPath(group)}/memberships`, { accountId }, z.unknown(), opts);
   }
 
   /** `DELETE …/groups/{groupId}/memberships/{accountId}` (204); not a member (any 404): success. */
@@ -71,11 +72,12 @@ export class DirectoryGroups extends APIResource {
 
   /** Whether the account is a member: `POST …/directories/{directoryId}/users/search` `{groupIds:[id], accountIds:[accountId]}`. */
   async hasMember(group: Pick<DirectoryGroup, "id" | "directoryId">, accountId: string, opts?: RequestOptions): Promise<boolean> {
-    const id = this.#accountId(accountId);
-    const page = await this._client.post(`${this.#path(group.directoryId)}/users/search`, { groupIds: [group.id], accountIds: [id] }, UsersPage, opts);
-    return page.data.some((u) => u.accountId === id);
+    this.#accountId(accountId);
+    const page = await this._client.post(`${this.#path(group.directoryId)}/users/search`, { groupIds: [group.id], accountIds: [accountId] }, UsersPage, opts);
+    return page.data.some((u) => u.accountId === accountId);
   }
 
+  /** The account id checked (it goes into a path or a body), encoded for a path. */
   #accountId(accountId: string): string {
     return segment("accountId", accountId, OPAQUE_ID, "an account id (letters, digits, '_', ':', '.', '-')");
   }
