@@ -256,8 +256,9 @@ function outputsOf(account: Account, inputs: ServiceAccountInputs, createdAt?: s
     description: account.description,
     suspended: account.status === "suspended",
     adoptExisting: inputs.adoptExisting,
-    appAccess: inputs.appAccess,
-    groups: inputs.groups,
+    // None is left out, as in a state written before these inputs (diff counts absent as empty).
+    appAccess: inputs.appAccess?.length ? inputs.appAccess : undefined,
+    groups: inputs.groups?.length ? inputs.groups : undefined,
     accountId: account.accountId,
     email: account.email,
     status: account.status,
@@ -481,7 +482,14 @@ export const serviceAccountProvider = {
     const changes = changesFor(olds, news);
     if (Object.keys(changes.patch).length === 0 && changes.suspended === undefined) {
       return {
-        outs: defined({ ...olds, name: undefined, adoptExisting: news.adoptExisting, appAccess: news.appAccess, groups: news.groups, [CONTEXT_KEY]: news[CONTEXT_KEY] }),
+        outs: defined({
+          ...olds,
+          name: undefined,
+          adoptExisting: news.adoptExisting,
+          appAccess: news.appAccess?.length ? news.appAccess : undefined,
+          groups: news.groups?.length ? news.groups : undefined,
+          [CONTEXT_KEY]: news[CONTEXT_KEY],
+        }),
       };
     }
     const what = `service account "${olds.displayName}" (id ${id})`;
@@ -540,10 +548,10 @@ export class ServiceAccount extends pulumi.dynamic.Resource {
   declare public readonly suspended: pulumi.Output<boolean>;
   /** Whether the account was allowed to be adopted (an input). */
   declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
-  /** The products the account was created with access to, role and site filled in (an input; default none). */
-  declare public readonly appAccess: pulumi.Output<AppAccess[]>;
-  /** The group ids the account was created in (an input; default none). */
-  declare public readonly groups: pulumi.Output<string[]>;
+  /** The products the account was created with access to, role and site filled in (an input; undefined when none). */
+  declare public readonly appAccess: pulumi.Output<AppAccess[] | undefined>;
+  /** The group ids the account was created in (an input; undefined when none). */
+  declare public readonly groups: pulumi.Output<string[] | undefined>;
   /** The id product APIs know the account by (Jira and Confluence user references): pass it to a ScopeBinding. */
   declare public readonly accountId: pulumi.Output<string>;
   /** The email Atlassian generated for the account: the user name for HTTP Basic with its tokens. */
