@@ -164,9 +164,17 @@ export const SERVICE_ACCOUNT_RULES: ChangeRules<ServiceAccountOutputs, ServiceAc
   },
 };
 
-/** Two lists as check leaves them (sorted, filled in), absent counting as empty. */
+/**
+ * Two lists as check leaves them (sorted, filled in), absent counting as empty. Compared by
+ * value with each object's keys in order: the engine hands back stored objects with their keys
+ * sorted, whatever order they were written in.
+ */
 function sameList(a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean {
-  return JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+  const canonical = (v: unknown): unknown =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1)))
+      : v;
+  return JSON.stringify((a ?? []).map(canonical)) === JSON.stringify((b ?? []).map(canonical));
 }
 
 const NAME_REMOVED =

@@ -62,6 +62,9 @@ describe("ServiceAccount appAccess and groups: check", () => {
       expect(Object.keys(reasons).sort()).to.deep.equal(["appAccess", "groups"]);
       expect(reasons.appAccess).to.include(APP_ACCESS_CHANGE_UNSUPPORTED).and.to.include("--replace");
       expect(reasons.groups).to.include(GROUPS_CHANGE_UNSUPPORTED);
+      // The engine hands stored objects back with their keys sorted: the same grant.
+      const sorted = { ...olds, appAccess: [{ cloudId: "site-1", product: "jira", role: "user" }] };
+      expect((await sa.check(sorted, { ...ENGINE_PROPS, displayName: "Made", appAccess: [{ product: "jira" }], groups: ["g-1"] })).failures ?? []).to.deep.equal([]);
       // A state written before these inputs existed: none declared is no change.
       const legacy = { displayName: "Old", description: "", suspended: false };
       expect((await sa.check(legacy, { ...ENGINE_PROPS, displayName: "Old" })).failures ?? []).to.deep.equal([]);
