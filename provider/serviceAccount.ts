@@ -76,7 +76,8 @@ export interface ServiceAccountArgs {
    * `[{ product: "jira" }, { product: "confluence", role: "user" }]`. Atlassian creates a
    * service account with no app access, and its token then reaches no product (a flat 401).
    * Set at creation only: a change of an existing account fails at preview, saying what to
-   * do. Not read back (Atlassian's list does not show app access). Default: none.
+   * do. Not read back (Atlassian's list does not show app access). With `adoptExisting`, the
+   * account exists already: recorded as declared, not sent. Default: none.
    */
   appAccess?: pulumi.Input<pulumi.Input<AppAccessArgs>[]>;
   /**
