@@ -114,9 +114,9 @@ export interface ServiceAccountInputs extends Internal {
   suspended?: boolean;
   /** See {@link ServiceAccountArgs.adoptExisting}. */
   adoptExisting?: boolean;
-  /** Filled in by `check`: every grant with its role and site, sorted (default: `[]`). */
+  /** Filled in by `check`: every grant with its role and site, sorted; absent when none. */
   appAccess?: AppAccess[];
-  /** Filled in by `check`: sorted, no repeats (default: `[]`). */
+  /** Filled in by `check`: sorted, no repeats; absent when none. */
   groups?: string[];
 }
 
@@ -356,16 +356,18 @@ export const serviceAccountProvider = {
     const inputs = { ...news } as unknown as ServiceAccountInputs;
     inputs.description ??= "";
     inputs.suspended ??= false;
-    if (access && "grants" in access) inputs.appAccess = access.grants;
-    if (Array.isArray(news.groups) && !news.groups.some(isUnknown)) inputs.groups = [...new Set(news.groups as string[])].sort();
-    else inputs.groups ??= [];
+    // None is left out (not `[]`), so the inputs of an account without either match a state
+    // written before these inputs existed, and the engine shows no change of them.
+    if (access && "grants" in access) inputs.appAccess = access.grants.length > 0 ? access.grants : undefined;
+    if (Array.isArray(news.groups) && !news.groups.some(isUnknown)) inputs.groups = news.groups.length > 0 ? [...new Set(news.groups as string[])].sort() : undefined;
+    const filled = defined(inputs);
     // Set at creation only: a change of an existing account fails here, at preview. (A value
     // not known yet is judged by update.)
     if (existing && can) {
-      const refusals = setAtCreationRefusals(olds, inputs, can);
+      const refusals = setAtCreationRefusals(olds, filled, can);
       if (refusals.length > 0) return { failures: refusals };
     }
-    return { inputs };
+    return { inputs: filled };
   },
 
   /** Compares the stored outputs with the new inputs; no request. Nothing replaces (see SERVICE_ACCOUNT_RULES). */
