@@ -249,10 +249,12 @@ export function permissionRulesOf(grants: readonly AppAccess[]): PermissionRule[
 function setAtCreationRefusals(olds: Partial<ServiceAccountInputs>, inputs: ServiceAccountInputs, can: Capabilities): pulumi.dynamic.CheckFailure[] {
   const out: pulumi.dynamic.CheckFailure[] = [];
   const what = `service account "${inputs.displayName}"`;
-  if (can.appAccessChange && !sameList(olds.appAccess, inputs.appAccess)) {
+  // A value not known yet (during a preview) is judged by update, once it is.
+  const known = (v: unknown) => !isUnknown(v) && !(Array.isArray(v) && v.some((x) => isUnknown(x) || (typeof x === "object" && x !== null && Object.values(x).some(isUnknown))));
+  if (can.appAccessChange && known(inputs.appAccess) && !sameList(olds.appAccess, inputs.appAccess)) {
     out.push({ property: "appAccess", reason: `cannot change the app access of ${what}: ${can.appAccessChange}` });
   }
-  if (can.groupsChange && !sameList(olds.groups, inputs.groups)) {
+  if (can.groupsChange && known(inputs.groups) && !sameList(olds.groups, inputs.groups)) {
     out.push({ property: "groups", reason: `cannot change the groups of ${what}: ${can.groupsChange}` });
   }
   return out;

@@ -7,6 +7,7 @@ import { APP_ACCESS_CHANGE_UNSUPPORTED, GROUPS_CHANGE_UNSUPPORTED, GROUP_ADD_REF
 import type { ServiceAccountOutputs } from "../../provider/serviceAccount";
 import type { GroupMembershipOutputs } from "../../provider/groupMembership";
 import { configure, resetConfiguration } from "../../provider/config";
+import { UNKNOWN } from "../../provider/common";
 import { PATHS, ENGINE_PROPS, checked, configOf, created, expectNoSecret, rejection, useBackend, type Backend } from "./helpers";
 
 const sa = providers.ServiceAccount;
@@ -70,6 +71,9 @@ describe("ServiceAccount appAccess and groups: check", () => {
       // The engine hands stored objects back with their keys sorted: the same grant.
       const sorted = { ...olds, appAccess: [{ cloudId: "site-1", product: "jira" as const, role: "user" as const }] };
       expect((await sa.check(sorted, { ...ENGINE_PROPS, displayName: "Made", appAccess: [{ product: "jira" }], groups: ["g-1"] })).failures ?? []).to.deep.equal([]);
+      // Values not known yet during a preview are judged by update, not refused here.
+      const later = await sa.check(olds, { ...ENGINE_PROPS, displayName: "Made", appAccess: [{ product: "jira", cloudId: UNKNOWN }], groups: UNKNOWN });
+      expect(later.failures ?? []).to.deep.equal([]);
       // A state written before these inputs existed: none declared is no change.
       const legacy = { displayName: "Old", description: "", suspended: false };
       expect((await sa.check(legacy, { ...ENGINE_PROPS, displayName: "Old" })).failures ?? []).to.deep.equal([]);
