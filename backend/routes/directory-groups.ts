@@ -4,6 +4,9 @@
  * from Atlassian's spec): under `/admin/v2/orgs/{orgId}/directories/{directoryId}`, create a
  * group, search groups, add and remove a member, and search a group's members. `directoryId`
  * may be `-` (every directory the key manages) or the org's one directory, `ORG_DIRECTORY_ID`.
+ * Two liberties, both harmless to a client written for Atlassian: the create answers the group
+ * (the spec copies show no body; the sdk reads none), and an unknown group is Atlassian's
+ * generic `ADMIN-404-1`, not the `ADMIN-404-10` its spec names.
  *
  * Whether a service account can be added to a group after its creation is not settled: a
  * third party saw Atlassian refuse it ("service accounts are not directory users", 404
