@@ -29,6 +29,7 @@ import type { FaultHooks } from "./faults";
 import { Idempotency } from "./idempotency";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { apiTokenRoutes } from "./routes/api-tokens";
+import { directoryGroupRoutes } from "./routes/directory-groups";
 import { eventRoutes } from "./routes/events";
 import { oauthClientRoutes } from "./routes/oauth-clients";
 import { serviceAccountRoutes } from "./routes/service-accounts";
@@ -60,6 +61,8 @@ export async function adminApi(admin: ZodApp, { ctx, faults, publicOnly }: Admin
     );
     // Atlassian's audit log is another API: /admin/v1/orgs/{orgId}/events.
     eventRoutes(atlassian, ctx);
+    // The org directory's groups: Organizations API v2, /admin/v2/orgs/{orgId}/directories/{directoryId}/….
+    directoryGroupRoutes(atlassian, ctx);
   });
 
   const idempotency = new Idempotency(ctx);

@@ -28,6 +28,19 @@ export interface AtlassianOptions {
   accountReadyDelayMs: number;
   /** `present` (default): a listed token carries its last use (`lastActiveAt`); `absent`: it does not, as crewlet saw ("an id and a label and nothing else" for ids). */
   tokenListLastUsed: "present" | "absent";
+  /**
+   * `ignored` (default): a service account's token reaches Jira and Confluence whatever app
+   * access its create gave it. `enforced`: as on Atlassian, which creates a service account
+   * with no app access, a token of an account whose create named no permission rule for the
+   * product on this site (`APP_ACCESS_PERMISSION_RULE`) is refused there with a flat 401.
+   */
+  appAccess: "ignored" | "enforced";
+  /**
+   * `refused` (default): adding a service account to a group after its creation answers 404
+   * `ADMIN-404-8` User not found, as a third party saw ("service accounts are not directory
+   * users"); `allowed`: it is added.
+   */
+  groupAddAfterCreate: "refused" | "allowed";
 }
 
 const CHOICES = {
@@ -38,6 +51,8 @@ const CHOICES = {
   roleModeEndpoint: ["present", "absent"],
   quotaStatus: ["402", "409"],
   tokenListLastUsed: ["present", "absent"],
+  appAccess: ["ignored", "enforced"],
+  groupAddAfterCreate: ["refused", "allowed"],
 } as const;
 const NUMBERS = { maxPageSize: [1, 1000], accountReadyDelayMs: [0, 600_000] } as const;
 
@@ -50,7 +65,9 @@ export const ATLASSIAN_USAGE = `--atlassian <k=v,...> plays one reading of Atlas
   quotaStatus=402|409                      the status of a create past the plan's limit (default 402)
   maxPageSize=<1-1000>                    largest list limit; above it a 400 (default 80)
   accountReadyDelayMs=<0-600000>          a new account is not grantable for this long (default 3000 with --public-only, else 0)
-  tokenListLastUsed=present|absent        absent: a listed token has no last-use field (default present)`;
+  tokenListLastUsed=present|absent        absent: a listed token has no last-use field (default present)
+  appAccess=ignored|enforced              enforced: a token of an account created without access to a product is refused there, 401 (default ignored)
+  groupAddAfterCreate=refused|allowed     adding a service account to a group after its creation: 404 User not found, or done (default refused)`;
 
 /** The options with their defaults; throws an Error naming the bad one. */
 export function atlassianOptions(given: Partial<AtlassianOptions> | undefined, publicOnly: boolean): AtlassianOptions {
@@ -64,6 +81,8 @@ export function atlassianOptions(given: Partial<AtlassianOptions> | undefined, p
     maxPageSize: 80,
     accountReadyDelayMs: publicOnly ? 3000 : 0,
     tokenListLastUsed: "present",
+    appAccess: "ignored",
+    groupAddAfterCreate: "refused",
   };
   for (const [k, v] of Object.entries(given ?? {})) {
     if (v === undefined) continue;

@@ -13,6 +13,7 @@ const TITLES: Record<ErrorCode, string> = {
   "not.found": "Not found",
   "endpoint.notFound": "No such endpoint",
   "endpoint.notPublic": "Not one of Atlassian's public endpoints",
+  "user.notFound": "User not found",
   "conflict.nameTaken": "The name is taken",
   "conflict.bindingExists": "The binding exists",
   "quota.exceeded": "Quota exceeded",
@@ -97,6 +98,8 @@ function adminCode(status: number, it: ErrorItem): { code: string; title: string
       return at(1, "FORBIDDEN");
     case "not.found":
       return at(1, "NOT_FOUND");
+    case "user.notFound":
+      return { code: ADMIN_ERROR_CODES.userNotFound, title: "User not found" };
     case "quota.exceeded":
       // A 409 as jira.js's admin client names it.
       return status === 409 ? { code: ADMIN_ERROR_CODES.licenceLimitExceeded, title: "Product License Limit Exceeded" } : at(1, "LICENSE_LIMIT_EXCEEDED");

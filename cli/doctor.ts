@@ -328,6 +328,8 @@ async function probeAll(p: Probe, o: Options, cleanup: Cleanup, record: Throwawa
   report.notCheckedRest(QUOTA_LINES, "needs a create in a full org (--write when the org's plan is full)");
   report.notCheckedRest(["CONFLUENCE_LEVEL_PERMISSIONS"], "needs --write on a site not in role mode");
   report.notCheckedRest(WRITE_LINES, "needs --write (a throwaway account)");
+  // Probing it gives the throwaway account app access (and a seat): left to a probe that asks for that.
+  report.notChecked("APP_ACCESS_PERMISSION_RULE", "not probed yet: it needs a create with permission rules, which takes a product seat");
   report.notCheckedRest(["SERVICE_ACCOUNT_PRODUCT_ID_FIELD", "SERVICE_ACCOUNT_JIRA_ACCOUNT_TYPE"], "the org has no service account to look up (with --write, the throwaway account is one)");
 }
 

@@ -70,7 +70,7 @@ export const SETTINGS: readonly Setting[] = [
   setting("baseUrl", "ATLASSIAN_BASE_URL", false, `the API's base URL; default ${ATLASSIAN_BASE_URL}, e.g. http://127.0.0.1:8080 for the embedded backend`),
   setting("orgId", "ATLASSIAN_ORG_ID", false, "the organization whose service accounts the stack manages"),
   setting("apiKey", "ATLASSIAN_API_KEY", true, "an org admin API key (set it with --secret)"),
-  setting("cloudId", "ATLASSIAN_CLOUD_ID", false, "the cloud id of the Jira/Confluence site that ScopeBindings grant access on"),
+  setting("cloudId", "ATLASSIAN_CLOUD_ID", false, "the cloud id of the Jira/Confluence site that ScopeBindings grant access on (and the default site of a ServiceAccount's appAccess)"),
   setting(
     "siteUrl",
     "ATLASSIAN_SITE_URL",

@@ -17,7 +17,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { Description, DisplayName, type RequestOptions } from "../sdk/index";
+import { APP_ACCESS_PERMISSION_RULE, Description, DisplayName, GroupId, type PermissionRule, type RequestOptions } from "../sdk/index";
 import { now } from "./clock";
 import {
   CONTEXT_KEY,
@@ -70,6 +70,38 @@ export interface ServiceAccountArgs {
    * `retainOnDelete: true` option. Default: `false`. A change makes no request.
    */
   adoptExisting?: pulumi.Input<boolean>;
+  /**
+   * The products the account may use, sent as Atlassian's permission rules with the create
+   * (the only documented way to give a service account app access): for example
+   * `[{ product: "jira" }, { product: "confluence", role: "user" }]`. Atlassian creates a
+   * service account with no app access, and its token then reaches no product (a flat 401).
+   * Set at creation only: a change of an existing account fails at preview, saying what to
+   * do. Not read back (Atlassian's list does not show app access). With `adoptExisting`, the
+   * account exists already: recorded as declared, not sent. Default: none.
+   */
+  appAccess?: pulumi.Input<pulumi.Input<AppAccessArgs>[]>;
+  /**
+   * Org directory group ids the account is created in (Atlassian's documented "additional
+   * group memberships"). Set at creation only, like `appAccess`. Default: none.
+   */
+  groups?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/** One product a {@link ServiceAccount} may use, on one site. */
+export interface AppAccessArgs {
+  /** `jira` or `confluence`. */
+  product: pulumi.Input<"jira" | "confluence">;
+  /** `user` (default) or `admin`: the product role Atlassian gives (`atlassian/user`, `atlassian/admin`). */
+  role?: pulumi.Input<"user" | "admin">;
+  /** The site's cloud id. Default: the `atlassian:cloudId` setting. */
+  cloudId?: pulumi.Input<string>;
+}
+
+/** One product grant as check fills it in: every field set. */
+export interface AppAccess {
+  product: "jira" | "confluence";
+  role: "user" | "admin";
+  cloudId: string;
 }
 
 /** The inputs as the handlers receive them, after `check`. */
@@ -82,6 +114,10 @@ export interface ServiceAccountInputs extends Internal {
   suspended?: boolean;
   /** See {@link ServiceAccountArgs.adoptExisting}. */
   adoptExisting?: boolean;
+  /** Filled in by `check`: every grant with its role and site, sorted; absent when none. */
+  appAccess?: AppAccess[];
+  /** Filled in by `check`: sorted, no repeats; absent when none. */
+  groups?: string[];
 }
 
 /** The outputs, as stored in the state: the inputs as the backend holds them, plus what it assigned. */
@@ -94,6 +130,10 @@ export interface ServiceAccountOutputs extends Internal {
   suspended: boolean;
   /** The input, echoed. */
   adoptExisting?: boolean;
+  /** What the create asked for (Atlassian's list does not show app access: not read back). */
+  appAccess?: AppAccess[];
+  /** The groups the create asked for (not read back: the account list does not show them). */
+  groups?: string[];
   /** The id product APIs know the account by (Atlassian's `atlassianId`). */
   accountId: string;
   /** The email Atlassian generated: the user name for HTTP Basic with the account's tokens. */
@@ -116,9 +156,27 @@ export interface ServiceAccountOutputs extends Internal {
  */
 export const SERVICE_ACCOUNT_RULES: ChangeRules<ServiceAccountOutputs, ServiceAccountInputs> = {
   replaces: [],
-  inPlace: ["displayName", "description", "suspended", "adoptExisting"],
-  same: { adoptExisting: (olds, news) => (olds.adoptExisting ?? false) === (news.adoptExisting ?? false) },
+  inPlace: ["displayName", "description", "suspended", "adoptExisting", "appAccess", "groups"],
+  same: {
+    adoptExisting: (olds, news) => (olds.adoptExisting ?? false) === (news.adoptExisting ?? false),
+    // A state written before these inputs existed holds none: the same as an empty list.
+    appAccess: (olds, news) => sameList(olds.appAccess, news.appAccess),
+    groups: (olds, news) => sameList(olds.groups, news.groups),
+  },
 };
+
+/**
+ * Two lists as check leaves them (sorted, filled in), absent counting as empty. Compared by
+ * value with each object's keys in order: the engine hands back stored objects with their keys
+ * sorted, whatever order they were written in.
+ */
+function sameList(a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean {
+  const canonical = (v: unknown): unknown =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1)))
+      : v;
+  return JSON.stringify((a ?? []).map(canonical)) === JSON.stringify((b ?? []).map(canonical));
+}
 
 const NAME_REMOVED =
   "name is no longer an input: Atlassian generates a service account's email and ids, so the display name is the account's key. " +
@@ -133,7 +191,74 @@ const RULES = {
   description: { schema: Description },
   suspended: { schema: z.boolean({ error: "suspended must be true or false" }) },
   adoptExisting: { schema: z.boolean({ error: "adoptExisting must be true or false" }) },
+  appAccess: {
+    schema: z
+      .array(
+        z.strictObject({
+          product: z.enum(["jira", "confluence"], { error: 'product must be "jira" or "confluence"' }),
+          role: z.enum(["user", "admin"], { error: 'role must be "user" or "admin"' }).optional(),
+          cloudId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "cloudId must be a site's cloud id (letters, digits, -)").optional(),
+        }),
+        { error: 'appAccess must be a list such as [{ product: "jira" }]' },
+      )
+      .max(20),
+    hint: 'e.g. appAccess: [{ product: "jira", role: "user" }]',
+  },
+  groups: {
+    schema: z.array(GroupId, { error: "groups must be a list of org directory group ids" }).max(50),
+    hint: "give each group's id (admin.atlassian.com > Directory > Groups > the group: the id is in its URL)",
+  },
 };
+
+const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+
+/**
+ * The grants with role and site filled in (`role` user, `cloudId` from `atlassian:cloudId`),
+ * one per product and site, sorted; or the failure naming what is missing.
+ */
+function appAccessOf(given: unknown): { grants: AppAccess[] } | { reason: string } {
+  if (!Array.isArray(given)) return { grants: [] };
+  const site = config.raw("cloudId");
+  const out = new Map<string, AppAccess>();
+  for (const [i, g] of (given as Partial<AppAccess>[]).entries()) {
+    const cloudId = g.cloudId ?? site;
+    if (cloudId === undefined) {
+      return { reason: `appAccess[${i}] names no site: give its cloudId, or set atlassian:cloudId (pulumi config set atlassian:cloudId <cloud id>)` };
+    }
+    const grant: AppAccess = { product: g.product!, role: g.role ?? "user", cloudId };
+    const key = `${grant.product}/${cloudId}`;
+    const before = out.get(key);
+    if (before && before.role !== grant.role) {
+      return { reason: `appAccess names ${grant.product} on site ${cloudId} twice, as ${before.role} and as ${grant.role}: keep one` };
+    }
+    out.set(key, grant);
+  }
+  return { grants: [...out.values()].sort(byKey((g) => `${g.product}/${g.cloudId}`)) };
+}
+
+/** The create's permission rules for these grants (see `APP_ACCESS_PERMISSION_RULE`). */
+export function permissionRulesOf(grants: readonly AppAccess[]): PermissionRule[] {
+  const r = APP_ACCESS_PERMISSION_RULE;
+  return grants.map((g) => ({ role: r.roles[g.role], resource: r.resource(r.productKeys[g.product], g.cloudId) }));
+}
+
+/**
+ * Why a change of app access or groups of an existing account is refused, or `null`: both
+ * are set at creation only (see the capabilities). `olds` are the recorded inputs.
+ */
+function setAtCreationRefusals(olds: Partial<ServiceAccountInputs>, inputs: ServiceAccountInputs, can: Capabilities): pulumi.dynamic.CheckFailure[] {
+  const out: pulumi.dynamic.CheckFailure[] = [];
+  const what = `service account "${inputs.displayName}"`;
+  // A value not known yet (during a preview) is judged by update, once it is.
+  const known = (v: unknown) => !isUnknown(v) && !(Array.isArray(v) && v.some((x) => isUnknown(x) || (typeof x === "object" && x !== null && Object.values(x).some(isUnknown))));
+  if (can.appAccessChange && known(inputs.appAccess) && !sameList(olds.appAccess, inputs.appAccess)) {
+    out.push({ property: "appAccess", reason: `cannot change the app access of ${what}: ${can.appAccessChange}` });
+  }
+  if (can.groupsChange && known(inputs.groups) && !sameList(olds.groups, inputs.groups)) {
+    out.push({ property: "groups", reason: `cannot change the groups of ${what}: ${can.groupsChange}` });
+  }
+  return out;
+}
 
 function outputsOf(account: Account, inputs: ServiceAccountInputs, createdAt?: string): ServiceAccountOutputs {
   return defined({
@@ -142,6 +267,9 @@ function outputsOf(account: Account, inputs: ServiceAccountInputs, createdAt?: s
     description: account.description,
     suspended: account.status === "suspended",
     adoptExisting: inputs.adoptExisting,
+    // None is left out, as in a state written before these inputs (diff counts absent as empty).
+    appAccess: inputs.appAccess?.length ? inputs.appAccess : undefined,
+    groups: inputs.groups?.length ? inputs.groups : undefined,
     accountId: account.accountId,
     email: account.email,
     status: account.status,
@@ -224,11 +352,24 @@ export const serviceAccountProvider = {
     }
     // The org's policy (atlassian:policy), judged on the inputs alone.
     failures.push(...policyFailures("ServiceAccount", news, failures));
+    const access = failures.some((f) => f.property === "appAccess") || isUnknown(news.appAccess) ? null : appAccessOf(news.appAccess);
+    if (access && "reason" in access) failures.push({ property: "appAccess", reason: access.reason });
     if (failures.length > 0) return { failures };
     const inputs = { ...news } as unknown as ServiceAccountInputs;
     inputs.description ??= "";
     inputs.suspended ??= false;
-    return { inputs };
+    // None is left out (not `[]`), so the inputs of an account without either match a state
+    // written before these inputs existed, and the engine shows no change of them.
+    if (access && "grants" in access) inputs.appAccess = access.grants.length > 0 ? access.grants : undefined;
+    if (Array.isArray(news.groups) && !news.groups.some(isUnknown)) inputs.groups = news.groups.length > 0 ? [...new Set(news.groups as string[])].sort() : undefined;
+    const filled = defined(inputs);
+    // Set at creation only: a change of an existing account fails here, at preview. (A value
+    // not known yet is judged by update.)
+    if (existing && can) {
+      const refusals = setAtCreationRefusals(olds, filled, can);
+      if (refusals.length > 0) return { failures: refusals };
+    }
+    return { inputs: filled };
   },
 
   /** Compares the stored outputs with the new inputs; no request. Nothing replaces (see SERVICE_ACCOUNT_RULES). */
@@ -261,7 +402,17 @@ export const serviceAccountProvider = {
       // preview already; an account to adopt may be suspended already, judged once found.)
       if (inputs.suspended && t.capabilities.suspend) throw new Error(`cannot create ${what}: ${t.capabilities.suspend}`);
       try {
-        account = await t.accounts.create(defined({ displayName: inputs.displayName, description: inputs.description }), opts);
+        const rules = permissionRulesOf(inputs.appAccess ?? []);
+        const groups = inputs.groups ?? [];
+        account = await t.accounts.create(
+          defined({
+            displayName: inputs.displayName,
+            description: inputs.description,
+            permissionRules: rules.length > 0 ? rules : undefined,
+            additionalGroups: groups.length > 0 ? groups : undefined,
+          }),
+          opts,
+        );
       } catch (err) {
         throw failure(`cannot create ${what}`, err);
       }
@@ -325,6 +476,9 @@ export const serviceAccountProvider = {
       description: outs.description,
       suspended: outs.suspended,
       adoptExisting: outs.adoptExisting,
+      // Not observable (the list shows no app access or groups): what was declared stays.
+      appAccess: outs.appAccess,
+      groups: outs.groups,
     });
     return { id: account.id, props: outs, inputs: inputs as ServiceAccountOutputs };
   },
@@ -335,9 +489,21 @@ export const serviceAccountProvider = {
    * only adoptExisting changed.
    */
   async update(id: string, olds: ServiceAccountOutputs, news: ServiceAccountInputs): Promise<pulumi.dynamic.UpdateResult<ServiceAccountOutputs>> {
+    // A value check could not see (unknown at preview) is judged here, before any request.
+    const refusals = setAtCreationRefusals(olds, news, target().capabilities);
+    if (refusals.length > 0) throw new Error(refusals.map((r) => r.reason).join("; "));
     const changes = changesFor(olds, news);
     if (Object.keys(changes.patch).length === 0 && changes.suspended === undefined) {
-      return { outs: defined({ ...olds, name: undefined, adoptExisting: news.adoptExisting, [CONTEXT_KEY]: news[CONTEXT_KEY] }) };
+      return {
+        outs: defined({
+          ...olds,
+          name: undefined,
+          adoptExisting: news.adoptExisting,
+          appAccess: news.appAccess?.length ? news.appAccess : undefined,
+          groups: news.groups?.length ? news.groups : undefined,
+          [CONTEXT_KEY]: news[CONTEXT_KEY],
+        }),
+      };
     }
     const what = `service account "${olds.displayName}" (id ${id})`;
     const t = target();
@@ -395,6 +561,10 @@ export class ServiceAccount extends pulumi.dynamic.Resource {
   declare public readonly suspended: pulumi.Output<boolean>;
   /** Whether the account was allowed to be adopted (an input). */
   declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
+  /** The products the account was created with access to, role and site filled in (an input; undefined when none). */
+  declare public readonly appAccess: pulumi.Output<AppAccess[] | undefined>;
+  /** The group ids the account was created in (an input; undefined when none). */
+  declare public readonly groups: pulumi.Output<string[] | undefined>;
   /** The id product APIs know the account by (Jira and Confluence user references): pass it to a ScopeBinding. */
   declare public readonly accountId: pulumi.Output<string>;
   /** The email Atlassian generated for the account: the user name for HTTP Basic with its tokens. */
@@ -420,6 +590,8 @@ export class ServiceAccount extends pulumi.dynamic.Resource {
         description: args.description,
         suspended: args.suspended,
         adoptExisting: args.adoptExisting,
+        appAccess: args.appAccess,
+        groups: args.groups,
         // A program written for 0.1.0 that still passes `name` fails check, which says what to do.
         ...((args as { name?: unknown }).name === undefined ? {} : { name: (args as { name?: unknown }).name }),
         [CONTEXT_KEY]: clientContextFor(SERVICE_ACCOUNT_TYPE, name, opts?.parent),

@@ -43,6 +43,7 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import ApiTokenShim = require("./shims/ApiToken");
+import GroupMembershipShim = require("./shims/GroupMembership");
 import ScopeBindingShim = require("./shims/ScopeBinding");
 import ServiceAccountShim = require("./shims/ServiceAccount");
 import { shim } from "./shims/forward";
@@ -56,8 +57,8 @@ export { MODULE, typeOf, type ResourceKind } from "./type-names";
  */
 export const shims: Readonly<Record<ResourceKind, pulumi.dynamic.ResourceProvider>> = (() => {
   const byKind: Record<ResourceKind, pulumi.dynamic.ResourceProvider> = inPnpmStore(__dirname)
-    ? { ServiceAccount: shim("ServiceAccount"), ApiToken: shim("ApiToken"), ScopeBinding: shim("ScopeBinding") }
-    : { ServiceAccount: ServiceAccountShim, ApiToken: ApiTokenShim, ScopeBinding: ScopeBindingShim };
+    ? { ServiceAccount: shim("ServiceAccount"), ApiToken: shim("ApiToken"), ScopeBinding: shim("ScopeBinding"), GroupMembership: shim("GroupMembership") }
+    : { ServiceAccount: ServiceAccountShim, ApiToken: ApiTokenShim, ScopeBinding: ScopeBindingShim, GroupMembership: GroupMembershipShim };
   // Read by each resource's constructor, so the first read is in the running program,
   // where the engine's settings say which folder the provider process starts in.
   let checked = false;

@@ -4,7 +4,7 @@
  */
 
 /** The resources this package provides, as the type name's last segment. */
-export type ResourceKind = "ServiceAccount" | "ApiToken" | "ScopeBinding";
+export type ResourceKind = "ServiceAccount" | "ApiToken" | "ScopeBinding" | "GroupMembership";
 
 /** The dynamic resource module: types read `pulumi-nodejs:dynamic/atlassian:<kind>`. */
 export const MODULE = "atlassian";

@@ -32,7 +32,7 @@ const green = (s: string) => (tty ? `\x1b[32m${s}\x1b[0m` : s);
 const red = (s: string) => (tty ? `\x1b[31m${s}\x1b[0m` : s);
 const out = (s = "") => process.stdout.write(`${s}\n`);
 
-const STEPS = 9;
+const STEPS = 10;
 let step = 0;
 function heading(title: string): void {
   step += 1;
@@ -116,7 +116,9 @@ async function main(): Promise<void> {
     const { quickstart, QUICKSTART_DEFAULTS } = require("../examples/quickstart/program") as typeof import("../examples/quickstart/program");
     const dataDir = mkdtempSync(path.join(os.tmpdir(), "atlassian-demo-backend-"));
     if (!keep) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const backend = await startBackend({ dataDir, port: 0 });
+    // As on Atlassian, which creates a service account with no app access: a token reaches a
+    // product only when the account's create gave it access there.
+    const backend = await startBackend({ dataDir, port: 0, atlassian: { appAccess: "enforced" } });
     cleanups.push(() => backend.close());
     out(`   listening on ${backend.url}`);
     out(`   org ${backend.orgId}, cloud ${backend.cloudId}, data in ${dataDir}`);
@@ -126,7 +128,7 @@ async function main(): Promise<void> {
       projectName: "atlassian-quickstart",
       stackName: "demo",
       label: "demo",
-      program: async () => quickstart(),
+      program: async () => quickstart({ appAccess: APP_ACCESS }),
       config: {
         "atlassian:baseUrl": { value: backend.url },
         "atlassian:orgId": { value: backend.orgId },
@@ -210,10 +212,29 @@ async function main(): Promise<void> {
     heading("A scope change, previewed: Atlassian cannot edit a token's scopes, so it is replaced");
     const scopes = [...QUICKSTART_DEFAULTS.scopes, "write:confluence-content"];
     out(dim(`   scopes: ${scopes.join(", ")}`));
-    stack.workspace.program = async () => quickstart({ scopes });
+    stack.workspace.program = async () => quickstart({ scopes, appAccess: APP_ACCESS });
     const change = await stack.preview({ onOutput: engineOutput(), color, diff: false });
     expect((change.changeSummary.replace ?? 0) === 1, "preview plans the token's replacement (create the new one, then revoke the old)");
+    stack.workspace.program = async () => quickstart({ appAccess: APP_ACCESS });
+
+    heading("App access: Atlassian creates a service account with none");
+    out(dim("   The program gives the account Jira and Confluence with its create (appAccess). An account created"));
+    out(dim("   without it authenticates, and is refused on every product call:"));
+    const bare = await tokenWithoutAppAccess(backend);
+    const refused = await productCall(backend.url, "GET", `${jira}/myself`, bare.auth);
+    expect(refused.status === 401, "a token of an account created without Jira access: 401 on Jira");
+    const withAccess = await productCall(backend.url, "GET", `${jira}/myself`, auth);
+    expect(withAccess.status === 200, "the same call with the token of the account created with it: 200");
+    await bare.remove();
+    out(dim("   A change of appAccess after creation has no documented API; the preview says what to do:"));
     stack.workspace.program = async () => quickstart();
+    const noAccess = await stack.preview({ color }).then(
+      () => "",
+      (err: Error) => err.message,
+    );
+    out(`   ${red("error:")} ${dim(/cannot change the app access[^\n]*/.exec(noAccess)?.[0]?.slice(0, 150) ?? "")}…`);
+    expect(noAccess.includes("cannot change the app access"), "removing appAccess fails at preview, saying what to do");
+    stack.workspace.program = async () => quickstart({ appAccess: APP_ACCESS });
 
     if (keep) {
       heading("Kept: the backend and the stack are yours to try");
@@ -241,6 +262,32 @@ async function main(): Promise<void> {
     await runCleanups();
     process.exitCode = 1;
   }
+}
+
+/** The products the demo's account may use (its create gives them). */
+const APP_ACCESS: { product: "jira" | "confluence" }[] = [{ product: "jira" }, { product: "confluence" }];
+
+/**
+ * An account made with the admin API, without app access, and a token of it (the token mint
+ * is the embedded backend's extension); `remove` deletes the account.
+ */
+async function tokenWithoutAppAccess(backend: { url: string; orgId: string; adminKey: string }): Promise<{ auth: string; remove: () => Promise<void> }> {
+  const base = `${backend.url}/admin/api-access/v1/orgs/${backend.orgId}/service-accounts`;
+  const call = async (method: string, url: string, body?: unknown) => {
+    const res = await fetch(url, {
+      method,
+      headers: { authorization: `Bearer ${backend.adminKey}`, ...(body ? { "content-type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (res.status >= 300) throw new DemoFailure(`${method} ${url.replace(backend.url, "")} answered ${res.status}`);
+    return res.status === 204 ? undefined : ((await res.json()) as Record<string, string>);
+  };
+  const account = (await call("POST", base, { displayName: "No app access" }))!;
+  const token = (await call("POST", `${base}/${account.id}/api-tokens`, { label: "demo", scopes: ["read:jira-user"], expiresInDays: 1 }))!;
+  return {
+    auth: `Basic ${Buffer.from(`${account.email}:${token.token}`).toString("base64")}`,
+    remove: async () => void (await call("DELETE", `${base}/${account.id}`)),
+  };
 }
 
 interface AuditEntry {

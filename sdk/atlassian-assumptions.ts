@@ -70,12 +70,39 @@ export const SERVICE_ACCOUNT_PRODUCT_ID_FIELD = "atlassianId" as const;
  * email"; [3p-obs] crewlet sends `{"displayName","description"}`). Body field names of
  * `POST /orgs/{orgId}/service-accounts`. There is no `name`: the email is generated, with a
  * random suffix (`…-x1axxw94zz@serviceaccount.atlassian.com`), so nothing derives a name
- * from it. Atlassian's text also mentions "permission rules" and "additional group
- * memberships" whose field names nobody has published; none is sent. Live check: `POST`
+ * from it. Atlassian's text also says the account is "invited with the specified permission
+ * rules and optional additional group memberships" ([doc], field names unpublished):
+ * `permissionRules` (`[{role, resource}]`, see `APP_ACCESS_PERMISSION_RULE`) and
+ * `additionalGroups` (`[groupId]`) are [guess] by analogy with the v2 invite
+ * (`POST /admin/v2/orgs/{orgId}/users/invite`), whose text Atlassian's mirrors; they are sent
+ * only when a `ServiceAccount` declares `appAccess` or `groups`. Live check: `POST`
  * `{"displayName":"probe-sa-1"}`; record the status, the reply's fields, and whether a
- * missing `permissionRules` is refused.
+ * missing `permissionRules` is refused; then probe 6 of the groups/tokens evidence (a create
+ * with one rule: accepted, and does the account then reach Jira?).
  */
-export const SERVICE_ACCOUNT_CREATE_FIELDS = { displayName: "displayName", description: "description" } as const;
+export const SERVICE_ACCOUNT_CREATE_FIELDS = {
+  displayName: "displayName",
+  description: "description",
+  permissionRules: "permissionRules",
+  additionalGroups: "additionalGroups",
+} as const;
+
+/**
+ * UNCONFIRMED, two readings ([doc] the public org API (invite, `roles/assign`) takes canonical
+ * role ids `atlassian/user`, `atlassian/admin` with a site resource
+ * `ari:cloud:<product>::site/<cloudId>`; [3p-obs] crewlet, on the console's invite route for
+ * service accounts: role ARIs `ari:cloud:<product>::role/product/member`, and Jira's product
+ * key must be `jira-software`: "the plain `jira` ARI is ACCEPTED … and silently grants
+ * nothing"). One permission rule of the create body, for a product and a role: the role id
+ * of the documented model, the resource with the product key the one live observation needs.
+ * Live check: probe 6 (a create with `{"role":"atlassian/user","resource":"ari:cloud:jira-software::site/<cloudId>"}`),
+ * then a call of the account's token to Jira: 200, or the flat 401 of an account without access.
+ */
+export const APP_ACCESS_PERMISSION_RULE = {
+  roles: { user: "atlassian/user", admin: "atlassian/admin" },
+  productKeys: { jira: "jira-software", confluence: "confluence" },
+  resource: (productKey: string, cloudId: string) => `ari:cloud:${productKey}::site/${cloudId}`,
+} as const;
 
 /**
  * [doc] / [3p-obs]. Display names are not unique in an org (crewlet observed duplicates

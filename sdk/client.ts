@@ -52,6 +52,7 @@ import { Extensions } from "./resources/extensions";
 import { ServiceAccounts } from "./resources/service-accounts";
 import { ServiceAccountTokens } from "./resources/service-account-tokens";
 import { OAuthClients } from "./resources/oauth-clients";
+import { DirectoryGroups } from "./resources/directory-groups";
 import { JiraProjectRoles } from "./resources/jira-project-roles";
 import { ConfluenceSpacePermissions, ConfluenceSpaceRoles, ConfluenceSpaces } from "./resources/confluence-spaces";
 
@@ -231,6 +232,8 @@ export class Client {
   readonly events: Events;
   /** Atlassian public: OAuth 2.0 clients, the org's and one account's (lists only). */
   readonly oauthClients: OAuthClients;
+  /** Atlassian public (Organizations API v2): the org directory's groups and their members. */
+  readonly directoryGroups: DirectoryGroups;
   /** Atlassian public (Jira Cloud REST v3): project roles and their members, with the site admin's credentials. */
   readonly jiraProjectRoles: JiraProjectRoles;
   /** Atlassian public (Confluence v2): spaces (key to id) and the site's space-role mode. */
@@ -342,6 +345,7 @@ export class Client {
     this.apiKeys = new ApiKeys(this);
     this.events = new Events(this);
     this.oauthClients = new OAuthClients(this);
+    this.directoryGroups = new DirectoryGroups(this);
     this.jiraProjectRoles = new JiraProjectRoles(this);
     this.confluenceSpaces = new ConfluenceSpaces(this);
     this.confluenceSpaceRoles = new ConfluenceSpaceRoles(this);

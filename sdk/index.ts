@@ -10,6 +10,7 @@ export { CursorPage, PagePromise, nextPageQuery, type PageData } from "./paginat
 export {
   ADMIN_API_ROOT,
   ADMIN_ERROR_CODES,
+  APP_ACCESS_PERMISSION_RULE,
   AUDIT_LOG_REQUESTS_PER_MINUTE,
   LINKS_NEXT_DEFAULT_FORM,
   LINKS_NEXT_FORMS,
@@ -40,6 +41,7 @@ export {
 export { ApiKeys, ApiKeyListParams } from "./resources/api-keys";
 export { Events, EventListParams, type LastTokenUses, type LastTokenUsesParams } from "./resources/events";
 export { OAuthClients, OAuthClientItem, type OAuthClient } from "./resources/oauth-clients";
+export { DirectoryGroups, DirectoryGroup, isUserNotFound } from "./resources/directory-groups";
 export { ServiceAccountTokens, tokenStatus, type ServiceAccountToken, type ServiceAccountRef } from "./resources/service-account-tokens";
 export { JiraProjectRoles, JiraProjectRole, JiraRoleActor, hasUser, type JiraRoleRef } from "./resources/jira-project-roles";
 export {

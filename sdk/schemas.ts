@@ -164,13 +164,30 @@ export const ServiceAccountPatchParams = z.strictObject({
 export type ServiceAccountPatchParams = z.infer<typeof ServiceAccountPatchParams>;
 
 /**
- * Atlassian's create, `POST /service-accounts`: a display name (1-100) and an optional
- * description (0-1000), under the field names of `SERVICE_ACCOUNT_CREATE_FIELDS`; anything
- * else is refused. Display names may repeat in an org.
+ * One permission rule of a create (as the v2 invite has them): a role id (`atlassian/user`)
+ * and the resource it holds on (a site ARI, `ari:cloud:jira-software::site/<cloudId>`); see
+ * `APP_ACCESS_PERMISSION_RULE`.
+ */
+export const PermissionRule = z.strictObject({
+  role: z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, "role must be printable without spaces"),
+  resource: z.string().min(1).max(300).regex(/^ari:cloud:[a-z0-9.-]+::[a-z-]+\/[A-Za-z0-9._:-]+$/, "resource must be an ARI such as ari:cloud:jira-software::site/<cloudId>"),
+});
+export type PermissionRule = z.infer<typeof PermissionRule>;
+
+/** An org directory group's id (Atlassian's are UUIDs; any printable id up to 128 characters is taken). */
+export const GroupId = z.string().min(1, "a group id must not be empty").max(128).regex(/^[A-Za-z0-9._:-]+$/, "a group id is letters, digits, and . _ : -");
+
+/**
+ * Atlassian's create, `POST /service-accounts`: a display name (1-100), an optional
+ * description (0-1000), and the documented "permission rules and optional additional group
+ * memberships", under the field names of `SERVICE_ACCOUNT_CREATE_FIELDS`; anything else is
+ * refused. Display names may repeat in an org.
  */
 export const ServiceAccountCreateParams = z.strictObject({
   [SERVICE_ACCOUNT_CREATE_FIELDS.displayName]: DisplayName,
   [SERVICE_ACCOUNT_CREATE_FIELDS.description]: Description.optional(),
+  [SERVICE_ACCOUNT_CREATE_FIELDS.permissionRules]: z.array(PermissionRule).max(50, "at most 50 permission rules").optional(),
+  [SERVICE_ACCOUNT_CREATE_FIELDS.additionalGroups]: z.array(GroupId).max(50, "at most 50 groups").optional(),
 });
 export type ServiceAccountCreateParams = z.infer<typeof ServiceAccountCreateParams>;
 
@@ -287,6 +304,8 @@ export const ERROR_CODES = [
   "endpoint.notFound",
   // An extension route of this backend while it serves Atlassian's public surfaces only.
   "endpoint.notPublic",
+  // Atlassian's ADMIN-404-8: an account that is not a user of the directory.
+  "user.notFound",
   "conflict.nameTaken",
   "conflict.bindingExists",
   "quota.exceeded",
@@ -381,6 +400,9 @@ export const AUDIT_ACTIONS = [
   "api-token.revoked",
   "api-token.used",
   "oauth-client.created",
+  "group.created",
+  "group-membership.added",
+  "group-membership.removed",
   "scope-binding.created",
   "scope-binding.updated",
   "scope-binding.deleted",

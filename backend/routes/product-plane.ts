@@ -10,7 +10,7 @@
  */
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import type { AccessLevel } from "../../sdk/atlassian-assumptions";
+import { APP_ACCESS_PERMISSION_RULE, type AccessLevel } from "../../sdk/atlassian-assumptions";
 import { atLeast, levelOf } from "../access";
 import type { Context } from "../context";
 import type { ErrorBodyOf } from "../error-handler";
@@ -20,6 +20,11 @@ import { hashSecret, sameHash } from "../secrets";
 import { GroupCommit } from "../usage";
 import type { OrgRow } from "../store";
 import type { Place } from "../store/access";
+
+/** Which product a request of the product plane is for: Confluence's paths are under `/wiki`. */
+function productOf(req: FastifyRequest): "jira" | "confluence" {
+  return /^\/(ex\/confluence\/[^/]+\/)?wiki\//.test(req.url) || req.url.startsWith("/ex/confluence/") ? "confluence" : "jira";
+}
 
 /** Who calls the product plane: a service account's token or a site admin's. */
 export interface Holder {
@@ -105,6 +110,7 @@ export function productPlane(ctx: Context, faults: FaultHooks, publicOnly = fals
   // Auth reads of the hot path, valid until the next change (see Context.generation).
   const holders = new Map<string, { gen: number; value: ReturnType<typeof store.tokenHolder> }>();
   const levels = new Map<string, { gen: number; value: AccessLevel | undefined }>();
+  const permissionRules = new Map<string, { gen: number; value: { role: string; resource: string }[] }>();
   const cached = <V>(m: Map<string, { gen: number; value: V }>, k: string, read: () => V): V => {
     const hit = m.get(k);
     if (hit && hit.gen === ctx.generation) return hit.value;
@@ -161,6 +167,16 @@ export function productPlane(ctx: Context, faults: FaultHooks, publicOnly = fals
     if (t.accountStatus !== "active") throw denied(req, org.id, 401, "the service account of this token is suspended", target, actor);
     if (email !== undefined && email.toLowerCase() !== t.accountEmail!.toLowerCase()) {
       throw denied(req, org.id, 401, "the email does not belong to this token's service account", target, actor);
+    }
+    // --atlassian appAccess=enforced: as on Atlassian, an account the create gave no access to
+    // this product on this site authenticates and is then refused with a flat 401.
+    if (ctx.atlassian.appAccess === "enforced") {
+      const product = productOf(req);
+      const resource = APP_ACCESS_PERMISSION_RULE.resource(APP_ACCESS_PERMISSION_RULE.productKeys[product], org.cloudId);
+      const rules = cached(permissionRules, t.serviceAccountId, () => store.permissionRules(t.serviceAccountId));
+      if (!rules.some((r) => r.resource === resource)) {
+        throw denied(req, org.id, 401, `the service account has no access to ${product === "jira" ? "Jira" : "Confluence"} on this site`, target, actor);
+      }
     }
     req.holder = {
       orgId: org.id,

@@ -16,6 +16,8 @@ import {
   ExtensionServiceAccount,
   ServiceAccountStatus,
   ExtensionServiceAccountUpdateParams,
+  GroupId,
+  PermissionRule,
 } from "../../sdk/schemas";
 import { SERVICE_ACCOUNT_PATCH_ID_FIELD } from "../../sdk/atlassian-assumptions";
 import { listBody, type Context, type ZodApp } from "../context";
@@ -24,8 +26,17 @@ import { ApiError, invalid, notFound } from "../errors";
 export const OrgParams = z.object({ orgId: z.string().max(200) });
 export const AccountParams = OrgParams.extend({ id: Id });
 
-/** The create body of Atlassian's documentation; anything else (`name` included) is a 400. */
-export const AccountCreateBody = z.strictObject({ displayName: DisplayName, description: Description.optional() });
+/**
+ * The create body of Atlassian's documentation: a display name, a description, and the
+ * "permission rules and optional additional group memberships" (field names as the sdk
+ * assumes them, `SERVICE_ACCOUNT_CREATE_FIELDS`); anything else (`name` included) is a 400.
+ */
+export const AccountCreateBody = z.strictObject({
+  displayName: DisplayName,
+  description: Description.optional(),
+  permissionRules: z.array(PermissionRule).max(50).optional(),
+  additionalGroups: z.array(GroupId).max(50).optional(),
+});
 
 /**
  * A service account as Atlassian's list shows it (`atlassianId`, `picture`, `container`,
@@ -115,8 +126,12 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
       // -> 201 the list item; 402 (or 409, --atlassian quotaStatus) when the org's plan is full (naming plan and limit). No Idempotency-Key: a repeat makes another account.
       ctx.mutate(req, reply, 201, () => {
         const { orgId } = req.params;
-        const { displayName, description } = req.body;
+        const { displayName, description, permissionRules, additionalGroups } = req.body;
         const org = store.org(orgId)!;
+        // Every group must be the org's (Atlassian: ADMIN-404-10 group not found).
+        for (const [i, groupId] of (additionalGroups ?? []).entries()) {
+          if (!store.group(orgId, { id: groupId })) throw notFound(`group ${groupId}`, `/additionalGroups/${i}`);
+        }
         const quota = PLAN_QUOTAS[org.plan];
         const count = store.countAccounts(orgId);
         if (count >= quota) {
@@ -140,6 +155,10 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
           createdAt: now,
           updatedAt: now,
         });
+        // Kept as sent: a rule whose ARI no product of this site answers to is accepted and
+        // grants nothing, as a third party saw Atlassian do with the plain `jira` ARI.
+        store.insertPermissionRules(a.id, permissionRules ?? []);
+        for (const groupId of additionalGroups ?? []) store.addMember(groupId, a.accountId, now);
         ctx.audit(req, { orgId, action: "service-account.created", target: { type: "service-account", id: a.id }, outcome: "success" });
         return listItem(orgId, a);
       }),

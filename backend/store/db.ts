@@ -172,6 +172,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX oauth_clients_account ON oauth_clients (service_account_id, seq);
     `,
   },
+  {
+    // What a create may give an account (Atlassian's "permission rules and optional additional
+    // group memberships"), and the org directory's groups and their members.
+    name: "permission rules of accounts; directory groups and memberships",
+    up: `
+      CREATE TABLE account_permission_rules (
+        service_account_id TEXT NOT NULL, role TEXT NOT NULL, resource TEXT NOT NULL,
+        PRIMARY KEY (service_account_id, resource, role)
+      );
+      CREATE TABLE directory_groups (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, org_id TEXT NOT NULL, id TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL, description TEXT NOT NULL, created_at TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX directory_groups_name ON directory_groups (org_id, name);
+      CREATE TABLE group_memberships (
+        group_id TEXT NOT NULL, account_id TEXT NOT NULL, created_at TEXT NOT NULL,
+        PRIMARY KEY (group_id, account_id)
+      );
+      CREATE INDEX group_memberships_account ON group_memberships (account_id);
+    `,
+  },
 ];
 
 /** The schema version this code writes and reads. */

@@ -184,6 +184,14 @@ function toEvent(r: Row): AuditEvent {
   };
 }
 
+/** An org directory group, as this backend keeps it. */
+export interface DirectoryGroup {
+  id: string;
+  name: string;
+  description: string;
+  createdAt: string;
+}
+
 export class Store {
   readonly db: DatabaseSync;
   /** Projects, spaces, site admins and role grants of the product plane. */
@@ -340,6 +348,64 @@ export class Store {
     return this.account(orgId, id);
   }
 
+  // ----- app access and directory groups ---------------------------------------------
+
+  /** Records the permission rules an account was created with. */
+  insertPermissionRules(serviceAccountId: string, rules: readonly { role: string; resource: string }[]): void {
+    for (const r of rules) {
+      this.q("INSERT INTO account_permission_rules (service_account_id, role, resource) VALUES (?, ?, ?) ON CONFLICT DO NOTHING").run(serviceAccountId, r.role, r.resource);
+    }
+  }
+
+  /** The permission rules of the account (by its admin id), in resource order. */
+  permissionRules(serviceAccountId: string): { role: string; resource: string }[] {
+    return (this.q("SELECT role, resource FROM account_permission_rules WHERE service_account_id = ? ORDER BY resource, role").all(serviceAccountId) as Row[]).map(
+      (r) => ({ role: String(r.role), resource: String(r.resource) }),
+    );
+  }
+
+  insertGroup(orgId: string, g: DirectoryGroup): DirectoryGroup {
+    this.q("INSERT INTO directory_groups (org_id, id, name, description, created_at) VALUES (?, ?, ?, ?, ?)").run(orgId, g.id, g.name, g.description, g.createdAt);
+    return g;
+  }
+
+  /** The org's group of this id, or of this name. */
+  group(orgId: string, by: { id: string } | { name: string }): DirectoryGroup | undefined {
+    const r = ("id" in by
+      ? this.q("SELECT * FROM directory_groups WHERE org_id = ? AND id = ?").get(orgId, by.id)
+      : this.q("SELECT * FROM directory_groups WHERE org_id = ? AND name = ?").get(orgId, by.name)) as Row | undefined;
+    return r && { id: String(r.id), name: String(r.name), description: String(r.description), createdAt: String(r.created_at) };
+  }
+
+  /** The org's groups, in creation order. */
+  groups(orgId: string): DirectoryGroup[] {
+    return (this.q("SELECT * FROM directory_groups WHERE org_id = ? ORDER BY seq").all(orgId) as Row[]).map((r) => ({
+      id: String(r.id),
+      name: String(r.name),
+      description: String(r.description),
+      createdAt: String(r.created_at),
+    }));
+  }
+
+  /** Adds the member (a product account id); true when it was not one already. */
+  addMember(groupId: string, accountId: string, now: string): boolean {
+    return Number(this.q("INSERT INTO group_memberships (group_id, account_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING").run(groupId, accountId, now).changes) > 0;
+  }
+
+  removeMember(groupId: string, accountId: string): boolean {
+    return Number(this.q("DELETE FROM group_memberships WHERE group_id = ? AND account_id = ?").run(groupId, accountId).changes) > 0;
+  }
+
+  /** The group ids the account (by product account id) is a member of. */
+  groupsOf(accountId: string): string[] {
+    return (this.q("SELECT group_id FROM group_memberships WHERE account_id = ? ORDER BY group_id").all(accountId) as Row[]).map((r) => String(r.group_id));
+  }
+
+  /** The members (product account ids) of the group, in the order they joined. */
+  membersOf(groupId: string): string[] {
+    return (this.q("SELECT account_id FROM group_memberships WHERE group_id = ? ORDER BY created_at, account_id").all(groupId) as Row[]).map((r) => String(r.account_id));
+  }
+
   /** Deletes the account, revokes its tokens and removes its grants and bindings (one transaction: the caller's). */
   deleteAccount(orgId: string, id: string, now: string): boolean {
     const product = this.account(orgId, id)?.accountId;
@@ -349,6 +415,8 @@ export class Store {
       this.q("UPDATE api_tokens SET revoked = 1, revoked_at = ? WHERE service_account_id = ? AND revoked = 0").run(now, id);
       this.q("DELETE FROM scope_bindings WHERE service_account_id = ?").run(id);
       this.q("DELETE FROM oauth_clients WHERE service_account_id = ?").run(id);
+      this.q("DELETE FROM account_permission_rules WHERE service_account_id = ?").run(id);
+      if (product !== undefined) this.q("DELETE FROM group_memberships WHERE account_id = ?").run(product);
     }
     return changed;
   }

@@ -21,6 +21,13 @@ export interface QuickstartArgs {
   scopes?: string[];
   expiresInDays?: number;
   rotateBeforeDays?: number;
+  /**
+   * The products the account may use, given with its create (Atlassian creates a service
+   * account with none, and its token then reaches no product): e.g. `[{ product: "jira" }]`.
+   * Set at creation only. Default: none, as the embedded backend lets any account's token
+   * through unless started with `--atlassian appAccess=enforced`.
+   */
+  appAccess?: { product: "jira" | "confluence" }[];
 }
 
 export const QUICKSTART_DEFAULTS = {
@@ -30,6 +37,7 @@ export const QUICKSTART_DEFAULTS = {
   scopes: ["read:jira-work", "write:jira-work", "read:confluence-space.summary"],
   expiresInDays: 30,
   rotateBeforeDays: 7,
+  appAccess: [],
 } as const satisfies Required<QuickstartArgs>;
 
 export function quickstart(args: QuickstartArgs = {}) {
@@ -38,6 +46,7 @@ export function quickstart(args: QuickstartArgs = {}) {
   const account = new sa.ServiceAccount("ci-deployer", {
     displayName: cfg.displayName,
     description: "Files release issues from CI. Managed by Pulumi (examples/quickstart).",
+    appAccess: [...cfg.appAccess],
   });
 
   const token = new sa.ApiToken("ci-deployer-token", {

@@ -6,7 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-export function shim(kind: "ServiceAccount" | "ApiToken" | "ScopeBinding"): pulumi.dynamic.ResourceProvider {
+export function shim(kind: "ServiceAccount" | "ApiToken" | "ScopeBinding" | "GroupMembership"): pulumi.dynamic.ResourceProvider {
   // One loader shared by the seven methods, so the state holds its text once. A package the
   // provider process cannot find gets a message naming where it looked and what to do;
   // any other failure (a dependency of the package missing, say) is left as it is.

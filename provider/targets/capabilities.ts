@@ -31,6 +31,23 @@ export const REACTIVATE_UNSUPPORTED =
   "To keep managing it while it is suspended, declare suspended: true; or reactivate it in admin.atlassian.com " +
   "(Directory > Service accounts) and run pulumi up --refresh";
 
+/**
+ * Why an account's app access cannot change after it is created. Atlassian documents one way
+ * to give a service account app access by API, the permission rules of its create; none to
+ * change them later (the console's own invite route is undocumented and grants only).
+ */
+export const APP_ACCESS_CHANGE_UNSUPPORTED =
+  "Atlassian documents no API to change a service account's app access after it is created (only the create takes permission rules): " +
+  "give or withdraw the product in admin.atlassian.com (Directory > Service accounts > the account > App access), then change appAccess " +
+  "to match; or replace the account with the new appAccess (pulumi up --replace <urn>: a new account, new ids, its tokens and bindings made again)";
+
+/** Why an account's `groups` cannot change after it is created: they are sent with the create only. */
+export const GROUPS_CHANGE_UNSUPPORTED =
+  "groups are sent only when the account is created (Atlassian's documented \"additional group memberships\"), and a third party saw " +
+  "Atlassian refuse to add a service account to a group afterwards (\"service accounts are not directory users\"): " +
+  "change the membership in admin.atlassian.com (Directory > Groups), then change groups to match; or replace the account with " +
+  "the new groups (pulumi up --replace <urn>: a new account, new ids, its tokens and bindings made again)";
+
 /** A target's capabilities: `null` where it has one, else why not (the user's message). */
 export interface Capabilities {
   /** Suspending an active account. */
@@ -41,6 +58,10 @@ export interface Capabilities {
   readonly tokens: string | null;
   /** Reading, changing and removing a binding made by a version before 0.2 (the embedded backend kept those). */
   readonly legacyBindings: string | null;
+  /** Changing an existing account's app access (`appAccess`): the create is the only documented way to set it. */
+  readonly appAccessChange: string | null;
+  /** Changing the groups an existing account was created in (`groups`). */
+  readonly groupsChange: string | null;
 }
 
 const LEGACY_BINDINGS_UNSUPPORTED =
@@ -53,9 +74,19 @@ export const CAPABILITIES: Readonly<Record<TargetName, Capabilities>> = Object.f
     reactivate: REACTIVATE_UNSUPPORTED,
     tokens: API_TOKEN_UNSUPPORTED,
     legacyBindings: LEGACY_BINDINGS_UNSUPPORTED,
+    appAccessChange: APP_ACCESS_CHANGE_UNSUPPORTED,
+    groupsChange: GROUPS_CHANGE_UNSUPPORTED,
   }),
-  // The embedded backend's extensions (marked so in embedded.ts and the README).
-  embedded: Object.freeze({ suspend: null, reactivate: null, tokens: null, legacyBindings: null }),
+  // The embedded backend's extensions (marked so in embedded.ts and the README). It follows
+  // Atlassian on app access and groups: set at create, with no extension to change them.
+  embedded: Object.freeze({
+    suspend: null,
+    reactivate: null,
+    tokens: null,
+    legacyBindings: null,
+    appAccessChange: APP_ACCESS_CHANGE_UNSUPPORTED,
+    groupsChange: GROUPS_CHANGE_UNSUPPORTED,
+  }),
 });
 
 /**

@@ -7,8 +7,17 @@ import { atlassianTarget } from "./atlassian";
 import { embeddedTarget } from "./embedded";
 import type { Target } from "./types";
 
-export type { Account, AccountOps, Target, TokenOps } from "./types";
-export { API_TOKEN_UNSUPPORTED, CAPABILITIES, capabilities, REACTIVATE_UNSUPPORTED, SUSPEND_UNSUPPORTED, type Capabilities } from "./capabilities";
+export type { Account, AccountCreate, AccountOps, Target, TokenOps } from "./types";
+export {
+  API_TOKEN_UNSUPPORTED,
+  APP_ACCESS_CHANGE_UNSUPPORTED,
+  CAPABILITIES,
+  capabilities,
+  GROUPS_CHANGE_UNSUPPORTED,
+  REACTIVATE_UNSUPPORTED,
+  SUSPEND_UNSUPPORTED,
+  type Capabilities,
+} from "./capabilities";
 
 const made = new WeakMap<object, Target>();
 

@@ -6,7 +6,7 @@
  * cannot do is data, in `capabilities.ts`; the handlers read it there, never the target's name.
  * Access on Jira and Confluence is the same on both targets: `../access.ts`, not a target.
  */
-import type { ApiTokenCreateParams, ApiTokenWithSecret, RequestOptions, Role, ServiceAccountToken } from "../../sdk/index";
+import type { ApiTokenCreateParams, ApiTokenWithSecret, PermissionRule, RequestOptions, Role, ServiceAccountToken } from "../../sdk/index";
 import type { TargetName } from "../config";
 import type { Capabilities } from "./capabilities";
 
@@ -26,6 +26,16 @@ export interface Account {
   createdAt: string | undefined;
 }
 
+/** What a create sends: the display name and description, and the app access and groups it starts with. */
+export interface AccountCreate {
+  displayName: string;
+  description?: string;
+  /** Atlassian's permission rules (`APP_ACCESS_PERMISSION_RULE`): the documented way to give app access. */
+  permissionRules?: PermissionRule[];
+  /** Org directory group ids: the documented "additional group memberships". */
+  additionalGroups?: string[];
+}
+
 export interface AccountOps {
   /**
    * The org's accounts: one listing (GET /service-accounts, every page) per provider process,
@@ -41,7 +51,7 @@ export interface AccountOps {
    * POST /service-accounts, sent once: a create whose answer is lost (timeout, reset, 5xx) is
    * resolved by listing again, never by a blind retry that could bill a second account.
    */
-  create(params: { displayName: string; description?: string }, opts: RequestOptions): Promise<Account>;
+  create(params: AccountCreate, opts: RequestOptions): Promise<Account>;
   /** PATCH /service-accounts (the id in the body): displayName and description only. */
   update(account: Account, change: { displayName?: string; description?: string }, opts: RequestOptions): Promise<Account>;
   /** Suspends or reactivates: an extension (see the target's {@link Capabilities}). */

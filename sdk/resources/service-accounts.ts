@@ -128,8 +128,9 @@ export class ServiceAccounts extends APIResource {
   }
 
   /**
-   * `POST /service-accounts` `{displayName, description?}` -> the new account (Atlassian
-   * generates its email and ids). Plan full: `QuotaExceededError`. Not idempotent: a failure
+   * `POST /service-accounts` `{displayName, description?, permissionRules?, additionalGroups?}`
+   * -> the new account (Atlassian generates its email and ids). The rules and groups are the
+   * only documented way to give a service account app access and group memberships. Plan full: `QuotaExceededError`. Not idempotent: a failure
    * for which `isAmbiguousWriteFailure(err)` is true may have made the account; list
    * (`findByDisplayName`) before creating again.
    */
@@ -137,6 +138,11 @@ export class ServiceAccounts extends APIResource {
     const p = validateParams(ServiceAccountCreateParams, params, "service account");
     const body: Record<string, unknown> = { [SERVICE_ACCOUNT_CREATE_FIELDS.displayName]: p.displayName };
     if (p.description !== undefined) body[SERVICE_ACCOUNT_CREATE_FIELDS.description] = p.description;
+    // Sent only when given: an account without them is created as before, with no app access.
+    const rules = p[SERVICE_ACCOUNT_CREATE_FIELDS.permissionRules];
+    if (rules !== undefined && rules.length > 0) body[SERVICE_ACCOUNT_CREATE_FIELDS.permissionRules] = rules;
+    const groups = p[SERVICE_ACCOUNT_CREATE_FIELDS.additionalGroups];
+    if (groups !== undefined && groups.length > 0) body[SERVICE_ACCOUNT_CREATE_FIELDS.additionalGroups] = groups;
     return this._client.post(this.#path(), body, ServiceAccount, opts);
   }
 

@@ -106,6 +106,7 @@ describe("cli doctor: against the stand-in as the evidence has Atlassian (the de
     expect(withStatus(doc, "differs")).to.deep.equal([]);
     expect(withStatus(doc, "not checked")).to.have.members([
       "SERVICE_ACCOUNT_CREATE_FIELDS",
+      "APP_ACCESS_PERMISSION_RULE",
       "QUOTA_ERROR_CODES",
       "QUOTA_ERROR_TEXT",
       "quota refusal status",
@@ -156,9 +157,10 @@ describe("cli doctor: against the stand-in as the evidence has Atlassian (the de
     );
     expect([...lines.keys()]).to.include.members(CONSTANTS);
     const open = [...lines].filter(([, l]) => l.status !== "holds").map(([n, l]) => `${n} ${l.status}: ${l.text}`);
-    expect(open).to.have.length(6);
+    expect(open).to.have.length(7);
     expect(open.join("\n"))
-      .to.match(/QUOTA_ERROR_CODES not checked: the org is not full/)
+      .to.match(/APP_ACCESS_PERMISSION_RULE not checked: not probed yet/)
+      .and.match(/QUOTA_ERROR_CODES not checked: the org is not full/)
       .and.match(/QUOTA_ERROR_TEXT not checked/)
       .and.match(/quota refusal status not checked/)
       .and.match(/CONFLUENCE_LEVEL_PERMISSIONS not checked/)

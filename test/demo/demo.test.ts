@@ -55,7 +55,7 @@ describe("npm run demo", function () {
     });
 
     it("walks through every step under its heading, each check passing", () => {
-      for (let i = 1; i <= 9; i++) expect(run.output).to.include(`── ${i}/9  `);
+      for (let i = 1; i <= 10; i++) expect(run.output).to.include(`── ${i}/10  `);
       for (const check of [
         "✓ preview plans 5 creates",
         "✓ up succeeded",
@@ -66,6 +66,9 @@ describe("npm run demo", function () {
         "✓ each of the 4 changes names the stack and resource that made it",
         "✓ the token's one use and its two refusals are recorded",
         "✓ preview plans the token's replacement",
+        "✓ a token of an account created without Jira access: 401 on Jira",
+        "✓ the same call with the token of the account created with it: 200",
+        "✓ removing appAccess fails at preview, saying what to do",
         "✓ destroy succeeded",
         "✓ the token no longer works",
       ]) {
@@ -106,9 +109,9 @@ describe("npm run demo", function () {
     try {
       const run = await runDemo([], { PATH: "/usr/bin:/bin", PULUMI_CLI_CACHE: emptyCache });
       expect(run.code, run.output.slice(-2000)).to.equal(1);
-      expect(run.output).to.include("── 1/9  Start the embedded identity backend");
+      expect(run.output).to.include("── 1/10  Start the embedded identity backend");
       expect(run.output).to.match(/✗ .*pulumi is not on PATH and Go is not installed/);
-      expect(run.output).to.not.include("── 2/9");
+      expect(run.output).to.not.include("── 2/10");
       output = run.output;
     } finally {
       rmSync(emptyCache, { recursive: true, force: true });

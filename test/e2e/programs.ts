@@ -37,6 +37,12 @@ export interface AccountSpec {
   suspended?: boolean;
   adoptExisting?: boolean;
   options?: SpecOptions;
+  /** The products the account may use (ServiceAccount `appAccess`). */
+  appAccess?: { product: "jira" | "confluence"; role?: "user" | "admin" }[];
+  /** Org directory group ids the account is created in (ServiceAccount `groups`). */
+  groups?: string[];
+  /** Group memberships, by Pulumi resource name suffix: `<key>-<membershipKey>`. */
+  memberships?: Record<string, { groupId?: string; groupName?: string }>;
   /** By Pulumi resource name suffix. */
   tokens?: Record<string, TokenSpec>;
   bindings?: Record<string, BindingSpec>;
@@ -59,12 +65,15 @@ export function fleetProgram(fleet: Fleet): () => Promise<Record<string, unknown
     const accounts: Record<string, unknown> = {};
     const tokens: Record<string, unknown> = {};
     const bindings: Record<string, unknown> = {};
+    const memberships: Record<string, unknown> = {};
     for (const [key, spec] of Object.entries(desired)) {
       const account = new sa.ServiceAccount(key, {
         displayName: spec.displayName,
         ...(spec.description === undefined ? {} : { description: spec.description }),
         ...(spec.suspended === undefined ? {} : { suspended: spec.suspended }),
         ...(spec.adoptExisting === undefined ? {} : { adoptExisting: spec.adoptExisting }),
+        ...(spec.appAccess === undefined ? {} : { appAccess: spec.appAccess }),
+        ...(spec.groups === undefined ? {} : { groups: spec.groups }),
       }, spec.options);
       accounts[key] = {
         id: account.id,
@@ -84,6 +93,10 @@ export function fleetProgram(fleet: Fleet): () => Promise<Record<string, unknown
         }, t.options);
         tokens[`${key}-${tkey}`] = { id: token.id, token: token.token, expiresAt: token.expiresAt };
       }
+      for (const [mkey, m] of Object.entries(spec.memberships ?? {})) {
+        const membership = new sa.GroupMembership(`${key}-${mkey}`, { accountId: account.accountId, ...m });
+        memberships[`${key}-${mkey}`] = membership.id;
+      }
       for (const [bkey, b] of Object.entries(spec.bindings ?? {})) {
         const binding = new sa.ScopeBinding(`${key}-${bkey}`, {
           serviceAccountId: account.id,
@@ -94,7 +107,7 @@ export function fleetProgram(fleet: Fleet): () => Promise<Record<string, unknown
         bindings[`${key}-${bkey}`] = binding.id;
       }
     }
-    return { accounts, tokens: pulumi.secret(tokens), bindings };
+    return { accounts, tokens: pulumi.secret(tokens), bindings, memberships };
   };
 }
 
@@ -118,4 +131,5 @@ export const TYPES = {
   ServiceAccount: "pulumi-nodejs:dynamic/atlassian:ServiceAccount",
   ApiToken: "pulumi-nodejs:dynamic/atlassian:ApiToken",
   ScopeBinding: "pulumi-nodejs:dynamic/atlassian:ScopeBinding",
+  GroupMembership: "pulumi-nodejs:dynamic/atlassian:GroupMembership",
 } as const;

@@ -71,7 +71,14 @@ export interface BackendChoice {
    * defaults to 0 here (the backend's own default in public-only mode is 3000): only the
    * tests that study the not-ready window set it.
    */
-  atlassian?: { accountReadyDelayMs?: number; linksNext?: "absolute" | "relative" | "cursor"; patchReply?: "account" | "empty" | "partial"; maxPageSize?: number };
+  atlassian?: {
+    accountReadyDelayMs?: number;
+    linksNext?: "absolute" | "relative" | "cursor";
+    patchReply?: "account" | "empty" | "partial";
+    maxPageSize?: number;
+    appAccess?: "ignored" | "enforced";
+    groupAddAfterCreate?: "refused" | "allowed";
+  };
   /** Injected failures, e.g. `"lost=1,seed=7"` (the write lands, its answer is lost). */
   faults?: string;
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import { API_TOKEN_RULES, SCOPE_BINDING_RULES, SERVICE_ACCOUNT_RULES } from "../../provider/index";
+import { API_TOKEN_RULES, GROUP_MEMBERSHIP_RULES, SCOPE_BINDING_RULES, SERVICE_ACCOUNT_RULES } from "../../provider/index";
 
 const README = readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
 
@@ -32,6 +32,7 @@ const cases = [
   ["ServiceAccount", SERVICE_ACCOUNT_RULES],
   ["ApiToken", API_TOKEN_RULES],
   ["ScopeBinding", SCOPE_BINDING_RULES],
+  ["GroupMembership", GROUP_MEMBERSHIP_RULES],
 ] as const;
 
 describe("the README's input tables follow the change rules the provider's diff reads", () => {
