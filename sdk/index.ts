@@ -60,7 +60,7 @@ export {
   ConsoleServiceAccounts,
   ConsoleTokenMintParams,
   ConsoleInviteParams,
-  PermissionRule,
+  ConsolePermissionRule,
   memberRule,
   type ConsoleMintedToken,
 } from "./resources/console";

@@ -7,7 +7,7 @@
  * - revoke one: `DELETE /users/{atlassianId}/manage/api-tokens/{tokenId}` (Atlassian's documented user-management route);
  * - app access of an existing account: `POST /admin/account-management/v1/orgs/{orgId}/service-accounts/invite` (console, 202, lands asynchronously).
  */
-import { DAY_MS, type ApiTokenCreateParams, type ApiTokenWithSecret, type Client, type PermissionRule, type RequestOptions } from "../../sdk/index";
+import { DAY_MS, type ApiTokenCreateParams, type ApiTokenWithSecret, type Client, type ConsolePermissionRule, type RequestOptions } from "../../sdk/index";
 import { now } from "../clock";
 import type { PublicAccountOps } from "./public";
 import type { ConsoleAccessOps, TokenOps } from "./types";
@@ -54,7 +54,7 @@ export function consoleTokens(client: Client, accounts: PublicAccountOps): Pick<
 
 export function consoleAccess(client: Client): ConsoleAccessOps {
   return {
-    invite: (atlassianId: string, rules: PermissionRule[], opts: RequestOptions) =>
+    invite: (atlassianId: string, rules: ConsolePermissionRule[], opts: RequestOptions) =>
       client.console.serviceAccounts.invite({ userIds: [atlassianId], permissionRules: rules }, opts),
   };
 }

@@ -6,7 +6,7 @@
  * cannot do is data, in `capabilities.ts`; the handlers read it there, never the target's name.
  * Access on Jira and Confluence is the same on both targets: `../access.ts`, not a target.
  */
-import type { ApiTokenCreateParams, ApiTokenWithSecret, PermissionRule, RequestOptions, Role, ServiceAccountToken } from "../../sdk/index";
+import type { ApiTokenCreateParams, ApiTokenWithSecret, ConsolePermissionRule, RequestOptions, Role, ServiceAccountToken } from "../../sdk/index";
 import type { TargetName } from "../config";
 import type { Capabilities } from "./capabilities";
 
@@ -78,7 +78,7 @@ export interface LegacyBindingOps {
  * only: the console has no route that takes access back.
  */
 export interface ConsoleAccessOps {
-  invite(atlassianId: string, rules: PermissionRule[], opts: RequestOptions): Promise<void>;
+  invite(atlassianId: string, rules: ConsolePermissionRule[], opts: RequestOptions): Promise<void>;
 }
 
 export interface Target {

@@ -24,20 +24,20 @@ export const ConsoleMintedToken = z.looseObject({ id: z.union([z.string(), z.num
 export type ConsoleMintedToken = { id: string; token: string };
 
 /** One permission rule of the console's invite: a role ARI on a site resource ARI. */
-export const PermissionRule = z.strictObject({
+export const ConsolePermissionRule = z.strictObject({
   role: z.string().regex(/^ari:cloud:[a-z-]+::role\/\S+$/, "role must be a role ARI such as ari:cloud:jira-software::role/product/member"),
   resource: z.string().regex(/^ari:cloud:[a-z-]+::site\/[A-Za-z0-9_-]+$/, "resource must be a site ARI such as ari:cloud:jira-software::site/<cloudId>"),
 });
-export type PermissionRule = z.infer<typeof PermissionRule>;
+export type ConsolePermissionRule = z.infer<typeof ConsolePermissionRule>;
 
 export const ConsoleInviteParams = z.strictObject({
   userIds: z.array(z.string().regex(OPAQUE_ID, "each userId must be an account's atlassianId")).min(1, "userIds must name at least one account").max(25, "userIds may name at most 25 accounts"),
-  permissionRules: z.array(PermissionRule).min(1, "permissionRules must hold at least one rule"),
+  permissionRules: z.array(ConsolePermissionRule).min(1, "permissionRules must hold at least one rule"),
 });
 export type ConsoleInviteParams = z.infer<typeof ConsoleInviteParams>;
 
 /** The console's product role and site resource for a product (`jira-software`, not the plain `jira`, which the console accepts and grants nothing). */
-export function memberRule(product: "jira-software" | "confluence", cloudId: string): PermissionRule {
+export function memberRule(product: "jira-software" | "confluence", cloudId: string): ConsolePermissionRule {
   return { role: `ari:cloud:${product}::role/product/member`, resource: `ari:cloud:${product}::site/${cloudId}` };
 }
 
