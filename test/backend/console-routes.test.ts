@@ -3,6 +3,8 @@
  * revoke, on the wire and through the sdk: `client.console` and `client.userApiTokens`.
  */
 import { expect } from "chai";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import { Client, isNotFound, memberRule, NotFoundError, productAccountIdOf, SECRET_PATTERN } from "../../sdk";
 import { basic, expectAdminError, harness, uniqueName, type Harness } from "./helper";
 
@@ -139,5 +141,23 @@ describe("backend: the admin console's routes (--console-routes)", function () {
       const refused = await client.console.apiTokens.mint(a.atlassianId, { label: "x", scopes: ["read:jira-user"], expiry: inDays(500) }).catch((e: Error) => e);
       expect(String(refused)).to.include("INVALID_EXPIRY").and.not.match(SECRET_PATTERN).and.not.include(b.adminKey);
     });
+  });
+
+  it("sdk: a mint answered 200 without the secret throws, naming the token id to revoke; the POST is sent once", async () => {
+    let posts = 0;
+    const server = http.createServer((req, res) => {
+      if (req.method === "POST") posts++;
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: "tok-1" }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const client = new Client({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, orgId: "org-1", apiKey: "pasak_x" });
+    try {
+      const err = await client.console.apiTokens.mint("712020:abc", { label: "x", scopes: ["read:jira-user"], expiry: inDays(1) }).catch((e: Error) => e);
+      expect(String(err)).to.include("returned no secret").and.include("tok-1").and.include("DELETE /users/712020%3Aabc/manage/api-tokens/tok-1");
+      expect(posts).to.equal(1);
+    } finally {
+      client.close();
+      server.close();
+    }
   });
 });
