@@ -1,7 +1,8 @@
 /**
- * The admin API: one plugin of two encapsulated scopes, Atlassian's public admin routes
- * (under `ADMIN_BASE`, and the audit log under its own base) and this backend's extensions
- * (`extensions.ts`). A route gets its scope's hooks and error body by being registered in it:
+ * The admin API: one plugin of encapsulated scopes, Atlassian's public admin routes
+ * (under `ADMIN_BASE`, and the audit log under its own base), this backend's extensions
+ * (`extensions.ts`), Atlassian's user-management token route, and, only when started with
+ * `consoleRoutes`, the admin console's routes (`console.ts`; unsupported by Atlassian). A route gets its scope's hooks and error body by being registered in it:
  *
  * | in order                 | Atlassian's routes            | the extensions                       |
  * | ------------------------ | ----------------------------- | ------------------------------------ |
@@ -24,6 +25,7 @@ import { adminAuth } from "./auth";
 import { ADMIN_BASE, type Context, type ZodApp } from "./context";
 import { contractErrorBody, errorHandler, type ErrorBodyOf } from "./error-handler";
 import { AdminErrorBody, adminErrorBody } from "./errors";
+import { CONSOLE_DESCRIPTION, CONSOLE_TAG, consoleRoutes, userManagementRoutes } from "./console";
 import { EXTENSION_DESCRIPTION, EXTENSION_TAG, extensionRoutes, refuseNotPublic } from "./extensions";
 import type { FaultHooks } from "./faults";
 import { Idempotency } from "./idempotency";
@@ -39,11 +41,13 @@ export interface AdminOptions {
   faults: FaultHooks;
   /** Serve Atlassian's public surfaces only: every extension answers 404 endpoint.notPublic. */
   publicOnly: boolean;
+  /** Serve the admin console's routes (unsupported by Atlassian; `console.ts`) in their own scope. */
+  consoleRoutes: boolean;
 }
 
 const atlassianErrorBody: ErrorBodyOf = (status, items) => adminErrorBody(status, items);
 
-export async function adminApi(admin: ZodApp, { ctx, faults, publicOnly }: AdminOptions): Promise<void> {
+export async function adminApi(admin: ZodApp, { ctx, faults, publicOnly, consoleRoutes: withConsole }: AdminOptions): Promise<void> {
   await admin.register(async (atlassian: ZodApp) => {
     answersIn(atlassian, ctx, atlassianErrorBody, AdminErrorBody);
     atlassian.addHook("onRequest", adminAuth(ctx, 401));
@@ -64,6 +68,31 @@ export async function adminApi(admin: ZodApp, { ctx, faults, publicOnly }: Admin
     // The org directory's groups: Organizations API v2, /admin/v2/orgs/{orgId}/directories/{directoryId}/….
     directoryGroupRoutes(atlassian, ctx);
   });
+
+  // Atlassian's user-management API (documented): it takes an unscoped key only, and a scoped
+  // one is refused with 403 (as measured by a third party), so its own scope.
+  await admin.register(async (users: ZodApp) => {
+    answersIn(users, ctx, atlassianErrorBody, AdminErrorBody);
+    users.addHook("onRequest", adminAuth(ctx, 403));
+    users.addHook("preHandler", faults.draw(atlassianErrorBody));
+    users.addHook("preHandler", faults.latency);
+    userManagementRoutes(users, ctx);
+  });
+
+  // The admin console's routes: NOT Atlassian's public API and not this backend's extensions.
+  // Registered only when asked for (`--console-routes`); otherwise they do not exist (404).
+  if (withConsole) {
+    await admin.register(async (consoleScope: ZodApp) => {
+      answersIn(consoleScope, ctx, atlassianErrorBody, AdminErrorBody, (schema) => {
+        schema.tags = [...(schema.tags ?? []).filter((t) => t !== CONSOLE_TAG), CONSOLE_TAG];
+        schema.description = CONSOLE_DESCRIPTION;
+      });
+      consoleScope.addHook("onRequest", adminAuth(ctx, 403));
+      consoleScope.addHook("preHandler", faults.draw(atlassianErrorBody));
+      consoleScope.addHook("preHandler", faults.latency);
+      consoleRoutes(consoleScope, ctx);
+    });
+  }
 
   const idempotency = new Idempotency(ctx);
   await admin.register(

@@ -43,6 +43,8 @@ export interface AppOptions {
   knownSecrets?: string[];
   /** Serve Atlassian's public surfaces only (see `extensions.ts`). */
   publicOnly?: boolean;
+  /** Serve the admin console's routes, which Atlassian does not support (see `console.ts`). */
+  consoleRoutes?: boolean;
   /** The stand-in's switches (see `atlassian.ts`); defaults there. */
   atlassian?: Partial<AtlassianOptions>;
   /** The cloud id of the site served at the site-URL form (`/rest/api/3/...`, `/wiki/...`): the default org's. */
@@ -163,7 +165,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   app.addHook("onSend", faults.loseAnswer);
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  await typed.register(adminApi, { ctx, faults, publicOnly: opts.publicOnly ?? false });
+  await typed.register(adminApi, { ctx, faults, publicOnly: opts.publicOnly ?? false, consoleRoutes: opts.consoleRoutes ?? false });
   const plane = productPlane(ctx, faults, opts.publicOnly ?? false, opts.siteCloudId);
   // Through the gateway (`/ex/{product}/{cloudId}`, scoped tokens), and at the site's own URL
   // (`https://<site>.atlassian.net/rest/api/3/...`, `/wiki/...`, classic tokens): one site, the default org's.

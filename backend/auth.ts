@@ -27,7 +27,8 @@ export function targetOf(req: FastifyRequest): { type: string; id: string } {
  */
 export function adminAuth(ctx: Context, insufficientScope: 401 | 403) {
   return async function authenticate(req: FastifyRequest): Promise<void> {
-    const orgId = ((req.params ?? {}) as { orgId?: string }).orgId ?? "";
+    const named = ((req.params ?? {}) as { orgId?: string }).orgId;
+    let orgId = named ?? "";
     const store = ctx.store;
     const deny = (status: number, code: "unauthorized" | "forbidden.orgMismatch" | "forbidden.insufficientScope", detail: string, orgs: string[]) => {
       for (const o of new Set(orgs)) {
@@ -45,12 +46,15 @@ export function adminAuth(ctx: Context, insufficientScope: 401 | 403) {
     }
     req.actor = { type: "api-key", id: key.id };
     req.apiKeyScopes = key.scopes;
+    req.apiKeyOrgId = key.orgId;
+    // A route that names no org (Atlassian's `/users/{accountId}/…`) acts on the key's.
+    if (named === undefined && req.routeOptions.config.orgOfKey === true) orgId = key.orgId;
     if (key.orgId !== orgId) {
       throw deny(403, "forbidden.orgMismatch", "this API key belongs to another org; use a key of the org in the path", [orgId, key.orgId]);
     }
     const need = req.routeOptions.config.scope;
     if (need === "unscoped" && key.scopes !== null) {
-      throw deny(insufficientScope, "forbidden.insufficientScope", "only an unscoped API key (one holding every scope) may manage API keys", [orgId]);
+      throw deny(insufficientScope, "forbidden.insufficientScope", "only an unscoped API key (one holding every scope) may call this route", [orgId]);
     }
     if (need && need !== "unscoped" && key.scopes !== null && !key.scopes.includes(need)) {
       throw deny(insufficientScope, "forbidden.insufficientScope", `this API key lacks the scope ${need}`, [orgId]);

@@ -17,11 +17,13 @@ const USAGE = `usage: backend serve --data-dir <dir> [--port <n|0>] [--host 127.
                      [--plan free|standard|enterprise] [--cloud-id <id>] [--rate-limit <n>/<seconds>|0]
                      [--faults <spec>] [--extra-org <id>:<key>[:<plan>]]... [--sync normal|full] [--audit-retention-days <n>] [--log]
                      [--site-admin <email>:<token>] [--confluence-mode roles|roles-transition|pre-roles] [--public-only]
-                     [--atlassian <k=v,...>]
+                     [--console-routes] [--atlassian <k=v,...>]
 
 --faults <spec>  injected failures on the admin API and the product plane's access routes, e.g.
   error5xx=0.1,throttle=0.05,reset=0.02,lost=0.05,latencyMs=20-200,seed=42
   (error5xx, throttle, reset fail before the handler; lost: the change lands, the answer is lost as a reset or a 500)
+--console-routes also serves routes of Atlassian's admin console, which Atlassian does not support
+  (POST /users/{atlassianId}/manage/api-tokens, POST /admin/account-management/v1/orgs/{orgId}/service-accounts/invite)
 ${ATLASSIAN_USAGE}`;
 
 class UsageError extends Error {}
@@ -55,6 +57,7 @@ async function main(argv: string[]): Promise<void> {
         "site-admin": { type: "string" },
         "confluence-mode": { type: "string" },
         "public-only": { type: "boolean", default: false },
+        "console-routes": { type: "boolean", default: false },
         atlassian: { type: "string" },
       },
     }));
@@ -114,6 +117,7 @@ async function main(argv: string[]): Promise<void> {
     siteAdmin,
     confluenceMode,
     publicOnly: values["public-only"],
+    consoleRoutes: values["console-routes"],
     atlassian,
   });
 
@@ -149,6 +153,7 @@ async function main(argv: string[]): Promise<void> {
         ...(b.siteAdminFile ? { tokenFile: b.siteAdminFile } : {}),
       },
       ...(values["public-only"] ? { publicOnly: true } : {}),
+      ...(values["console-routes"] ? { consoleRoutes: true } : {}),
     }) + "\n",
   );
 }

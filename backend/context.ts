@@ -41,11 +41,15 @@ declare module "fastify" {
   interface FastifyRequest {
     actor?: Actor;
     apiKeyScopes?: AdminScope[] | null;
+    /** The org of the authenticated admin key (what a route that names no org acts on). */
+    apiKeyOrgId?: string;
     idem?: IdempotencyClaim;
   }
   interface FastifyContextConfig {
     /** Admin scope a route needs; `"unscoped"`: only a key holding every scope. */
     scope?: AdminScope | "unscoped";
+    /** The route names no org (`/users/{accountId}/…`): it acts on the key's org. */
+    orgOfKey?: boolean;
   }
 }
 

@@ -66,6 +66,13 @@ export interface BackendOptions {
    */
   publicOnly?: boolean;
   /**
+   * Serve the routes Atlassian's admin console uses, which Atlassian does not publish or
+   * support: `POST /users/{atlassianId}/manage/api-tokens` (mint a token) and
+   * `POST /admin/account-management/v1/orgs/{orgId}/service-accounts/invite`. Off by default;
+   * independent of `publicOnly` (they are not extensions).
+   */
+  consoleRoutes?: boolean;
+  /**
    * The stand-in's switches, where the evidence about Atlassian's admin API has more than one
    * reading (see `backend/atlassian.ts`): `linksNext` ("absolute"), `tokenPathId` ("id"),
    * `patchReply` ("account"), `roleModeEndpoint` ("present"), `maxPageSize` (80),
@@ -115,7 +122,7 @@ export async function startServer(opts: BackendOptions): Promise<RunningBackend>
   try {
     const seeded = bootstrap(store, opts.dataDir, now().toISOString(), opts);
     const knownSecrets = [seeded.adminKey, seeded.siteAdmin.token, ...(opts.adminKey ? [opts.adminKey] : []), ...(opts.orgs ?? []).map((o) => o.adminKey)];
-    const { app } = await buildApp({ store, now, rateLimit, faults, logger: opts.logger, logSink: opts.logSink, knownSecrets, publicOnly: opts.publicOnly, atlassian: opts.atlassian, siteCloudId: seeded.cloudId });
+    const { app } = await buildApp({ store, now, rateLimit, faults, logger: opts.logger, logSink: opts.logSink, knownSecrets, publicOnly: opts.publicOnly, consoleRoutes: opts.consoleRoutes, atlassian: opts.atlassian, siteCloudId: seeded.cloudId });
     const sweep = () => {
       const t = now().getTime();
       store.sweepIdempotency(t - SECRET_REPLAY_MS, t - REPLAY_MS);

@@ -15,11 +15,12 @@
  */
 import { parseArgs } from "node:util";
 import { atlassianOptions, parseAtlassian, type AtlassianOptions } from "../backend/atlassian";
-import { client as configuredClient, raw, resetConfiguration, roleMapping, settings, siteSettings } from "../provider/config";
+import { client as configuredClient, consoleRoutes, raw, resetConfiguration, roleMapping, settings, siteSettings } from "../provider/config";
 import { SERVICE_ACCOUNT_LIST_PAGE_SIZE } from "../sdk/atlassian-assumptions";
 import { VERSION, type Client } from "../sdk/client";
 import { PROJECT_KEY, SPACE_KEY } from "../sdk/resources/product";
 import type { ServiceAccount } from "../sdk/resources/service-accounts";
+import { CONSOLE_LINES, probeConsoleTokens } from "./probes/console";
 import { probeAuditLog, probeOAuthClients } from "./probes/inventory";
 import { judgeErrors, judgeListedAccounts, probeErrors, probeLinks, probeList, probePageSize, probeTokenLists, probeTokenPaths, type ErrorSample } from "./probes/admin";
 import { listAccounts, type Probe } from "./probes/context";
@@ -44,7 +45,8 @@ then what to change. Read-only unless --write.
   --confluence-space <KEY>  a Confluence space whose roles to read (with --write: to grant access in)
   --write                   also check what needs a throwaway service account (pasa-doctor-<random>):
                             create it, update it, grant and remove access, revoke its tokens, delete
-                            it; it is deleted on Ctrl-C or a failure too
+                            it; it is deleted on Ctrl-C or a failure too. With atlassian:consoleRoutes
+                            on, also mint one token through the console's route and revoke it alone
   --json                    print one JSON document (for a ticket) instead of the report
   --stand-in                run against the embedded backend (Atlassian's public surfaces only),
                             seeded, instead of an org; project ALPHA and space DOCS unless given
@@ -296,6 +298,14 @@ async function probeAll(p: Probe, o: Options, cleanup: Cleanup, record: Throwawa
     }
   }
 
+  let withConsole = false;
+  try {
+    withConsole = consoleRoutes();
+  } catch (err) {
+    report.notCheckedRest(CONSOLE_LINES, (err as Error).message);
+  }
+  if (!withConsole) report.notCheckedRest(CONSOLE_LINES, "atlassian:consoleRoutes is off: the provider uses neither route");
+
   if (record && readable) {
     p.say(`--write: making the throwaway service account ${record.displayName}`);
     await step(WRITE_LINES, () =>
@@ -312,6 +322,8 @@ async function probeAll(p: Probe, o: Options, cleanup: Cleanup, record: Throwawa
             if (!report.judged("SERVICE_ACCOUNT_TOKEN_PATH_ID_FIELD")) await step(["SERVICE_ACCOUNT_TOKEN_PATH_ID_FIELD"], () => probeTokenPaths(p, account));
             if (!report.judged("TOKEN_LIST_ITEMS_FIELD")) await step(tokenLines.slice(1), () => probeTokenLists(p, [account]));
             if (siteWorks && !report.judged("SERVICE_ACCOUNT_PRODUCT_ID_FIELD")) await step(["SERVICE_ACCOUNT_PRODUCT_ID_FIELD", "SERVICE_ACCOUNT_JIRA_ACCOUNT_TYPE"], () => probeProductId(p, account));
+            // The console's mint and the single revoke, only when the provider would use them.
+            if (withConsole) await step(CONSOLE_LINES, () => probeConsoleTokens(p, account));
           },
         },
         cleanup,
@@ -330,6 +342,7 @@ async function probeAll(p: Probe, o: Options, cleanup: Cleanup, record: Throwawa
   report.notCheckedRest(WRITE_LINES, "needs --write (a throwaway account)");
   // Probing it gives the throwaway account app access (and a seat): left to a probe that asks for that.
   report.notChecked("APP_ACCESS_PERMISSION_RULE", "not probed yet: it needs a create with permission rules, which takes a product seat");
+  report.notCheckedRest(CONSOLE_LINES, "needs --write (a throwaway account)");
   report.notCheckedRest(["SERVICE_ACCOUNT_PRODUCT_ID_FIELD", "SERVICE_ACCOUNT_JIRA_ACCOUNT_TYPE"], "the org has no service account to look up (with --write, the throwaway account is one)");
 }
 

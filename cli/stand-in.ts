@@ -26,6 +26,11 @@ export interface StandInOptions {
   atlassian?: Partial<AtlassianOptions>;
   /** The org's plan (its service-account quota). Default `standard`. */
   plan?: Plan;
+  /**
+   * Also serve the admin console's routes, and set `atlassian:consoleRoutes` with the org's
+   * unscoped key (those routes refuse a scoped one). Default: off.
+   */
+  consoleRoutes?: boolean;
   /** The site's Confluence space-role mode. Default `ROLES`. */
   confluenceMode?: "ROLES" | "ROLES_TRANSITION" | "PRE_ROLES";
 }
@@ -34,7 +39,7 @@ export interface StandIn {
   url: string;
   orgId: string;
   cloudId: string;
-  /** An org admin key holding every scope but {@link STAND_IN_MISSING_SCOPE}. */
+  /** An org admin key holding every scope but {@link STAND_IN_MISSING_SCOPE}; with `consoleRoutes`, the org's unscoped key. */
   apiKey: string;
   /** The site admin of the product plane (HTTP Basic `email:token`). */
   siteAdmin: { email: string; token: string };
@@ -72,7 +77,8 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     } finally {
       await seeding.close();
     }
-    const b = await startBackend({ ...common, publicOnly: true, ...(opts.atlassian ? { atlassian: opts.atlassian } : {}) });
+    const b = await startBackend({ ...common, publicOnly: true, consoleRoutes: opts.consoleRoutes === true, ...(opts.atlassian ? { atlassian: opts.atlassian } : {}) });
+    if (opts.consoleRoutes) apiKey = b.adminKey;
     const settings: Partial<Record<SettingName, string>> = {
       target: "atlassian-cloud",
       baseUrl: b.url,
@@ -81,6 +87,7 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
       cloudId: b.cloudId,
       siteAdminEmail: siteAdmin.email,
       siteAdminToken: siteAdmin.token,
+      ...(opts.consoleRoutes ? { consoleRoutes: "true" } : {}),
     };
     return {
       url: b.url,

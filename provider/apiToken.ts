@@ -280,7 +280,7 @@ export const apiTokenProvider = {
     }
     // The org's policy (atlassian:policy), judged on the inputs alone.
     failures.push(...policyFailures("ApiToken", news, failures));
-    // Atlassian Cloud cannot mint a token: fail the preview, before any request.
+    // Atlassian Cloud cannot mint a token (unless atlassian:consoleRoutes): fail the preview, before any request.
     const unsupported = capabilities()?.tokens;
     if (unsupported && !bad.has("serviceAccountId")) failures.push({ property: "serviceAccountId", reason: unsupported });
     return failures.length > 0 ? { failures } : { inputs };
@@ -302,8 +302,9 @@ export const apiTokenProvider = {
   },
 
   /**
-   * Sends POST /service-accounts/{id}/api-tokens, an EXTENSION of the embedded backend
-   * (Atlassian has no API to create a token; on Atlassian Cloud check has already failed).
+   * Sends POST /service-accounts/{id}/api-tokens, an EXTENSION of the embedded backend; on
+   * Atlassian Cloud, which has no API to create a token, the admin console's
+   * POST /users/{atlassianId}/manage/api-tokens with atlassian:consoleRoutes (else check has already failed).
    * Returns the token's id and outputs, the secret included. A fixed expiresAt that is not
    * in range fails as check does, with no request.
    */
@@ -360,7 +361,8 @@ export const apiTokenProvider = {
 
   /**
    * Sends DELETE /service-accounts/{id}/api-tokens/{tokenId}, an EXTENSION of the embedded
-   * backend (Atlassian can only revoke all of an account's tokens); revoked or gone already is fine.
+   * backend; on Atlassian Cloud with atlassian:consoleRoutes, its documented
+   * DELETE /users/{atlassianId}/manage/api-tokens/{tokenId}. Revoked or gone already is fine.
    */
   async delete(id: string, props: ApiTokenOutputs): Promise<void> {
     const t = target();

@@ -24,7 +24,8 @@ export type SettingName =
   | "siteAdminEmail"
   | "siteAdminToken"
   | "roleMapping"
-  | "policy";
+  | "policy"
+  | "consoleRoutes";
 
 /** One setting: its stack config key, its environment variable, whether it is a secret. */
 export interface Setting {
@@ -81,6 +82,12 @@ export const SETTINGS: readonly Setting[] = [
   setting("siteAdminToken", "ATLASSIAN_SITE_ADMIN_TOKEN", true, "an API token of that site admin (set it with --secret)"),
   setting("roleMapping", "ATLASSIAN_ROLE_MAPPING", false, "JSON mapping viewer/editor/admin to Jira and Confluence role names; see the README"),
   setting("policy", "ATLASSIAN_POLICY", false, "JSON rules every resource's check enforces (token life, rotation, scopes, roles, names); see the README"),
+  setting(
+    "consoleRoutes",
+    "ATLASSIAN_CONSOLE_ROUTES",
+    false,
+    "true lets the provider use routes of Atlassian's admin console, which Atlassian does not support and may change without notice (ApiToken on Atlassian Cloud); needs an unscoped org key; default false",
+  ),
 ];
 
 const byName = Object.fromEntries(SETTINGS.map((s) => [s.name, s])) as Record<SettingName, Setting>;
@@ -243,6 +250,21 @@ function checkSiteUrl(siteUrl: string): void {
   ) {
     throw invalid("siteUrl", siteUrl, 'not the site\'s URL; give it without a path, query or credentials, e.g. "https://acme.atlassian.net"');
   }
+}
+
+/**
+ * `atlassian:consoleRoutes` (else `ATLASSIAN_CONSOLE_ROUTES`): whether the provider may use
+ * the admin console's routes, which Atlassian does not support (see the README). Off unless
+ * set to `true`; a value that is not `true` or `false` fails naming the setting. Needs no
+ * other setting (`check` reads it before any request).
+ */
+export function consoleRoutes(): boolean {
+  const given = raw("consoleRoutes");
+  if (given === undefined) return false;
+  const v = given.toLowerCase();
+  if (v === "true") return true;
+  if (v === "false") return false;
+  throw invalid("consoleRoutes", given, 'not a boolean; give "true" to use the admin console\'s routes or "false" (the default) not to');
 }
 
 /** The text of `atlassian:policy` (else `ATLASSIAN_POLICY`), which `policy.ts` parses and judges with. */

@@ -11,7 +11,9 @@
  * Which API is which: Atlassian's public operations are the top-level resources
  * (`serviceAccounts`, `serviceAccountTokens`, `apiKeys`, `events`, `jiraProjectRoles`,
  * `confluence*`); the embedded backend's extensions, the routes Atlassian does not publish
- * (`backend/extensions.ts`), are all under `client.extensions`.
+ * (`backend/extensions.ts`), are all under `client.extensions`; routes of Atlassian's admin
+ * console, which Atlassian does not support (minting a token, the service-account invite),
+ * are under `client.console`.
  *
  * Retries: a request is retried only when repeating it cannot do harm. Reads, PUT, PATCH and
  * DELETE are idempotent and are retried on 408, 429, 5xx, timeouts and broken connections. A
@@ -48,7 +50,9 @@ import { PagePromise, type PageData } from "./pagination";
 import { describeIssues, Id } from "./schemas";
 import { ApiKeys } from "./resources/api-keys";
 import { Events } from "./resources/events";
+import { Console } from "./resources/console";
 import { Extensions } from "./resources/extensions";
+import { UserApiTokens } from "./resources/user-api-tokens";
 import { ServiceAccounts } from "./resources/service-accounts";
 import { ServiceAccountTokens } from "./resources/service-account-tokens";
 import { OAuthClients } from "./resources/oauth-clients";
@@ -223,6 +227,8 @@ export class Client {
   readonly serviceAccounts: ServiceAccounts;
   /** Atlassian public: a service account's tokens (list, revoke all). */
   readonly serviceAccountTokens: ServiceAccountTokens;
+  /** Atlassian public (user management): revoke one token of an account, `/users/{accountId}/manage/api-tokens/{tokenId}`. */
+  readonly userApiTokens: UserApiTokens;
   /** Atlassian public: the list of the org's admin API keys (creating and deleting one are extensions). */
   readonly apiKeys: ApiKeys;
   /**
@@ -248,6 +254,12 @@ export class Client {
    * scope bindings, creating and deleting API keys. Against Atlassian each fails (404).
    */
   readonly extensions: Extensions;
+  /**
+   * UNSUPPORTED BY ATLASSIAN: routes its admin console uses, which can change without notice
+   * (mint a service account's token, give an existing account product access). Need an
+   * unscoped org key. The embedded backend serves them only when started with `consoleRoutes`.
+   */
+  readonly console: Console;
   readonly cloudId: string | undefined;
   /** The product site's URL (no trailing slash) when product calls go to the site rather than the gateway. */
   readonly siteUrl: string | undefined;
@@ -351,6 +363,8 @@ export class Client {
     this.confluenceSpaceRoles = new ConfluenceSpaceRoles(this);
     this.confluenceSpacePermissions = new ConfluenceSpacePermissions(this);
     this.extensions = new Extensions(this);
+    this.userApiTokens = new UserApiTokens(this);
+    this.console = new Console(this);
   }
 
   /** A client with some options changed (for example another `clientContext`), sharing nothing mutable. */

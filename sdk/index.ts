@@ -54,6 +54,18 @@ export {
   SpacePermissionEntry,
   SpaceRoleMode,
 } from "./resources/confluence-spaces";
+export { UserApiTokens } from "./resources/user-api-tokens";
+// Routes of Atlassian's admin console, unsupported by Atlassian (`client.console`).
+export {
+  Console,
+  ConsoleApiTokens,
+  ConsoleServiceAccounts,
+  ConsoleTokenMintParams,
+  ConsoleInviteParams,
+  ConsolePermissionRule,
+  memberRule,
+  type ConsoleMintedToken,
+} from "./resources/console";
 // The embedded backend's extensions (`client.extensions`).
 export {
   Extensions,

@@ -71,6 +71,8 @@ export const CATALOGUE = [
   { name: "CONFLUENCE_DEFAULT_ROLES", kind: "constant", where: ASSUMPTIONS },
   { name: "CONFLUENCE_SYSTEM_ROLE_NAMES", kind: "constant", where: ASSUMPTIONS },
   { name: "CONFLUENCE_LEVEL_PERMISSIONS", kind: "constant", where: ASSUMPTIONS },
+  { name: "console token mint", kind: "setting", where: "atlassian:consoleRoutes (sdk/resources/console.ts; a route of the admin console, unsupported by Atlassian)" },
+  { name: "single token revoke", kind: "setting", where: "atlassian:consoleRoutes (sdk/resources/user-api-tokens.ts)" },
 ] as const satisfies readonly { name: string; kind: Kind; where: string }[];
 
 export type LineName = (typeof CATALOGUE)[number]["name"];

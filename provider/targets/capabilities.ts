@@ -14,7 +14,9 @@ export const API_TOKEN_UNSUPPORTED =
   "create the token in admin.atlassian.com (Directory > Service accounts > the account > Create credentials), " +
   "store it as a secret (pulumi config set --secret <key> <token>) and read it in the program with config.requireSecret; " +
   "list an account's tokens and their expiry with listApiTokens({ serviceAccountId }). " +
-  'Remove the ApiToken resource, or set atlassian:target to "embedded" when the stack targets the embedded backend';
+  'Remove the ApiToken resource, or set atlassian:target to "embedded" when the stack targets the embedded backend; ' +
+  "or, accepting routes of Atlassian's admin console that Atlassian does not support and may change without notice, " +
+  "set atlassian:consoleRoutes to true (or ATLASSIAN_CONSOLE_ROUTES=true) with an unscoped org key (see the README)";
 
 export const SUSPEND_UNSUPPORTED =
   "Atlassian Cloud has no API to suspend a service account (its update changes displayName and description only): " +
@@ -54,7 +56,7 @@ export interface Capabilities {
   readonly suspend: string | null;
   /** Reactivating a suspended account. */
   readonly reactivate: string | null;
-  /** Minting one API token and revoking one (ApiToken's create and delete). */
+  /** Minting one API token and revoking one (ApiToken's create and delete); on Atlassian Cloud, with `atlassian:consoleRoutes` only. */
   readonly tokens: string | null;
   /** Reading, changing and removing a binding made by a version before 0.2 (the embedded backend kept those). */
   readonly legacyBindings: string | null;
@@ -90,13 +92,24 @@ export const CAPABILITIES: Readonly<Record<TargetName, Capabilities>> = Object.f
 });
 
 /**
- * The capabilities of the target in force, known from the settings alone (no request, no
- * credential). `null` when `atlassian:target` is malformed: `check` then judges nothing, and
- * the first operation fails naming the setting.
+ * Atlassian Cloud with `atlassian:consoleRoutes: true`: tokens through the admin console's
+ * mint (unsupported by Atlassian) and Atlassian's documented single revoke; the rest as without.
+ */
+export const ATLASSIAN_CLOUD_WITH_CONSOLE: Capabilities = Object.freeze({ ...CAPABILITIES["atlassian-cloud"], tokens: null });
+
+/** A target's capabilities under the settings: the console routes add tokens on Atlassian Cloud. */
+export function capabilitiesOf(name: TargetName, consoleRoutes: boolean): Capabilities {
+  return name === "atlassian-cloud" && consoleRoutes ? ATLASSIAN_CLOUD_WITH_CONSOLE : CAPABILITIES[name];
+}
+
+/**
+ * The capabilities of the target in force, known from the settings alone (`atlassian:target`
+ * and `atlassian:consoleRoutes`; no request, no credential). `null` when one of them is
+ * malformed: `check` then judges nothing, and the first operation fails naming the setting.
  */
 export function capabilities(): Capabilities | null {
   try {
-    return CAPABILITIES[config.targetName()];
+    return capabilitiesOf(config.targetName(), config.consoleRoutes());
   } catch {
     return null;
   }

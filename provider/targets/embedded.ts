@@ -9,10 +9,11 @@
  */
 import type { Client } from "../../sdk/index";
 import { CAPABILITIES } from "./capabilities";
+import { consoleAccess } from "./console";
 import { publicAccounts, publicTokens } from "./public";
 import type { Target } from "./types";
 
-export function embeddedTarget(client: Client): Target {
+export function embeddedTarget(client: Client, withConsole: boolean): Target {
   const accounts = publicAccounts(client);
   return {
     name: "embedded",
@@ -33,6 +34,8 @@ export function embeddedTarget(client: Client): Target {
       // EXTENSION: Atlassian can only revoke all of an account's tokens.
       revoke: (serviceAccountId, tokenId, opts) => client.extensions.apiTokens.revoke(serviceAccountId, tokenId, opts),
     },
+    // The console's invite, when the backend serves the console's routes (`--console-routes`) and the setting is on.
+    consoleAccess: withConsole ? consoleAccess(client) : null,
     legacyBindings: {
       // EXTENSION: the backend's scope bindings are a view of role grants.
       async retrieve(serviceAccountId, bindingId, opts) {

@@ -7,28 +7,31 @@ import { atlassianTarget } from "./atlassian";
 import { embeddedTarget } from "./embedded";
 import type { Target } from "./types";
 
-export type { Account, AccountCreate, AccountOps, Target, TokenOps } from "./types";
+export type { Account, AccountCreate, AccountOps, ConsoleAccessOps, Target, TokenOps } from "./types";
 export {
   API_TOKEN_UNSUPPORTED,
   APP_ACCESS_CHANGE_UNSUPPORTED,
+  ATLASSIAN_CLOUD_WITH_CONSOLE,
   CAPABILITIES,
   capabilities,
+  capabilitiesOf,
   GROUPS_CHANGE_UNSUPPORTED,
   REACTIVATE_UNSUPPORTED,
   SUSPEND_UNSUPPORTED,
   type Capabilities,
 } from "./capabilities";
 
-const made = new WeakMap<object, Target>();
+const made = new WeakMap<object, { target: Target; withConsole: boolean }>();
 
-/** The target for the settings in force; made once per client (so per settings). */
+/** The target for the settings in force (`atlassian:consoleRoutes` included); made once per client and settings. */
 export function target(): Target {
   const { target: name } = config.settings();
+  const withConsole = config.consoleRoutes();
   const client = config.client();
   let t = made.get(client);
-  if (!t || t.name !== name) {
-    t = name === "atlassian-cloud" ? atlassianTarget(client) : embeddedTarget(client);
+  if (!t || t.target.name !== name || t.withConsole !== withConsole) {
+    t = { target: name === "atlassian-cloud" ? atlassianTarget(client, withConsole) : embeddedTarget(client, withConsole), withConsole };
     made.set(client, t);
   }
-  return t;
+  return t.target;
 }

@@ -6,7 +6,7 @@
  * cannot do is data, in `capabilities.ts`; the handlers read it there, never the target's name.
  * Access on Jira and Confluence is the same on both targets: `../access.ts`, not a target.
  */
-import type { ApiTokenCreateParams, ApiTokenWithSecret, PermissionRule, RequestOptions, Role, ServiceAccountToken } from "../../sdk/index";
+import type { ApiTokenCreateParams, ApiTokenWithSecret, ConsolePermissionRule, PermissionRule, RequestOptions, Role, ServiceAccountToken } from "../../sdk/index";
 import type { TargetName } from "../config";
 import type { Capabilities } from "./capabilities";
 
@@ -61,9 +61,9 @@ export interface AccountOps {
 }
 
 export interface TokenOps {
-  /** Mints a token: an extension (Atlassian has no API for it). */
+  /** Mints a token: an extension of the embedded backend, or the admin console's route (Atlassian has no API for it). */
   mint(serviceAccountId: string, params: ApiTokenCreateParams, opts: RequestOptions): Promise<ApiTokenWithSecret>;
-  /** Revokes one token: an extension (Atlassian can only revoke all of an account's tokens). */
+  /** Revokes one token: an extension of the embedded backend, or Atlassian's user-management route (with the console routes on). */
   revoke(serviceAccountId: string, tokenId: string, opts: RequestOptions): Promise<void>;
   /** GET .../api-tokens, filtered to one token (public on both). */
   find(serviceAccountId: string, tokenId: string, opts: RequestOptions): Promise<ServiceAccountToken | null>;
@@ -81,6 +81,16 @@ export interface LegacyBindingOps {
   delete(serviceAccountId: string, bindingId: string, opts: RequestOptions): Promise<void>;
 }
 
+/**
+ * Product access of an EXISTING account through the admin console's invite (UNSUPPORTED by
+ * Atlassian; `atlassian:consoleRoutes: true` only). It answers 202 and the access lands
+ * asynchronously (minutes): a read right after should say "pending", not "missing". Grant
+ * only: the console has no route that takes access back.
+ */
+export interface ConsoleAccessOps {
+  invite(atlassianId: string, rules: ConsolePermissionRule[], opts: RequestOptions): Promise<void>;
+}
+
 export interface Target {
   readonly name: TargetName;
   /** What it can do beyond Atlassian's public operations: data, the same as {@link CAPABILITIES}[name]. */
@@ -89,4 +99,6 @@ export interface Target {
   readonly legacyBindings: LegacyBindingOps | null;
   readonly accounts: AccountOps;
   readonly tokens: TokenOps;
+  /** The console's invite (app access after creation); `null` unless `atlassian:consoleRoutes` is true. */
+  readonly consoleAccess: ConsoleAccessOps | null;
 }

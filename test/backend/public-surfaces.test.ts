@@ -357,6 +357,20 @@ describe("backend: the site admin of the product plane", () => {
     expect(line.siteAdmin).to.deep.equal({ email: "ops@example.com", accountId: line.siteAdmin.accountId });
   });
 
+  it("takes --console-routes from the command line: the console's mint is served beside --public-only, and the listening line says so", async function () {
+    this.timeout(30_000);
+    const key = "pasak_" + "C".repeat(43);
+    const line: any = await serve(["--console-routes", "--public-only", "--admin-key", key], async (l) => {
+      const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+      const made: any = await (await fetch(`${l.url}/admin/api-access/v1/orgs/${l.orgId}/service-accounts`, { method: "POST", headers, body: JSON.stringify({ displayName: "cli console" }) })).json();
+      const expiry = new Date(Date.now() + 86_400_000).toISOString();
+      const minted = await fetch(`${l.url}/users/${made.atlassianId}/manage/api-tokens`, { method: "POST", headers, body: JSON.stringify({ label: "cli", scopes: ["read:jira-user"], expiry }) });
+      expect(minted.status).to.equal(200);
+      expect(Object.keys((await minted.json()) as object).sort()).to.deep.equal(["id", "token"]);
+    });
+    expect(line).to.include({ publicOnly: true, consoleRoutes: true });
+  });
+
   it("takes --atlassian switches from the command line", async function () {
     this.timeout(30_000);
     const key = "pasak_" + "R".repeat(43);

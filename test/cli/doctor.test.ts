@@ -84,6 +84,9 @@ async function spaceAssignees(s: StandIn, key: string): Promise<string[]> {
   return (await getJson(`${wiki}/api/v2/spaces/${space.id}/role-assignments?limit=250`, siteAuth(s))).results.map((r: any) => r.principal.principalId);
 }
 
+/** Tokens minted in the org, by its audit log (the console stand-in's key is unscoped, so it may read it). */
+const tokensCreated = async (s: StandIn) =>
+  (await getJson(`${s.url}/admin/v1/orgs/${s.orgId}/events?action=api-token.created`, `Bearer ${s.apiKey}`)).data.length as number;
 const throwaways = async (s: StandIn) => (await accounts(s)).filter((a) => a.displayName.startsWith("pasa-doctor-"));
 /** The constants of sdk/atlassian-assumptions.ts, by name. */
 const CONSTANTS = Object.keys(assumptions).filter((k) => k !== "default");
@@ -117,6 +120,8 @@ describe("cli doctor: against the stand-in as the evidence has Atlassian (the de
       "CONFLUENCE_LEVEL_PERMISSIONS",
       "AUDIT_TOKEN_USE",
       "AUDIT_LOG_REQUESTS_PER_MINUTE",
+      "console token mint",
+      "single token revoke",
     ]);
     for (const f of doc.findings.filter((x) => x.status === "not checked")) expect(f.why, f.name).to.match(/\w{4}/);
     // The report's other reads: the seeded OAuth client, one account's client list, and an audit log the key may not read.
@@ -124,6 +129,7 @@ describe("cli doctor: against the stand-in as the evidence has Atlassian (the de
     expect(named(doc, "OAUTH_CLIENT_ACCOUNT_LINK").seen).to.match(/^GET …\/service-accounts\/\{id\}\/oauth-clients answers a list/);
     expect(named(doc, "AUDIT_TOKEN_USE").why).to.include("read:events:admin");
     expect(named(doc, "SERVICE_ACCOUNT_PATH_ID_FIELD").why).to.include("--write");
+    expect(named(doc, "console token mint").why).to.include("atlassian:consoleRoutes is off");
     expect(named(doc, "CONFLUENCE_LEVEL_PERMISSIONS").why).to.include("role mode (ROLES)");
     // What the seeded org shows: a shared display name, a token of each status, a refused scope.
     expect(named(doc, "SERVICE_ACCOUNT_DISPLAY_NAMES_UNIQUE").seen).to.include(`"${STAND_IN_ACCOUNTS[0]}"`);
@@ -157,7 +163,7 @@ describe("cli doctor: against the stand-in as the evidence has Atlassian (the de
     );
     expect([...lines.keys()]).to.include.members(CONSTANTS);
     const open = [...lines].filter(([, l]) => l.status !== "holds").map(([n, l]) => `${n} ${l.status}: ${l.text}`);
-    expect(open).to.have.length(7);
+    expect(open).to.have.length(9);
     expect(open.join("\n"))
       .to.match(/APP_ACCESS_PERMISSION_RULE not checked: not probed yet/)
       .and.match(/QUOTA_ERROR_CODES not checked: the org is not full/)
@@ -165,7 +171,9 @@ describe("cli doctor: against the stand-in as the evidence has Atlassian (the de
       .and.match(/quota refusal status not checked/)
       .and.match(/CONFLUENCE_LEVEL_PERMISSIONS not checked/)
       .and.match(/AUDIT_TOKEN_USE not checked: the audit log answered/)
-      .and.match(/AUDIT_LOG_REQUESTS_PER_MINUTE not checked: only going past it would show it/);
+      .and.match(/AUDIT_LOG_REQUESTS_PER_MINUTE not checked: only going past it would show it/)
+      .and.match(/console token mint not checked: atlassian:consoleRoutes is off/)
+      .and.match(/single token revoke not checked: atlassian:consoleRoutes is off/);
     expect(lines.get("NEW_ACCOUNT_GRANT_RETRY")!.text).to.match(/Jira project ALPHA took a grant \d+\.\d s after the create \(\d+ tries\); the provider retries a 404 for 60 s/);
     expect(lines.get("SERVICE_ACCOUNT_CREATE_FIELDS")!.text).to.match(/made "pasa-doctor-[0-9a-f]{8}": email pasa-doctor-[0-9a-f]{8}-[a-z0-9]{10}@serviceaccount\.atlassian\.com/);
     expect(lines.get("CONFLUENCE_DEFAULT_ROLES")!.text).to.include("Viewer granted to the throwaway account and removed");
@@ -175,6 +183,36 @@ describe("cli doctor: against the stand-in as the evidence has Atlassian (the de
     expect(await jiraMembers(s, "ALPHA", "Viewer")).to.deep.equal(membersBefore);
     expect(await spaceAssignees(s, "DOCS")).to.deep.equal(assigneesBefore);
     expectNoSecrets(r.stdout + r.stderr, "doctor's output", secretsOf(s));
+  });
+});
+
+describe("cli doctor: with atlassian:consoleRoutes on (a stand-in serving the console's routes)", function () {
+  this.timeout(120_000);
+  let s: StandIn;
+  before(async () => {
+    s = await startStandIn({ consoleRoutes: true });
+  });
+  after(() => s?.close());
+
+  it("read-only: the console lines say they need --write, and nothing is minted", async () => {
+    const before = await tokensCreated(s);
+    const doc = await doctorJson(s, PLACES);
+    expect(named(doc, "console token mint").why).to.include("needs --write");
+    expect(named(doc, "single token revoke").why).to.include("needs --write");
+    expect(await tokensCreated(s)).to.equal(before);
+  });
+
+  it("--write: mints one token of the throwaway account through the console's route and revokes it alone; both lines hold, nothing is left", async () => {
+    const before = await tokensCreated(s);
+    const doc = await doctorJson(s, ["--write", ...PLACES]);
+    expect(named(doc, "console token mint")).to.include({ status: "holds" });
+    expect(named(doc, "console token mint").seen).to.include("POST /users/{atlassianId}/manage/api-tokens");
+    expect(named(doc, "single token revoke")).to.include({ status: "holds" });
+    expect(named(doc, "single token revoke").seen).to.match(/shows the token (revoked|gone)/);
+    expect(doc.leftBehind).to.deep.equal([]);
+    expect(await throwaways(s)).to.deep.equal([]);
+    expect(await tokensCreated(s), "the one token of the throwaway account").to.equal(before + 1);
+    expectNoSecrets(doc.stdout + doc.stderr, "doctor's output", secretsOf(s));
   });
 });
 

@@ -22,6 +22,8 @@ export interface BackendOptions {
    * extension answers 404), and the stack's `atlassian:target` is `atlassian-cloud`.
    */
   publicOnly?: boolean;
+  /** Also serve the admin console's routes (`--console-routes`), which Atlassian does not support. */
+  consoleRoutes?: boolean;
   /**
    * The stand-in's readings of what the evidence leaves open (links.next form, which id the
    * token routes take, the PATCH reply, …) and its not-ready window: see the backend's
@@ -81,6 +83,7 @@ export class TestBackend {
       logger: false,
       siteAdmin,
       publicOnly: opts.publicOnly ?? false,
+      consoleRoutes: opts.consoleRoutes ?? false,
       atlassian: { accountReadyDelayMs: 0, ...opts.atlassian },
       ...(opts.confluenceMode ? { confluenceMode: opts.confluenceMode } : {}),
     } as Parameters<typeof startBackend>[0]);

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { client, configure, resetConfiguration, roleMapping, settings, SETTINGS, siteSettings, targetName } from "../../provider/config";
+import { capabilities } from "../../provider/targets/capabilities";
+import { client, configure, consoleRoutes, resetConfiguration, roleMapping, settings, SETTINGS, siteSettings, targetName } from "../../provider/config";
 import { DEFAULT_ROLE_MAPPING } from "../../provider/roles";
 import { configOf, expectNoSecret, withEnv } from "./helpers";
 
@@ -175,6 +176,37 @@ describe("provider configuration", () => {
       }));
   });
 
+  describe("the console routes (atlassian:consoleRoutes)", () => {
+    const CLOUD = { "atlassian:target": "atlassian-cloud" };
+
+    it("are off by default, and ApiToken on Atlassian Cloud is refused naming the setting as an option", () =>
+      withEnv(NO_ENV, () => {
+        configure(configOf(CLOUD));
+        expect(consoleRoutes()).to.equal(false);
+        expect(capabilities()?.tokens).to.include("atlassian:consoleRoutes").and.to.include("does not support");
+      }));
+
+    it("on, from the stack or ATLASSIAN_CONSOLE_ROUTES, make tokens a capability of Atlassian Cloud (and nothing else)", () =>
+      withEnv(NO_ENV, () => {
+        configure(configOf({ ...CLOUD, "atlassian:consoleRoutes": "true" }));
+        expect(capabilities()?.tokens).to.equal(null);
+        expect(capabilities()?.suspend).to.be.a("string");
+        withEnv({ ...NO_ENV, ATLASSIAN_CONSOLE_ROUTES: "TRUE" }, () => {
+          configure(configOf(CLOUD));
+          expect(consoleRoutes()).to.equal(true);
+          expect(capabilities()?.tokens).to.equal(null);
+        });
+      }));
+
+    it("refuse a value that is not a boolean, naming the setting, the value and both ways to set it", () =>
+      withEnv(NO_ENV, () => {
+        configure(configOf({ ...CLOUD, "atlassian:consoleRoutes": "yes" }));
+        expect(() => consoleRoutes()).to.throw(/atlassian:consoleRoutes \(or ATLASSIAN_CONSOLE_ROUTES\) is "yes": not a boolean.*pulumi config set atlassian:consoleRoutes/);
+        // check cannot judge what the target can do: the first operation names the setting.
+        expect(capabilities()).to.equal(null);
+      }));
+  });
+
   describe("the role mapping", () => {
     it("defaults to team-managed Jira roles and Confluence's default space roles", () =>
       withEnv(NO_ENV, () => {
@@ -214,6 +246,7 @@ describe("provider configuration", () => {
       ["atlassian:siteAdminToken", "ATLASSIAN_SITE_ADMIN_TOKEN", true],
       ["atlassian:roleMapping", "ATLASSIAN_ROLE_MAPPING", false],
       ["atlassian:policy", "ATLASSIAN_POLICY", false],
+      ["atlassian:consoleRoutes", "ATLASSIAN_CONSOLE_ROUTES", false],
     ]);
   });
 });
