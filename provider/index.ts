@@ -21,7 +21,7 @@ import type { ResourceKind } from "./shim";
 import { versioned, type Handlers } from "./version";
 
 export { ServiceAccount, SERVICE_ACCOUNT_TYPE, SERVICE_ACCOUNT_RULES } from "./serviceAccount";
-export type { AppAccess, AppAccessArgs, ServiceAccountArgs, ServiceAccountInputs, ServiceAccountOutputs } from "./serviceAccount";
+export type { AppAccess, AppAccessArgs, PendingAppAccess, ServiceAccountArgs, ServiceAccountInputs, ServiceAccountOutputs } from "./serviceAccount";
 export { ApiToken, API_TOKEN_TYPE, API_TOKEN_RULES } from "./apiToken";
 export type { ApiTokenArgs, ApiTokenInputs, ApiTokenOutputs } from "./apiToken";
 export { ScopeBinding, SCOPE_BINDING_TYPE, SCOPE_BINDING_RULES } from "./scopeBinding";
@@ -31,7 +31,7 @@ export type { GroupMembershipArgs, GroupMembershipInputs, GroupMembershipOutputs
 export { SETTINGS, TARGETS, ATLASSIAN_BASE_URL, type Setting, type TargetName } from "./config";
 export { listApiTokens, type ListApiTokensArgs, type ListApiTokensSettings, type ServiceAccountToken } from "./listApiTokens";
 export { DEFAULT_ROLE_MAPPING, CONFLUENCE_PERMISSION_SETS, type RoleMapping } from "./roles";
-export { API_TOKEN_UNSUPPORTED, APP_ACCESS_CHANGE_UNSUPPORTED, CAPABILITIES, GROUPS_CHANGE_UNSUPPORTED, type Capabilities } from "./targets/capabilities";
+export { API_TOKEN_UNSUPPORTED, APP_ACCESS_GRANT_UNSUPPORTED, APP_ACCESS_WITHDRAW_UNSUPPORTED, CAPABILITIES, GROUPS_CHANGE_UNSUPPORTED, type Capabilities } from "./targets/capabilities";
 export { NOW_ENV } from "./clock";
 export type { ResourceKind } from "./shim";
 export { INSTALLED_VERSION, VERSION_KEY } from "./version";

@@ -17,7 +17,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { APP_ACCESS_PERMISSION_RULE, Description, DisplayName, GroupId, type PermissionRule, type RequestOptions } from "../sdk/index";
+import { setTimeout as sleep } from "node:timers/promises";
+import { APP_ACCESS_PERMISSION_RULE, Description, DisplayName, GroupId, isNotFound, type PermissionRule, type RequestOptions } from "../sdk/index";
 import { now } from "./clock";
 import {
   CONTEXT_KEY,
@@ -35,12 +36,15 @@ import {
 } from "./common";
 import * as config from "./config";
 import { noteCreated } from "./access";
+import { consoleGrantRefusal, consoleRulesOf, grantChanges, readAppAccess, reconcile, sortGrants, type AppAccess, type PendingAppAccess } from "./appAccess";
 import { policyFailures } from "./policy";
 import { capabilities, target, type Account, type Capabilities, type Target } from "./targets/index";
 import { MODULE, shims, typeOf } from "./shim";
 
 /** `pulumi-nodejs:dynamic/atlassian:ServiceAccount` */
 export const SERVICE_ACCOUNT_TYPE = typeOf("ServiceAccount");
+
+export type { AppAccess, PendingAppAccess } from "./appAccess";
 
 /** The arguments of a {@link ServiceAccount}. */
 export interface ServiceAccountArgs {
@@ -75,9 +79,11 @@ export interface ServiceAccountArgs {
    * (the only documented way to give a service account app access): for example
    * `[{ product: "jira" }, { product: "confluence", role: "user" }]`. Atlassian creates a
    * service account with no app access, and its token then reaches no product (a flat 401).
-   * Set at creation only: a change of an existing account fails at preview, saying what to
-   * do. Not read back (Atlassian's list does not show app access). With `adoptExisting`, the
-   * account exists already: recorded as declared, not sent. Default: none.
+   * Read back through Atlassian's role-assignment read: a grant asked for and not seen yet is
+   * pending for an hour (access lands asynchronously), then drift. Adding a grant to an
+   * existing account takes `atlassian:consoleRoutes` (the console's invite); without it, and
+   * for taking access back, a change fails at preview, saying what to do. With
+   * `adoptExisting`, the account exists already: recorded as declared, not sent. Default: none.
    */
   appAccess?: pulumi.Input<pulumi.Input<AppAccessArgs>[]>;
   /**
@@ -95,13 +101,6 @@ export interface AppAccessArgs {
   role?: pulumi.Input<"user" | "admin">;
   /** The site's cloud id. Default: the `atlassian:cloudId` setting. */
   cloudId?: pulumi.Input<string>;
-}
-
-/** One product grant as check fills it in: every field set. */
-export interface AppAccess {
-  product: "jira" | "confluence";
-  role: "user" | "admin";
-  cloudId: string;
 }
 
 /** The inputs as the handlers receive them, after `check`. */
@@ -130,8 +129,10 @@ export interface ServiceAccountOutputs extends Internal {
   suspended: boolean;
   /** The input, echoed. */
   adoptExisting?: boolean;
-  /** What the create asked for (Atlassian's list does not show app access: not read back). */
+  /** The app access the account holds or waits for, as the last read found it (see {@link appAccessPending}). */
   appAccess?: AppAccess[];
+  /** Grants asked for (by the create, or the console's invite) and not seen held yet, with when; absent when none. */
+  appAccessPending?: PendingAppAccess[];
   /** The groups the create asked for (not read back: the account list does not show them). */
   groups?: string[];
   /** The id product APIs know the account by (Atlassian's `atlassianId`). */
@@ -210,8 +211,6 @@ const RULES = {
   },
 };
 
-const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
-
 /**
  * The grants with role and site filled in (`role` user, `cloudId` from `atlassian:cloudId`),
  * one per product and site, sorted; or the failure naming what is missing.
@@ -233,7 +232,7 @@ function appAccessOf(given: unknown): { grants: AppAccess[] } | { reason: string
     }
     out.set(key, grant);
   }
-  return { grants: [...out.values()].sort(byKey((g) => `${g.product}/${g.cloudId}`)) };
+  return { grants: sortGrants([...out.values()]) };
 }
 
 /** The create's permission rules for these grants (see `APP_ACCESS_PERMISSION_RULE`). */
@@ -251,8 +250,18 @@ function setAtCreationRefusals(olds: Partial<ServiceAccountInputs>, inputs: Serv
   const what = `service account "${inputs.displayName}"`;
   // A value not known yet (during a preview) is judged by update, once it is.
   const known = (v: unknown) => !isUnknown(v) && !(Array.isArray(v) && v.some((x) => isUnknown(x) || (typeof x === "object" && x !== null && Object.values(x).some(isUnknown))));
-  if (can.appAccessChange && known(inputs.appAccess) && !sameList(olds.appAccess, inputs.appAccess)) {
-    out.push({ property: "appAccess", reason: `cannot change the app access of ${what}: ${can.appAccessChange}` });
+  if (known(inputs.appAccess)) {
+    const { added, withdrawn } = grantChanges(olds.appAccess ?? [], inputs.appAccess ?? []);
+    const list = (gs: AppAccess[]) => gs.map((g) => `${g.product} (${g.role}) on site ${g.cloudId}`).join(", ");
+    if (withdrawn.length > 0 && can.appAccessWithdraw) {
+      out.push({ property: "appAccess", reason: `cannot take ${list(withdrawn)} from ${what}: ${can.appAccessWithdraw}` });
+    } else if (added.length > 0 && can.appAccessGrant) {
+      out.push({ property: "appAccess", reason: `cannot give ${what} ${list(added)}: ${can.appAccessGrant}` });
+    } else if (added.length > 0) {
+      // Through the console's invite, which grants product member access only.
+      const refusals = added.map(consoleGrantRefusal).filter((r): r is string => r !== null);
+      if (refusals.length > 0) out.push({ property: "appAccess", reason: `cannot give ${what} ${list(added)}: ${refusals.join("; ")}` });
+    }
   }
   if (can.groupsChange && known(inputs.groups) && !sameList(olds.groups, inputs.groups)) {
     out.push({ property: "groups", reason: `cannot change the groups of ${what}: ${can.groupsChange}` });
@@ -260,7 +269,7 @@ function setAtCreationRefusals(olds: Partial<ServiceAccountInputs>, inputs: Serv
   return out;
 }
 
-function outputsOf(account: Account, inputs: ServiceAccountInputs, createdAt?: string): ServiceAccountOutputs {
+function outputsOf(account: Account, inputs: ServiceAccountInputs, createdAt?: string, pending?: PendingAppAccess[]): ServiceAccountOutputs {
   return defined({
     [CONTEXT_KEY]: inputs[CONTEXT_KEY],
     displayName: account.displayName,
@@ -269,6 +278,7 @@ function outputsOf(account: Account, inputs: ServiceAccountInputs, createdAt?: s
     adoptExisting: inputs.adoptExisting,
     // None is left out, as in a state written before these inputs (diff counts absent as empty).
     appAccess: inputs.appAccess?.length ? inputs.appAccess : undefined,
+    appAccessPending: pending?.length ? pending : undefined,
     groups: inputs.groups?.length ? inputs.groups : undefined,
     accountId: account.accountId,
     email: account.email,
@@ -326,6 +336,37 @@ async function apply(
  * adopted in this deployment sends nothing: the account has changed hands, not gone.
  */
 const adoptedHere = new Set<string>();
+
+/** How long to wait before asking the console's invite again when it does not find a new account yet (a third party retried at 2, 4 and 8 s). */
+const INVITE_RETRY_DELAYS_MS = [2000, 4000, 8000];
+
+/**
+ * Sends the console's invite for the grants `news.appAccess` gains over `olds` (check allowed
+ * them: the console routes are on); returns the pending grants after it: those still waiting
+ * from before, and the new ones. The invite is a grant: sent again, it gives nothing twice.
+ */
+async function grantAdded(t: Target, olds: ServiceAccountOutputs, news: ServiceAccountInputs, what: string): Promise<PendingAppAccess[]> {
+  const { added } = grantChanges(olds.appAccess ?? [], news.appAccess ?? []);
+  const kept = (olds.appAccessPending ?? []).filter((p) => news.appAccess?.some((g) => g.product === p.product && g.cloudId === p.cloudId && g.role === p.role));
+  if (added.length === 0) return kept;
+  const invite = t.consoleAccess;
+  if (!invite) throw new Error(`cannot give ${what} more app access: ${t.capabilities.appAccessGrant ?? "the console routes are off"}`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await invite.invite(olds.accountId, consoleRulesOf(added), requestOptions(news));
+      break;
+    } catch (err) {
+      // A just-made account may not be in the console's directory yet (a 404 that passes).
+      if (isNotFound(err) && attempt < INVITE_RETRY_DELAYS_MS.length) {
+        await sleep(INVITE_RETRY_DELAYS_MS[attempt]!);
+        continue;
+      }
+      throw failure(`cannot give ${what} app access through the admin console's invite`, err);
+    }
+  }
+  const since = now().toISOString();
+  return sortGrants([...kept.filter((p) => !added.some((g) => g.product === p.product && g.cloudId === p.cloudId)), ...added.map((g) => ({ ...g, since }))]);
+}
 
 /** The handlers the engine calls (through the shim) for a ServiceAccount. */
 export const serviceAccountProvider = {
@@ -437,6 +478,9 @@ export const serviceAccountProvider = {
       adoptedHere.add(account.id);
     }
     const createdAt = adopted ? undefined : (account.createdAt ?? now().toISOString());
+    // The create's rules land asynchronously: pending until a read sees them (an adopted account is sent none).
+    const since = now().toISOString();
+    const pending = adopted ? undefined : inputs.appAccess?.map((g) => ({ ...g, since }));
 
     const changes = changesFor({ ...account, suspended: account.status === "suspended" }, inputs);
     const changing = [...Object.keys(changes.patch), ...(changes.suspended === undefined ? [] : ["suspended"])];
@@ -449,10 +493,10 @@ export const serviceAccountProvider = {
           `${what} was ${adopted ? "adopted" : "created"} (id ${account.id}), but setting ${changing.join(", ")} failed; the next pulumi up retries it`,
           err,
         ).message;
-        throw new ResourceInitError(message, account.id, outputsOf(account, inputs, createdAt) as unknown as Record<string, unknown>);
+        throw new ResourceInitError(message, account.id, outputsOf(account, inputs, createdAt, pending) as unknown as Record<string, unknown>);
       }
     }
-    return { id: account.id, outs: outputsOf(account, inputs, createdAt) };
+    return { id: account.id, outs: outputsOf(account, inputs, createdAt, pending) };
   },
 
   /**
@@ -468,7 +512,21 @@ export const serviceAccountProvider = {
       throw failure(`cannot read service account ${id}`, err);
     }
     if (!account) return {};
-    const outs = outputsOf(account, { ...(props ?? { displayName: account.displayName }) }, props?.createdAt);
+    const recorded: ServiceAccountInputs = { ...(props ?? { displayName: account.displayName }) };
+    let pending = props?.appAccessPending;
+    // App access is read back for an account that declares some (the read needs read:directories:admin).
+    if (recorded.appAccess?.length || pending?.length) {
+      let observed;
+      try {
+        observed = await readAppAccess(account.accountId, requestOptions(props));
+      } catch (err) {
+        throw failure(`cannot read the app access of service account "${account.displayName}" (id ${id})`, err);
+      }
+      const found = reconcile(recorded.appAccess ?? [], pending ?? [], observed, now().getTime());
+      recorded.appAccess = found.appAccess;
+      pending = found.pending;
+    }
+    const outs = outputsOf(account, recorded, props?.createdAt, pending);
     // The inputs follow what was found, so that drift shows as a change of the inputs (see diffResult).
     const inputs = defined({
       [CONTEXT_KEY]: outs[CONTEXT_KEY],
@@ -476,7 +534,8 @@ export const serviceAccountProvider = {
       description: outs.description,
       suspended: outs.suspended,
       adoptExisting: outs.adoptExisting,
-      // Not observable (the list shows no app access or groups): what was declared stays.
+      // As the role-assignment read found it (held or pending); groups are not observable here
+      // (the account list shows none): a GroupMembership reads its own.
       appAccess: outs.appAccess,
       groups: outs.groups,
     });
@@ -484,14 +543,19 @@ export const serviceAccountProvider = {
   },
 
   /**
-   * Sends one PATCH /service-accounts (the id in the body) with the displayName and
-   * description that differ, and on the embedded target the suspension extension; none when
-   * only adoptExisting changed.
+   * Gives the grants `appAccess` gains through the admin console's invite (with
+   * `atlassian:consoleRoutes` only; they are then pending until a read sees them). Then sends
+   * one PATCH /service-accounts (the id in the body) with the displayName and description that
+   * differ, and on the embedded target the suspension extension; none when only adoptExisting
+   * changed.
    */
   async update(id: string, olds: ServiceAccountOutputs, news: ServiceAccountInputs): Promise<pulumi.dynamic.UpdateResult<ServiceAccountOutputs>> {
     // A value check could not see (unknown at preview) is judged here, before any request.
     const refusals = setAtCreationRefusals(olds, news, target().capabilities);
     if (refusals.length > 0) throw new Error(refusals.map((r) => r.reason).join("; "));
+    const what = `service account "${olds.displayName}" (id ${id})`;
+    const t = target();
+    const pending = await grantAdded(t, olds, news, what);
     const changes = changesFor(olds, news);
     if (Object.keys(changes.patch).length === 0 && changes.suspended === undefined) {
       return {
@@ -500,13 +564,12 @@ export const serviceAccountProvider = {
           name: undefined,
           adoptExisting: news.adoptExisting,
           appAccess: news.appAccess?.length ? news.appAccess : undefined,
+          appAccessPending: pending.length ? pending : undefined,
           groups: news.groups?.length ? news.groups : undefined,
           [CONTEXT_KEY]: news[CONTEXT_KEY],
         }),
       };
     }
-    const what = `service account "${olds.displayName}" (id ${id})`;
-    const t = target();
     const refusal = suspensionRefusal(what, olds.suspended ?? false, changes.suspended, t.capabilities);
     if (refusal) throw new Error(refusal);
     const current: Account = {
@@ -524,7 +587,7 @@ export const serviceAccountProvider = {
     } catch (err) {
       throw failure(`cannot update ${what}`, err);
     }
-    return { outs: outputsOf(account, news, olds.createdAt) };
+    return { outs: outputsOf(account, news, olds.createdAt, pending) };
   },
 
   /**
@@ -561,8 +624,10 @@ export class ServiceAccount extends pulumi.dynamic.Resource {
   declare public readonly suspended: pulumi.Output<boolean>;
   /** Whether the account was allowed to be adopted (an input). */
   declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
-  /** The products the account was created with access to, role and site filled in (an input; undefined when none). */
+  /** The products the account holds or waits for, role and site filled in (an input, read back; undefined when none). */
   declare public readonly appAccess: pulumi.Output<AppAccess[] | undefined>;
+  /** Grants asked for and not seen held yet (access lands asynchronously), with when they were asked; undefined when none. */
+  declare public readonly appAccessPending: pulumi.Output<PendingAppAccess[] | undefined>;
   /** The group ids the account was created in (an input; undefined when none). */
   declare public readonly groups: pulumi.Output<string[] | undefined>;
   /** The id product APIs know the account by (Jira and Confluence user references): pass it to a ScopeBinding. */
@@ -596,6 +661,7 @@ export class ServiceAccount extends pulumi.dynamic.Resource {
         ...((args as { name?: unknown }).name === undefined ? {} : { name: (args as { name?: unknown }).name }),
         [CONTEXT_KEY]: clientContextFor(SERVICE_ACCOUNT_TYPE, name, opts?.parent),
         accountId: undefined,
+        appAccessPending: undefined,
         email: undefined,
         status: undefined,
         createdAt: undefined,

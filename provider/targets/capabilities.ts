@@ -34,14 +34,22 @@ export const REACTIVATE_UNSUPPORTED =
   "(Directory > Service accounts) and run pulumi up --refresh";
 
 /**
- * Why an account's app access cannot change after it is created. Atlassian documents one way
- * to give a service account app access by API, the permission rules of its create; none to
- * change them later (the console's own invite route is undocumented and grants only).
+ * Why an existing account cannot be given more app access. Atlassian documents one way to give
+ * a service account app access by API, the permission rules of its create; none to add to them
+ * later. The admin console's invite route does (unsupported by Atlassian): `atlassian:consoleRoutes`.
  */
-export const APP_ACCESS_CHANGE_UNSUPPORTED =
-  "Atlassian documents no API to change a service account's app access after it is created (only the create takes permission rules): " +
-  "give or withdraw the product in admin.atlassian.com (Directory > Service accounts > the account > App access), then change appAccess " +
-  "to match; or replace the account with the new appAccess (pulumi up --replace <urn>: a new account, new ids, its tokens and bindings made again)";
+export const APP_ACCESS_GRANT_UNSUPPORTED =
+  "Atlassian documents no API to give an existing service account app access (only the create takes permission rules): " +
+  "give the product in admin.atlassian.com (Directory > Service accounts > the account > App access), then run pulumi up --refresh; " +
+  "or replace the account with the new appAccess (pulumi up --replace <urn>: a new account, new ids, its tokens and bindings made again); " +
+  "or, accepting routes of Atlassian's admin console that Atlassian does not support and may change without notice, " +
+  "set atlassian:consoleRoutes to true (or ATLASSIAN_CONSOLE_ROUTES=true) with an unscoped org key (see the README)";
+
+/** Why app access cannot be taken back (or a role changed) by API: no route does it, the console's invite grants only. */
+export const APP_ACCESS_WITHDRAW_UNSUPPORTED =
+  "Atlassian has no API to take app access back from a service account or change its product role (the admin console's invite only grants): " +
+  "remove the product in admin.atlassian.com (Directory > Service accounts > the account > App access), then run pulumi up --refresh; " +
+  "or replace the account with the new appAccess (pulumi up --replace <urn>: a new account, new ids, its tokens and bindings made again)";
 
 /** Why an account's `groups` cannot change after it is created: they are sent with the create only. */
 export const GROUPS_CHANGE_UNSUPPORTED =
@@ -60,8 +68,10 @@ export interface Capabilities {
   readonly tokens: string | null;
   /** Reading, changing and removing a binding made by a version before 0.2 (the embedded backend kept those). */
   readonly legacyBindings: string | null;
-  /** Changing an existing account's app access (`appAccess`): the create is the only documented way to set it. */
-  readonly appAccessChange: string | null;
+  /** Giving an existing account more app access (`appAccess` gains a grant): the console's invite only. */
+  readonly appAccessGrant: string | null;
+  /** Taking app access back from an existing account, or changing a grant's role: no route does it. */
+  readonly appAccessWithdraw: string | null;
   /** Changing the groups an existing account was created in (`groups`). */
   readonly groupsChange: string | null;
 }
@@ -76,30 +86,38 @@ export const CAPABILITIES: Readonly<Record<TargetName, Capabilities>> = Object.f
     reactivate: REACTIVATE_UNSUPPORTED,
     tokens: API_TOKEN_UNSUPPORTED,
     legacyBindings: LEGACY_BINDINGS_UNSUPPORTED,
-    appAccessChange: APP_ACCESS_CHANGE_UNSUPPORTED,
+    appAccessGrant: APP_ACCESS_GRANT_UNSUPPORTED,
+    appAccessWithdraw: APP_ACCESS_WITHDRAW_UNSUPPORTED,
     groupsChange: GROUPS_CHANGE_UNSUPPORTED,
   }),
   // The embedded backend's extensions (marked so in embedded.ts and the README). It follows
-  // Atlassian on app access and groups: set at create, with no extension to change them.
+  // Atlassian on app access and groups: set at create, with no extension to change them (with
+  // the console routes served and on, it takes the console's invite, as Atlassian Cloud does).
   embedded: Object.freeze({
     suspend: null,
     reactivate: null,
     tokens: null,
     legacyBindings: null,
-    appAccessChange: APP_ACCESS_CHANGE_UNSUPPORTED,
+    appAccessGrant: APP_ACCESS_GRANT_UNSUPPORTED,
+    appAccessWithdraw: APP_ACCESS_WITHDRAW_UNSUPPORTED,
     groupsChange: GROUPS_CHANGE_UNSUPPORTED,
   }),
 });
 
 /**
  * Atlassian Cloud with `atlassian:consoleRoutes: true`: tokens through the admin console's
- * mint (unsupported by Atlassian) and Atlassian's documented single revoke; the rest as without.
+ * mint (unsupported by Atlassian) and Atlassian's documented single revoke, and app access for
+ * an existing account through the console's invite (grant only); the rest as without.
  */
-export const ATLASSIAN_CLOUD_WITH_CONSOLE: Capabilities = Object.freeze({ ...CAPABILITIES["atlassian-cloud"], tokens: null });
+export const ATLASSIAN_CLOUD_WITH_CONSOLE: Capabilities = Object.freeze({ ...CAPABILITIES["atlassian-cloud"], tokens: null, appAccessGrant: null });
 
-/** A target's capabilities under the settings: the console routes add tokens on Atlassian Cloud. */
+/**
+ * A target's capabilities under the settings: the console routes add tokens on Atlassian
+ * Cloud, and on both targets the invite of app access to an existing account.
+ */
 export function capabilitiesOf(name: TargetName, consoleRoutes: boolean): Capabilities {
-  return name === "atlassian-cloud" && consoleRoutes ? ATLASSIAN_CLOUD_WITH_CONSOLE : CAPABILITIES[name];
+  if (!consoleRoutes) return CAPABILITIES[name];
+  return name === "atlassian-cloud" ? ATLASSIAN_CLOUD_WITH_CONSOLE : Object.freeze({ ...CAPABILITIES[name], appAccessGrant: null });
 }
 
 /**

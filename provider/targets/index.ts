@@ -10,7 +10,7 @@ import type { Target } from "./types";
 export type { Account, AccountCreate, AccountOps, ConsoleAccessOps, Target, TokenOps } from "./types";
 export {
   API_TOKEN_UNSUPPORTED,
-  APP_ACCESS_CHANGE_UNSUPPORTED,
+  APP_ACCESS_GRANT_UNSUPPORTED, APP_ACCESS_WITHDRAW_UNSUPPORTED,
   ATLASSIAN_CLOUD_WITH_CONSOLE,
   CAPABILITIES,
   capabilities,

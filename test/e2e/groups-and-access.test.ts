@@ -55,11 +55,11 @@ describe("e2e: app access and a group membership on the Atlassian Cloud path (pu
     expect(steps(preview.events).filter(ours)).to.deep.equal([]);
   });
 
-  it("refuses a change of app access at preview, before any request, saying what to do", async () => {
+  it("refuses a grant added to app access at preview (the console routes are off), before any request, saying what to do", async () => {
     s.declare({ bot: { ...fleet.bot!, appAccess: [{ product: "jira" }, { product: "confluence" }] } });
     const sent = await s.backend.requestsDuring(async () => {
       const err = await rejection(s.stack.preview(), "a preview changing appAccess");
-      expect(err.message).to.include("cannot change the app access").and.to.include("admin.atlassian.com").and.to.include("--replace");
+      expect(err.message).to.include("cannot give").and.to.include("confluence (user)").and.to.include("admin.atlassian.com").and.to.include("--replace").and.to.include("atlassian:consoleRoutes");
     });
     expect(Object.keys(sent).filter((k) => !k.startsWith("GET ")), "writes").to.deep.equal([]);
     s.declare(fleet);

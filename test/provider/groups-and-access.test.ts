@@ -3,7 +3,7 @@
  * permission rules and additional group memberships), and `GroupMembership`, on both targets.
  */
 import { expect } from "chai";
-import { APP_ACCESS_CHANGE_UNSUPPORTED, GROUPS_CHANGE_UNSUPPORTED, GROUP_ADD_REFUSED, providers } from "../../provider/index";
+import { APP_ACCESS_GRANT_UNSUPPORTED, APP_ACCESS_WITHDRAW_UNSUPPORTED, GROUPS_CHANGE_UNSUPPORTED, GROUP_ADD_REFUSED, providers } from "../../provider/index";
 import type { ServiceAccountOutputs } from "../../provider/serviceAccount";
 import type { GroupMembershipOutputs } from "../../provider/groupMembership";
 import { configure, resetConfiguration } from "../../provider/config";
@@ -66,8 +66,14 @@ describe("ServiceAccount appAccess and groups: check", () => {
       const changed = await sa.check(olds, { ...ENGINE_PROPS, displayName: "Made", appAccess: [{ product: "confluence" }], groups: [] });
       const reasons = Object.fromEntries((changed.failures ?? []).map((f) => [f.property, f.reason]));
       expect(Object.keys(reasons).sort()).to.deep.equal(["appAccess", "groups"]);
-      expect(reasons.appAccess).to.include(APP_ACCESS_CHANGE_UNSUPPORTED).and.to.include("--replace");
+      // Jira taken away is refused first: no route takes access back.
+      expect(reasons.appAccess).to.include("cannot take jira (user) on site site-1").and.to.include(APP_ACCESS_WITHDRAW_UNSUPPORTED).and.to.include("--replace");
       expect(reasons.groups).to.include(GROUPS_CHANGE_UNSUPPORTED);
+      // Only a grant added: refused without the console routes, naming the setting.
+      const added = await sa.check(olds, { ...ENGINE_PROPS, displayName: "Made", appAccess: [{ product: "jira" }, { product: "confluence" }], groups: ["g-1"] });
+      expect(added.failures?.map((f) => f.property)).to.deep.equal(["appAccess"]);
+      expect(added.failures![0]!.reason).to.include("cannot give").and.to.include("confluence (user) on site site-1").and.to.include(APP_ACCESS_GRANT_UNSUPPORTED);
+      expect(added.failures![0]!.reason).to.include("atlassian:consoleRoutes");
       // The engine hands stored objects back with their keys sorted: the same grant.
       const sorted = { ...olds, appAccess: [{ cloudId: "site-1", product: "jira" as const, role: "user" as const }] };
       expect((await sa.check(sorted, { ...ENGINE_PROPS, displayName: "Made", appAccess: [{ product: "jira" }], groups: ["g-1"] })).failures ?? []).to.deep.equal([]);
@@ -77,6 +83,19 @@ describe("ServiceAccount appAccess and groups: check", () => {
       // A state written before these inputs existed: none declared is no change.
       const legacy = { displayName: "Old", description: "", suspended: false };
       expect((await sa.check(legacy, { ...ENGINE_PROPS, displayName: "Old" })).failures ?? []).to.deep.equal([]);
+    });
+  }
+
+  for (const targetName of ["atlassian-cloud", "embedded"] as const) {
+    it(`on the ${targetName} target with atlassian:consoleRoutes, a grant added passes check (the console's invite); admin, or a grant taken back, still fails`, async () => {
+      configure(configOf({ "atlassian:target": targetName, "atlassian:cloudId": "site-1", "atlassian:consoleRoutes": "true" }));
+      const olds = await checked("ServiceAccount", { displayName: "Made", appAccess: [{ product: "jira" }] });
+      const added = await sa.check(olds, { ...ENGINE_PROPS, displayName: "Made", appAccess: [{ product: "jira" }, { product: "confluence" }] });
+      expect(added.failures ?? []).to.deep.equal([]);
+      const admin = await sa.check(olds, { ...ENGINE_PROPS, displayName: "Made", appAccess: [{ product: "jira" }, { product: "confluence", role: "admin" }] });
+      expect(admin.failures?.[0]?.reason).to.include("member access only").and.to.include('role "user"');
+      const withdrawn = await sa.check(olds, { ...ENGINE_PROPS, displayName: "Made", appAccess: [{ product: "confluence" }] });
+      expect(withdrawn.failures?.[0]?.reason).to.include(APP_ACCESS_WITHDRAW_UNSUPPORTED);
     });
   }
 
@@ -109,8 +128,19 @@ describe("ServiceAccount appAccess against the embedded backend with --atlassian
     expect(await myself(without.id, without.outs.email)).to.equal(401);
   });
 
-  it("reads back what was declared: Atlassian's list does not show app access, so a refresh keeps it and shows no drift", async () => {
+  it("reads app access back (Atlassian's role-assignment read): held, no drift; the pending list empties once seen", async () => {
     const { id, outs } = await created("ServiceAccount", { displayName: "Kept", appAccess: [{ product: "confluence", role: "admin" }] });
+    // Asked for at create: pending until a read sees it.
+    expect(outs.appAccessPending).to.have.length(1);
+    expect(outs.appAccessPending![0]).to.deep.include({ product: "confluence", role: "admin" });
+    backend.current.newRun();
+    const read = await sa.read(id, outs);
+    expect(read.props).to.deep.include({ appAccess: outs.appAccess });
+    expect(read.props).to.not.have.property("appAccessPending");
+    expect(read.props).to.not.have.property("groups");
+    expect((await sa.diff(id, read.props as ServiceAccountOutputs, read.inputs as never)).changes).to.equal(false);
+  });
+});
     backend.current.newRun();
     const read = await sa.read(id, outs);
     expect(read.props).to.deep.include({ appAccess: outs.appAccess });
@@ -185,5 +215,75 @@ describe("GroupMembership diff", () => {
     expect(await gm.diff("g/a", olds, { accountId: "a", groupName: "x" })).to.deep.include({ changes: false });
     expect(await gm.diff("g/a", olds, { accountId: "a", groupName: "y" })).to.deep.include({ replaces: ["groupName"], deleteBeforeReplace: true });
     expect((await gm.diff("g/a", olds, { accountId: "b", groupId: "g" })).replaces).to.have.members(["accountId", "groupId", "groupName"]);
+  });
+});
+
+describe("ServiceAccount app access on the Atlassian Cloud target: pending while it has not landed", () => {
+  // Access given lands only after ten minutes: within the test, never.
+  const backend = useBackend({ publicOnly: true, atlassian: { appAccess: "enforced", appAccessDelayMs: 600_000 } });
+  beforeEach(() => backend.current.newRun());
+
+  it("a grant not seen yet reads as pending (no drift); a grant removed by hand, or never seen within the window, reads as missing", async () => {
+    const { id, outs } = await created("ServiceAccount", { displayName: "Pending", appAccess: [{ product: "jira" }] });
+    backend.current.newRun();
+    const early = await sa.read(id, outs);
+    expect(early.props).to.deep.include({ appAccess: outs.appAccess });
+    expect((early.props as ServiceAccountOutputs).appAccessPending).to.have.length(1);
+    expect((await sa.diff(id, early.props as ServiceAccountOutputs, early.inputs as never)).changes).to.equal(false);
+    // A grant asked for more than an hour ago and still not seen is missing: the refresh drops it.
+    const stale = { ...outs, appAccessPending: outs.appAccessPending!.map((p) => ({ ...p, since: "2000-01-01T00:00:00.000Z" })) };
+    backend.current.newRun();
+    const late = await sa.read(id, stale);
+    expect(late.props).to.not.have.property("appAccess");
+    expect(late.props).to.not.have.property("appAccessPending");
+    expect((await sa.diff(id, late.props as ServiceAccountOutputs, { ...late.inputs, appAccess: outs.appAccess } as never)).changes).to.equal(true);
+  });
+});
+
+describe("ServiceAccount app access on the Atlassian Cloud target: a grant added through the console's invite", () => {
+  // Access lands 1.5 s after it is given, as Atlassian applies it asynchronously.
+  const backend = useBackend({ publicOnly: true, consoleRoutes: true, atlassian: { appAccess: "enforced", appAccessDelayMs: 1500 } });
+  beforeEach(() => backend.current.newRun());
+
+  const jiraStatus = async (serviceAccountId: string, email: string) => {
+    const b = backend.current;
+    const t = await providers.ApiToken.create((await checked("ApiToken", { serviceAccountId, label: "probe", scopes: ["read:jira-user"], expiresInDays: 1 })) as never);
+    const res = await fetch(`${b.url}/ex/jira/${b.cloudId}/rest/api/3/myself`, {
+      headers: { authorization: `Basic ${Buffer.from(`${email}:${(t.outs as { token: string }).token}`).toString("base64")}` },
+    });
+    return res.status;
+  };
+
+  it("adds a grant to an existing account through the console's invite: pending at once, held once it lands, and the token then reaches Jira", async () => {
+    const made = await created("ServiceAccount", { displayName: "Invited", appAccess: [{ product: "confluence" }] });
+    expect(await jiraStatus(made.id, made.outs.email)).to.equal(401);
+    const news = await checked("ServiceAccount", { displayName: "Invited", appAccess: [{ product: "confluence" }, { product: "jira" }] }, made.inputs);
+    const updated = await sa.update(made.id, made.outs, news as never);
+    const outs = updated.outs as ServiceAccountOutputs;
+    expect(outs.appAccess?.map((g) => g.product)).to.deep.equal(["confluence", "jira"]);
+    expect(outs.appAccessPending?.map((g) => g.product)).to.include("jira");
+    let status = 401;
+    for (let i = 0; i < 40 && status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await jiraStatus(made.id, made.outs.email);
+    }
+    expect(status, "the token reaches Jira once the invite lands").to.equal(200);
+    backend.current.newRun();
+    const landed = await sa.read(made.id, outs);
+    expect(landed.props).to.not.have.property("appAccessPending");
+    expect((landed.props as ServiceAccountOutputs).appAccess).to.deep.equal(outs.appAccess);
+  });
+});
+
+describe("ServiceAccount app access where Atlassian does not show a service account's role assignments (roleAssignmentsRead=userNotFound)", () => {
+  const backend = useBackend({ publicOnly: true, atlassian: { roleAssignmentsRead: "userNotFound" } });
+  beforeEach(() => backend.current.newRun());
+
+  it("keeps what was declared, with no drift and no failure", async () => {
+    const { id, outs } = await created("ServiceAccount", { displayName: "Unreadable", appAccess: [{ product: "jira" }] });
+    backend.current.newRun();
+    const read = await sa.read(id, outs);
+    expect(read.props).to.deep.include({ appAccess: outs.appAccess });
+    expect((await sa.diff(id, read.props as ServiceAccountOutputs, read.inputs as never)).changes).to.equal(false);
   });
 });

@@ -77,8 +77,12 @@ export interface BackendChoice {
     patchReply?: "account" | "empty" | "partial";
     maxPageSize?: number;
     appAccess?: "ignored" | "enforced";
+    appAccessDelayMs?: number;
+    roleAssignmentsRead?: "served" | "userNotFound";
     groupAddAfterCreate?: "refused" | "allowed";
   };
+  /** The backend also serves the admin console's routes, and the provider's `atlassian:consoleRoutes` is on. */
+  consoleRoutes?: boolean;
   /** Injected failures, e.g. `"lost=1,seed=7"` (the write lands, its answer is lost). */
   faults?: string;
 }
@@ -107,6 +111,7 @@ export function useBackend(opts: BackendChoice = {}): { readonly current: Backen
       ...(opts.publicOnly ? { publicOnly: true } : {}),
       ...(opts.confluenceMode ? { confluenceMode: opts.confluenceMode } : {}),
       ...(opts.faults ? { faults: opts.faults } : {}),
+      ...(opts.consoleRoutes ? { consoleRoutes: true } : {}),
     };
     const b = await startBackend(options);
     const admin = new Client({
@@ -134,6 +139,7 @@ export function useBackend(opts: BackendChoice = {}): { readonly current: Backen
         "atlassian:cloudId": b.cloudId,
         "atlassian:siteAdminEmail": SITE_ADMIN.email,
         "atlassian:siteAdminToken": SITE_ADMIN.token,
+        ...(opts.consoleRoutes ? { "atlassian:consoleRoutes": "true" } : {}),
       }),
       newRun: (url?: string) => {
         resetConfiguration();
