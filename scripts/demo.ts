@@ -227,7 +227,7 @@ async function main(): Promise<void> {
     expect(withAccess.status === 200, "the same call with the token of the account created with it: 200");
     await bare.remove();
     out(dim("   No API takes app access back (the console's invite only grants); the preview says what to do:"));
-    stack.workspace.program = async () => quickstart();
+    stack.workspace.program = async () => quickstart({ appAccess: [] });
     const noAccess = await stack.preview({ color }).then(
       () => "",
       (err: Error) => err.message,

@@ -40,6 +40,9 @@ export function fleet(args: FleetArgs = {}) {
       description: a.description ?? (a.owner ? `Owned by ${a.owner}. Managed by Pulumi from the fleet file.` : undefined),
       suspended: a.suspended,
       adoptExisting: a.adoptExisting,
+      // App access to each product the account is given a role in: Atlassian creates a service
+      // account with none, and its token then reaches no product (a flat 401).
+      appAccess: [...new Set(a.access.map((b) => b.resource.split(":")[0] as "jira" | "confluence"))].sort().map((product) => ({ product })),
     });
     emails[a.displayName] = account.email;
 

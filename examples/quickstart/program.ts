@@ -23,9 +23,9 @@ export interface QuickstartArgs {
   rotateBeforeDays?: number;
   /**
    * The products the account may use, given with its create (Atlassian creates a service
-   * account with none, and its token then reaches no product): e.g. `[{ product: "jira" }]`.
-   * Set at creation only. Default: none, as the embedded backend lets any account's token
-   * through unless started with `--atlassian appAccess=enforced`.
+   * account with none, and its token then reaches no product). Default: Jira and
+   * Confluence, the two products the account is bound on. Adding one later takes
+   * `atlassian:consoleRoutes` on Atlassian Cloud; taking one back is done in the console.
    */
   appAccess?: { product: "jira" | "confluence" }[];
 }
@@ -37,7 +37,7 @@ export const QUICKSTART_DEFAULTS = {
   scopes: ["read:jira-work", "write:jira-work", "read:confluence-space.summary"],
   expiresInDays: 30,
   rotateBeforeDays: 7,
-  appAccess: [],
+  appAccess: [{ product: "jira" }, { product: "confluence" }],
 } as const satisfies Required<QuickstartArgs>;
 
 export function quickstart(args: QuickstartArgs = {}) {

@@ -42,6 +42,8 @@ export function rotation(args: RotationArgs = {}) {
   const account = new sa.ServiceAccount("reporting-bot", {
     displayName,
     description: "Reads Jira for the weekly report. Managed by Pulumi (examples/rotation).",
+    // Atlassian creates a service account with no app access: without Jira, its token reads nothing.
+    appAccess: [{ product: "jira" }],
   });
   new sa.ScopeBinding("reporting-bot-jira", {
     serviceAccountId: account.id,
