@@ -41,6 +41,19 @@ export interface AtlassianOptions {
    * users"); `allowed`: it is added.
    */
   groupAddAfterCreate: "refused" | "allowed";
+  /**
+   * How long after it is given a permission rule (in the create body or through the console's
+   * invite) takes effect: Atlassian applies the console invite asynchronously ("minutes", a
+   * third party saw). Until then `appAccess=enforced` does not count it and the role-assignment
+   * read does not list it. Default 0.
+   */
+  appAccessDelayMs: number;
+  /**
+   * `served` (default): `GET /admin/v2/…/users/{accountId}/role-assignments` lists a service
+   * account's app access; `userNotFound`: it answers 404 `ADMIN-404-8` User not found, as the
+   * group add after creation may ("service accounts are not directory users").
+   */
+  roleAssignmentsRead: "served" | "userNotFound";
 }
 
 const CHOICES = {
@@ -53,8 +66,9 @@ const CHOICES = {
   tokenListLastUsed: ["present", "absent"],
   appAccess: ["ignored", "enforced"],
   groupAddAfterCreate: ["refused", "allowed"],
+  roleAssignmentsRead: ["served", "userNotFound"],
 } as const;
-const NUMBERS = { maxPageSize: [1, 1000], accountReadyDelayMs: [0, 600_000] } as const;
+const NUMBERS = { maxPageSize: [1, 1000], accountReadyDelayMs: [0, 600_000], appAccessDelayMs: [0, 600_000] } as const;
 
 export const ATLASSIAN_USAGE = `--atlassian <k=v,...> plays one reading of Atlassian's admin API where the evidence has several:
   linksNext=absolute|relative|cursor      links.next of the admin lists (default absolute)
@@ -67,7 +81,9 @@ export const ATLASSIAN_USAGE = `--atlassian <k=v,...> plays one reading of Atlas
   accountReadyDelayMs=<0-600000>          a new account is not grantable for this long (default 3000 with --public-only, else 0)
   tokenListLastUsed=present|absent        absent: a listed token has no last-use field (default present)
   appAccess=ignored|enforced              enforced: a token of an account created without access to a product is refused there, 401 (default ignored)
-  groupAddAfterCreate=refused|allowed     adding a service account to a group after its creation: 404 User not found, or done (default refused)`;
+  groupAddAfterCreate=refused|allowed     adding a service account to a group after its creation: 404 User not found, or done (default refused)
+  appAccessDelayMs=<0-600000>             a permission rule (create or console invite) takes effect this long after it is given (default 0)
+  roleAssignmentsRead=served|userNotFound reading a service account's role assignments: listed, or 404 User not found (default served)`;
 
 /** The options with their defaults; throws an Error naming the bad one. */
 export function atlassianOptions(given: Partial<AtlassianOptions> | undefined, publicOnly: boolean): AtlassianOptions {
@@ -83,6 +99,8 @@ export function atlassianOptions(given: Partial<AtlassianOptions> | undefined, p
     tokenListLastUsed: "present",
     appAccess: "ignored",
     groupAddAfterCreate: "refused",
+    appAccessDelayMs: 0,
+    roleAssignmentsRead: "served",
   };
   for (const [k, v] of Object.entries(given ?? {})) {
     if (v === undefined) continue;

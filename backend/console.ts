@@ -19,6 +19,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { ConsoleInviteParams } from "../sdk/resources/console";
 import { DAY_MS, Scopes, TOKEN_MAX_DAYS } from "../sdk/schemas";
+import { landsAt } from "./app-access";
 import type { Context, ZodApp } from "./context";
 import { ApiError, invalid } from "./errors";
 import { hashSecret, newTokenSecret } from "./secrets";
@@ -127,11 +128,20 @@ export function consoleRoutes(app: ZodApp, ctx: Context): void {
       },
     },
     async (req, reply) => {
-      const { orgId } = req.params;
-      // Every account must be in the directory; the access itself is applied by the
-      // app-access model (not in this change): the answer is 202 either way, as the console's.
-      for (const id of req.body.userIds) accountOf(ctx, orgId, id);
-      return reply.code(202).send(null);
+      // Every account must be in the directory (else 404 and nothing is given). The rules are
+      // kept verbatim and take effect after --atlassian appAccessDelayMs, as the console applies
+      // them asynchronously; one that names no product of this site grants nothing (`app-access.ts`).
+      ctx.mutate(req, reply, 202, () => {
+        const { orgId } = req.params;
+        const accounts = [...new Set(req.body.userIds)].map((id) => accountOf(ctx, orgId, id));
+        const at = landsAt(ctx);
+        for (const a of accounts) {
+          ctx.store.insertPermissionRules(a.id, req.body.permissionRules, at);
+          ctx.audit(req, { orgId, action: "app-access.invited", target: { type: "service-account", id: a.id }, outcome: "success" });
+        }
+        return undefined;
+      });
+      return reply.send(null);
     },
   );
 }

@@ -342,6 +342,7 @@ async function probeAll(p: Probe, o: Options, cleanup: Cleanup, record: Throwawa
   report.notCheckedRest(WRITE_LINES, "needs --write (a throwaway account)");
   // Probing it gives the throwaway account app access (and a seat): left to a probe that asks for that.
   report.notChecked("APP_ACCESS_PERMISSION_RULE", "not probed yet: it needs a create with permission rules, which takes a product seat");
+  report.notChecked("SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ", "not probed yet: it needs a service account with app access");
   report.notCheckedRest(CONSOLE_LINES, "needs --write (a throwaway account)");
   report.notCheckedRest(["SERVICE_ACCOUNT_PRODUCT_ID_FIELD", "SERVICE_ACCOUNT_JIRA_ACCOUNT_TYPE"], "the org has no service account to look up (with --write, the throwaway account is one)");
 }

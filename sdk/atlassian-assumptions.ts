@@ -105,6 +105,22 @@ export const APP_ACCESS_PERMISSION_RULE = {
 } as const;
 
 /**
+ * UNCONFIRMED, two readings. Whether Atlassian's documented read of a user's app access,
+ * `GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}/role-assignments`
+ * ([doc] jira.js `getUserRoleAssignments`: `{data:[{resourceId, resourceOwner,
+ * roleAssignments:[{role, roleAssignmentMethods}], directoryId, userDirectoryStatus}], links}`,
+ * scope `read:directories:admin`), answers for a SERVICE account named by its atlassianId:
+ * `served` (crewlet: "role assignments are read-only", [3p-obs], which suggests reads work) or
+ * 404 `ADMIN-404-8` User not found (a third party saw the group routes refuse service accounts,
+ * "service accounts are not directory users", [3p-obs]). `client.directoryUsers.roleAssignments`
+ * passes the 404 on (`isUserNotFound`); the stand-in plays both (`roleAssignmentsRead`). Access
+ * from the console's invite lands asynchronously, so a missing rule may be pending. Live check:
+ * `GET …/directories/-/users/<atlassianId>/role-assignments` of a service account created with a
+ * permission rule; record the status, `errors[].code`, and whether the rule is listed.
+ */
+export const SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ: "served" | "userNotFound" = "served";
+
+/**
  * [doc] / [3p-obs]. Display names are not unique in an org (crewlet observed duplicates
  * allowed; no source documents a 409 for a taken display name). Code that keys accounts by
  * display name must cope with several matches (`ServiceAccounts.findByDisplayName`).

@@ -57,6 +57,7 @@ import { ServiceAccounts } from "./resources/service-accounts";
 import { ServiceAccountTokens } from "./resources/service-account-tokens";
 import { OAuthClients } from "./resources/oauth-clients";
 import { DirectoryGroups } from "./resources/directory-groups";
+import { DirectoryUsers } from "./resources/directory-users";
 import { JiraProjectRoles } from "./resources/jira-project-roles";
 import { ConfluenceSpacePermissions, ConfluenceSpaceRoles, ConfluenceSpaces } from "./resources/confluence-spaces";
 
@@ -240,6 +241,8 @@ export class Client {
   readonly oauthClients: OAuthClients;
   /** Atlassian public (Organizations API v2): the org directory's groups and their members. */
   readonly directoryGroups: DirectoryGroups;
+  /** Atlassian public (Organizations API v2): a directory user's role assignments (app access; for a service account, see `SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ`). */
+  readonly directoryUsers: DirectoryUsers;
   /** Atlassian public (Jira Cloud REST v3): project roles and their members, with the site admin's credentials. */
   readonly jiraProjectRoles: JiraProjectRoles;
   /** Atlassian public (Confluence v2): spaces (key to id) and the site's space-role mode. */
@@ -358,6 +361,7 @@ export class Client {
     this.events = new Events(this);
     this.oauthClients = new OAuthClients(this);
     this.directoryGroups = new DirectoryGroups(this);
+    this.directoryUsers = new DirectoryUsers(this);
     this.jiraProjectRoles = new JiraProjectRoles(this);
     this.confluenceSpaces = new ConfluenceSpaces(this);
     this.confluenceSpaceRoles = new ConfluenceSpaceRoles(this);

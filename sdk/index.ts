@@ -24,6 +24,7 @@ export {
   SERVICE_ACCOUNT_PATCH_ID_FIELD,
   SERVICE_ACCOUNT_PATH_ID_FIELD,
   SERVICE_ACCOUNT_PRODUCT_ID_FIELD,
+  SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ,
   SERVICE_ACCOUNT_TOKEN_PATH_ID_FIELD,
   TOKEN_STATUS_VALUES,
   type LinksNextForm,
@@ -42,6 +43,7 @@ export { ApiKeys, ApiKeyListParams } from "./resources/api-keys";
 export { Events, EventListParams, type LastTokenUses, type LastTokenUsesParams } from "./resources/events";
 export { OAuthClients, OAuthClientItem, type OAuthClient } from "./resources/oauth-clients";
 export { DirectoryGroups, DirectoryGroup, isUserNotFound } from "./resources/directory-groups";
+export { DirectoryUsers, UserRoleAssignment } from "./resources/directory-users";
 export { ServiceAccountTokens, tokenStatus, type ServiceAccountToken, type ServiceAccountRef } from "./resources/service-account-tokens";
 export { JiraProjectRoles, JiraProjectRole, JiraRoleActor, hasUser, type JiraRoleRef } from "./resources/jira-project-roles";
 export {

@@ -27,6 +27,7 @@ export const ADMIN_SCOPES = [
   "write:service-accounts-tokens:admin",
   "delete:service-accounts-tokens:admin",
   "read:events:admin",
+  "read:directories:admin",
 ] as const;
 export const AdminScope = z.enum(ADMIN_SCOPES);
 export type AdminScope = z.infer<typeof AdminScope>;
@@ -403,6 +404,7 @@ export const AUDIT_ACTIONS = [
   "group.created",
   "group-membership.added",
   "group-membership.removed",
+  "app-access.invited",
   "scope-binding.created",
   "scope-binding.updated",
   "scope-binding.deleted",

@@ -2,7 +2,8 @@
  * The org directory's groups, as Atlassian's Organizations API v2 has them (evidence:
  * `shared/reference/atlassian-evidence-groups-tokens-audit.md` §1, [doc] from clients generated
  * from Atlassian's spec): under `/admin/v2/orgs/{orgId}/directories/{directoryId}`, create a
- * group, search groups, add and remove a member, and search a group's members. `directoryId`
+ * group, search groups, add and remove a member, search a group's members, and read a user's
+ * role assignments (app access; `roleAssignmentRoutes`). `directoryId`
  * may be `-` (every directory the key manages) or the org's one directory, `ORG_DIRECTORY_ID`.
  * Two liberties, both harmless to a client written for Atlassian: the create answers the group
  * (the spec copies show no body; the sdk reads none), and an unknown group is Atlassian's
@@ -12,15 +13,17 @@
  * third party saw Atlassian refuse it ("service accounts are not directory users", 404
  * `ADMIN-404-8` User not found), and the create adds groups fine. The switch
  * `groupAddAfterCreate` plays both readings (default `refused`). Atlassian prints no scope for
- * these operations: they take an unscoped key, as here.
+ * the group operations: they take an unscoped key, as here (the role-assignment read names
+ * `read:directories:admin`).
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { GroupId } from "../../sdk/schemas";
-import type { Context, ZodApp } from "../context";
+import { landedRules, resourceOwnerOf } from "../app-access";
+import { linksOf, type Context, type ZodApp } from "../context";
 import { ApiError, notFound } from "../errors";
 import type { DirectoryGroup } from "../store";
-import { OrgParams } from "./service-accounts";
+import { AdminListQuery, OrgParams } from "./service-accounts";
 
 /** The root of the directory routes. */
 export const DIRECTORY_BASE = "/admin/v2/orgs/:orgId/directories/:directoryId";
@@ -53,6 +56,20 @@ export const GroupItem = z.object({ id: z.string(), name: z.string(), descriptio
 const GroupsPage = z.object({ data: z.array(GroupItem), links: z.object({ next: z.string().optional() }) });
 const DirectoryUser = z.object({ accountId: z.string(), accountType: z.string(), name: z.string(), groups: z.array(z.string()) });
 const UsersPage = z.object({ data: z.array(DirectoryUser), links: z.object({ next: z.string().optional() }) });
+const UserParams = DirectoryParams.extend({ accountId: z.string().min(1).max(128) });
+/** Atlassian's `MultiDirectoryUserRoleAssignment` page. `userDirectoryStatus`: the account's status (the stand-in's choice of values). */
+const RoleAssignmentsPage = z.object({
+  data: z.array(
+    z.object({
+      resourceId: z.string(),
+      resourceOwner: z.string().nullable(),
+      roleAssignments: z.array(z.object({ role: z.string(), roleAssignmentMethods: z.array(z.enum(["direct", "group_direct", "inferred"])) })),
+      directoryId: z.string(),
+      userDirectoryStatus: z.string(),
+    }),
+  ),
+  links: z.object({ next: z.string().optional() }),
+});
 
 const tags = ["directory groups"];
 const itemOf = (g: DirectoryGroup) => ({ id: g.id, name: g.name, description: g.description, directoryId: ORG_DIRECTORY_ID });
@@ -160,6 +177,62 @@ export function directoryGroupRoutes(app: ZodApp, ctx: Context): void {
         return a ? [{ accountId: a.accountId, accountType: "app", name: a.displayName, groups: store.groupsOf(a.accountId) }] : [];
       });
       return { data: users.slice(0, req.body.limit ?? 100), links: {} };
+    },
+  );
+
+  roleAssignmentRoutes(app, ctx, directory);
+}
+
+/**
+ * Atlassian's documented read of a user's app access, `GET …/users/{accountId}/role-assignments`
+ * ([doc] jira.js `getUserRoleAssignments`; scope `read:directories:admin`), for a service account
+ * by its atlassianId: its LANDED permission rules (`app-access.ts`), one entry per resource,
+ * roles verbatim, each `direct`. Whether Atlassian answers it for a service account is
+ * unsettled (a third party saw the group routes refuse them as "not directory users"): the
+ * switch `roleAssignmentsRead` plays both (`userNotFound`: the group add's 404 `ADMIN-404-8`).
+ * Of the documented query, `limit` and `cursor`; the filters are not served (a 400 names them).
+ */
+function roleAssignmentRoutes(app: ZodApp, ctx: Context, directory: (directoryId: string) => void): void {
+  const { store } = ctx;
+  app.get(
+    `${DIRECTORY_BASE}/users/:accountId/role-assignments`,
+    {
+      config: { scope: "read:directories:admin" },
+      schema: {
+        tags,
+        summary: "A user's role assignments (app access), by resource; a service account by its atlassianId (see roleAssignmentsRead)",
+        params: UserParams,
+        querystring: AdminListQuery,
+        response: { 200: RoleAssignmentsPage },
+      },
+    },
+    async (req) => {
+      const { orgId, directoryId, accountId } = req.params;
+      directory(directoryId);
+      const account = store.accountByProductId(orgId, accountId);
+      if (!account || ctx.atlassian.roleAssignmentsRead === "userNotFound") throwUserNotFound(accountId);
+      // One entry per resource, in the order its first landed rule was given (that rule's seq pages it).
+      const byResource = new Map<string, { seq: number; roles: string[] }>();
+      for (const r of landedRules(store.permissionRules(account.id), ctx.nowMs())) {
+        const entry = byResource.get(r.resource) ?? { seq: r.seq, roles: [] };
+        entry.roles.push(r.role);
+        byResource.set(r.resource, entry);
+      }
+      const entries = [...byResource].map(([resourceId, e]) => ({ resourceId, ...e }));
+      const p = ctx.adminPage(req, `${orgId}/${account.id}/role-assignments`, req.query, (after, limit) => {
+        const items = entries.filter((e) => e.seq > after).slice(0, limit);
+        return { items, seqs: items.map((e) => e.seq) };
+      });
+      return {
+        data: p.items.map((e) => ({
+          resourceId: e.resourceId,
+          resourceOwner: resourceOwnerOf(e.resourceId),
+          roleAssignments: e.roles.map((role) => ({ role, roleAssignmentMethods: ["direct" as const] })),
+          directoryId: ORG_DIRECTORY_ID,
+          userDirectoryStatus: account.status,
+        })),
+        links: linksOf(p.next),
+      };
     },
   );
 }

@@ -10,15 +10,16 @@
  */
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import { APP_ACCESS_PERMISSION_RULE, type AccessLevel } from "../../sdk/atlassian-assumptions";
+import type { AccessLevel } from "../../sdk/atlassian-assumptions";
 import { atLeast, levelOf } from "../access";
+import { grantsAccess, landedRules } from "../app-access";
 import type { Context } from "../context";
 import type { ErrorBodyOf } from "../error-handler";
 import { ApiError } from "../errors";
 import type { FaultHooks } from "../faults";
 import { hashSecret, sameHash } from "../secrets";
 import { GroupCommit } from "../usage";
-import type { OrgRow } from "../store";
+import type { OrgRow, PermissionRuleRow } from "../store";
 import type { Place } from "../store/access";
 
 /** Which product a request of the product plane is for: Confluence's paths are under `/wiki`. */
@@ -110,7 +111,7 @@ export function productPlane(ctx: Context, faults: FaultHooks, publicOnly = fals
   // Auth reads of the hot path, valid until the next change (see Context.generation).
   const holders = new Map<string, { gen: number; value: ReturnType<typeof store.tokenHolder> }>();
   const levels = new Map<string, { gen: number; value: AccessLevel | undefined }>();
-  const permissionRules = new Map<string, { gen: number; value: { role: string; resource: string }[] }>();
+  const permissionRules = new Map<string, { gen: number; value: PermissionRuleRow[] }>();
   const cached = <V>(m: Map<string, { gen: number; value: V }>, k: string, read: () => V): V => {
     const hit = m.get(k);
     if (hit && hit.gen === ctx.generation) return hit.value;
@@ -168,13 +169,15 @@ export function productPlane(ctx: Context, faults: FaultHooks, publicOnly = fals
     if (email !== undefined && email.toLowerCase() !== t.accountEmail!.toLowerCase()) {
       throw denied(req, org.id, 401, "the email does not belong to this token's service account", target, actor);
     }
-    // --atlassian appAccess=enforced: as on Atlassian, an account the create gave no access to
-    // this product on this site authenticates and is then refused with a flat 401.
+    // --atlassian appAccess=enforced: as on Atlassian, an account whose create or console invite
+    // gave it no access to this product on this site (see `app-access.ts`) authenticates and is
+    // then refused with a flat 401.
     if (ctx.atlassian.appAccess === "enforced") {
       const product = productOf(req);
-      const resource = APP_ACCESS_PERMISSION_RULE.resource(APP_ACCESS_PERMISSION_RULE.productKeys[product], org.cloudId);
+      // Cached with their land times and judged against the clock at each call: a rule that
+      // lands later (appAccessDelayMs) changes no generation, and is still seen when it does.
       const rules = cached(permissionRules, t.serviceAccountId, () => store.permissionRules(t.serviceAccountId));
-      if (!rules.some((r) => r.resource === resource)) {
+      if (!landedRules(rules, ctx.nowMs()).some((r) => grantsAccess(r, product, org.cloudId))) {
         throw denied(req, org.id, 401, `the service account has no access to ${product === "jira" ? "Jira" : "Confluence"} on this site`, target, actor);
       }
     }

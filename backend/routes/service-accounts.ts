@@ -20,6 +20,7 @@ import {
   PermissionRule,
 } from "../../sdk/schemas";
 import { SERVICE_ACCOUNT_PATCH_ID_FIELD } from "../../sdk/atlassian-assumptions";
+import { landsAt } from "../app-access";
 import { listBody, type Context, type ZodApp } from "../context";
 import { ApiError, invalid, notFound } from "../errors";
 
@@ -156,8 +157,9 @@ export function serviceAccountRoutes(app: ZodApp, ctx: Context): void {
           updatedAt: now,
         });
         // Kept as sent: a rule whose ARI no product of this site answers to is accepted and
-        // grants nothing, as a third party saw Atlassian do with the plain `jira` ARI.
-        store.insertPermissionRules(a.id, permissionRules ?? []);
+        // grants nothing, as a third party saw Atlassian do with the plain `jira` ARI. It takes
+        // effect after --atlassian appAccessDelayMs (see `app-access.ts`).
+        store.insertPermissionRules(a.id, permissionRules ?? [], landsAt(ctx));
         for (const groupId of additionalGroups ?? []) store.addMember(groupId, a.accountId, now);
         ctx.audit(req, { orgId, action: "service-account.created", target: { type: "service-account", id: a.id }, outcome: "success" });
         return listItem(orgId, a);

@@ -193,6 +193,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX group_memberships_account ON group_memberships (account_id);
     `,
   },
+  {
+    // Atlassian applies app access asynchronously: each rule records when it takes effect
+    // (epoch ms). Rules given before this step took effect at once: 0, "always".
+    name: "the time each permission rule takes effect",
+    up: "ALTER TABLE account_permission_rules ADD COLUMN landed_at_ms INTEGER NOT NULL DEFAULT 0",
+  },
 ];
 
 /** The schema version this code writes and reads. */

@@ -184,6 +184,16 @@ function toEvent(r: Row): AuditEvent {
   };
 }
 
+/** A permission rule of an account: role and resource as given, and when it takes effect. */
+export interface PermissionRuleRow {
+  /** The order it was given in. */
+  seq: number;
+  role: string;
+  resource: string;
+  /** Epoch ms from which it counts (Atlassian applies app access asynchronously). */
+  landedAtMs: number;
+}
+
 /** An org directory group, as this backend keeps it. */
 export interface DirectoryGroup {
   id: string;
@@ -350,17 +360,26 @@ export class Store {
 
   // ----- app access and directory groups ---------------------------------------------
 
-  /** Records the permission rules an account was created with. */
-  insertPermissionRules(serviceAccountId: string, rules: readonly { role: string; resource: string }[]): void {
+  /**
+   * Records permission rules of an account (from its create or the console's invite), role and
+   * resource verbatim, each taking effect at `landedAtMs`. A rule it holds already keeps its
+   * first time: giving it again does not delay it.
+   */
+  insertPermissionRules(serviceAccountId: string, rules: readonly { role: string; resource: string }[], landedAtMs: number): void {
     for (const r of rules) {
-      this.q("INSERT INTO account_permission_rules (service_account_id, role, resource) VALUES (?, ?, ?) ON CONFLICT DO NOTHING").run(serviceAccountId, r.role, r.resource);
+      this.q("INSERT INTO account_permission_rules (service_account_id, role, resource, landed_at_ms) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING").run(
+        serviceAccountId,
+        r.role,
+        r.resource,
+        landedAtMs,
+      );
     }
   }
 
-  /** The permission rules of the account (by its admin id), in resource order. */
-  permissionRules(serviceAccountId: string): { role: string; resource: string }[] {
-    return (this.q("SELECT role, resource FROM account_permission_rules WHERE service_account_id = ? ORDER BY resource, role").all(serviceAccountId) as Row[]).map(
-      (r) => ({ role: String(r.role), resource: String(r.resource) }),
+  /** The permission rules of the account (by its admin id), landed or not, in the order they were given. */
+  permissionRules(serviceAccountId: string): PermissionRuleRow[] {
+    return (this.q("SELECT rowid AS seq, role, resource, landed_at_ms FROM account_permission_rules WHERE service_account_id = ? ORDER BY rowid").all(serviceAccountId) as Row[]).map(
+      (r) => ({ seq: Number(r.seq), role: String(r.role), resource: String(r.resource), landedAtMs: Number(r.landed_at_ms) }),
     );
   }
 

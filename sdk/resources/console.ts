@@ -8,6 +8,7 @@
  * when started with `consoleRoutes: true` (`serve --console-routes`).
  */
 import { z } from "zod";
+import { APP_ACCESS_PERMISSION_RULE } from "../atlassian-assumptions";
 import type { RequestOptions } from "../client";
 import { InvalidResponseError } from "../errors";
 import { APIResource, validateParams } from "../resource";
@@ -36,9 +37,14 @@ export const ConsoleInviteParams = z.strictObject({
 });
 export type ConsoleInviteParams = z.infer<typeof ConsoleInviteParams>;
 
+/** The console's role ARI of a product (`ari:cloud:<product>::role/product/member` or `…/admin`). */
+export function consoleRole(product: string, role: "member" | "admin"): string {
+  return `ari:cloud:${product}::role/product/${role}`;
+}
+
 /** The console's product role and site resource for a product (`jira-software`, not the plain `jira`, which the console accepts and grants nothing). */
 export function memberRule(product: "jira-software" | "confluence", cloudId: string): ConsolePermissionRule {
-  return { role: `ari:cloud:${product}::role/product/member`, resource: `ari:cloud:${product}::site/${cloudId}` };
+  return { role: consoleRole(product, "member"), resource: APP_ACCESS_PERMISSION_RULE.resource(product, cloudId) };
 }
 
 /** UNSUPPORTED console route: a service account's API token. */

@@ -37,7 +37,14 @@ export function isUserNotFound(err: unknown): boolean {
   return err instanceof APIError && err.status === 404 && err.code === ADMIN_ERROR_CODES.userNotFound;
 }
 
-const EVERY_DIRECTORY = "-";
+/** The directory id that stands for every directory the key manages. */
+export const EVERY_DIRECTORY = "-";
+
+/** `/admin/v2/orgs/{orgId}/directories/{directoryId}` of the client's org, the id checked for a path. */
+export function directoryPath(client: { orgId: string }, directoryId: string): string {
+  const dir = directoryId === EVERY_DIRECTORY ? EVERY_DIRECTORY : segment("directoryId", directoryId, OPAQUE_ID, "a directory id");
+  return `/admin/v2/orgs/${encodeURIComponent(client.orgId)}/directories/${dir}`;
+}
 
 export class DirectoryGroups extends APIResource {
   /** `POST …/directories/-/groups/search` `{groupIds}` or `{groupNames}` -> the groups found (others are not there). */
@@ -87,7 +94,6 @@ export class DirectoryGroups extends APIResource {
   }
 
   #path(directoryId: string): string {
-    const dir = directoryId === EVERY_DIRECTORY ? EVERY_DIRECTORY : segment("directoryId", directoryId, OPAQUE_ID, "a directory id");
-    return `/admin/v2/orgs/${encodeURIComponent(this._client.orgId)}/directories/${dir}`;
+    return directoryPath(this._client, directoryId);
   }
 }

@@ -110,6 +110,7 @@ describe("cli doctor: against the stand-in as the evidence has Atlassian (the de
     expect(withStatus(doc, "not checked")).to.have.members([
       "SERVICE_ACCOUNT_CREATE_FIELDS",
       "APP_ACCESS_PERMISSION_RULE",
+      "SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ",
       "QUOTA_ERROR_CODES",
       "QUOTA_ERROR_TEXT",
       "quota refusal status",
@@ -163,9 +164,10 @@ describe("cli doctor: against the stand-in as the evidence has Atlassian (the de
     );
     expect([...lines.keys()]).to.include.members(CONSTANTS);
     const open = [...lines].filter(([, l]) => l.status !== "holds").map(([n, l]) => `${n} ${l.status}: ${l.text}`);
-    expect(open).to.have.length(9);
+    expect(open).to.have.length(10);
     expect(open.join("\n"))
       .to.match(/APP_ACCESS_PERMISSION_RULE not checked: not probed yet/)
+      .and.match(/SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ not checked: not probed yet/)
       .and.match(/QUOTA_ERROR_CODES not checked: the org is not full/)
       .and.match(/QUOTA_ERROR_TEXT not checked/)
       .and.match(/quota refusal status not checked/)

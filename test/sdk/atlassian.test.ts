@@ -152,6 +152,7 @@ describe("sdk: Atlassian's public operations (public-only backend)", () => {
       "events.lastTokenUses": () => client.events.lastTokenUses({ from: new Date(0), maxRequests: 1 }),
       "oauthClients.list": () => client.oauthClients.list().toArray(),
       "oauthClients.listForAccount": () => client.oauthClients.listForAccount(a.id),
+      "directoryUsers.roleAssignments": () => client.directoryUsers.roleAssignments(productAccountIdOf(a)),
     };
     // Every method of these resources is classified above, so a new one cannot slip in unchecked.
     const methodsOf = (owner: object, names: string[]) =>
@@ -162,7 +163,7 @@ describe("sdk: Atlassian's public operations (public-only backend)", () => {
           .map(([m]) => `${name}.${m}`);
       });
     expect(methodsOf(ext, Object.keys(ext)).sort()).to.deep.equal(Object.keys(extensionCalls).sort());
-    expect(methodsOf(client, ["serviceAccounts", "serviceAccountTokens", "apiKeys", "events", "oauthClients"]).sort()).to.deep.equal(Object.keys(publicCalls).sort());
+    expect(methodsOf(client, ["serviceAccounts", "serviceAccountTokens", "apiKeys", "events", "oauthClients", "directoryUsers"]).sort()).to.deep.equal(Object.keys(publicCalls).sort());
 
     for (const [name, call] of Object.entries(extensionCalls)) {
       const err = await call().then(
