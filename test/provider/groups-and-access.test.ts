@@ -141,13 +141,6 @@ describe("ServiceAccount appAccess against the embedded backend with --atlassian
     expect((await sa.diff(id, read.props as ServiceAccountOutputs, read.inputs as never)).changes).to.equal(false);
   });
 });
-    backend.current.newRun();
-    const read = await sa.read(id, outs);
-    expect(read.props).to.deep.include({ appAccess: outs.appAccess });
-    expect(read.props).to.not.have.property("groups");
-    expect((await sa.diff(id, read.props as ServiceAccountOutputs, read.inputs as never)).changes).to.equal(false);
-  });
-});
 
 for (const { name: onPath, choice } of PATHS) {
   for (const groupAddAfterCreate of ["refused", "allowed"] as const) {
