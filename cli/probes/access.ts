@@ -110,7 +110,7 @@ export class AccessProbe {
     const line: LineName = "APP_ACCESS_PERMISSION_RULE";
     if (!this.o.appAccess || this.#refused.has(RULES)) return;
     const { cloudId, withConsole } = this.o.appAccess;
-    const accepted = `the create took ${RULES} ${q([jiraRule(cloudId)])}`;
+    const accepted = `the create took ${RULES} ${JSON.stringify([jiraRule(cloudId)])}`;
     if (!withConsole) {
       p.report.notChecked(line, `${accepted}; whether Jira access lands needs a token of the account, and only the console's mint (atlassian:consoleRoutes) makes one by API`);
       return;
