@@ -13,7 +13,8 @@
  * `--group` creates the account in the group (`additionalGroups`) and reads the membership
  * back (SERVICE_ACCOUNT_CREATE_FIELDS), takes it out, then adds it again after its creation
  * (GROUP_ADD_AFTER_CREATE) and takes it out again. The membership is registered with the
- * cleanup before it is requested, so it is removed whatever stops the run.
+ * cleanup before it is read or requested, so it is removed whatever stops the run (before
+ * then, deleting the account ends the one its create made).
  */
 import { z } from "zod";
 import { APP_ACCESS_PERMISSION_RULE, GROUP_ADD_AFTER_CREATE, SERVICE_ACCOUNT_CREATE_FIELDS } from "../../sdk/atlassian-assumptions";
