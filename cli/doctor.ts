@@ -6,6 +6,8 @@
  *
  * Read-only by default. `--write` adds what needs a throwaway service account, which it
  * deletes again, also on Ctrl-C or a failure half way, naming anything it could not remove.
+ * `--app-access` (the account made with Jira access: a product seat until it is deleted) and
+ * `--group` (the account in a group, at and after its creation) add to `--write` on request.
  * It reads the provider's settings the provider's way (`cli/settings.ts`); no secret reaches
  * its output, error bodies quoted back included (`mask`).
  *
@@ -25,6 +27,7 @@ import { probeAuditLog, probeOAuthClients } from "./probes/inventory";
 import { judgeErrors, judgeListedAccounts, probeErrors, probeLinks, probeList, probePageSize, probeTokenLists, probeTokenPaths, type ErrorSample } from "./probes/admin";
 import { listAccounts, type Probe } from "./probes/context";
 import { PRODUCT_LINES, probeConfluence, probeJiraRoles, probeProductId, probeSiteBase, type Site } from "./probes/product";
+import { AccessProbe, ACCESS_WAIT_DEFAULT_S, findGroup, type AccessOptions } from "./probes/access";
 import { describeError, Report, type Finding, type LineName } from "./probes/report";
 import { Cleanup, QUOTA_LINES, throwaway, throwawayName, WRITE_LINES, type ThrowawayRecord } from "./probes/throwaway";
 import { mask, secretsInForce, useConfig, useSettings } from "./settings";
@@ -47,6 +50,15 @@ then what to change. Read-only unless --write.
                             create it, update it, grant and remove access, revoke its tokens, delete
                             it; it is deleted on Ctrl-C or a failure too. With atlassian:consoleRoutes
                             on, also mint one token through the console's route and revoke it alone
+  --app-access              with --write: create the throwaway account with Jira access (one permission
+                            rule: the user role on atlassian:cloudId's Jira) and, with atlassian:consoleRoutes
+                            on, check that a token of it reaches Jira. IT TAKES A PRODUCT SEAT (a Jira
+                            licence) until the throwaway account is deleted, at the end of the run
+  --group <name or id>      with --write: create the throwaway account in this group, read the membership,
+                            take it out, add it again after its creation, and take it out again (the
+                            group routes need an unscoped org key)
+  --access-wait <seconds>   how long --app-access and --group wait for access or a membership to land
+                            (0-600, default ${ACCESS_WAIT_DEFAULT_S})
   --json                    print one JSON document (for a ticket) instead of the report
   --stand-in                run against the embedded backend (Atlassian's public surfaces only),
                             seeded, instead of an org; project ALPHA and space DOCS unless given
@@ -59,6 +71,9 @@ behind or the org's service-account list could not be read, 2 for bad usage or s
 
 interface Options {
   write: boolean;
+  appAccess: boolean;
+  group?: string;
+  accessWaitMs: number;
   json: boolean;
   stack?: string;
   cwd?: string;
@@ -80,6 +95,9 @@ function parseOptions(argv: string[]): Options {
       allowPositionals: false,
       options: {
         write: { type: "boolean", default: false },
+        "app-access": { type: "boolean", default: false },
+        group: { type: "string" },
+        "access-wait": { type: "string" },
         json: { type: "boolean", default: false },
         stack: { type: "string" },
         cwd: { type: "string" },
@@ -93,7 +111,19 @@ function parseOptions(argv: string[]): Options {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const o: Options = { write: values.write, json: values.json, standIn: values["stand-in"], help: values.help };
+  const o: Options = { write: values.write, appAccess: values["app-access"], accessWaitMs: ACCESS_WAIT_DEFAULT_S * 1000, json: values.json, standIn: values["stand-in"], help: values.help };
+  if (o.appAccess && !o.write) throw new UsageError("--app-access goes with --write: it creates the throwaway account with Jira access (a product seat until the account is deleted)");
+  if (values.group !== undefined) {
+    if (!o.write) throw new UsageError("--group goes with --write: it adds the throwaway account to the group, then removes it");
+    if (values.group.trim() === "") throw new UsageError("--group must name a group of the org's directory (its name or id), e.g. --group pasa-doctor");
+    o.group = values.group.trim();
+  }
+  if (values["access-wait"] !== undefined) {
+    if (!o.appAccess && o.group === undefined) throw new UsageError("--access-wait goes with --app-access or --group (how long they wait for access or a membership to land)");
+    const s = values["access-wait"];
+    if (!/^\d+$/.test(s) || Number(s) > 600) throw new UsageError(`--access-wait must be a whole number of seconds from 0 to 600, e.g. ${ACCESS_WAIT_DEFAULT_S}`);
+    o.accessWaitMs = Number(s) * 1000;
+  }
   if (values.stack !== undefined) o.stack = values.stack;
   if (values.cwd !== undefined) {
     if (values.stack === undefined) throw new UsageError("--cwd goes with --stack (the folder of the stack's Pulumi project)");
@@ -222,7 +252,7 @@ async function diagnose(o: Options, source: string, client: Client): Promise<num
   const listRead = report.status("atlassian:apiKey") === "holds";
   const exitCode = interrupted ? (interrupted === "SIGINT" ? 130 : 143) : differs || left.length > 0 || !listRead ? 1 : 0;
   const outcome: Outcome = { findings, throwaway: record, left, interrupted, listRead, exitCode };
-  const header = { orgId, baseUrl, source, write: o.write, jiraProject: o.jiraProject, confluenceSpace: o.confluenceSpace };
+  const header = { orgId, baseUrl, source, write: o.write, appAccess: o.appAccess, group: o.group, jiraProject: o.jiraProject, confluenceSpace: o.confluenceSpace };
   process.stdout.write(mask(o.json ? `${JSON.stringify(document(header, outcome), null, 2)}\n` : text(header, outcome), secrets));
   return exitCode;
 }
@@ -306,8 +336,27 @@ async function probeAll(p: Probe, o: Options, cleanup: Cleanup, record: Throwawa
   }
   if (!withConsole) report.notCheckedRest(CONSOLE_LINES, "atlassian:consoleRoutes is off: the provider uses neither route");
 
+  // --app-access and --group: what the create carries besides a name, judged on the throwaway account.
+  let access: AccessProbe | undefined;
+  if (record && readable && (o.appAccess || o.group !== undefined)) {
+    const ao: AccessOptions = { waitMs: o.accessWaitMs };
+    const cloudId = raw("cloudId");
+    if (!o.appAccess) {
+      // Not asked for: the reason is given at the end.
+    } else if (cloudId === undefined) report.notChecked("APP_ACCESS_PERMISSION_RULE", "--app-access needs atlassian:cloudId: the rule names the site by it");
+    else ao.appAccess = { cloudId, withConsole };
+    if (o.group !== undefined)
+      await step(["GROUP_ADD_AFTER_CREATE"], async () => {
+        const g = await findGroup(p, o.group!);
+        if (typeof g === "string") report.notChecked("GROUP_ADD_AFTER_CREATE", g);
+        else ao.group = g;
+      });
+    access = new AccessProbe(p, ao, cleanup);
+  }
+  const extras = access?.extras();
+
   if (record && readable) {
-    p.say(`--write: making the throwaway service account ${record.displayName}`);
+    p.say(`--write: making the throwaway service account ${record.displayName}${extras ? ` with ${Object.keys(extras.body).join(" and ")}` : ""}`);
     await step(WRITE_LINES, () =>
       throwaway(
         p,
@@ -315,6 +364,7 @@ async function probeAll(p: Probe, o: Options, cleanup: Cleanup, record: Throwawa
           site: siteWorks ? site : undefined,
           mapping,
           errors,
+          ...(extras ? { extras } : {}),
           withAccount: async (account) => {
             // What the org's own accounts could not show, the throwaway account can.
             if (!report.judged("SERVICE_ACCOUNT_LIST_UPDATED_AT")) judgeListedAccounts(p, [account]);
@@ -324,6 +374,10 @@ async function probeAll(p: Probe, o: Options, cleanup: Cleanup, record: Throwawa
             if (siteWorks && !report.judged("SERVICE_ACCOUNT_PRODUCT_ID_FIELD")) await step(["SERVICE_ACCOUNT_PRODUCT_ID_FIELD", "SERVICE_ACCOUNT_JIRA_ACCOUNT_TYPE"], () => probeProductId(p, account));
             // The console's mint and the single revoke, only when the provider would use them.
             if (withConsole) await step(CONSOLE_LINES, () => probeConsoleTokens(p, account));
+            if (access) {
+              await step(["APP_ACCESS_PERMISSION_RULE"], () => access.appAccess(account));
+              await step(["GROUP_ADD_AFTER_CREATE"], () => access.groups(account));
+            }
           },
         },
         cleanup,
@@ -340,9 +394,13 @@ async function probeAll(p: Probe, o: Options, cleanup: Cleanup, record: Throwawa
   report.notCheckedRest(QUOTA_LINES, "needs a create in a full org (--write when the org's plan is full)");
   report.notCheckedRest(["CONFLUENCE_LEVEL_PERMISSIONS"], "needs --write on a site not in role mode");
   report.notCheckedRest(WRITE_LINES, "needs --write (a throwaway account)");
-  // Probing it gives the throwaway account app access (and a seat): left to a probe that asks for that.
-  report.notChecked("APP_ACCESS_PERMISSION_RULE", "not probed yet: it needs a create with permission rules, which takes a product seat");
-  report.notChecked("SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ", "not probed yet: it needs a service account with app access");
+  // Probing it gives the throwaway account app access (and a seat): only when asked for.
+  report.notChecked(
+    "APP_ACCESS_PERMISSION_RULE",
+    o.appAccess ? "no throwaway account was made with the rule" : "needs --write --app-access: a create with a permission rule, which takes a product seat until the throwaway account is deleted",
+  );
+  report.notChecked("GROUP_ADD_AFTER_CREATE", o.group !== undefined ? "no throwaway account was made to add to the group" : "needs --write --group <name or id>: the throwaway account added to that group after its creation, then removed");
+  report.notChecked("SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ", o.appAccess ? "no throwaway account was made with a permission rule" : "needs --write --app-access: a service account created with a permission rule, whose role assignments are then read");
   report.notCheckedRest(CONSOLE_LINES, "needs --write (a throwaway account)");
   report.notCheckedRest(["SERVICE_ACCOUNT_PRODUCT_ID_FIELD", "SERVICE_ACCOUNT_JIRA_ACCOUNT_TYPE"], "the org has no service account to look up (with --write, the throwaway account is one)");
 }
@@ -352,6 +410,8 @@ interface Header {
   baseUrl: string;
   source: string;
   write: boolean;
+  appAccess: boolean;
+  group: string | undefined;
   jiraProject: string | undefined;
   confluenceSpace: string | undefined;
 }
@@ -361,7 +421,7 @@ function text(h: Header, r: Outcome): string {
   const out: string[] = [];
   out.push(`doctor ${VERSION}: org ${h.orgId} at ${h.baseUrl}, settings from ${h.source}`);
   out.push(
-    `${h.write ? "--write: with a throwaway service account" : "read-only (--write also checks what needs a throwaway account)"}; ` +
+    `${h.write ? `--write: with a throwaway service account${h.appAccess ? " made with Jira access (a product seat until it is deleted)" : ""}${h.group !== undefined ? `, in group ${JSON.stringify(h.group)}` : ""}` : "read-only (--write also checks what needs a throwaway account)"}; ` +
       `Jira project ${h.jiraProject ?? "(none: --jira-project)"}, Confluence space ${h.confluenceSpace ?? "(none: --confluence-space)"}`,
   );
   out.push("");

@@ -121,6 +121,24 @@ export const APP_ACCESS_PERMISSION_RULE = {
 export const SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ: "served" | "userNotFound" = "served";
 
 /**
+ * UNCONFIRMED, two readings ([doc] Atlassian's create text: the account is "invited with the
+ * specified permission rules and optional additional group memberships", so groups come with
+ * the create, `SERVICE_ACCOUNT_CREATE_FIELDS.additionalGroups`; [3p-obs] crewlet: "Service
+ * accounts are not directory users, so adding one to a group answers USER_NOT_FOUND", which
+ * matches Atlassian's 404 `ADMIN-404-8` User not found for a user not in the directory [doc]).
+ * Whether a service account can join a group after its creation, through the Organizations
+ * API v2 `POST …/directories/{directoryId}/groups/{groupId}/memberships {accountId}`:
+ * `refused` (404 `ADMIN-404-8`) is the reading the package relies on: `ServiceAccount.groups`
+ * is sent with the create only and a change replaces the account
+ * (`provider/targets/capabilities.ts` `GROUPS_CHANGE_UNSUPPORTED`), and `GroupMembership`
+ * fails saying so. `allowed` would let groups change in place. The stand-in plays both
+ * (`groupAddAfterCreate`, default `refused`). Live check (`doctor --write --group <group>`):
+ * add a just-created service account (its atlassianId) to a group; 204 and listed, or 404
+ * `ADMIN-404-8`.
+ */
+export const GROUP_ADD_AFTER_CREATE: "refused" | "allowed" = "refused";
+
+/**
  * [doc] / [3p-obs]. Display names are not unique in an org (crewlet observed duplicates
  * allowed; no source documents a 409 for a taken display name). Code that keys accounts by
  * display name must cope with several matches (`ServiceAccounts.findByDisplayName`).

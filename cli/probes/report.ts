@@ -57,6 +57,7 @@ export const CATALOGUE = [
   { name: "SERVICE_ACCOUNT_CREATE_FIELDS", kind: "constant", where: ASSUMPTIONS },
   { name: "APP_ACCESS_PERMISSION_RULE", kind: "constant", where: ASSUMPTIONS },
   { name: "SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ", kind: "constant", where: ASSUMPTIONS },
+  { name: "GROUP_ADD_AFTER_CREATE", kind: "constant", where: ASSUMPTIONS },
   { name: "QUOTA_ERROR_CODES", kind: "constant", where: ASSUMPTIONS },
   { name: "QUOTA_ERROR_TEXT", kind: "constant", where: ASSUMPTIONS },
   { name: "quota refusal status", kind: "reading", where: `${SWITCHES} (quotaStatus)` },

@@ -118,6 +118,19 @@ export interface WriteTargets {
   withAccount(account: ServiceAccount): Promise<void>;
   /** Where the errors seen go (a second DELETE of the deleted account), for ADMIN_ERROR_CODES. */
   errors: ErrorSample[];
+  /** Fields the create sends besides its display name and description (`--app-access`, `--group`). */
+  extras?: CreateExtras;
+}
+
+/**
+ * Fields of the create body that other probes judge (permission rules, groups). Should the
+ * create with them be refused, their probe is told, and the throwaway account is made without
+ * them, so that the other write lines are still checked.
+ */
+export interface CreateExtras {
+  body: Record<string, unknown>;
+  /** The create with `body` was refused (a 4xx that is neither the plan's limit, nor auth, nor 429). */
+  refused(err: APIError, sent: string): void;
 }
 
 /** The throwaway account's life: create, PATCH, grants, revoke, delete. Judges the write lines. */
@@ -132,7 +145,7 @@ export async function throwaway(p: Probe, t: WriteTargets, cleanup: Cleanup, rec
     undo: () => deleteByHand(p, record.displayName, account),
   });
 
-  const created = await create(p, record.displayName, description);
+  const created = await create(p, record.displayName, description, t.extras);
   if (created === "refused") cleanup.done(accountMade);
   if (created === undefined || created === "refused") return;
   account = created.account;
@@ -161,8 +174,8 @@ export async function throwaway(p: Probe, t: WriteTargets, cleanup: Cleanup, rec
 }
 
 /** `POST /service-accounts` with the assumed body; judges the create and quota lines. */
-async function create(p: Probe, displayName: string, description: string): Promise<{ account: ServiceAccount; fields: string[]; atMs: number } | "refused" | undefined> {
-  const body = { [SERVICE_ACCOUNT_CREATE_FIELDS.displayName]: displayName, [SERVICE_ACCOUNT_CREATE_FIELDS.description]: description };
+async function create(p: Probe, displayName: string, description: string, extras?: CreateExtras): Promise<{ account: ServiceAccount; fields: string[]; atMs: number } | "refused" | undefined> {
+  const body = { [SERVICE_ACCOUNT_CREATE_FIELDS.displayName]: displayName, [SERVICE_ACCOUNT_CREATE_FIELDS.description]: description, ...extras?.body };
   const sent = `{${Object.keys(body).join(", ")}}`;
   let reply: unknown;
   try {
@@ -180,6 +193,10 @@ async function create(p: Probe, displayName: string, description: string): Promi
       p.report.notCheckedRest(WRITE_LINES, "no throwaway account: the org is full");
     } else if (err instanceof APIError && (err.status === 401 || err.status === 403)) {
       p.report.notCheckedRest(WRITE_LINES, `the key may not create a service account (${describeError(err)}): --write needs write:service-accounts:admin`);
+    } else if (err instanceof APIError && err.status >= 400 && err.status < 500 && err.status !== 429 && extras !== undefined) {
+      // Refused with the extra fields: their probe says so; the account is made without them.
+      extras.refused(err, sent);
+      return create(p, displayName, description);
     } else if (err instanceof APIError && err.status >= 400 && err.status < 500 && err.status !== 429) {
       p.report.differs("SERVICE_ACCOUNT_CREATE_FIELDS", `POST …/service-accounts ${sent} was refused: ${describeError(err)}`, "SERVICE_ACCOUNT_CREATE_FIELDS: the create body's field names (and any field it demands)");
       p.report.notCheckedRest(WRITE_LINES, "no throwaway account: the create was refused");
@@ -202,7 +219,8 @@ async function create(p: Probe, displayName: string, description: string): Promi
     p.report.notCheckedRest(WRITE_LINES, "the create's answer did not read as an account");
     return undefined;
   }
-  p.report.holds("SERVICE_ACCOUNT_CREATE_FIELDS", `POST …/service-accounts ${sent} made ${q(displayName)}: email ${account.data.email} (generated); fields ${fields.join(", ")}`);
+  // A refusal of the extra fields, before this create without them, keeps its verdict.
+  if (!p.report.judged("SERVICE_ACCOUNT_CREATE_FIELDS")) p.report.holds("SERVICE_ACCOUNT_CREATE_FIELDS", `POST …/service-accounts ${sent} made ${q(displayName)}: email ${account.data.email} (generated); fields ${fields.join(", ")}`);
   return { account: account.data, fields, atMs };
 }
 

@@ -111,6 +111,7 @@ describe("cli doctor: against the stand-in as the evidence has Atlassian (the de
       "SERVICE_ACCOUNT_CREATE_FIELDS",
       "APP_ACCESS_PERMISSION_RULE",
       "SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ",
+      "GROUP_ADD_AFTER_CREATE",
       "QUOTA_ERROR_CODES",
       "QUOTA_ERROR_TEXT",
       "quota refusal status",
@@ -164,10 +165,11 @@ describe("cli doctor: against the stand-in as the evidence has Atlassian (the de
     );
     expect([...lines.keys()]).to.include.members(CONSTANTS);
     const open = [...lines].filter(([, l]) => l.status !== "holds").map(([n, l]) => `${n} ${l.status}: ${l.text}`);
-    expect(open).to.have.length(10);
+    expect(open).to.have.length(11);
     expect(open.join("\n"))
-      .to.match(/APP_ACCESS_PERMISSION_RULE not checked: not probed yet/)
-      .and.match(/SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ not checked: not probed yet/)
+      .to.match(/APP_ACCESS_PERMISSION_RULE not checked: needs --write --app-access: .*takes a product seat/)
+      .and.match(/GROUP_ADD_AFTER_CREATE not checked: needs --write --group <name or id>/)
+      .and.match(/SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ not checked: needs --write --app-access/)
       .and.match(/QUOTA_ERROR_CODES not checked: the org is not full/)
       .and.match(/QUOTA_ERROR_TEXT not checked/)
       .and.match(/quota refusal status not checked/)
@@ -215,6 +217,113 @@ describe("cli doctor: with atlassian:consoleRoutes on (a stand-in serving the co
     expect(await throwaways(s)).to.deep.equal([]);
     expect(await tokensCreated(s), "the one token of the throwaway account").to.equal(before + 1);
     expectNoSecrets(doc.stdout + doc.stderr, "doctor's output", secretsOf(s));
+  });
+});
+
+/** The members of a directory group (the console stand-in's key is unscoped, so it may search them). */
+async function groupMembers(s: StandIn, groupId: string): Promise<string[]> {
+  const res = await fetch(`${s.url}/admin/v2/orgs/${s.orgId}/directories/-/users/search`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${s.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ groupIds: [groupId] }),
+  });
+  if (!res.ok) throw new Error(`users/search -> ${res.status} ${await res.text()}`);
+  return ((await res.json()) as any).data.map((u: any) => u.accountId);
+}
+
+describe("cli doctor --write --app-access --group (a console stand-in: tokens can be minted, the key is unscoped)", function () {
+  this.timeout(120_000);
+  const GROUP = "doctor-probe-group";
+
+  /** A console stand-in in these readings, with one group; runs doctor with both probes and a short wait. */
+  async function run(atlassian: StandInOptions["atlassian"]) {
+    const s = await startStandIn({ consoleRoutes: true, atlassian });
+    const res = await fetch(`${s.url}/admin/v2/orgs/${s.orgId}/directories/default/groups`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${s.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: GROUP }),
+    });
+    expect(res.status, await res.clone().text()).to.be.within(200, 299);
+    const groupId = String(((await res.json()) as any).id);
+    const doc = await doctorJson(s, ["--write", "--app-access", "--group", GROUP, "--access-wait", "1", ...PLACES]);
+    return { s, doc, groupId };
+  }
+
+  /** What every run must leave: no account, no membership, no secret in the output. */
+  async function nothingLeft(s: StandIn, doc: Document & { stdout: string; stderr: string }, groupId: string) {
+    expect(doc.leftBehind).to.deep.equal([]);
+    expect(doc.throwaway?.deleted).to.equal(true);
+    expect(await throwaways(s)).to.deep.equal([]);
+    expect(await groupMembers(s, groupId)).to.deep.equal([]);
+    expectNoSecrets(doc.stdout + doc.stderr, "doctor's output", secretsOf(s));
+  }
+
+  it("appAccess=enforced, groupAddAfterCreate=refused (the readings the package takes): the rule's token reaches Jira, the create's group holds, the later add is refused; all hold, nothing is left", async () => {
+    const { s, doc, groupId } = await run({ appAccess: "enforced", groupAddAfterCreate: "refused" });
+    try {
+      expect(withStatus(doc, "differs")).to.deep.equal([]);
+      expect(doc.exitCode, doc.stderr).to.equal(0);
+      // Enforced: only an account whose create named this exact rule gets past Jira's 401.
+      const access = named(doc, "APP_ACCESS_PERMISSION_RULE");
+      expect(access.status, access.why).to.equal("holds");
+      expect(access.seen).to.include(`"resource":"ari:cloud:jira-software::site/${s.cloudId}"`).and.to.include("reached Jira (GET /rest/api/3/myself 200)");
+      const create = named(doc, "SERVICE_ACCOUNT_CREATE_FIELDS");
+      expect(create.seen).to.include("{displayName, description, permissionRules, additionalGroups}").and.to.include(`additionalGroups ["${groupId}"] put it in group "${GROUP}"`);
+      const group = named(doc, "GROUP_ADD_AFTER_CREATE");
+      expect(group.status, group.why).to.equal("holds");
+      expect(group.seen).to.match(/answered 404 ADMIN-404-8 .*after 1\.\d s \(2 tries\): a service account cannot join a group after its creation/);
+      // Atlassian's role-assignment read answers for the service account, and lists the rule's site.
+      const read = named(doc, "SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ");
+      expect(read.status, read.why).to.equal("holds");
+      expect(read.seen).to.include("answered for the service account").and.to.include("Jira on the site listed");
+      await nothingLeft(s, doc, groupId);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("appAccess=ignored, groupAddAfterCreate=allowed: access is seen all the same; the later add works, so GROUP_ADD_AFTER_CREATE differs, naming the fix; the account leaves the group", async () => {
+    const { s, doc, groupId } = await run({ appAccess: "ignored", groupAddAfterCreate: "allowed" });
+    try {
+      expect(withStatus(doc, "differs")).to.deep.equal(["GROUP_ADD_AFTER_CREATE"]);
+      expect(doc.exitCode).to.equal(1);
+      expect(named(doc, "SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ").status).to.equal("holds");
+      expect(named(doc, "APP_ACCESS_PERMISSION_RULE").status).to.equal("holds");
+      const group = named(doc, "GROUP_ADD_AFTER_CREATE");
+      expect(group.seen).to.equal(`POST …/directories/{directoryId}/groups/{groupId}/memberships {accountId} answered 204 and group "${GROUP}" (${groupId}) lists the account: a service account can join a group after its creation`);
+      expect(group.fix).to.include('GROUP_ADD_AFTER_CREATE = "allowed"').and.to.include("GROUPS_CHANGE_UNSUPPORTED");
+      await nothingLeft(s, doc, groupId);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("roleAssignmentsRead=userNotFound: SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ differs, naming the other reading; nothing is left", async () => {
+    const { s, doc, groupId } = await run({ appAccess: "enforced", groupAddAfterCreate: "refused", roleAssignmentsRead: "userNotFound" });
+    try {
+      expect(withStatus(doc, "differs")).to.deep.equal(["SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ"]);
+      const read = named(doc, "SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ");
+      expect(read.seen).to.include("404 ADMIN-404-8");
+      expect(read.fix).to.include('SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ = "userNotFound"');
+      await nothingLeft(s, doc, groupId);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a scoped key (the group routes refuse it) and no console routes (no token can be minted): both lines say why not, and the account is still made and deleted", async () => {
+    const s = await startStandIn({ atlassian: { appAccess: "enforced" } });
+    try {
+      const doc = await doctorJson(s, ["--write", "--app-access", "--group", "devs", "--access-wait", "0", ...PLACES]);
+      expect(withStatus(doc, "differs")).to.deep.equal([]);
+      // The stand-in's default key is scoped: the group routes refuse it, and the line says which key they take.
+      expect(named(doc, "GROUP_ADD_AFTER_CREATE").why).to.match(/group search was refused \(401 ADMIN-401-2.*\): the group routes take an unscoped org key/);
+      expect(named(doc, "APP_ACCESS_PERMISSION_RULE").why).to.match(/^the create took permissionRules .*; whether Jira access lands needs a token of the account, and only the console's mint \(atlassian:consoleRoutes\)/);
+      expect(doc.throwaway?.deleted).to.equal(true);
+      expect(await throwaways(s)).to.deep.equal([]);
+    } finally {
+      await s.close();
+    }
   });
 });
 
@@ -444,6 +553,24 @@ describe("cli doctor: usage and settings", function () {
     const sw = await doctor(["--atlassian", "linksNext=cursor"]);
     expect(sw.code).to.equal(2);
     expect(sw.stderr).to.include("give it with --stand-in");
+  });
+
+  it("refuses --app-access and --group without --write, an empty --group, and a bad or lone --access-wait, with exit 2 and the fix", async () => {
+    const cases: [string[], string][] = [
+      [["--app-access"], "--app-access goes with --write"],
+      [["--group", "devs"], "--group goes with --write"],
+      [["--write", "--group", " "], "--group must name a group"],
+      [["--write", "--access-wait", "5"], "--access-wait goes with --app-access or --group"],
+      [["--write", "--app-access", "--access-wait", "601"], "--access-wait must be a whole number of seconds from 0 to 600"],
+      [["--write", "--group", "devs", "--access-wait", "1.5"], "--access-wait must be a whole number of seconds from 0 to 600"],
+    ];
+    for (const [args, says] of cases) {
+      const r = await doctor(args);
+      expect(r.code, args.join(" ")).to.equal(2);
+      expect(r.stderr, args.join(" ")).to.include(says).and.to.include("usage: pulumi-atlassian-service-accounts doctor");
+    }
+    const help = await doctor(["--help"]);
+    expect(help.stdout).to.match(/--app-access .*\n(.*\n)*.*TAKES A PRODUCT SEAT/).and.to.include("--group <name or id>");
   });
 
   it("names a missing setting and both ways to set it (exit 2)", async () => {

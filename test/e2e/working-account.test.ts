@@ -40,7 +40,9 @@ describe("e2e: an account that can work on Atlassian Cloud: app access, a group,
     for (const [k, v] of Object.entries(during)) sent[k] = (sent[k] ?? 0) + v;
     return out;
   };
-  const stateOf = async () => (await s.stack.exportState()).find((r) => r.type === TYPES.ServiceAccount)!.outputs!;
+  type Grant = { product: string; role: string; cloudId: string };
+  const stateOf = async () =>
+    (await s.stack.exportState()).find((r) => r.type === TYPES.ServiceAccount)!.outputs! as { appAccess?: Grant[]; appAccessPending?: (Grant & { since: string })[] };
   /** The status the token gets from Jira, polled until it is 200 or `ms` passed. */
   const jiraOnceLanded = async (email: string, token: string, ms = 20_000): Promise<number> => {
     const until = Date.now() + ms;
@@ -79,7 +81,7 @@ describe("e2e: an account that can work on Atlassian Cloud: app access, a group,
     // Asked for with the create, not seen yet: pending in the state.
     const outs = await stateOf();
     expect(outs.appAccess).to.deep.equal([{ product: "jira", role: "user", cloudId: s.backend.cloudId }]);
-    expect(outs.appAccessPending.map((p: { product: string }) => p.product)).to.deep.equal(["jira"]);
+    expect(outs.appAccessPending!.map((p) => p.product)).to.deep.equal(["jira"]);
     expect(await jiraOnceLanded(account.email, first.token), "the token reaches Jira once access lands").to.equal(200);
   });
 
@@ -100,7 +102,7 @@ describe("e2e: an account that can work on Atlassian Cloud: app access, a group,
     const up = await recording(() => s.up());
     expect(up.resourceChanges).to.deep.include({ update: 1 });
     expect((sent[INVITE] ?? 0) - before, "one invite").to.equal(1);
-    expect((await stateOf()).appAccessPending.map((p: { product: string }) => p.product)).to.deep.equal(["confluence"]);
+    expect((await stateOf()).appAccessPending!.map((p) => p.product)).to.deep.equal(["confluence"]);
     // A read right after says pending, not missing: no drift.
     const early = await recording(() => s.stack.preview({ refresh: true }));
     expect(steps(early.events).filter(ours)).to.deep.equal([]);
@@ -108,7 +110,7 @@ describe("e2e: an account that can work on Atlassian Cloud: app access, a group,
     await recording(() => s.stack.refresh());
     const outs = await stateOf();
     expect(outs).to.not.have.property("appAccessPending");
-    expect(outs.appAccess.map((g: { product: string }) => g.product)).to.deep.equal(["confluence", "jira"]);
+    expect(outs.appAccess!.map((g) => g.product)).to.deep.equal(["confluence", "jira"]);
   });
 
   it("rotates the token inside rotateBeforeDays: minted by the console's route, the old one revoked through the documented single revoke", async () => {
