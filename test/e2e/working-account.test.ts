@@ -139,7 +139,7 @@ describe("e2e: an account that can work on Atlassian Cloud: app access, a group,
 
   it("is destroyed: the token, the binding and the account are gone", async () => {
     const destroy = await recording(() => s.stack.destroy());
-    expect(destroy.summary.resourceChanges?.delete ?? 0).to.equal(3); // the account, the binding, the token
+    expect(destroy.summary.resourceChanges?.delete ?? 0).to.equal(4); // the stack, the account, the binding, the token (the membership left with the refresh)
     expect((await s.backend.publicAccounts()).filter((a) => a.displayName === NAME)).to.deep.equal([]);
     expect((await s.backend.jiraRole("ALPHA", "Viewer")).members).to.not.include(account.accountId);
   });
