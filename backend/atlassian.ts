@@ -29,10 +29,11 @@ export interface AtlassianOptions {
   /** `present` (default): a listed token carries its last use (`lastActiveAt`); `absent`: it does not, as crewlet saw ("an id and a label and nothing else" for ids). */
   tokenListLastUsed: "present" | "absent";
   /**
-   * `ignored` (default): a service account's token reaches Jira and Confluence whatever app
-   * access its create gave it. `enforced`: as on Atlassian, which creates a service account
-   * with no app access, a token of an account whose create named no permission rule for the
-   * product on this site (`APP_ACCESS_PERMISSION_RULE`) is refused there with a flat 401.
+   * `enforced` (default): as on Atlassian, which creates a service account with no app access,
+   * a token of an account given no permission rule for the product on this site (by its create,
+   * `APP_ACCESS_PERMISSION_RULE`, or the console's invite) is refused there with a flat 401.
+   * `ignored`: a service account's token reaches Jira and Confluence whatever app access it
+   * was given (the test harnesses' default, for the tests that do not study app access).
    */
   appAccess: "ignored" | "enforced";
   /**
@@ -80,7 +81,7 @@ export const ATLASSIAN_USAGE = `--atlassian <k=v,...> plays one reading of Atlas
   maxPageSize=<1-1000>                    largest list limit; above it a 400 (default 80)
   accountReadyDelayMs=<0-600000>          a new account is not grantable for this long (default 3000 with --public-only, else 0)
   tokenListLastUsed=present|absent        absent: a listed token has no last-use field (default present)
-  appAccess=ignored|enforced              enforced: a token of an account created without access to a product is refused there, 401 (default ignored)
+  appAccess=ignored|enforced              enforced: a token of an account without access to a product is refused there, 401; ignored lets it through (default enforced)
   groupAddAfterCreate=refused|allowed     adding a service account to a group after its creation: 404 User not found, or done (default refused)
   appAccessDelayMs=<0-600000>             a permission rule (create or console invite) takes effect this long after it is given (default 0)
   roleAssignmentsRead=served|userNotFound reading a service account's role assignments: listed, or 404 User not found (default served)`;
@@ -97,7 +98,7 @@ export function atlassianOptions(given: Partial<AtlassianOptions> | undefined, p
     maxPageSize: 80,
     accountReadyDelayMs: publicOnly ? 3000 : 0,
     tokenListLastUsed: "present",
-    appAccess: "ignored",
+    appAccess: "enforced",
     groupAddAfterCreate: GROUP_ADD_AFTER_CREATE,
     appAccessDelayMs: 0,
     roleAssignmentsRead: SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ,

@@ -17,7 +17,9 @@ export interface Served {
 
 /** Starts `serve` on a free port with `dataDir` and the given flags; resolves with its first stdout line (url, cloudId). */
 export async function serveBackend(dataDir: string, opts: { org: string; adminKey: string; plan: string }): Promise<Served> {
-  const args = ["serve", "--port", "0", "--data-dir", dataDir, "--org", opts.org, "--admin-key", opts.adminKey, "--plan", opts.plan, "--rate-limit", "0"];
+  const args = ["serve", "--port", "0", "--data-dir", dataDir, "--org", opts.org, "--admin-key", opts.adminKey, "--plan", opts.plan, "--rate-limit", "0",
+    // The benches' accounts are made without app access: their tokens reach the products as before the stand-in enforced it.
+    "--atlassian", "appAccess=ignored"];
   const server = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "inherit"] });
   const stop = async () => {
     if (server.exitCode === null && server.signalCode === null) {

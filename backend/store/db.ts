@@ -174,13 +174,19 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     // What a create may give an account (Atlassian's "permission rules and optional additional
-    // group memberships"), and the org directory's groups and their members.
+    // group memberships"), and the org directory's groups and their members. Accounts made
+    // before app access was modelled reached Jira and Confluence on their org's site: they keep
+    // it (the rules APP_ACCESS_PERMISSION_RULE names), so their tokens work as they did.
     name: "permission rules of accounts; directory groups and memberships",
     up: `
       CREATE TABLE account_permission_rules (
         service_account_id TEXT NOT NULL, role TEXT NOT NULL, resource TEXT NOT NULL,
         PRIMARY KEY (service_account_id, resource, role)
       );
+      INSERT INTO account_permission_rules (service_account_id, role, resource)
+        SELECT a.id, 'atlassian/user', 'ari:cloud:' || p.key || '::site/' || o.cloud_id
+        FROM service_accounts a JOIN orgs o ON o.id = a.org_id
+        CROSS JOIN (SELECT 'jira-software' AS key UNION ALL SELECT 'confluence') p;
       CREATE TABLE directory_groups (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, org_id TEXT NOT NULL, id TEXT NOT NULL UNIQUE,
         name TEXT NOT NULL, description TEXT NOT NULL, created_at TEXT NOT NULL

@@ -38,7 +38,8 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   let offset = 0;
   let b: Backend;
   try {
-    b = await startBackend({ rateLimit: "0", ...opts, dataDir, port: 0, now: () => new Date(Date.now() + offset) });
+    // App access is enforced by the backend by default; only the tests that study it do here.
+    b = await startBackend({ rateLimit: "0", ...opts, atlassian: { appAccess: "ignored", ...opts.atlassian }, dataDir, port: 0, now: () => new Date(Date.now() + offset) });
   } catch (e) {
     // A start refused (a bad option, say) leaves no folder behind either.
     removeDir();

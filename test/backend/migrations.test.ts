@@ -36,7 +36,8 @@ describe("backend: schema versions and migrations", () => {
 
     it("opens it, upgrades it to the current version and serves its rows", async () => {
       expect(userVersion(dir)).to.equal(0);
-      const b = await harness({ dataDir: dir, adminKey: V1_ADMIN_KEY });
+      // App access enforced, as the backend's default: the account 0.1.0 made keeps reaching the products.
+      const b = await harness({ dataDir: dir, adminKey: V1_ADMIN_KEY, atlassian: { appAccess: "enforced" } });
       try {
         expect(b.orgId).to.equal(V1_ORG);
         expect(b.cloudId).to.equal("cloud-legacy");
@@ -50,7 +51,8 @@ describe("backend: schema versions and migrations", () => {
         const bindings = await b.ok("GET", `/service-accounts/${V1_ACCOUNT.id}/scope-bindings`);
         expect(bindings.items.map((x: any) => [x.id, x.resource, x.role])).to.deep.equal([[V1_BINDING_ID, "jira:project/OLD", "viewer"]]);
 
-        // The token minted under 0.1.0 still works on the product plane.
+        // The token minted under 0.1.0 still works on the product plane: its account was given
+        // Jira and Confluence by the upgrade, as it had them before app access was modelled.
         const res = await b.product("GET", "/ex/jira/{cloudId}/rest/api/3/project/OLD", basic(V1_ACCOUNT.email, V1_TOKEN));
         expect(res.status, res.text).to.equal(200);
 
@@ -63,6 +65,10 @@ describe("backend: schema versions and migrations", () => {
         await b.ok("POST", "/service-accounts", { displayName: "after-upgrade" });
         expect((await b.ok("GET", "/service-accounts")).items.map((a: any) => a.email.split("@")[0])).to.deep.equal([V1_ACCOUNT.name, (await b.ok("GET", "/service-accounts")).items[1].email.split("@")[0]]);
         expect((await b.ok("GET", "/service-accounts")).items.map((a: any) => a.displayName)).to.include("after-upgrade");
+        // An account made after the upgrade, with no permission rule, has none: a flat 401.
+        const fresh = await b.ok("POST", "/service-accounts", { displayName: "no-access-after-upgrade" });
+        const minted = await b.ok("POST", `/service-accounts/${fresh.id}/api-tokens`, { label: "t", scopes: ["read:jira-work"], expiresInDays: 1 });
+        expect((await b.product("GET", "/ex/jira/{cloudId}/rest/api/3/project/OLD", basic(fresh.email, minted.token))).status).to.equal(401);
       } finally {
         await b.close();
       }

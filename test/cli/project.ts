@@ -254,7 +254,8 @@ export function useCliFrame(open: () => Promise<CliProject>, stack = "dev"): Cli
   const secrets: string[] = [];
 
   before(async () => {
-    [backend, project] = await Promise.all([TestBackend.start(), open()]);
+    // The examples declare app access: the backend enforces it, as Atlassian does.
+    [backend, project] = await Promise.all([TestBackend.start({ atlassian: { appAccess: "enforced" } }), open()]);
     secrets.push(backend.adminKey, backend.siteAdmin.token);
     await project.initStack(stack, backend);
   });

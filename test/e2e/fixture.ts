@@ -84,7 +84,10 @@ export class TestBackend {
       siteAdmin,
       publicOnly: opts.publicOnly ?? false,
       consoleRoutes: opts.consoleRoutes ?? false,
-      atlassian: { accountReadyDelayMs: 0, ...opts.atlassian },
+      // The tests that study them set the not-ready window and app access; the rest run without
+      // (the backend's defaults follow Atlassian: a new account is not grantable for 3 s in
+      // public-only mode, and a token without app access is refused on the products).
+      atlassian: { accountReadyDelayMs: 0, appAccess: "ignored", ...opts.atlassian },
       ...(opts.confluenceMode ? { confluenceMode: opts.confluenceMode } : {}),
     } as Parameters<typeof startBackend>[0]);
     return new TestBackend(b.url, b.orgId, b.cloudId, b.adminKey, () => b.close(), dataDir, siteAdmin, opts.publicOnly ?? false, opts.siteUrl ?? false);

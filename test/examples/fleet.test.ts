@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { fleet } from "../../examples/fleet/program";
 import { useEngineFrame } from "../e2e/scenario";
+import { ENFORCED } from "./app-access";
 import { summary } from "../e2e/workspace";
 import { expectGeneratedEmail } from "./generated-email";
 
@@ -13,7 +14,7 @@ const FLEET_TEXT = readFileSync(FLEET_FILE, "utf8");
 // embedded backend: three teams' accounts, tokens and access from one file.
 describe("the fleet example, through the engine", function () {
   this.timeout(15 * 60_000);
-  const frame = useEngineFrame("ex-fleet", async () => fleet({ file: FLEET_FILE }));
+  const frame = useEngineFrame("ex-fleet", async () => fleet({ file: FLEET_FILE }), ENFORCED);
   const { secrets } = frame;
   let tokens: Record<string, string> = {};
   let emails: Record<string, string> = {};

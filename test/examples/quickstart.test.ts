@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { quickstart, QUICKSTART_DEFAULTS } from "../../examples/quickstart/program";
 import { useEngineFrame } from "../e2e/scenario";
+import { ENFORCED } from "./app-access";
 import { summary } from "../e2e/workspace";
 import { SECRET_PATTERN } from "../../sdk/schemas";
 import { expectGeneratedEmail } from "./generated-email";
@@ -9,7 +10,7 @@ import { expectGeneratedEmail } from "./generated-email";
 // against the real embedded backend.
 describe("the quickstart example, through the engine", function () {
   this.timeout(15 * 60_000);
-  const frame = useEngineFrame("ex-quickstart", async () => quickstart());
+  const frame = useEngineFrame("ex-quickstart", async () => quickstart(), ENFORCED);
   const { secrets } = frame;
   let email = "";
   let token = "";

@@ -1,13 +1,14 @@
 import { expect } from "chai";
 import { rotation, ROTATION_DEFAULTS } from "../../examples/rotation/program";
 import { useEngineFrame } from "../e2e/scenario";
+import { ENFORCED } from "./app-access";
 import { summary } from "../e2e/workspace";
 import { expectGeneratedEmail } from "./generated-email";
 
 // The rotation example as shipped, through the real engine against the real backend.
 describe("the rotation example, through the engine", function () {
   this.timeout(15 * 60_000);
-  const frame = useEngineFrame("ex-rotation", async () => rotation());
+  const frame = useEngineFrame("ex-rotation", async () => rotation(), ENFORCED);
   const { secrets } = frame;
   let first: { token: string; tokenId: string; expiresAt: string; email: string };
 

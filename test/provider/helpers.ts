@@ -106,7 +106,8 @@ export function useBackend(opts: BackendChoice = {}): { readonly current: Backen
       dataDir: dir,
       port: 0,
       siteAdmin: SITE_ADMIN,
-      atlassian: { accountReadyDelayMs: 0, ...opts.atlassian },
+      // App access is enforced by the backend by default; only the tests that study it do here.
+      atlassian: { accountReadyDelayMs: 0, appAccess: "ignored", ...opts.atlassian },
       ...(opts.plan ? { plan: opts.plan } : {}),
       ...(opts.publicOnly ? { publicOnly: true } : {}),
       ...(opts.confluenceMode ? { confluenceMode: opts.confluenceMode } : {}),

@@ -17,7 +17,8 @@ export interface TestBackend {
 
 export async function startTestBackend(options: Omit<BackendOptions, "dataDir"> = {}): Promise<TestBackend> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "sdk-test-"));
-  const backend = await startBackend({ dataDir, port: 0, rateLimit: "0", ...options });
+  // App access is enforced by the backend by default; only the tests that study it do here.
+  const backend = await startBackend({ dataDir, port: 0, rateLimit: "0", ...options, atlassian: { appAccess: "ignored", ...options.atlassian } });
   const clients: Client[] = [];
   return {
     url: backend.url,
