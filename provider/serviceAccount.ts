@@ -555,8 +555,11 @@ export const serviceAccountProvider = {
     if (refusals.length > 0) throw new Error(refusals.map((r) => r.reason).join("; "));
     const what = `service account "${olds.displayName}" (id ${id})`;
     const t = target();
-    const pending = await grantAdded(t, olds, news, what);
     const changes = changesFor(olds, news);
+    // Every refusal before the first request.
+    const refusal = suspensionRefusal(what, olds.suspended ?? false, changes.suspended, t.capabilities);
+    if (refusal) throw new Error(refusal);
+    const pending = await grantAdded(t, olds, news, what);
     if (Object.keys(changes.patch).length === 0 && changes.suspended === undefined) {
       return {
         outs: defined({
@@ -570,8 +573,6 @@ export const serviceAccountProvider = {
         }),
       };
     }
-    const refusal = suspensionRefusal(what, olds.suspended ?? false, changes.suspended, t.capabilities);
-    if (refusal) throw new Error(refusal);
     const current: Account = {
       id,
       accountId: olds.accountId,
