@@ -17,9 +17,12 @@ interface Cli {
   stderr: string;
 }
 
-/** The CLI as users start it (`serve`), from the sources through tsx: no build needed. */
+/**
+ * The CLI as users start it (`serve`), from the sources through tsx: no build needed. App
+ * access is not what these tests study: the accounts' tokens reach the products whatever it is.
+ */
 async function startCli(args: string[]): Promise<Cli> {
-  const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "backend/cli.ts"), "serve", ...args], {
+  const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "backend/cli.ts"), "serve", "--atlassian", "appAccess=ignored", ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });
