@@ -16,6 +16,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startBackend } from "../backend";
 import { SECRET_PATTERN } from "../sdk/schemas";
+import { memberRule } from "../sdk/resources/console";
 import { enginePathDirs, engineStack, ensureBuilt, type EngineStack } from "./engine";
 
 const keep = process.argv.includes("--keep");
@@ -118,7 +119,8 @@ async function main(): Promise<void> {
     if (!keep) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     // As on Atlassian, which creates a service account with no app access: a token reaches a
     // product only when the account's create gave it access there.
-    const backend = await startBackend({ dataDir, port: 0, atlassian: { appAccess: "enforced" } });
+    // App access enforced, as on Atlassian; and the admin console's routes served, for step 8's invite.
+    const backend = await startBackend({ dataDir, port: 0, atlassian: { appAccess: "enforced" }, consoleRoutes: true });
     cleanups.push(() => backend.close());
     out(`   listening on ${backend.url}`);
     out(`   org ${backend.orgId}, cloud ${backend.cloudId}, data in ${dataDir}`);
@@ -225,6 +227,11 @@ async function main(): Promise<void> {
     expect(refused.status === 401, "a token of an account created without Jira access: 401 on Jira");
     const withAccess = await productCall(backend.url, "GET", `${jira}/myself`, auth);
     expect(withAccess.status === 200, "the same call with the token of the account created with it: 200");
+    out(dim("   Jira given to the first account afterwards, by the admin console's invite (unsupported by Atlassian;"));
+    out(dim("   the provider sends it, with atlassian:consoleRoutes on, when appAccess gains a product):"));
+    expect(await bare.giveJira() === 202, "the console's invite answers 202 (on Atlassian, access lands minutes later)");
+    const after = await productCall(backend.url, "GET", `${jira}/myself`, bare.auth);
+    expect(after.status === 200, "the same token, once the access has landed: 200 on Jira");
     await bare.remove();
     out(dim("   No API takes app access back (the console's invite only grants); the preview says what to do:"));
     stack.workspace.program = async () => quickstart({ appAccess: [] });
@@ -269,9 +276,10 @@ const APP_ACCESS: { product: "jira" | "confluence" }[] = [{ product: "jira" }, {
 
 /**
  * An account made with the admin API, without app access, and a token of it (the token mint
- * is the embedded backend's extension); `remove` deletes the account.
+ * is the embedded backend's extension); `giveJira` sends the admin console's invite of Jira
+ * for it (and returns the status), `remove` deletes the account.
  */
-async function tokenWithoutAppAccess(backend: { url: string; orgId: string; adminKey: string }): Promise<{ auth: string; remove: () => Promise<void> }> {
+async function tokenWithoutAppAccess(backend: { url: string; orgId: string; cloudId: string; adminKey: string }): Promise<{ auth: string; giveJira: () => Promise<number>; remove: () => Promise<void> }> {
   const base = `${backend.url}/admin/api-access/v1/orgs/${backend.orgId}/service-accounts`;
   const call = async (method: string, url: string, body?: unknown) => {
     const res = await fetch(url, {
@@ -284,8 +292,21 @@ async function tokenWithoutAppAccess(backend: { url: string; orgId: string; admi
   };
   const account = (await call("POST", base, { displayName: "No app access" }))!;
   const token = (await call("POST", `${base}/${account.id}/api-tokens`, { label: "demo", scopes: ["read:jira-user"], expiresInDays: 1 }))!;
+  const invite = `/admin/account-management/v1/orgs/${backend.orgId}/service-accounts/invite`;
   return {
     auth: `Basic ${Buffer.from(`${account.email}:${token.token}`).toString("base64")}`,
+    giveJira: async () => {
+      const body = { userIds: [account.atlassianId ?? account.accountId], permissionRules: [memberRule("jira-software", backend.cloudId)] };
+      out(`   ${bold("POST")} ${invite}`);
+      out(dim(`     ${JSON.stringify(body)}`));
+      const res = await fetch(`${backend.url}${invite}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${backend.adminKey}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      out(`     → ${res.status}`);
+      return res.status;
+    },
     remove: async () => void (await call("DELETE", `${base}/${account.id}`)),
   };
 }
