@@ -64,6 +64,9 @@ then what to change. Read-only unless --write.
                             seeded, instead of an org; project ALPHA and space DOCS unless given
   --atlassian <k=v,...>     with --stand-in: the readings it plays, e.g. linksNext=cursor
                             (see: npm run backend -- --help)
+  --console-routes          with --stand-in: it also serves the admin console's routes, and
+                            atlassian:consoleRoutes is on (its seeded group is "Doctor seed group": try
+                            --stand-in --console-routes --write --app-access --group "Doctor seed group")
 
 Exit status: 0 when every checked assumption holds, 1 when one differs, something was left
 behind or the org's service-account list could not be read, 2 for bad usage or settings, 130 or
@@ -81,6 +84,8 @@ interface Options {
   confluenceSpace?: string;
   standIn: boolean;
   atlassian?: Partial<AtlassianOptions>;
+  /** `--console-routes`: the stand-in also serves the admin console's routes, and `atlassian:consoleRoutes` is on. */
+  consoleRoutes: boolean;
   help: boolean;
 }
 
@@ -105,13 +110,14 @@ function parseOptions(argv: string[]): Options {
         "confluence-space": { type: "string" },
         "stand-in": { type: "boolean", default: false },
         atlassian: { type: "string" },
+        "console-routes": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const o: Options = { write: values.write, appAccess: values["app-access"], accessWaitMs: ACCESS_WAIT_DEFAULT_S * 1000, json: values.json, standIn: values["stand-in"], help: values.help };
+  const o: Options = { write: values.write, appAccess: values["app-access"], accessWaitMs: ACCESS_WAIT_DEFAULT_S * 1000, json: values.json, standIn: values["stand-in"], consoleRoutes: values["console-routes"], help: values.help };
   if (o.appAccess && !o.write) throw new UsageError("--app-access goes with --write: it creates the throwaway account with Jira access (a product seat until the account is deleted)");
   if (values.group !== undefined) {
     if (!o.write) throw new UsageError("--group goes with --write: it adds the throwaway account to the group, then removes it");
@@ -136,6 +142,9 @@ function parseOptions(argv: string[]): Options {
   if (space !== undefined && !SPACE_KEY.test(space)) throw new UsageError(`--confluence-space must be a Confluence space key (letters and digits), e.g. DOCS`);
   if (project !== undefined) o.jiraProject = project;
   if (space !== undefined) o.confluenceSpace = space;
+  if (o.consoleRoutes && !o.standIn) {
+    throw new UsageError("--console-routes makes the stand-in serve the admin console's routes: give it with --stand-in (for an org, set atlassian:consoleRoutes)");
+  }
   if (values.atlassian !== undefined) {
     if (!o.standIn) throw new UsageError("--atlassian chooses what the stand-in plays: give it with --stand-in");
     try {
@@ -176,7 +185,7 @@ export async function run(argv: string[]): Promise<number> {
     try {
       // Required here only: the stand-in brings the backend's server stack, a development dependency.
       const { startStandIn } = require("./stand-in") as typeof import("./stand-in");
-      standIn = await startStandIn(o.atlassian ? { atlassian: o.atlassian } : {});
+      standIn = await startStandIn({ ...(o.atlassian ? { atlassian: o.atlassian } : {}), ...(o.consoleRoutes ? { consoleRoutes: true } : {}) });
     } catch (err) {
       process.stderr.write(`doctor: the stand-in did not start: ${(err as Error).message}\n`);
       return 2;
@@ -188,7 +197,7 @@ export async function run(argv: string[]): Promise<number> {
     try {
       if (standIn) {
         await useConfig(standIn.config);
-        source = `the stand-in (the embedded backend, Atlassian's public surfaces only${o.atlassian ? `, ${Object.entries(o.atlassian).map(([k, v]) => `${k}=${v}`).join(",")}` : ""})`;
+        source = `the stand-in (the embedded backend, Atlassian's public surfaces only${o.consoleRoutes ? " and the admin console's routes" : ""}${o.atlassian ? `, ${Object.entries(o.atlassian).map(([k, v]) => `${k}=${v}`).join(",")}` : ""})`;
       } else {
         source = await useSettings({ ...(o.stack !== undefined ? { stack: o.stack } : {}), ...(o.cwd !== undefined ? { cwd: o.cwd } : {}) });
       }

@@ -4,8 +4,8 @@
  * (`--public-only`), in the reading of each open question that its switches name
  * (`--atlassian linksNext=cursor,…`, see `backend/atlassian.ts`), on an org seeded with what
  * the read-only probes look at: accounts sharing a display name, an account holding an active
- * and a revoked token, and an admin key lacking `read:events:admin` (a scope the doctor
- * then sees refused). Seeding needs the extensions (a token can be minted only there), so the
+ * and a revoked token, a directory group (`STAND_IN_GROUP`, for `--write --group`), and an
+ * admin key lacking `read:events:admin` (a scope the doctor then sees refused). Seeding needs the extensions (a token can be minted only there), so the
  * backend is started once in full to seed, then again on the same data in public-only mode.
  */
 import { randomBytes } from "node:crypto";
@@ -52,6 +52,9 @@ export interface StandIn {
   /** Stops the backend and removes its data. */
   close(): Promise<void>;
 }
+
+/** The seeded group of the org's directory (for `doctor --write --group`). */
+export const STAND_IN_GROUP = "Doctor seed group";
 
 /** Display names of the seeded accounts: two share one, as Atlassian allows. */
 export const STAND_IN_ACCOUNTS = ["Doctor seed", "Doctor seed", "Doctor token holder"] as const;
@@ -121,6 +124,7 @@ async function seed(client: Client): Promise<string> {
     await client.extensions.apiTokens.revoke(holder.id, revoked.id);
     // An OAuth client of the holder: an extension of the stand-in (Atlassian makes one in an admin session only).
     await client.request({ method: "POST", path: `${client.adminPath}/service-accounts/${holder.id}/oauth-clients`, body: { name: "doctor client" }, auth: "admin", schema: z.unknown() });
+    await client.directoryGroups.create({ name: STAND_IN_GROUP, description: "seeded by doctor --stand-in" }, "default");
     const key = await client.extensions.apiKeys.create({ label: "doctor", scopes: ADMIN_SCOPES.filter((s) => s !== STAND_IN_MISSING_SCOPE) });
     return key.token;
   } finally {

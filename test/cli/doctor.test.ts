@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import { startBackend } from "../../backend";
-import { startStandIn, STAND_IN_ACCOUNTS, type StandIn, type StandInOptions } from "../../cli/stand-in";
+import { startStandIn, STAND_IN_ACCOUNTS, STAND_IN_GROUP, type StandIn, type StandInOptions } from "../../cli/stand-in";
 import * as assumptions from "../../sdk/atlassian-assumptions";
 import { expectNoSecrets } from "../e2e/fixture";
 import { startScriptedServer } from "../sdk/scripted-server";
@@ -588,5 +588,23 @@ describe("cli doctor: usage and settings", function () {
     expect(doc.source).to.include("tokenPathId=atlassianId");
     expect(withStatus(doc, "differs")).to.deep.equal(["SERVICE_ACCOUNT_TOKEN_PATH_ID_FIELD"]);
     expect(named(doc, "JIRA_DEFAULT_ROLES").status, "project ALPHA by default").to.equal("holds");
+  });
+
+  it("--stand-in --console-routes --write --app-access --group <the seeded group>: every probe of this package's opt-ins runs, and holds", async function () {
+    this.timeout(180_000);
+    const r = await doctor(["--stand-in", "--console-routes", "--write", "--app-access", "--group", STAND_IN_GROUP, "--access-wait", "5", "--json"]);
+    const doc = JSON.parse(r.stdout) as Document & { source: string };
+    expect(r.code, r.stderr).to.equal(0);
+    expect(doc.source).to.include("the admin console's routes");
+    for (const line of ["APP_ACCESS_PERMISSION_RULE", "SERVICE_ACCOUNT_ROLE_ASSIGNMENTS_READ", "GROUP_ADD_AFTER_CREATE", "console token mint", "single token revoke"]) {
+      expect(named(doc, line).status, line).to.equal("holds");
+    }
+    expect(doc.leftBehind).to.deep.equal([]);
+  });
+
+  it("refuses --console-routes without --stand-in (exit 2), naming the setting for an org", async () => {
+    const r = await doctor(["--console-routes"]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include("give it with --stand-in").and.to.include("atlassian:consoleRoutes");
   });
 });
