@@ -86,7 +86,7 @@ export const SETTINGS: readonly Setting[] = [
     "consoleRoutes",
     "ATLASSIAN_CONSOLE_ROUTES",
     false,
-    "true lets the provider use routes of Atlassian's admin console, which Atlassian does not support and may change without notice (ApiToken on Atlassian Cloud); needs an unscoped org key; default false",
+    "true lets the provider use routes of Atlassian's admin console, which Atlassian does not support and may change without notice (ApiToken on Atlassian Cloud, and app access added to an existing ServiceAccount); needs an unscoped org key; default false",
   ),
 ];
 
