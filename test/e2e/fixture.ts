@@ -123,6 +123,28 @@ export class TestBackend {
    * connection), because the fault-injection scenario's backend injects those into every
    * admin request, this test's own reads included.
    */
+  /** The org directory's base (Organizations API v2), whose group routes the tests set up and read as an admin would. */
+  private get directory(): string {
+    return `${this.url}/admin/v2/orgs/${this.orgId}/directories`;
+  }
+
+  /** Makes a group of the org's directory (asserting the 201) and returns its id, as the search finds it by name. */
+  async makeGroup(name: string): Promise<string> {
+    const made = await this.admin("POST", `${this.directory}/default/groups`, { name });
+    if (made.status !== 201) throw new Error(`creating group ${name} answered ${made.status}`);
+    return (await this.admin("POST", `${this.directory}/-/groups/search`, { groupNames: [name] })).body.data[0].id;
+  }
+
+  /** The account ids the group lists (`POST …/users/search {groupIds}`). */
+  async groupMembers(groupId: string): Promise<string[]> {
+    return (await this.admin("POST", `${this.directory}/default/users/search`, { groupIds: [groupId] })).body.data.map((u: { accountId: string }) => u.accountId);
+  }
+
+  /** Takes an account out of a group, as an admin in the console would; the status of the `DELETE`. */
+  async removeGroupMember(groupId: string, accountId: string): Promise<number> {
+    return (await this.admin("DELETE", `${this.directory}/default/groups/${groupId}/memberships/${accountId}`)).status;
+  }
+
   async admin(method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
     const url = p.startsWith("http") ? p : `${p.startsWith("/admin/v1/") ? this.url : this.base}${p}`;
     for (let attempt = 0; ; attempt++) {

@@ -16,15 +16,12 @@ const ours = (p: { op: string; type: string }) => p.op !== "same" && p.op !== "r
 describe("e2e: app access and a group membership on the Atlassian Cloud path (public-only backend)", function () {
   this.timeout(E2E_TIMEOUT);
   const s = useScenario("groups-access", {}, { backend: { publicOnly: true, atlassian: { appAccess: "enforced" } } });
-  const directory = () => `${s.backend.url}/admin/v2/orgs/${s.backend.orgId}/directories`;
-  const members = async (groupId: string): Promise<string[]> =>
-    (await s.backend.admin("POST", `${directory()}/default/users/search`, { groupIds: [groupId] })).body.data.map((u: { accountId: string }) => u.accountId);
+  const members = (groupId: string) => s.backend.groupMembers(groupId);
   let groupId: string;
   let fleet: Fleet;
 
   it("goes up: the account is created with its app access and in its group, the membership and bindings are made", async () => {
-    expect((await s.backend.admin("POST", `${directory()}/default/groups`, { name: "deployers" })).status).to.equal(201);
-    groupId = (await s.backend.admin("POST", `${directory()}/-/groups/search`, { groupNames: ["deployers"] })).body.data[0].id;
+    groupId = await s.backend.makeGroup("deployers");
     fleet = {
       bot: {
         displayName: NAME,
@@ -67,7 +64,7 @@ describe("e2e: app access and a group membership on the Atlassian Cloud path (pu
 
   it("shows a membership removed by hand as drift; adding it back is refused by the org, naming what to do", async () => {
     const account = (await s.backend.publicAccounts()).find((a) => a.displayName === NAME)!;
-    expect((await s.backend.admin("DELETE", `${directory()}/default/groups/${groupId}/memberships/${account.atlassianId}`)).status).to.equal(204);
+    expect(await s.backend.removeGroupMember(groupId, account.atlassianId)).to.equal(204);
     const preview = await s.stack.preview({ refresh: true });
     expect(steps(preview.events).filter(ours).map((p) => `${p.op} ${p.type} ${p.name}`)).to.deep.equal([`create ${TYPES.GroupMembership} bot-deployers`]);
     const refresh = await s.stack.refresh();

@@ -29,9 +29,7 @@ const ours = (p: { op: string; type: string }) => p.op !== "same" && p.op !== "r
 describe("e2e: an account that can work on Atlassian Cloud: app access, a group, a binding and a rotating token (public-only, console routes on)", function () {
   this.timeout(E2E_TIMEOUT);
   const s = useScenario("working-account", {}, { backend: { publicOnly: true, consoleRoutes: true, atlassian: { appAccess: "enforced", appAccessDelayMs: 2000 } } });
-  const directory = () => `${s.backend.url}/admin/v2/orgs/${s.backend.orgId}/directories`;
-  const members = async (groupId: string): Promise<string[]> =>
-    (await s.backend.admin("POST", `${directory()}/default/users/search`, { groupIds: [groupId] })).body.data.map((u: { accountId: string }) => u.accountId);
+  const members = (groupId: string) => s.backend.groupMembers(groupId);
   /** Every route the run sent, with its count. */
   const sent: Record<string, number> = {};
   const recording = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -60,8 +58,7 @@ describe("e2e: an account that can work on Atlassian Cloud: app access, a group,
 
   it("goes up: the account with Jira access and in its group, the membership, the binding and the token; Jira access lands after the up", async () => {
     await s.stack.stack.setConfig("atlassian:consoleRoutes", { value: "true" });
-    expect((await s.backend.admin("POST", `${directory()}/default/groups`, { name: "deployers" })).status).to.equal(201);
-    groupId = (await s.backend.admin("POST", `${directory()}/-/groups/search`, { groupNames: ["deployers"] })).body.data[0].id;
+    groupId = await s.backend.makeGroup("deployers");
     fleet = {
       bot: {
         displayName: NAME,
@@ -130,7 +127,7 @@ describe("e2e: an account that can work on Atlassian Cloud: app access, a group,
   });
 
   it("shows a group membership removed by hand as drift", async () => {
-    expect((await s.backend.admin("DELETE", `${directory()}/default/groups/${groupId}/memberships/${account.accountId}`)).status).to.equal(204);
+    expect(await s.backend.removeGroupMember(groupId, account.accountId)).to.equal(204);
     const preview = await recording(() => s.stack.preview({ refresh: true }));
     expect(steps(preview.events).filter(ours).map((p) => `${p.op} ${p.type} ${p.name}`)).to.deep.equal([`create ${TYPES.GroupMembership} bot-deployers`]);
     const refresh = await recording(() => s.stack.refresh());
