@@ -15,10 +15,9 @@ import {
 } from "../../sdk/atlassian-assumptions";
 import { APIError, isProductNotFound } from "../../sdk/errors";
 import { Role } from "../../sdk/schemas";
-import { ConfluenceSpaceRole, SpaceRoleMode, type ConfluenceSpace } from "../../sdk/resources/confluence-spaces";
+import { SpaceRoleMode, type ConfluenceSpace, type ConfluenceSpaceRole } from "../../sdk/resources/confluence-spaces";
 import type { JiraRoleRef } from "../../sdk/resources/jira-project-roles";
 import type { ServiceAccount } from "../../sdk/resources/service-accounts";
-import { allResults } from "../../sdk/resources/product";
 import type { roleMapping } from "../../provider/config";
 import { call, type Probe } from "./context";
 import { describeError, q, STAND_IN_DEFAULTS, type LineName } from "./report";
@@ -144,6 +143,33 @@ export async function probeProductId(p: Probe, account: ServiceAccount): Promise
 
 const isDefault = (mapping: Record<AccessLevel, string>, defaults: Record<AccessLevel, string>) => LEVELS.every((l) => mapping[l] === defaults[l]);
 
+/**
+ * JIRA_DEFAULT_ROLES or CONFLUENCE_DEFAULT_ROLES: whether `where` (a project or a space) has the
+ * role name in force for every level; `fix` is given the missing levels as JSON members.
+ */
+function judgeRoleNames(
+  p: Probe,
+  line: LineName,
+  where: string,
+  has: string,
+  names: string[],
+  want: Record<AccessLevel, string>,
+  defaults: Record<AccessLevel, string>,
+  fix: (levels: string) => string,
+): void {
+  const via = isDefault(want, defaults) ? "" : " (atlassian:roleMapping in force)";
+  const missing = LEVELS.filter((l) => !names.includes(want[l]));
+  if (missing.length === 0) {
+    p.report.holds(line, `${where} ${has} ${LEVELS.map((l) => want[l]).join(", ")}${via}`);
+  } else {
+    p.report.differs(
+      line,
+      `${where} lacks ${missing.map((l) => `${q(want[l])} (${l})`).join(", ")}${via}; its roles: ${names.join(", ")}`,
+      fix(missing.map((l) => `"${l}":"<role>"`).join(",")),
+    );
+  }
+}
+
 /** The project's roles against the role names the provider would grant (the defaults, or `atlassian:roleMapping`). */
 export async function probeJiraRoles(p: Probe, key: string, mapping: RoleMapping): Promise<Site["jiraProject"]> {
   const roles = await p.client.jiraProjectRoles.list(key, { signal: p.signal });
@@ -151,19 +177,9 @@ export async function probeJiraRoles(p: Probe, key: string, mapping: RoleMapping
     p.report.notChecked("JIRA_DEFAULT_ROLES", `the site has no Jira project ${key} (404)`);
     return undefined;
   }
-  const names = roles.map((r) => r.name);
-  const want = mapping.jira;
-  const via = isDefault(want, JIRA_DEFAULT_ROLES) ? "" : " (atlassian:roleMapping in force)";
-  const missing = LEVELS.filter((l) => !names.includes(want[l]));
-  if (missing.length === 0) {
-    p.report.holds("JIRA_DEFAULT_ROLES", `project ${key} has ${LEVELS.map((l) => want[l]).join(", ")}${via}`);
-  } else {
-    p.report.differs(
-      "JIRA_DEFAULT_ROLES",
-      `project ${key} lacks ${missing.map((l) => `${q(want[l])} (${l})`).join(", ")}${via}; its roles: ${names.join(", ")}`,
-      `set atlassian:roleMapping to roles ${key} has, e.g. '{"jira":{${missing.map((l) => `"${l}":"<role>"`).join(",")}}}' (JIRA_DEFAULT_ROLES fits team-managed projects)`,
-    );
-  }
+  judgeRoleNames(p, "JIRA_DEFAULT_ROLES", `project ${key}`, "has", roles.map((r) => r.name), mapping.jira, JIRA_DEFAULT_ROLES, (levels) =>
+    `set atlassian:roleMapping to roles ${key} has, e.g. '{"jira":{${levels}}}' (JIRA_DEFAULT_ROLES fits team-managed projects)`,
+  );
   return { key, roles };
 }
 
@@ -212,20 +228,10 @@ export async function probeConfluence(p: Probe, spaceKey: string | undefined, ma
     return { mode, space };
   }
   p.report.notChecked("CONFLUENCE_LEVEL_PERMISSIONS", `the site is in role mode (${mode}): v1 space permissions are used only before roles`);
-  const roles = await allResults(p.client, `${base}/wiki/api/v2/space-roles`, { "space-id": space.id, limit: "250" }, z.looseObject({ results: z.array(ConfluenceSpaceRole), _links: z.looseObject({ next: z.string().nullish() }).optional() }), { signal: p.signal });
-  const names = roles.map((r) => r.name);
-  const want = mapping.confluence;
-  const via = isDefault(want, CONFLUENCE_DEFAULT_ROLES) ? "" : " (atlassian:roleMapping in force)";
-  const missing = LEVELS.filter((l) => !names.includes(want[l]));
-  if (missing.length === 0) {
-    p.report.holds("CONFLUENCE_DEFAULT_ROLES", `space ${spaceKey} offers ${LEVELS.map((l) => want[l]).join(", ")}${via}`);
-  } else {
-    p.report.differs(
-      "CONFLUENCE_DEFAULT_ROLES",
-      `space ${spaceKey} lacks ${missing.map((l) => `${q(want[l])} (${l})`).join(", ")}${via}; its roles: ${names.join(", ")}`,
-      `set atlassian:roleMapping to roles the space has, e.g. '{"confluence":{${missing.map((l) => `"${l}":"<role>"`).join(",")}}}'`,
-    );
-  }
+  const roles = await p.client.confluenceSpaceRoles.ofSpace(space.id, { signal: p.signal });
+  judgeRoleNames(p, "CONFLUENCE_DEFAULT_ROLES", `space ${spaceKey}`, "offers", roles.map((r) => r.name), mapping.confluence, CONFLUENCE_DEFAULT_ROLES, (levels) =>
+    `set atlassian:roleMapping to roles the space has, e.g. '{"confluence":{${levels}}}'`,
+  );
   const typed = roles.filter((r) => r.type !== undefined);
   if (typed.length === 0) {
     p.report.notChecked("CONFLUENCE_SYSTEM_ROLE_NAMES", "the space's roles carry no type (SYSTEM or CUSTOM)");

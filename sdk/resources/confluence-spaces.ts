@@ -99,7 +99,16 @@ export class ConfluenceSpaces extends APIResource {
 export class ConfluenceSpaceRoles extends APIResource {
   /** `GET /wiki/api/v2/space-roles`, every page: the site's space roles (ids are per site). */
   list(opts?: RequestOptions): Promise<ConfluenceSpaceRole[]> {
-    return allResults(this._client, `${this._client.productPath("confluence")}/wiki/api/v2/space-roles`, { limit: "250" }, listOf(ConfluenceSpaceRole), opts);
+    return this.#roles({}, opts);
+  }
+
+  /** `GET /wiki/api/v2/space-roles?space-id`, every page: the roles one space offers. */
+  ofSpace(spaceIdValue: string, opts?: RequestOptions): Promise<ConfluenceSpaceRole[]> {
+    return this.#roles({ "space-id": spaceId(spaceIdValue) }, opts);
+  }
+
+  #roles(query: Record<string, string>, opts?: RequestOptions): Promise<ConfluenceSpaceRole[]> {
+    return allResults(this._client, `${this._client.productPath("confluence")}/wiki/api/v2/space-roles`, { ...query, limit: "250" }, listOf(ConfluenceSpaceRole), opts);
   }
 
   /** `GET /wiki/api/v2/spaces/{id}/role-assignments?principal-id&principal-type=USER` -> that user's assignments; `[]` when the space is gone. */

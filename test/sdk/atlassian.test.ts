@@ -77,6 +77,8 @@ describe("sdk: Atlassian's public operations (public-only backend)", () => {
     const space = (await client.confluenceSpaces.byKey("SDK"))!;
     expect(await client.confluenceSpaces.roleMode()).to.equal("ROLES");
     const viewer = (await client.confluenceSpaceRoles.list()).find((r) => r.name === "Viewer")!.id;
+    // The space offers the site's roles, Viewer among them (the doctor reads them so).
+    expect((await client.confluenceSpaceRoles.ofSpace(space.id)).map((r) => r.id)).to.include(viewer);
     await client.confluenceSpaceRoles.assign(space.id, id, viewer);
     expect((await client.confluenceSpaceRoles.assignmentsOf(space.id, id)).map((x) => x.roleId)).to.deep.equal([viewer]);
     await client.confluenceSpaceRoles.assign(space.id, id, null);
