@@ -117,9 +117,9 @@ async function main(): Promise<void> {
     const { quickstart, QUICKSTART_DEFAULTS } = require("../examples/quickstart/program") as typeof import("../examples/quickstart/program");
     const dataDir = mkdtempSync(path.join(os.tmpdir(), "atlassian-demo-backend-"));
     if (!keep) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    // As on Atlassian, which creates a service account with no app access: a token reaches a
-    // product only when the account's create gave it access there.
-    // App access enforced, as on Atlassian; and the admin console's routes served, for step 8's invite.
+    // App access enforced, as on Atlassian (which creates a service account with none: a token
+    // reaches a product only where the account was given access); and the admin console's
+    // routes served, for step 8's invite.
     const backend = await startBackend({ dataDir, port: 0, atlassian: { appAccess: "enforced" }, consoleRoutes: true });
     cleanups.push(() => backend.close());
     out(`   listening on ${backend.url}`);
