@@ -36,7 +36,7 @@ import {
 } from "./common";
 import * as config from "./config";
 import { noteCreated } from "./access";
-import { consoleGrantRefusal, consoleRulesOf, grantChanges, readAppAccess, reconcile, sortGrants, type AppAccess, type PendingAppAccess } from "./appAccess";
+import { consoleGrantRefusal, consoleRulesOf, grantChanges, grantKey, readAppAccess, reconcile, sortGrants, type AppAccess, type PendingAppAccess } from "./appAccess";
 import { policyFailures } from "./policy";
 import { capabilities, target, type Account, type Capabilities, type Target } from "./targets/index";
 import { MODULE, shims, typeOf } from "./shim";
@@ -225,7 +225,7 @@ function appAccessOf(given: unknown): { grants: AppAccess[] } | { reason: string
       return { reason: `appAccess[${i}] names no site: give its cloudId, or set atlassian:cloudId (pulumi config set atlassian:cloudId <cloud id>)` };
     }
     const grant: AppAccess = { product: g.product!, role: g.role ?? "user", cloudId };
-    const key = `${grant.product}/${cloudId}`;
+    const key = grantKey(grant);
     const before = out.get(key);
     if (before && before.role !== grant.role) {
       return { reason: `appAccess names ${grant.product} on site ${cloudId} twice, as ${before.role} and as ${grant.role}: keep one` };
@@ -347,7 +347,8 @@ const INVITE_RETRY_DELAYS_MS = [2000, 4000, 8000];
  */
 async function grantAdded(t: Target, olds: ServiceAccountOutputs, news: ServiceAccountInputs, what: string): Promise<PendingAppAccess[]> {
   const { added } = grantChanges(olds.appAccess ?? [], news.appAccess ?? []);
-  const kept = (olds.appAccessPending ?? []).filter((p) => news.appAccess?.some((g) => g.product === p.product && g.cloudId === p.cloudId && g.role === p.role));
+  const declared = new Map((news.appAccess ?? []).map((g) => [grantKey(g), g.role]));
+  const kept = (olds.appAccessPending ?? []).filter((p) => declared.get(grantKey(p)) === p.role);
   if (added.length === 0) return kept;
   const invite = t.consoleAccess;
   if (!invite) throw new Error(`cannot give ${what} more app access: ${t.capabilities.appAccessGrant ?? "the console routes are off"}`);
@@ -365,7 +366,8 @@ async function grantAdded(t: Target, olds: ServiceAccountOutputs, news: ServiceA
     }
   }
   const since = now().toISOString();
-  return sortGrants([...kept.filter((p) => !added.some((g) => g.product === p.product && g.cloudId === p.cloudId)), ...added.map((g) => ({ ...g, since }))]);
+  const asked = new Set(added.map(grantKey));
+  return sortGrants([...kept.filter((p) => !asked.has(grantKey(p))), ...added.map((g) => ({ ...g, since }))]);
 }
 
 /** The handlers the engine calls (through the shim) for a ServiceAccount. */
